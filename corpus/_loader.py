@@ -1,0 +1,199 @@
+"""Find files, read them safely, and turn each into a Document or a per-file rejection."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus._document import Document, RawBlock, assemble, hash_bytes
+from corpus._formats import html_blocks, pdf_blocks, text_blocks
+from corpus._markdown import markdown_blocks, split_front_matter
+from corpus._text import clean_control_chars
+from corpus._vocabulary import resolve_trust, trust_by_key
+from dia.errors import CorpusNotFound, RejectedFile
+
+SUPPORTED_SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+
+
+@dataclass
+class LoadResult:
+    """Documents that loaded and files that were rejected, each with its reason."""
+
+    documents: list[Document] = field(default_factory=list)
+    rejected: list[RejectedFile] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """List the files to load with their document ids.
+
+    A folder is walked recursively (hidden entries skipped) and ids are paths relative to it
+    without the suffix; a file named directly gets its stem as id.
+
+    Raises:
+        CorpusNotFound: When a path does not exist.
+    """
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if not path.exists():
+            raise CorpusNotFound(f"{path} does not exist. Give a file or folder to ingest.")
+        if path.is_file():
+            found.append((path, path.stem))
+            continue
+        for file in sorted(path.rglob("*")):
+            relative = file.relative_to(path)
+            if file.is_file() and not any(part.startswith(".") for part in relative.parts):
+                found.append((file, relative.with_suffix("").as_posix()))
+    return found
+
+
+def load_paths(paths: Iterable[Path], max_bytes: int) -> LoadResult:
+    """Load every supported file under the given paths.
+
+    Args:
+        paths: Files or folders.
+        max_bytes: Files larger than this are rejected.
+
+    Returns:
+        The loaded documents and the rejected files.
+    """
+    result = LoadResult()
+    seen: dict[str, Path] = {}
+    for file, doc_id in discover(paths):
+        try:
+            if doc_id in seen:
+                raise RejectedFile(str(file), f"its id '{doc_id}' is already used by {seen[doc_id]}")
+            result.documents.append(load_file(file, doc_id, max_bytes))
+            seen[doc_id] = file
+        except RejectedFile as rejection:
+            result.rejected.append(rejection)
+    return result
+
+
+def load_file(path: Path, doc_id: str, max_bytes: int) -> Document:
+    """Load one file.
+
+    Raises:
+        RejectedFile: With a specific reason (unsupported, too large, empty, binary, encrypted,
+            damaged, not UTF-8).
+    """
+    fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise RejectedFile(str(path), f"unsupported file type '{path.suffix or 'none'}' "
+                                      f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+    size = path.stat().st_size
+    if size == 0:
+        raise RejectedFile(str(path), "the file is empty")
+    if size > max_bytes:
+        raise RejectedFile(
+            str(path), f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit"
+        )
+    data = path.read_bytes()
+    try:
+        document = _parse(fmt, data, path, doc_id)
+    except ValueError as error:
+        raise RejectedFile(str(path), str(error)) from None
+    if not document.text.strip():
+        raise RejectedFile(str(path), "no text could be extracted from the file")
+    return document
+
+
+def _parse(fmt: str, data: bytes, path: Path, doc_id: str) -> Document:
+    if fmt == "pdf":
+        if not data.startswith(b"%PDF"):
+            raise ValueError("not a PDF file (it lacks the %PDF header)")
+        blocks, title = pdf_blocks(data)
+        return _document(doc_id, path, data, blocks, {}, title=title, kind="pdf")
+    text = decode_text(data)
+    meta, body = split_front_matter(text)
+    sources: dict[str, str] = {}
+    url = None
+    heading_title = None
+    if fmt == "markdown":
+        blocks, sources, heading_title = markdown_blocks(body)
+    elif fmt == "html":
+        blocks, heading_title, url = html_blocks(body)
+    else:
+        blocks = text_blocks(body)
+    return _document(
+        doc_id,
+        path,
+        data,
+        blocks,
+        sources,
+        title=str(meta.get("title") or heading_title or ""),
+        kind=str(meta.get("kind") or fmt),
+        trust=meta.get("trust"),
+        source_url=meta.get("source_url") or url,
+    )
+
+
+def _document(
+    doc_id: str,
+    path: Path,
+    data: bytes,
+    blocks: list[RawBlock],
+    sources: dict[str, str],
+    *,
+    title: str | None,
+    kind: str,
+    trust: object = None,
+    source_url: object = None,
+) -> Document:
+    for block in blocks:
+        block.text = clean_control_chars(block.text)
+    text, located = assemble(blocks)
+    trust_name = _trust_name(trust)
+    return Document(
+        id=doc_id,
+        title=(title or path.stem.replace("-", " ").replace("_", " ")).strip(),
+        trust=trust_name,
+        kind=kind,
+        path=str(path),
+        text=text,
+        blocks=located,
+        sources=sources,
+        source_url=str(source_url) if source_url else None,
+        content_hash=hash_bytes(data),
+    )
+
+
+def _trust_name(trust: object) -> str | None:
+    if not trust:
+        return None
+    key = resolve_trust(str(trust))
+    return trust_by_key(key).name if key else str(trust)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text bytes: UTF-8 (with or without BOM) or BOM-marked UTF-16.
+
+    Raises:
+        ValueError: When the bytes are binary or not in a supported encoding.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ValueError("the file claims to be UTF-16 but is not valid UTF-16") from None
+    if b"\x00" in data[:8192]:
+        raise ValueError("the file holds binary data, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"the file is not valid UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > 0.01 * min(len(text), 8192) + 2:
+        raise ValueError("the file holds binary data, not text")
+    return text

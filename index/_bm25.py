@@ -1,0 +1,70 @@
+"""BM25 over the chunks (bm25s), persisted beside the store and loaded with mmap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-case, drop English stop words, stem."""
+    import bm25s
+
+    return bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False
+    )
+
+
+class BM25Index:
+    """A keyword index whose rows line up with a list of chunk ids."""
+
+    def __init__(self, retriever, ids: list[str]) -> None:
+        self._retriever = retriever
+        self.ids = ids
+        self._vocab = retriever.vocab_dict
+
+    @classmethod
+    def build(cls, ids: list[str], texts: Sequence[str]) -> BM25Index:
+        """Index texts; row i is ids[i]."""
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, list(ids))
+
+    def save(self, folder: Path) -> None:
+        """Write the index files into folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.ids:
+            self._retriever.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path, ids: list[str]) -> BM25Index:
+        """Load an index saved by ``save`` (memory-mapped)."""
+        import bm25s
+
+        if not ids:
+            return cls.build([], [])
+        return cls(bm25s.BM25.load(str(folder), mmap=True), ids)
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Return up to k (chunk id, BM25 score) pairs with a positive score, best first."""
+        if not self.ids:
+            return []
+        tokens = [t for t in tokenize([query])[0] if t in self._vocab]
+        if not tokens:
+            return []
+        scores = np.asarray(self._retriever.get_scores(tokens))
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,236 @@
+"""Structure-following chunker: headings first, then paragraphs and whole sentences."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+from corpus import Document, split_sentences, theme_of_heading, trust_of_text, word_count
+
+CHUNKER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    """Chunk size knobs, in words.
+
+    Attributes:
+        max_words: A chunk never exceeds this (a single longer "sentence" is split at words).
+        target_words: A chunk closes at the first paragraph end after reaching this.
+        overlap_words: Whole trailing sentences, up to this many words, repeated in the next
+            chunk when a split falls inside a paragraph.
+    """
+
+    max_words: int = 200
+    target_words: int = 130
+    overlap_words: int = 30
+
+    def describe(self) -> dict:
+        """Return the settings as recorded in the manifest."""
+        return {**asdict(self), "version": CHUNKER_VERSION}
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document, with everything needed to cite it.
+
+    Attributes:
+        id: Derived from the document id, section and text (stable across runs).
+        doc_id: Id of the document.
+        title: Document title.
+        trust: Full trust name ('' when the passage is not about one trust).
+        section: Nearest heading.
+        section_path: Every enclosing heading, outermost first, joined by ' > '.
+        theme: Key of the report theme the section names ('' when none).
+        page: 1-based PDF page, or 0 when the document has no pages.
+        start: Offset of the passage in the document text.
+        end: Offset one past its end.
+        text: Display text (exactly ``document.text[start:end]``).
+        source_urls: URLs behind the passage's paragraphs.
+        doc_kind: Kind of the document.
+        ordinal: Position of the chunk in its document.
+    """
+
+    id: str
+    doc_id: str
+    title: str
+    trust: str
+    section: str
+    section_path: str
+    theme: str
+    page: int
+    start: int
+    end: int
+    text: str
+    source_urls: tuple[str, ...] = field(default=())
+    doc_kind: str = ""
+    ordinal: int = 0
+
+    def embed_text(self) -> str:
+        """Return the text that is embedded: a short context header, then the passage."""
+        header = " | ".join(part for part in (self.title, self.trust, self.section) if part)
+        return f"{header}\n{self.text}"
+
+    def metadata(self) -> dict:
+        """Return flat metadata for the vector store (no lists, no None)."""
+        data = asdict(self)
+        data.pop("id")
+        data.pop("text")
+        data["source_urls"] = "\n".join(self.source_urls)
+        return data
+
+    @classmethod
+    def from_record(cls, chunk_id: str, text: str, metadata: dict) -> Chunk:
+        """Rebuild a chunk from what the store holds."""
+        fields = {**metadata}
+        urls = fields.pop("source_urls", "") or ""
+        return cls(id=chunk_id, text=text, source_urls=tuple(u for u in urls.split("\n") if u),
+                   **{k: v for k, v in fields.items() if k in _FIELD_NAMES})
+
+
+_FIELD_NAMES = set(Chunk.__dataclass_fields__) - {"id", "text", "source_urls"}
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    words: int
+    paragraph: int
+    page: int
+    urls: tuple[str, ...]
+
+
+def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
+    """Split a document into chunks that follow its headings, paragraphs and sentences.
+
+    Args:
+        document: The loaded document.
+        config: Size knobs.
+
+    Returns:
+        The chunks in reading order, ids unique within the document.
+    """
+    chunks: list[Chunk] = []
+    seen_ids: dict[str, int] = {}
+    for headings, units in _sections(document, config):
+        section = headings[-1] if headings else ""
+        theme = next((t for t in map(theme_of_heading, reversed(headings)) if t), None) or ""
+        trust = document.trust or next(
+            (t for t in map(trust_of_text, reversed(headings)) if t), None
+        )
+        trust_name = _trust_name(trust) if trust and not document.trust else (document.trust or "")
+        for group in _pack(units, config):
+            text = document.text[group[0].start : group[-1].end]
+            chunk_id = _chunk_id(document.id, " > ".join(headings), text, seen_ids)
+            chunks.append(
+                Chunk(
+                    id=chunk_id,
+                    doc_id=document.id,
+                    title=document.title,
+                    trust=trust_name,
+                    section=section,
+                    section_path=" > ".join(headings),
+                    theme=theme,
+                    page=group[0].page,
+                    start=group[0].start,
+                    end=group[-1].end,
+                    text=text,
+                    source_urls=tuple(dict.fromkeys(u for unit in group for u in unit.urls)),
+                    doc_kind=document.kind,
+                    ordinal=len(chunks),
+                )
+            )
+    return chunks
+
+
+def _trust_name(key: str) -> str:
+    from corpus import trust_by_key
+
+    return trust_by_key(key).name
+
+
+def _sections(document: Document, config: ChunkerConfig) -> list[tuple[list[str], list[_Unit]]]:
+    """Group sentence units under their heading path."""
+    sections: list[tuple[list[str], list[_Unit]]] = []
+    stack: list[tuple[int, str]] = []
+    units: list[_Unit] = []
+    for index, block in enumerate(document.blocks):
+        if block.kind == "heading":
+            if units:
+                sections.append(([h for _, h in stack], units))
+                units = []
+            stack = [(lvl, h) for lvl, h in stack if lvl < block.level]
+            stack.append((block.level, " ".join(document.block_text(block).split())))
+            continue
+        for start, end in split_sentences(document.block_text(block), block.start):
+            for piece_start, piece_end in _split_long(document.text, start, end, config.max_words):
+                units.append(
+                    _Unit(piece_start, piece_end, word_count(document.text[piece_start:piece_end]),
+                          index, block.page or 0, block.urls)
+                )
+    if units:
+        sections.append(([h for _, h in stack], units))
+    return sections
+
+
+def _split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """Split a run of text longer than max_words at word boundaries (a last resort)."""
+    if word_count(text[start:end]) <= max_words:
+        return [(start, end)]
+    pieces: list[tuple[int, int]] = []
+    words = list(_word_spans(text, start, end))
+    for first in range(0, len(words), max_words):
+        group = words[first : first + max_words]
+        pieces.append((group[0][0], group[-1][1]))
+    return pieces
+
+
+def _word_spans(text: str, start: int, end: int):
+    position = start
+    for word in text[start:end].split():
+        found = text.index(word, position)
+        yield found, found + len(word)
+        position = found + len(word)
+
+
+def _pack(units: list[_Unit], config: ChunkerConfig) -> list[list[_Unit]]:
+    """Greedily pack sentence units into chunks."""
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    for unit in units:
+        size = sum(u.words for u in current)
+        at_paragraph_end = bool(current) and unit.paragraph != current[-1].paragraph
+        if current and size + unit.words > config.max_words:
+            groups.append(current)
+            current = [] if at_paragraph_end else _overlap(current, unit, config)
+        elif at_paragraph_end and size >= config.target_words:
+            groups.append(current)
+            current = []
+        current.append(unit)
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _overlap(current: list[_Unit], unit: _Unit, config: ChunkerConfig) -> list[_Unit]:
+    """Trailing sentences of the same paragraph to repeat at the start of the next chunk."""
+    tail: list[_Unit] = []
+    words = 0
+    for previous in reversed(current[1:]):
+        if previous.paragraph != unit.paragraph:
+            break
+        if words + previous.words > config.overlap_words:
+            break
+        if words + previous.words + unit.words > config.max_words:
+            break
+        tail.insert(0, previous)
+        words += previous.words
+    return tail
+
+
+def _chunk_id(doc_id: str, section_path: str, text: str, seen: dict[str, int]) -> str:
+    digest = hashlib.sha256(f"{doc_id}\x1f{section_path}\x1f{text}".encode()).hexdigest()[:20]
+    seen[digest] = seen.get(digest, 0) + 1
+    suffix = "" if seen[digest] == 1 else f"-{seen[digest]}"
+    return f"{doc_id}:{digest}{suffix}"

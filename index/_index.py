@@ -1,0 +1,207 @@
+"""Open a built index for reading: manifest checks, chunk catalog, dense and keyword search."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dia.errors import DiaError, IndexCorrupt, IndexMismatch, IndexNotBuilt
+from dia.settings import Settings
+from index._bm25 import BM25Index
+from index._chunker import Chunk, ChunkerConfig
+from index._embedders import Embedder, make_embedder
+from index._manifest import MANIFEST_NAME, Manifest
+from index._store import VectorStore, open_store
+
+CATALOG_NAME = "catalog.json"
+
+
+def chunker_config(settings: Settings) -> ChunkerConfig:
+    """Return the chunker settings the current settings ask for."""
+    return ChunkerConfig(
+        max_words=settings.chunk_max_words,
+        target_words=settings.chunk_target_words,
+        overlap_words=settings.chunk_overlap_words,
+    )
+
+
+def generation_dir(settings: Settings, collection: str) -> Path:
+    """Folder holding the catalog and BM25 files of one index generation."""
+    return settings.store_dir / "generations" / collection
+
+
+def chromadb_version() -> str:
+    """Installed chromadb version (read without importing chromadb itself)."""
+    from importlib.metadata import version
+
+    return version("chromadb")
+
+
+def read_manifest(settings: Settings) -> Manifest | None:
+    """Load the manifest, turning a damaged file into a 'rebuild' message."""
+    try:
+        return Manifest.load(settings.store_dir)
+    except (ValueError, TypeError, KeyError, OSError) as error:
+        raise IndexCorrupt(str(settings.store_dir), f"unreadable {MANIFEST_NAME}: {error}") from None
+
+
+def check_compatible(manifest: Manifest, settings: Settings, embedder: Embedder) -> None:
+    """Raise IndexMismatch when the index was built with other settings."""
+    differences = manifest.differences(
+        embedder.name, chunker_config(settings).describe(), chromadb_version()
+    )
+    if differences:
+        raise IndexMismatch(str(settings.store_dir), differences)
+
+
+def load_catalog(settings: Settings, collection: str) -> list[Chunk]:
+    """Read the chunk records of one generation.
+
+    Raises:
+        IndexCorrupt: When the catalog is missing or damaged.
+    """
+    path = generation_dir(settings, collection) / CATALOG_NAME
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+        return [Chunk(**{**r, "source_urls": tuple(r["source_urls"])}) for r in records]
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        raise IndexCorrupt(str(settings.store_dir), f"chunk catalog unreadable: {error}") from None
+
+
+def catalog_records(chunks: list[Chunk]) -> list[dict]:
+    """Chunk records as written to the catalog."""
+    return [asdict(chunk) for chunk in chunks]
+
+
+@dataclass
+class Index:
+    """A built index, opened and validated, ready to search.
+
+    Attributes:
+        settings: The settings it was opened with.
+        manifest: What it was built from.
+        store: The vector store.
+        embedder: The query embedder (same model as the index).
+        chunks: Every chunk by id.
+        bm25: Keyword index over the chunks.
+    """
+
+    settings: Settings
+    manifest: Manifest
+    store: VectorStore
+    embedder: Embedder
+    chunks: dict[str, Chunk]
+    bm25: BM25Index
+    manifest_mtime: float
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        store: VectorStore | None = None,
+        embedder: Embedder | None = None,
+    ) -> Index:
+        """Open and validate the index the settings point at.
+
+        Raises:
+            IndexNotBuilt: No index yet.
+            IndexMismatch: Built with other settings.
+            IndexCorrupt: Files or collection missing or damaged.
+        """
+        manifest = read_manifest(settings)
+        if manifest is None:
+            raise IndexNotBuilt(str(settings.store_dir))
+        embedder = embedder or make_embedder(settings)
+        check_compatible(manifest, settings, embedder)
+        store = store or open_store(settings)
+        cls._check_collection(settings, manifest, store)
+        chunk_list = load_catalog(settings, manifest.collection)
+        if len(chunk_list) != manifest.chunk_count:
+            raise IndexCorrupt(str(settings.store_dir), "catalog and manifest disagree")
+        ids = [chunk.id for chunk in chunk_list]
+        try:
+            bm25 = BM25Index.load(generation_dir(settings, manifest.collection) / "bm25", ids)
+        except (OSError, ValueError, KeyError) as error:
+            raise IndexCorrupt(str(settings.store_dir), f"keyword index unreadable: {error}") from None
+        mtime = (settings.store_dir / MANIFEST_NAME).stat().st_mtime
+        return cls(settings, manifest, store, embedder, {c.id: c for c in chunk_list}, bm25, mtime)
+
+    @staticmethod
+    def _check_collection(settings: Settings, manifest: Manifest, store: VectorStore) -> None:
+        try:
+            count = store.count(manifest.collection)
+        except DiaError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the store raises many types when damaged
+            raise IndexCorrupt(
+                str(settings.store_dir), f"collection {manifest.collection} unreadable: {error}"
+            ) from None
+        if count != manifest.chunk_count:
+            raise IndexCorrupt(
+                str(settings.store_dir),
+                f"the store holds {count} chunks, the manifest expects {manifest.chunk_count}",
+            )
+
+    def is_stale(self) -> bool:
+        """True when another process has switched the index since it was opened."""
+        try:
+            return (self.settings.store_dir / MANIFEST_NAME).stat().st_mtime != self.manifest_mtime
+        except OSError:
+            return True
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed a query with the index's model."""
+        return self.embedder.embed([text])[0]
+
+    def dense(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity."""
+        k = min(k, len(self.chunks))
+        if k <= 0:
+            return []
+        hits = self.store.query(self.manifest.collection, vector, k)
+        return [(self.chunks[i], score) for i, score in hits if i in self.chunks]
+
+    def keyword(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        """Best chunks by BM25."""
+        return [(self.chunks[i], score) for i, score in self.bm25.search(query, k)]
+
+    def select(self, trust: str | None = None, theme: str | None = None) -> list[Chunk]:
+        """Every chunk matching the filters, in corpus order (exhaustive, not top-k)."""
+        return [
+            chunk
+            for chunk in self.chunks.values()
+            if (trust is None or chunk.trust == trust) and (theme is None or chunk.theme == theme)
+        ]
+
+    def status(self) -> dict:
+        """What is indexed, as plain data (the `dia status --json` object)."""
+        chunks = list(self.chunks.values())
+        return {
+            "documents": len(self.manifest.documents),
+            "chunks": len(chunks),
+            "by_trust": dict(Counter(c.trust or "(none)" for c in chunks).most_common()),
+            "by_theme": dict(Counter(c.theme or "(none)" for c in chunks).most_common()),
+            "by_document": {
+                doc_id: {
+                    "title": entry.title,
+                    "trust": entry.trust,
+                    "kind": entry.kind,
+                    "chunks": len(entry.chunk_ids),
+                    "path": entry.path,
+                    "source_url": entry.source_url,
+                }
+                for doc_id, entry in sorted(self.manifest.documents.items())
+            },
+            "model": self.manifest.embedding_model,
+            "store": self.store.location,
+            "collection": self.manifest.collection,
+            "built_at": self.manifest.built_at,
+            "corpus_hash": self.manifest.corpus_hash,
+            "chromadb_version": self.manifest.chromadb_version,
+            "chunker": self.manifest.chunker,
+        }

@@ -1,0 +1,298 @@
+"""Incremental, idempotent, crash-safe ingest.
+
+Every change is built into a fresh collection (reusing the vectors of unchanged chunks), checked,
+and only then made active by an atomic manifest write, so a crash or Ctrl-C at any point leaves
+the previous index fully usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from corpus import Document, load_paths
+from dia.errors import IndexBusy, IndexCorrupt, RejectedFile
+from dia.settings import Settings
+from index._bm25 import BM25Index
+from index._chunker import Chunk, chunk_document
+from index._embedders import Embedder, make_embedder
+from index._index import (
+    CATALOG_NAME,
+    catalog_records,
+    check_compatible,
+    chromadb_version,
+    chunker_config,
+    generation_dir,
+    load_catalog,
+    read_manifest,
+)
+from index._manifest import DocumentEntry, Manifest, write_json_atomic
+from index._store import VectorStore, open_store
+
+Progress = Callable[[int, int], None]
+LOCK_TIMEOUT_S = 5.0
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did.
+
+    Attributes:
+        added, updated, removed, unchanged: Document ids in each state.
+        rejected: Files that could not be indexed, each with its reason.
+        chunks: Chunks in the index afterwards.
+        embedded: Chunks embedded by this run.
+        seconds: Wall time.
+        rebuilt: Whether a fresh collection was built from scratch.
+        changed: Whether the active index changed.
+    """
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[RejectedFile] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    changed: bool = False
+
+    def as_dict(self) -> dict:
+        """Plain data for `--json` output."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "rejected": [{"path": r.path, "reason": r.reason} for r in self.rejected],
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 3),
+            "rebuilt": self.rebuilt,
+        }
+
+
+def ingest(
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    store: VectorStore | None = None,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in line with the documents under paths.
+
+    Documents indexed from other paths are kept while their files exist; a document whose file
+    is rejected keeps its previously indexed version.
+
+    Args:
+        settings: Settings (store, model, chunker, size cap).
+        paths: Files or folders; defaults to the corpus folder.
+        rebuild: Build a fresh collection and embed everything again.
+        store: Vector store (default: the one the settings name).
+        embedder: Embedder (default: the one the settings name).
+        progress: Called with (chunks embedded so far, chunks to embed).
+
+    Raises:
+        IndexBusy: Another ingest holds the lock for more than 5 seconds.
+        IndexMismatch: The index was built with other settings and rebuild is False.
+        CorpusNotFound: A path does not exist.
+    """
+    from filelock import FileLock, Timeout
+
+    started = time.perf_counter()
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.store_dir / "ingest.lock"))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_S)
+    except Timeout:
+        raise IndexBusy(str(settings.store_dir)) from None
+    try:
+        report = _ingest_locked(settings, paths, rebuild, store, embedder, progress)
+    finally:
+        lock.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> IngestReport:
+    paths = [Path(p) for p in (paths or [settings.corpus_dir])]
+    embedder = embedder or make_embedder(settings)
+    manifest = None if rebuild else _usable_manifest(settings, embedder)
+    loaded = load_paths(paths, int(settings.max_file_mb * 1_000_000))
+    report = IngestReport(rejected=loaded.rejected, rebuilt=rebuild or manifest is None)
+    store = store or open_store(settings)
+    old_chunks = _old_chunks(settings, manifest, store)
+    plan = _plan(settings, manifest, old_chunks, loaded.documents, paths, report)
+    report.chunks = sum(len(chunks) for chunks, _ in plan.values())
+    if manifest is not None and not (report.added or report.updated or report.removed):
+        return report
+    _build_generation(settings, store, embedder, manifest, plan, report, progress)
+    report.changed = True
+    return report
+
+
+def _usable_manifest(settings: Settings, embedder: Embedder) -> Manifest | None:
+    """The current manifest if its index can be extended; None when there is no index."""
+    try:
+        manifest = read_manifest(settings)
+    except IndexCorrupt:
+        return None
+    if manifest is not None:
+        check_compatible(manifest, settings, embedder)
+    return manifest
+
+
+def _old_chunks(settings: Settings, manifest: Manifest | None, store: VectorStore) -> dict:
+    """Chunks of the active generation, or {} when it is missing or damaged (then rebuild)."""
+    if manifest is None:
+        return {}
+    try:
+        if store.count(manifest.collection) != manifest.chunk_count:
+            return {}
+        return {chunk.id: chunk for chunk in load_catalog(settings, manifest.collection)}
+    except Exception:  # noqa: BLE001 - a damaged generation is rebuilt, not fatal
+        return {}
+
+
+def _plan(settings, manifest, old_chunks, documents, paths, report) -> dict:
+    """Decide each document's chunks: reuse, rechunk, keep or drop.
+
+    Returns:
+        doc id -> (chunks, manifest entry).
+    """
+    config = chunker_config(settings)
+    entries = manifest.documents if manifest and old_chunks else {}
+    plan: dict[str, tuple[list[Chunk], DocumentEntry]] = {}
+    for document in documents:
+        entry = entries.get(document.id)
+        if entry and entry.content_hash == document.content_hash and entry.path == document.path:
+            plan[document.id] = ([old_chunks[i] for i in entry.chunk_ids], entry)
+            report.unchanged.append(document.id)
+            continue
+        chunks = chunk_document(document, config)
+        (report.updated if entry else report.added).append(document.id)
+        plan[document.id] = (chunks, _entry(document, chunks))
+    rejected_paths = {Path(r.path).resolve() for r in report.rejected}
+    for doc_id, entry in entries.items():
+        if doc_id in plan:
+            continue
+        source = Path(entry.path).resolve()
+        if source in rejected_paths or (source.exists() and not _under(source, paths)):
+            plan[doc_id] = ([old_chunks[i] for i in entry.chunk_ids], entry)
+        else:
+            report.removed.append(doc_id)
+    return plan
+
+
+def _under(path: Path, roots: Sequence[Path]) -> bool:
+    for root in roots:
+        root = root.resolve()
+        if path == root or root in path.parents:
+            return True
+    return False
+
+
+def _entry(document: Document, chunks: list[Chunk]) -> DocumentEntry:
+    return DocumentEntry(
+        content_hash=document.content_hash,
+        title=document.title,
+        trust=document.trust,
+        kind=document.kind,
+        path=document.path,
+        source_url=document.source_url,
+        chunk_ids=[chunk.id for chunk in chunks],
+    )
+
+
+def _build_generation(settings, store, embedder, manifest, plan, report, progress) -> None:
+    """Write a complete new generation, validate it, switch to it, clean up old ones."""
+    chunks = [chunk for doc_id in sorted(plan) for chunk in plan[doc_id][0]]
+    name = f"{settings.collection_prefix}-{datetime.now(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    store.create(name)
+    reused = store.embeddings(manifest.collection, [c.id for c in chunks]) if manifest else {}
+    vectors = _vectors(chunks, reused, embedder, settings.embedding_batch_size, progress)
+    report.embedded = len(chunks) - len(reused)
+    store.add(name, [c.id for c in chunks], vectors, [c.text for c in chunks],
+              [c.metadata() for c in chunks])
+    folder = generation_dir(settings, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    BM25Index.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(folder / "bm25")
+    write_json_atomic(folder / CATALOG_NAME, catalog_records(chunks))
+    _validate(store, name, chunks, vectors)
+    new_manifest = Manifest(
+        collection=name,
+        previous=manifest.collection if manifest else None,
+        embedding_model=embedder.name,
+        embedding_dim=int(vectors.shape[1]) if len(chunks) else embedder.dim,
+        chunker=chunker_config(settings).describe(),
+        chromadb_version=chromadb_version(),
+        corpus_hash=corpus_hash({d: e.content_hash for d, (_, e) in plan.items()}),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        store=store.location,
+        documents={doc_id: entry for doc_id, (_, entry) in sorted(plan.items())},
+    )
+    new_manifest.save(settings.store_dir)
+    _clean_up(settings, store, keep={name, new_manifest.previous})
+
+
+def _vectors(chunks, reused, embedder, batch_size, progress) -> np.ndarray:
+    todo = [i for i, chunk in enumerate(chunks) if chunk.id not in reused]
+    dim = embedder.dim
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    for i, chunk in enumerate(chunks):
+        if chunk.id in reused:
+            vectors[i] = reused[chunk.id]
+    step = max(batch_size * 4, 64)
+    for first in range(0, len(todo), step):
+        rows = todo[first : first + step]
+        embedded = embedder.embed([chunks[i].embed_text() for i in rows])
+        if embedded.shape[1] != vectors.shape[1]:
+            vectors = np.zeros((len(chunks), embedded.shape[1]), dtype=np.float32)
+        vectors[rows] = embedded
+        if progress:
+            progress(min(first + step, len(todo)), len(todo))
+    if progress and not todo:
+        progress(0, 0)
+    return vectors
+
+
+def _validate(store: VectorStore, name: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """Check the new collection before switching to it."""
+    if store.count(name) != len(chunks):
+        raise IndexCorrupt(store.location, f"new collection holds {store.count(name)} of "
+                                           f"{len(chunks)} chunks; the previous index is kept")
+    if chunks:
+        hits = store.query(name, vectors[0], 1)
+        if not hits:
+            raise IndexCorrupt(store.location, "the new collection answers no query; "
+                                               "the previous index is kept")
+
+
+def _clean_up(settings: Settings, store: VectorStore, keep: set[str | None]) -> None:
+    """Drop collections and generation folders that are neither active nor previous."""
+    prefix = f"{settings.collection_prefix}-"
+    for name in store.collections():
+        if name.startswith(prefix) and name not in keep:
+            store.drop(name)
+    generations = settings.store_dir / "generations"
+    if generations.exists():
+        for folder in generations.iterdir():
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def corpus_hash(content_hashes: dict[str, str]) -> str:
+    """Hash over every document id and content hash."""
+    joined = "\n".join(f"{doc_id}\t{h}" for doc_id, h in sorted(content_hashes.items()))
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]

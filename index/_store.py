@@ -1,0 +1,199 @@
+"""Vector stores: Chroma (embedded or server) and an in-memory fake with the same interface."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from dia.errors import DiaError, IndexCorrupt
+from dia.settings import Settings
+
+
+class VectorStore(Protocol):
+    """Named collections of (id, vector, text, metadata) with cosine search."""
+
+    location: str
+
+    def collections(self) -> list[str]:
+        """Names of every collection."""
+        ...
+
+    def create(self, name: str) -> None:
+        """Create an empty collection (replacing any with that name)."""
+        ...
+
+    def drop(self, name: str) -> None:
+        """Delete a collection if it exists."""
+        ...
+
+    def count(self, name: str) -> int:
+        """Number of items in a collection."""
+        ...
+
+    def add(self, name: str, ids: Sequence[str], embeddings: np.ndarray,
+            texts: Sequence[str], metadatas: Sequence[dict]) -> None:
+        """Add items (batched to the store's limit)."""
+        ...
+
+    def embeddings(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return stored vectors for the ids that exist."""
+        ...
+
+    def query(self, name: str, embedding: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Return up to k (id, cosine similarity) pairs, best first."""
+        ...
+
+
+class MemoryStore:
+    """In-memory store for tests: exact cosine search with numpy."""
+
+    def __init__(self) -> None:
+        self.location = "memory"
+        self._data: dict[str, dict[str, tuple[np.ndarray, str, dict]]] = {}
+
+    def collections(self) -> list[str]:
+        """Names of every collection."""
+        return list(self._data)
+
+    def create(self, name: str) -> None:
+        """Create an empty collection."""
+        self._data[name] = {}
+
+    def drop(self, name: str) -> None:
+        """Delete a collection if it exists."""
+        self._data.pop(name, None)
+
+    def count(self, name: str) -> int:
+        """Number of items in a collection."""
+        return len(self._data[name])
+
+    def add(self, name, ids, embeddings, texts, metadatas) -> None:
+        """Add items."""
+        for item_id, vector, text, meta in zip(ids, embeddings, texts, metadatas, strict=True):
+            self._data[name][item_id] = (np.asarray(vector, dtype=np.float32), text, meta)
+
+    def embeddings(self, name, ids) -> dict[str, np.ndarray]:
+        """Return stored vectors for the ids that exist."""
+        items = self._data.get(name, {})
+        return {i: items[i][0] for i in ids if i in items}
+
+    def query(self, name, embedding, k) -> list[tuple[str, float]]:
+        """Exact cosine search."""
+        items = self._data[name]
+        if not items:
+            return []
+        ids = list(items)
+        matrix = np.stack([items[i][0] for i in ids])
+        scores = matrix @ np.asarray(embedding, dtype=np.float32)
+        order = np.argsort(-scores)[:k]
+        return [(ids[i], float(scores[i])) for i in order]
+
+
+class ChromaStore:
+    """Chroma, embedded (``PersistentClient``) or a server (``HttpClient``); telemetry off."""
+
+    def __init__(self, client, location: str) -> None:
+        self._client = client
+        self.location = location
+        self._handles: dict[str, object] = {}
+
+    def _collection(self, name: str):
+        if name not in self._handles:
+            self._handles[name] = self._client.get_collection(name, embedding_function=None)
+        return self._handles[name]
+
+    def collections(self) -> list[str]:
+        """Names of every collection."""
+        return [c if isinstance(c, str) else c.name for c in self._client.list_collections()]
+
+    def create(self, name: str) -> None:
+        """Create an empty cosine collection."""
+        self.drop(name)
+        self._handles[name] = self._client.create_collection(
+            name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+
+    def drop(self, name: str) -> None:
+        """Delete a collection if it exists."""
+        self._handles.pop(name, None)
+        if name in self.collections():
+            self._client.delete_collection(name)
+
+    def count(self, name: str) -> int:
+        """Number of items in a collection."""
+        return self._collection(name).count()
+
+    def add(self, name, ids, embeddings, texts, metadatas) -> None:
+        """Add items in batches no larger than the server allows."""
+        collection = self._collection(name)
+        step = max(1, min(self._client.get_max_batch_size(), 4000))
+        for first in range(0, len(ids), step):
+            last = first + step
+            collection.add(
+                ids=list(ids[first:last]),
+                embeddings=np.asarray(embeddings[first:last], dtype=np.float32),
+                documents=list(texts[first:last]),
+                metadatas=list(metadatas[first:last]),
+            )
+
+    def embeddings(self, name, ids) -> dict[str, np.ndarray]:
+        """Return stored vectors for the ids that exist."""
+        collection = self._collection(name)
+        found: dict[str, np.ndarray] = {}
+        step = max(1, min(self._client.get_max_batch_size(), 4000))
+        ids = list(ids)
+        for first in range(0, len(ids), step):
+            got = collection.get(ids=ids[first : first + step], include=["embeddings"])
+            for item_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+                found[item_id] = np.asarray(vector, dtype=np.float32)
+        return found
+
+    def query(self, name, embedding, k) -> list[tuple[str, float]]:
+        """Approximate cosine search (HNSW); similarity = 1 - distance."""
+        collection = self._collection(name)
+        result = collection.query(
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+            n_results=k,
+            include=["distances"],
+        )
+        return [
+            (item_id, 1.0 - float(distance))
+            for item_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+        ]
+
+
+def open_store(settings: Settings) -> VectorStore:
+    """Open the store the settings name: a Chroma server when DIA_CHROMA_HOST is set.
+
+    Raises:
+        DiaError: When the server cannot be reached.
+        IndexCorrupt: When the embedded store cannot be opened.
+    """
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        location = f"http://{settings.chroma_host}:{settings.chroma_port}"
+        try:
+            client = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, headers=headers,
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as error:  # noqa: BLE001 - any failure means the server is unusable
+            raise DiaError(
+                f"Cannot reach the Chroma server at {location} ({type(error).__name__}). "
+                "Check DIA_CHROMA_HOST/DIA_CHROMA_PORT and that `chroma run` is up."
+            ) from None
+        return ChromaStore(client, location)
+    path = settings.store_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as error:  # noqa: BLE001 - a damaged store surfaces in many types
+        raise IndexCorrupt(str(settings.store_dir), f"{type(error).__name__}: {error}") from None
+    return ChromaStore(client, str(path))
