@@ -1,6 +1,6 @@
 """Chunk, embed and store: documents in, a searchable index out."""
 
-from index._bm25 import BM25Index
+from index._bm25 import BM25Index, idf_table, tokenize
 from index._chunker import CHUNKER_VERSION, Chunk, ChunkerConfig, chunk_document
 from index._embedders import (
     Embedder,
@@ -17,6 +17,8 @@ from index._store import ChromaStore, MemoryStore, VectorStore, open_store
 __all__ = [
     "CHUNKER_VERSION",
     "BM25Index",
+    "idf_table",
+    "tokenize",
     "ChromaStore",
     "Chunk",
     "ChunkerConfig",

@@ -68,3 +68,18 @@ class BM25Index:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def idf_table(index: BM25Index) -> dict[str, float]:
+    """Inverse document frequency of every indexed token (from the stored score matrix)."""
+    if not index.ids:
+        return {}
+    indptr = np.asarray(index._retriever.scores["indptr"])
+    document_frequency = np.diff(indptr)
+    total = len(index.ids)
+    idf = np.log(1.0 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
+    return {
+        token: float(idf[position])
+        for token, position in index._vocab.items()
+        if position < len(idf)
+    }

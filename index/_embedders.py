@@ -78,7 +78,7 @@ class SentenceTransformerEmbedder:
 
                 self._models[key] = SentenceTransformer(key, device="cpu")
             model = self._models[key]
-        self.dim = model.get_sentence_embedding_dimension()
+        self.dim = model.get_embedding_dimension()
         return model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

@@ -1,0 +1,48 @@
+"""Retrieve, answer, cite, converse: the assistant's core (no UI code here)."""
+
+from assistant._assistant import (
+    ABSTAIN_TEXT,
+    MAX_QUESTION_CHARS,
+    Assistant,
+    clean_question,
+    resolve_filters,
+)
+from assistant._conversation import condense
+from assistant._grounding import (
+    canonical,
+    citations_in,
+    instruction_like,
+    is_verbatim,
+    lexical_support,
+    strip_citations,
+)
+from assistant._llm import make_chat_model, verify
+from assistant._retrieval import Query, plan_query, retrieve
+from assistant._themes import evidence_counts, short_quote, theme_examples
+from assistant._types import AnswerResult, Citation, Passage
+
+__all__ = [
+    "ABSTAIN_TEXT",
+    "MAX_QUESTION_CHARS",
+    "AnswerResult",
+    "Assistant",
+    "Citation",
+    "Passage",
+    "Query",
+    "canonical",
+    "citations_in",
+    "clean_question",
+    "condense",
+    "evidence_counts",
+    "instruction_like",
+    "is_verbatim",
+    "lexical_support",
+    "make_chat_model",
+    "plan_query",
+    "resolve_filters",
+    "retrieve",
+    "short_quote",
+    "strip_citations",
+    "theme_examples",
+    "verify",
+]

@@ -1,0 +1,75 @@
+"""Turn a follow-up into a standalone question using the conversation so far."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from corpus import TRUSTS, theme_by_key, themes_in_text, trust_by_key, trusts_in_text
+
+_PRONOUNS = re.compile(r"\b(they|them|their|theirs|it|its|this trust|that trust|the trust)\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(what|how)\s+about\b|^\s*(and|also|same|what else|anything else)\b|^\s*(and|or)\s", re.I
+)
+_CONTENT = re.compile(r"[a-z]{4,}")
+_BROAD = re.compile(r"\b(trusts|report|all|across|every|each|overall|generally|cqc)\b", re.I)
+_FILLER = {"what", "about", "also", "else", "anything", "same", "more", "tell", "that", "this",
+           "they", "them", "their", "there", "does", "with", "were", "have", "trust", "trusts",
+           "please", "which", "when", "where", "doing", "done"}
+
+
+def condense(question: str, history: Sequence[str]) -> str:
+    """Rewrite a follow-up into a question that stands on its own (no LLM needed).
+
+    Carries over the trust and theme of earlier turns when the follow-up does not name its own,
+    and reuses the previous question's wording when the follow-up only changes the trust or
+    theme ("what about Oxleas?").
+
+    Args:
+        question: The new question.
+        history: Earlier questions of the same conversation, oldest first (standalone or not).
+
+    Returns:
+        The standalone question (the question itself when it needs no context).
+    """
+    if not history:
+        return question
+    previous = condense(history[-1], history[:-1])
+    trusts = trusts_in_text(question)
+    themes = themes_in_text(question)
+    carried = trusts_in_text(previous)
+    carried_names = " and ".join(trust_by_key(k).name for k in carried)
+    if trusts and themes:
+        return question
+    if trusts and _only_names(question):
+        return _swap_trusts(previous, trusts)
+    if trusts or not carried:
+        if not themes and _FOLLOW_UP.search(question) and themes_in_text(previous):
+            label = theme_by_key(themes_in_text(previous)[0]).label
+            return f"{question.rstrip(' ?')} ({label})?"
+        return question
+    if _PRONOUNS.search(question):
+        return _PRONOUNS.sub(carried_names, question, count=1)
+    if _FOLLOW_UP.search(question) or len(question.split()) <= 10 and not _BROAD.search(question):
+        return f"{question.rstrip(' ?')} at {carried_names}?"
+    return question
+
+
+def _only_names(question: str) -> bool:
+    """True when the question holds nothing but trust names and filler ("what about Oxleas?")."""
+    text = question.lower()
+    for trust in TRUSTS:
+        for alias in (trust.name.lower(),) + trust.aliases:
+            text = re.sub(rf"\b{re.escape(alias)}\b", " ", text)
+    return not [w for w in _CONTENT.findall(text) if w not in _FILLER]
+
+
+def _swap_trusts(previous: str, trusts: list[str]) -> str:
+    """Put the new trusts into the previous question in place of the old ones."""
+    names = " and ".join(trust_by_key(k).name for k in trusts)
+    aliases = [a for t in TRUSTS for a in (t.name, *t.aliases)]
+    for alias in sorted(aliases, key=len, reverse=True):
+        pattern = re.compile(rf"\b{re.escape(alias)}\b", re.I)
+        if pattern.search(previous):
+            return pattern.sub(names, previous, count=1)
+    return f"{previous.rstrip(' ?')} at {names}?"
