@@ -12,6 +12,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MARKER = re.compile(r"\[([A-Z]{1,3}\d{1,3})\]")
 _MARKER_RUN = re.compile(r"[ \t]*(?:\[[A-Z]{1,3}\d{1,3}\])+")
+_EMPHASIS = re.compile(r"\*\*|__")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _SOURCES_HEADINGS = {"sources", "references", "source list"}
 
@@ -102,7 +103,7 @@ def _paragraph_block(lines: list[str], sources: dict[str, str]) -> RawBlock:
     raw = "\n".join(lines)
     markers = _MARKER.findall(raw)
     urls = tuple(dict.fromkeys(sources[m] for m in markers if m in sources))
-    text = _MARKER_RUN.sub("", raw)
+    text = _EMPHASIS.sub("", _MARKER_RUN.sub("", raw))
     return RawBlock("paragraph", text, urls=urls)
 
 

@@ -1,0 +1,3 @@
+from dia.cli import main
+
+main()

@@ -1,0 +1,165 @@
+"""Terminal rendering for the CLI (rich), kept apart from the core."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from dia.errors import DiaError
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def progress_bar(label: str, quiet: bool = False) -> Iterator:
+    """Yield a (done, total) callback drawing a progress bar on stderr."""
+    if quiet:
+        yield None
+        return
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=_err(), transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
+
+
+def print_ingest(report) -> None:
+    """Summary of an ingest."""
+    console = _out()
+    console.print(
+        f"Documents: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "
+        f"{len(report.rejected)} rejected."
+    )
+    console.print(
+        f"Chunks: {report.chunks} in the index, {report.embedded} embedded this run. "
+        f"Took {report.seconds:.1f} s."
+    )
+    for rejection in report.rejected:
+        _err().print(f"[yellow]Rejected[/] {rejection.path}: {rejection.reason}", markup=True)
+
+
+def print_status(data: dict) -> None:
+    """What is indexed."""
+    console = _out()
+    console.print(f"{data['documents']} documents, {data['chunks']} chunks")
+    console.print(f"Model: {data['model']}   Store: {data['store']}   Built: {data['built_at']}")
+    for title, counts in (("Trust", data["by_trust"]), ("Theme", data["by_theme"])):
+        table = Table(title)
+        table.add_column("chunks", justify="right")
+        for name, count in counts.items():
+            table.add_row(name, str(count))
+        console.print(table)
+
+
+def print_answer(result) -> None:
+    """The answer, then its numbered sources."""
+    console = _out()
+    if result.standalone_question != result.question:
+        console.print(f"[dim]Searched for: {result.standalone_question}[/]", markup=True)
+    console.print(result.answer, markup=False)
+    if result.abstained:
+        console.print("\nClosest material:")
+        for item in result.closest:
+            console.print(f"  - {item['trust'] or item['doc_id']} — {item['section']}: "
+                          f"{item['quote']}", markup=False)
+        return
+    console.print("\nSources:")
+    for citation in result.citations:
+        where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
+        page = f", p. {citation.page}" if citation.page else ""
+        console.print(f"  [{citation.n}] {where}{page}", markup=False)
+        for url in citation.source_urls[:3]:
+            console.print(f"      {url}", markup=False)
+
+
+def answer_batch(assistant, path: Path, **filters) -> int:
+    """Answer each JSONL line; one JSON object per line out; exit 2 if any line failed."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DiaError(f"Cannot read the batch file {path}: {error}") from None
+    failed = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or "question" not in item:
+                raise DiaError("each line needs a JSON object with a 'question' field")
+            result = assistant.ask(item["question"], history=item.get("history") or [], **filters)
+            sys.stdout.write(json.dumps(result.public(), ensure_ascii=False) + "\n")
+        except (DiaError, json.JSONDecodeError) as error:
+            failed += 1
+            sys.stdout.write(json.dumps({"line": number, "error": str(error)}) + "\n")
+    return 2 if failed else 0
+
+
+def chat_loop(assistant) -> None:
+    """Read questions until EOF or /quit; /clear starts a new conversation."""
+    console = _out()
+    console.print("Ask about the case studies. /clear starts over, /quit leaves.")
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            return
+        if question in {"/quit", "/exit"}:
+            return
+        if question == "/clear":
+            history.clear()
+            console.print("Conversation cleared.")
+            continue
+        if not question:
+            continue
+        try:
+            result = assistant.ask(question, history=history)
+        except DiaError as error:
+            _err().print(f"[red]{error.message}[/]")
+            continue
+        print_answer(result)
+        history.append(result.standalone_question)
+
+
+def print_theme_counts(data: dict) -> None:
+    """Themes x trusts table of passage counts."""
+    table = Table("Theme", "Passages", "By trust")
+    for theme in data["themes"]:
+        counts = theme["counts"]
+        spread = ", ".join(f"{trust.split(' NHS')[0]}: {n}" for trust, n in counts.items())
+        table.add_row(theme["label"], str(sum(counts.values())), spread)
+    _out().print(table)
+
+
+def print_theme_examples(data: dict) -> None:
+    """Every example of a theme, grouped by trust, each with its citation."""
+    console = _out()
+    for theme in data["themes"]:
+        console.print(f"\n{theme['label']} ({len(theme['examples'])} passages)", style="bold")
+        current = None
+        for number, example in enumerate(theme["examples"], start=1):
+            if example["trust"] != current:
+                current = example["trust"]
+                console.print(f"\n{current}", style="underline")
+            console.print(f"  [{number}] \"{example['quote']}\"", markup=False)
+            url = example["source_urls"][0] if example["source_urls"] else ""
+            console.print(f"      {example['doc_id']} — {example['section']}  {url}", markup=False)
