@@ -25,14 +25,14 @@ system-deps:
 
 ## Build the index if needed, then start the chat UI.
 run: install
-	$(BIN)/dia ingest --if-needed
+	$(BIN)/dia ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ]
 	$(BIN)/dia serve
 
 ## The whole test suite (slow tests with the real model included), lint and the eval gate.
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
-	$(BIN)/dia eval --gate --store-dir .dia/eval-index
+	$(BIN)/dia eval --gate
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -176,7 +176,7 @@ class Assistant:
         return result
 
     def _has_evidence(self, retrieved: Retrieved) -> bool:
-        if not retrieved.passages:
+        if not retrieved.passages or retrieved.coverage < self.settings.abstain_min_coverage:
             return False
         if self.settings.retriever == "bm25":
             return True
@@ -254,6 +254,7 @@ class Assistant:
                 for p in state["retrieved"].passages
             ],
             timings_ms=dict(state["timings"]),
+            evidence=round(state["retrieved"].best_dense, 4),
         )
 
     def theme_counts(self) -> dict[str, dict[str, int]]:

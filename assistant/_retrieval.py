@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from assistant._types import Passage
 from corpus import themes_in_text, trust_by_key, trusts_in_text
 from dia.settings import Settings
-from index import Chunk, Index
+from index import Chunk, Index, tokenize
 
+# Question words that say nothing about the topic; left out of vocabulary coverage.
+_GENERIC = frozenset(
+    "what how did do does trust trusts which who whom whose when why where after about their "
+    "they tell me please explain describe happen happened say said".split()
+)
 TRUST_BOOST = 0.02
 THEME_BOOST = 0.01
 
@@ -49,6 +54,8 @@ class Retrieved:
 
     passages: list[Passage]
     best_dense: float
+    coverage: float = 1.0
+    unknown_terms: list[str] = field(default_factory=list)
 
 
 def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieved:
@@ -89,7 +96,21 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
         for rank, chunk in enumerate(chosen, start=1)
     ]
     best = max((s for _, s in dense.values()), default=0.0)
-    return Retrieved(passages, best)
+    coverage, unknown = vocabulary_coverage(index, query.text)
+    return Retrieved(passages, best, coverage, unknown)
+
+
+def vocabulary_coverage(index: Index, text: str) -> tuple[float, list[str]]:
+    """Share of the question's topic words that occur anywhere in the corpus, and the others.
+
+    A question whose words the corpus has never used cannot be answered from it.
+    """
+    generic = set(tokenize([" ".join(_GENERIC)])[0])
+    terms = [t for t in dict.fromkeys(tokenize([text])[0]) if t not in generic]
+    if not terms:
+        return 1.0, []
+    unknown = [t for t in terms if not index.bm25.knows(t)]
+    return 1.0 - len(unknown) / len(terms), unknown
 
 
 def _score(hits: dict[str, tuple[Chunk, float]], chunk_id: str) -> float | None:

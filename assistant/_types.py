@@ -54,6 +54,7 @@ class AnswerResult(BaseModel):
     passages: list[dict]
     timings_ms: dict[str, float]
     closest: list[dict] = Field(default_factory=list, description="Nearest passages on abstain.")
+    evidence: float = Field(0.0, description="Best dense similarity (the abstention signal).")
     answerer: str = "extractive"
     flagged: list[str] = Field(default_factory=list, description="LLM sentences removed.")
 

@@ -68,8 +68,15 @@ class Settings(BaseSettings):
         3, ge=1, description="Most passages from one document when a question spans trusts."
     )
     abstain_threshold: float = Field(
-        0.30,
+        0.25,
         description="Best dense similarity below which the answer abstains (set from evals).",
+    )
+    abstain_min_coverage: float = Field(
+        0.8,
+        description=(
+            "Abstain when less than this share of the question's topic words occur anywhere in "
+            "the corpus (set from evals)."
+        ),
     )
     answer_max_sentences: int = Field(6, ge=1, description="Sentences in an extractive answer.")
 

@@ -41,6 +41,10 @@ class BM25Index:
             retriever.index(tokenize(texts), show_progress=False)
         return cls(retriever, list(ids))
 
+    def knows(self, token: str) -> bool:
+        """True when the (tokenized) term occurs somewhere in the indexed chunks."""
+        return token in self._vocab
+
     def save(self, folder: Path) -> None:
         """Write the index files into folder."""
         folder.mkdir(parents=True, exist_ok=True)

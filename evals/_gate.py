@@ -1,0 +1,60 @@
+"""The CI gate (thresholds.toml) and run-to-run comparison."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
+REGRESSION = 0.02
+
+
+def metric_value(results: dict, system: str, metric: str) -> float | None:
+    """Aggregate mean of one metric."""
+    stat = results["aggregates"].get(system, {}).get(metric)
+    return None if not stat else stat.get("mean")
+
+
+def check_gate(results: dict, path: Path = THRESHOLDS) -> list[str]:
+    """Every threshold the run misses (empty when it passes).
+
+    The file has a [min] and a [max] table of ``"system.metric" = value``.
+    """
+    limits = tomllib.loads(path.read_text(encoding="utf-8"))
+    failures = []
+    for bound, table in limits.items():
+        for name, limit in table.items():
+            system, _, metric = name.partition(".")
+            value = metric_value(results, system, metric)
+            if value is None:
+                failures.append(f"{name}: not measured")
+            elif (bound == "min" and value < limit) or (bound == "max" and value > limit):
+                failures.append(f"{name} = {value:.3f}, {bound} allowed {limit}")
+    if results.get("label_problems"):
+        failures.append(f"{len(results['label_problems'])} eval labels do not hold in the corpus")
+    return failures
+
+
+def compare(results: dict, previous_path: Path) -> list[dict]:
+    """Per-metric deltas against a previous results.json; 'regressed' flags a worse value.
+
+    Latency and false abstentions are better when lower.
+    """
+    previous = json.loads(previous_path.read_text(encoding="utf-8"))
+    rows = []
+    for system, metrics in results["aggregates"].items():
+        for metric, stat in metrics.items():
+            now = stat.get("mean")
+            before = metric_value(previous, system, metric)
+            if now is None or before is None:
+                continue
+            delta = now - before
+            lower_is_better = metric.startswith("latency") or metric == "false_abstention_rate"
+            if metric.startswith("latency"):
+                worse = delta > max(0.2 * before, 5.0)
+            else:
+                worse = (delta > REGRESSION) if lower_is_better else (delta < -REGRESSION)
+            rows.append({"system": system, "metric": metric, "before": before, "now": now,
+                         "delta": delta, "regressed": worse})
+    return rows
