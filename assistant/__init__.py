@@ -8,6 +8,7 @@ from assistant._assistant import (
     resolve_filters,
 )
 from assistant._conversation import condense
+from assistant._export import conversation_markdown
 from assistant._grounding import (
     canonical,
     citations_in,
@@ -33,6 +34,7 @@ __all__ = [
     "citations_in",
     "clean_question",
     "condense",
+    "conversation_markdown",
     "evidence_counts",
     "instruction_like",
     "is_verbatim",

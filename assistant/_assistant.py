@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ def clean_question(question: str) -> str:
 
     Raises:
         BadQuestion: Empty, whitespace only, or longer than 2,000 characters.
+
     """
     if question is None or not str(question).strip():
         raise BadQuestion("The question is empty. Type a question about the case studies.")
@@ -49,6 +51,7 @@ def resolve_filters(trust: str | None, theme: str | None) -> tuple[str | None, s
 
     Raises:
         UnknownFilter: The filter names no trust or theme; the message lists valid ones.
+
     """
     trust_name = None
     theme_key = None
@@ -75,6 +78,7 @@ class Assistant:
     Attributes:
         settings: Settings in force.
         chat_model: Optional LangChain chat model (else built from DIA_LLM, else extractive).
+
     """
 
     settings: Settings
@@ -85,15 +89,17 @@ class Assistant:
     scoring: extractive.Scoring = field(default_factory=extractive.Scoring)
     _idf: dict[str, float] | None = None
     _chain: object | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def open(self) -> Index:
-        """Open (or reopen when stale) the index."""
-        if self.index is None or self.index.is_stale():
-            self.index = Index.open(self.settings, store=self.store, embedder=self.embedder)
-            self._idf = idf_table(self.index.bm25)
-        if self.chat_model is None and self.settings.llm:
-            self.chat_model = llm.make_chat_model(self.settings)
-        return self.index
+        """Open (or reopen when another process switched it) the index; thread-safe."""
+        with self._lock:
+            if self.index is None or self.index.is_stale():
+                self.index = Index.open(self.settings, store=self.store, embedder=self.embedder)
+                self._idf = idf_table(self.index.bm25)
+            if self.chat_model is None and self.settings.llm:
+                self.chat_model = llm.make_chat_model(self.settings)
+            return self.index
 
     def ask(
         self,
@@ -116,6 +122,7 @@ class Assistant:
         Raises:
             BadQuestion, UnknownFilter: Bad input.
             IndexNotBuilt, IndexMismatch, IndexCorrupt: The index cannot serve.
+
         """
         state = {
             "question": clean_question(question),
@@ -125,7 +132,8 @@ class Assistant:
             "timings": {},
             "started": time.perf_counter(),
         }
-        self.open()
+        index = self.open()
+        state["index"] = index
         return self.chain().invoke(state)
 
     def chain(self):
@@ -155,7 +163,7 @@ class Assistant:
         trust, theme = state["filters"]
         query = plan_query(state["standalone"], trust, theme)
         state["query"] = query
-        state["retrieved"] = retrieve(self.index, query, self.settings, state["k"])
+        state["retrieved"] = retrieve(state["index"], query, self.settings, state["k"])
         state["timings"]["retrieve"] = _ms(started)
         return state
 
@@ -185,7 +193,7 @@ class Assistant:
     def _extractive_answer(self, state: dict, top: list[Passage]) -> AnswerResult | None:
         picks = [p for p in extractive.candidate_sentences(top) if not instruction_like(p.text)]
         scored = extractive.score_sentences(
-            state["standalone"], picks, self._idf or {}, self.index.embedder, self.scoring
+            state["standalone"], picks, self._idf or {}, state["index"].embedder, self.scoring
         )
         single = len(state["query"].trusts) == 1
         chosen = extractive.select(scored, self.settings.answer_max_sentences, single, self.scoring)
@@ -266,6 +274,7 @@ class Assistant:
 
         Raises:
             UnknownFilter: Unknown theme or trust.
+
         """
         trust_name, theme_key = resolve_filters(trust, theme)
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}

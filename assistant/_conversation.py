@@ -31,6 +31,7 @@ def condense(question: str, history: Sequence[str]) -> str:
 
     Returns:
         The standalone question (the question itself when it needs no context).
+
     """
     if not history:
         return question

@@ -65,6 +65,7 @@ def score_sentences(
 
     Returns:
         The picks sorted best first, with scores set.
+
     """
     terms = set(tokenize([question])[0])
     weights = {t: idf.get(t, 0.0) for t in terms}
@@ -118,6 +119,7 @@ def compose(chosen: list[Pick]) -> tuple[str, dict[str, int], dict[str, list[str
 
     Returns:
         The answer text, chunk id -> citation number, chunk id -> quoted sentences.
+
     """
     groups: dict[str, list[Pick]] = {}
     for pick in chosen:

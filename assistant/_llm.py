@@ -42,6 +42,7 @@ def make_chat_model(settings: Settings):
     Raises:
         BadSetting: DIA_LLM is not of the form provider:model.
         LLMUnavailable: The provider's package is missing or the model cannot be set up.
+
     """
     provider, _, model = settings.llm.partition(":")
     if not model:
@@ -156,6 +157,7 @@ def generate(chat_model, question: str, passages: list[Passage]) -> str:
 
     Raises:
         LLMUnavailable: The model could not be reached.
+
     """
     try:
         reply = chat_model.invoke(

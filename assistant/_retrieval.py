@@ -11,8 +11,7 @@ from index import Chunk, Index, tokenize
 
 # Question words that say nothing about the topic; left out of vocabulary coverage.
 _GENERIC = frozenset(
-    "what how did do does trust trusts which who whom whose when why where after about their "
-    "they tell me please explain describe happen happened say said".split()
+    ["what", "how", "did", "do", "does", "trust", "trusts", "which", "who", "whom", "whose", "when", "why", "where", "after", "about", "their", "they", "tell", "me", "please", "explain", "describe", "happen", "happened", "say", "said"]
 )
 TRUST_BOOST = 0.02
 THEME_BOOST = 0.01
@@ -28,6 +27,7 @@ class Query:
         themes: Theme keys the question names or the user filtered on.
         trust_filter: Explicit filter (hard): only this trust's passages.
         theme_filter: Explicit filter (hard): only this theme's passages.
+
     """
 
     text: str
@@ -69,6 +69,7 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
 
     Returns:
         The ranked passages and the best dense similarity seen.
+
     """
     filtered = bool(query.trust_filter or query.theme_filter)
     depth = settings.candidate_k * (4 if filtered else 1)

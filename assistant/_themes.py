@@ -42,6 +42,7 @@ def theme_examples(index: Index, theme: str | None, trust: str | None) -> list[d
 
     Returns:
         One entry per theme: label, counts per trust, and every example with its citation.
+
     """
     keys = [theme] if theme else [t.key for t in THEMES]
     counts = evidence_counts(index)

@@ -16,6 +16,7 @@ class Passage(BaseModel):
         score: Fused score used for ranking.
         dense: Cosine similarity to the question (None when the dense retriever did not see it).
         keyword: BM25 score (None when the keyword retriever did not see it).
+
     """
 
     model_config = {"arbitrary_types_allowed": True}

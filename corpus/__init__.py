@@ -1,7 +1,14 @@
 """Documents and loaders: files in, ``Document`` objects (text, structure, sources) out."""
 
 from corpus._document import Block, Document, RawBlock, assemble, hash_bytes
-from corpus._loader import SUPPORTED_SUFFIXES, LoadResult, decode_text, discover, load_file, load_paths
+from corpus._loader import (
+    SUPPORTED_SUFFIXES,
+    LoadResult,
+    decode_text,
+    discover,
+    load_file,
+    load_paths,
+)
 from corpus._text import clean_control_chars, normalise_space, split_sentences, word_count
 from corpus._vocabulary import (
     THEMES,

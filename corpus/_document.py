@@ -20,6 +20,7 @@ class Block:
         level: Heading level (1 = top); 0 for paragraphs.
         urls: Source URLs behind this paragraph (from its source markers).
         page: 1-based PDF page the block starts on, if the document has pages.
+
     """
 
     kind: BlockKind
@@ -45,6 +46,7 @@ class Document:
         sources: Source marker (``S1``) to URL, from the document's Sources list.
         source_url: A URL for the document as a whole, when it has one.
         content_hash: Hash of the raw file bytes.
+
     """
 
     id: str
@@ -82,6 +84,7 @@ def assemble(raw_blocks: list[RawBlock]) -> tuple[str, tuple[Block, ...]]:
 
     Returns:
         The display text and the blocks with offsets into it.
+
     """
     parts: list[str] = []
     blocks: list[Block] = []

@@ -57,6 +57,7 @@ def html_blocks(html: str) -> tuple[list[RawBlock], str | None, str | None]:
 
     Returns:
         The blocks, the page title (if any) and its canonical URL (if any).
+
     """
     from bs4 import BeautifulSoup
 
@@ -97,6 +98,7 @@ def pdf_blocks(data: bytes) -> tuple[list[RawBlock], str | None]:
 
     Raises:
         ValueError: With a user-facing reason when the PDF is encrypted, corrupt or empty.
+
     """
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError

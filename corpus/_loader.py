@@ -41,6 +41,7 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
 
     Raises:
         CorpusNotFound: When a path does not exist.
+
     """
     found: list[tuple[Path, str]] = []
     for path in paths:
@@ -65,6 +66,7 @@ def load_paths(paths: Iterable[Path], max_bytes: int) -> LoadResult:
 
     Returns:
         The loaded documents and the rejected files.
+
     """
     result = LoadResult()
     seen: dict[str, Path] = {}
@@ -85,6 +87,7 @@ def load_file(path: Path, doc_id: str, max_bytes: int) -> Document:
     Raises:
         RejectedFile: With a specific reason (unsupported, too large, empty, binary, encrypted,
             damaged, not UTF-8).
+
     """
     fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
@@ -179,6 +182,7 @@ def decode_text(data: bytes) -> str:
 
     Raises:
         ValueError: When the bytes are binary or not in a supported encoding.
+
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:

@@ -22,6 +22,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
     Returns:
         The front matter as a dict (empty when absent or not a mapping) and the body.
+
     """
     match = _FRONT_MATTER.match(text)
     if not match:
@@ -53,6 +54,7 @@ def markdown_blocks(body: str) -> tuple[list[RawBlock], dict[str, str], str | No
     Returns:
         The blocks (markers stripped, URLs attached), the marker-to-URL map, and the first
         level-1 heading (a title candidate).
+
     """
     sections = _split_sections(body.splitlines())
     sources: dict[str, str] = {}

@@ -27,6 +27,7 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
 
     Returns:
         (start, end) offsets of each non-empty sentence, whitespace trimmed.
+
     """
     spans: list[tuple[int, int]] = []
     start = 0

@@ -14,6 +14,7 @@ class Theme:
         key: Stable identifier used in metadata and filters.
         label: The report's own wording.
         aliases: Lower-case phrases that name the theme in headings and questions.
+
     """
 
     key: str
@@ -29,6 +30,7 @@ class Trust:
         key: Stable identifier used in metadata and filters.
         name: Full name.
         aliases: Lower-case names and short forms.
+
     """
 
     key: str

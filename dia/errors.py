@@ -8,6 +8,7 @@ class DiaError(Exception):
 
     Attributes:
         exit_code: The process exit code the CLI uses for this failure.
+
     """
 
     exit_code = 1

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     collection_prefix: str = Field("dia", description="Prefix of the Chroma collection names.")
 
     # Retrieval
+    dense_search: Literal["auto", "exact", "chroma"] = Field(
+        "auto",
+        description=(
+            "'auto': exact search over the locally saved vectors when present, else Chroma's "
+            "HNSW; 'chroma': always ask Chroma (e.g. many UI hosts on one Chroma server)."
+        ),
+    )
     retriever: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Which retrievers feed the answer."
     )

@@ -32,6 +32,7 @@ def run_cli(settings: Settings, *, gate: bool, compare: Path | None, as_json: bo
 
     Returns:
         1 when the gate is on and a threshold is missed, else 0.
+
     """
     from evals._gate import compare as compare_runs
     from evals._report import headline_rows

@@ -42,6 +42,7 @@ def label_problems(items: list[EvalItem], documents: dict[str, Document],
         items: The questions.
         documents: Loaded documents by id.
         sections: Section headings of each document's chunks.
+
     """
     problems = []
     for item in items:

@@ -71,6 +71,7 @@ def citation_precision(cited: Sequence[tuple[bool, bool]]) -> float | None:
 
     Args:
         cited: For each cited passage, (is gold, contains its cited sentences).
+
     """
     if not cited:
         return None

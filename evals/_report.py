@@ -35,6 +35,7 @@ def write_report(results: dict, folder: Path) -> dict[str, Path]:
 
     Returns:
         Artefact name -> path.
+
     """
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"results": folder / "results.json", "markdown": folder / "report.md",

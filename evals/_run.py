@@ -32,6 +32,7 @@ def run_eval(settings: Settings, items: list[EvalItem] | None = None,
 
     Returns:
         The results object written to results.json.
+
     """
     started = time.perf_counter()
     settings = eval_settings(settings)
@@ -176,7 +177,8 @@ def _mean(values: list) -> float | None:
 
 def _calibration(rows: list[dict]) -> dict:
     """Evidence scores of answerable and out-of-corpus items, and the threshold that best
-    separates them (fewest errors, ties to the lower threshold)."""
+    separates them (fewest errors, ties to the lower threshold).
+    """
     positives = sorted(r["evidence"] for r in rows if not r["answerable"])
     negatives = sorted(r["evidence"] for r in rows if r["answerable"])
     best = (len(rows) + 1, 0.0)

@@ -19,6 +19,7 @@ class ChunkerConfig:
         target_words: A chunk closes at the first paragraph end after reaching this.
         overlap_words: Whole trailing sentences, up to this many words, repeated in the next
             chunk when a split falls inside a paragraph.
+
     """
 
     max_words: int = 200
@@ -49,6 +50,7 @@ class Chunk:
         source_urls: URLs behind the passage's paragraphs.
         doc_kind: Kind of the document.
         ordinal: Position of the chunk in its document.
+
     """
 
     id: str
@@ -110,6 +112,7 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
 
     Returns:
         The chunks in reading order, ids unique within the document.
+
     """
     chunks: list[Chunk] = []
     seen_ids: dict[str, int] = {}

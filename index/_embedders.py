@@ -34,6 +34,7 @@ class HashEmbedder:
 
     Attributes:
         texts_embedded: How many texts this instance has embedded (tests count work with it).
+
     """
 
     def __init__(self, dim: int = 384) -> None:
@@ -122,6 +123,7 @@ def make_embedder(settings: Settings) -> Embedder:
 
     Raises:
         BadSetting: When the model is neither the bundled one, 'hash', nor a model folder.
+
     """
     key = (settings.embedding_model, settings.embedding_batch_size)
     if key not in _EMBEDDERS:

@@ -18,6 +18,7 @@ from index._manifest import MANIFEST_NAME, Manifest
 from index._store import VectorStore, open_store
 
 CATALOG_NAME = "catalog.json"
+VECTORS_NAME = "vectors.npy"
 
 
 def chunker_config(settings: Settings) -> ChunkerConfig:
@@ -63,6 +64,7 @@ def load_catalog(settings: Settings, collection: str) -> list[Chunk]:
 
     Raises:
         IndexCorrupt: When the catalog is missing or damaged.
+
     """
     path = generation_dir(settings, collection) / CATALOG_NAME
     try:
@@ -88,6 +90,7 @@ class Index:
         embedder: The query embedder (same model as the index).
         chunks: Every chunk by id.
         bm25: Keyword index over the chunks.
+
     """
 
     settings: Settings
@@ -97,6 +100,8 @@ class Index:
     chunks: dict[str, Chunk]
     bm25: BM25Index
     manifest_mtime: float
+    vectors: np.ndarray | None = None
+    ids: list[str] | None = None
 
     @classmethod
     def open(
@@ -112,6 +117,7 @@ class Index:
             IndexNotBuilt: No index yet.
             IndexMismatch: Built with other settings.
             IndexCorrupt: Files or collection missing or damaged.
+
         """
         manifest = read_manifest(settings)
         if manifest is None:
@@ -129,7 +135,27 @@ class Index:
         except (OSError, ValueError, KeyError) as error:
             raise IndexCorrupt(str(settings.store_dir), f"keyword index unreadable: {error}") from None
         mtime = (settings.store_dir / MANIFEST_NAME).stat().st_mtime
-        return cls(settings, manifest, store, embedder, {c.id: c for c in chunk_list}, bm25, mtime)
+        vectors = cls._local_vectors(settings, manifest, len(ids))
+        return cls(settings, manifest, store, embedder, {c.id: c for c in chunk_list}, bm25,
+                   mtime, vectors, ids)
+
+    @staticmethod
+    def _local_vectors(settings: Settings, manifest: Manifest, count: int) -> np.ndarray | None:
+        """Memory-map the generation's vectors for exact search (None: use the store's ANN)."""
+        if settings.dense_search == "chroma":
+            return None
+        path = generation_dir(settings, manifest.collection) / VECTORS_NAME
+        if not path.exists():
+            if settings.dense_search == "exact":
+                raise IndexCorrupt(str(settings.store_dir), f"{VECTORS_NAME} is missing")
+            return None
+        try:
+            vectors = np.load(path, mmap_mode="r")
+        except (OSError, ValueError) as error:
+            raise IndexCorrupt(str(settings.store_dir), f"{VECTORS_NAME}: {error}") from None
+        if vectors.shape[0] != count:
+            raise IndexCorrupt(str(settings.store_dir), "vectors and catalog disagree")
+        return vectors
 
     @staticmethod
     def _check_collection(settings: Settings, manifest: Manifest, store: VectorStore) -> None:
@@ -159,10 +185,15 @@ class Index:
         return self.embedder.embed([text])[0]
 
     def dense(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity."""
+        """Nearest chunks by cosine similarity: exact over local vectors, else the store's ANN."""
         k = min(k, len(self.chunks))
         if k <= 0:
             return []
+        if self.vectors is not None:
+            scores = self.vectors @ np.asarray(vector, dtype=np.float32)
+            top = np.argpartition(-scores, k - 1)[:k]
+            top = top[np.argsort(-scores[top])]
+            return [(self.chunks[self.ids[i]], float(scores[i])) for i in top]
         hits = self.store.query(self.manifest.collection, vector, k)
         return [(self.chunks[i], score) for i, score in hits if i in self.chunks]
 

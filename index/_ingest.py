@@ -26,6 +26,7 @@ from index._chunker import Chunk, chunk_document
 from index._embedders import Embedder, make_embedder
 from index._index import (
     CATALOG_NAME,
+    VECTORS_NAME,
     catalog_records,
     check_compatible,
     chromadb_version,
@@ -53,6 +54,7 @@ class IngestReport:
         seconds: Wall time.
         rebuilt: Whether a fresh collection was built from scratch.
         changed: Whether the active index changed.
+
     """
 
     added: list[str] = field(default_factory=list)
@@ -107,6 +109,7 @@ def ingest(
         IndexBusy: Another ingest holds the lock for more than 5 seconds.
         IndexMismatch: The index was built with other settings and rebuild is False.
         CorpusNotFound: A path does not exist.
+
     """
     from filelock import FileLock, Timeout
 
@@ -170,6 +173,7 @@ def _plan(settings, manifest, old_chunks, documents, paths, report) -> dict:
 
     Returns:
         doc id -> (chunks, manifest entry).
+
     """
     config = chunker_config(settings)
     entries = manifest.documents if manifest and old_chunks else {}
@@ -228,6 +232,7 @@ def _build_generation(settings, store, embedder, manifest, plan, report, progres
     folder = generation_dir(settings, name)
     folder.mkdir(parents=True, exist_ok=True)
     BM25Index.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(folder / "bm25")
+    np.save(folder / VECTORS_NAME, vectors.astype(np.float32))
     write_json_atomic(folder / CATALOG_NAME, catalog_records(chunks))
     _validate(store, name, chunks, vectors)
     new_manifest = Manifest(

@@ -39,6 +39,7 @@ class Manifest:
         corpus_hash: Hash over every document's id and content hash.
         built_at: ISO time of the build.
         documents: Per-document entries keyed by document id.
+
     """
 
     collection: str
@@ -82,6 +83,7 @@ class Manifest:
 
         Raises:
             ValueError: When the file exists but is not a valid manifest.
+
         """
         path = store_dir / MANIFEST_NAME
         if not path.exists():

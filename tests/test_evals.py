@@ -5,8 +5,8 @@ import pytest
 
 from corpus import load_paths
 from dia.settings import Settings
-from evals import check_gate, compare, label_problems, load_questions, run_eval, write_report
 from evals import _metrics as m
+from evals import check_gate, compare, label_problems, load_questions, run_eval, write_report
 from index import ChunkerConfig, chunk_document
 from tests.conftest import BUNDLED
 

@@ -1,0 +1,175 @@
+"""Browser tests: the real app on a free loopback port, driven by Playwright in Chromium."""
+
+from __future__ import annotations
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from dia.settings import Settings
+from index import HashEmbedder, ingest
+from tests.conftest import BUNDLED, write
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+XSS_DOC = """---
+title: "Hostile board paper"
+trust: "Calderstones"
+---
+## Governance
+
+The zanzibar committee reviewed <script>window.__xss = 1</script> every ward audit monthly.
+
+The zanzibar panel met <img src=x onerror="window.__xss = 2"> with patients each week.
+
+The zanzibar review is at <a href="javascript:window.__xss=3">this link</a> for staff.
+"""
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from ui import launch
+
+    folder = tmp_path_factory.mktemp("ui")
+    docs = folder / "docs"
+    write(docs / "hostile.md", XSS_DOC)
+    settings = Settings(store_dir=folder / "store", embedding_model="hash", abstain_threshold=0.0,
+                        port=free_port(), runs_dir=folder / "runs", ui_concurrency=4)
+    ingest(settings, [BUNDLED, docs], embedder=HashEmbedder())
+    app = launch(settings, Assistant(settings, embedder=HashEmbedder()), block=False)
+    yield f"http://127.0.0.1:{settings.port}", settings
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    page.goto(server[0])
+    page.locator("#dia-question textarea").wait_for(timeout=30_000)
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def ask(page, question: str) -> None:
+    page.locator("#dia-question textarea").fill(question)
+    page.locator("#dia-ask").click()
+
+
+def last_answer(page):
+    return page.locator("#dia-chat [data-testid='bot']").last
+
+
+def test_ask_open_source_and_follow_up(page):
+    ask(page, "How did Lincolnshire Partnership involve patients?")
+    answer = last_answer(page)
+    answer.get_by_text("[1]").first.wait_for(timeout=30_000)
+    page.locator("#dia-sources").get_by_text("[1]").first.wait_for()
+    page.locator("#dia-pick label").first.click()
+    mark = page.locator("#dia-passage mark").first
+    mark.wait_for(timeout=10_000)
+    assert mark.inner_text().strip()
+    ask(page, "What about Oxleas?")
+    searched = page.locator("#dia-searched")
+    searched.get_by_text("Oxleas NHS Foundation Trust").wait_for(timeout=30_000)
+    assert "involve patients" in searched.inner_text()
+
+
+def test_out_of_corpus_question_shows_abstention(page):
+    ask(page, "What is the best recipe for a chocolate cake?")
+    page.locator("#dia-status").get_by_text("Not covered by the case studies").wait_for(
+        timeout=30_000)
+    assert "Closest material" in last_answer(page).inner_text()
+
+
+def test_themes_tab_examples_and_heatmap(page):
+    page.get_by_role("tab", name="Themes").click()
+    heatmap = page.locator("#dia-heatmap")
+    heatmap.get_by_text("Governance").first.wait_for(timeout=15_000)
+    page.locator("#dia-theme-show").click()
+    examples = page.locator("#dia-examples")
+    examples.get_by_text("Governance (").wait_for(timeout=15_000)
+    assert "Oxleas NHS Foundation Trust" in examples.inner_text()
+    heatmap.get_by_text("Culture").first.click()
+    examples.get_by_text("Culture (").wait_for(timeout=15_000)
+
+
+def test_document_html_never_executes(page):
+    ask(page, "What did the zanzibar committee and zanzibar panel review?")
+    answer = last_answer(page)
+    answer.get_by_text("zanzibar", exact=False).first.wait_for(timeout=30_000)
+    page.locator("#dia-pick label").first.click()
+    page.locator("#dia-passage mark").first.wait_for(timeout=10_000)
+    page.get_by_role("tab", name="Themes").click()
+    page.locator("#dia-theme-show").click()
+    page.locator("#dia-examples").get_by_text("Calderstones").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss || window.xss || null") is None and page.dialogs == []
+    shown = page.locator("#dia-passage").inner_text() + answer.inner_text()
+    assert "<script>" in shown or "<img" in shown
+    assert page.locator("#dia-passage script, #dia-passage img, #dia-examples img").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+
+
+def test_launch_settings_are_safe():
+    from ui._app import launch_options, queue_options
+
+    settings = Settings(ui_username="lead", ui_password="secret")
+    options = launch_options(settings)
+    assert options["server_name"] == "127.0.0.1" and options["share"] is False
+    assert options["auth"] == ("lead", "secret") and options["strict_cors"] is True
+    queue = queue_options(settings)
+    assert queue["default_concurrency_limit"] == settings.ui_concurrency
+    assert queue["max_size"] == settings.ui_max_queue
+
+
+def test_twenty_concurrent_questions_all_answered(server):
+    from gradio_client import Client
+
+    url, _ = server
+    questions = [f"How did trusts improve governance and culture? ({n})" for n in range(20)]
+
+    def one(question: str) -> str:
+        client = Client(url, verbose=False)
+        job = client.submit(question, [], "Any", "Any", api_name="/ask")
+        outputs = job.result(timeout=120)
+        content = outputs[0][-1]["content"]
+        return content if isinstance(content, str) else " ".join(p["text"] for p in content)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(one, questions))
+    assert len(answers) == 20 and all("[1]" in a for a in answers)

@@ -1,0 +1,242 @@
+"""The Gradio app: layout and one core call per event. No retrieval logic lives here.
+
+Imported only when the UI is built (``ui.build_app``), so the core never loads gradio.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from assistant import Assistant, conversation_markdown
+from corpus import THEMES, TRUSTS
+from dia.errors import DiaError
+from dia.settings import Settings
+from ui import _render as render
+
+EXAMPLES = [
+    "How did the trusts react to a poor first rating?",
+    "What did leaders do to be visible to staff?",
+    "How did Lincolnshire Partnership involve patients?",
+    "What changed in governance at North Staffordshire?",
+]
+ANY = "Any"
+CSS = """
+.dia-passage mark {background: #ffe58a; padding: 0 2px;}
+.dia-abstain {color: #8a4b00; font-weight: 600;}
+.dia-sources li {margin-bottom: 6px;}
+"""
+
+
+def launch_options(settings: Settings) -> dict:
+    """Keyword arguments for ``Blocks.launch``: loopback, no share link, optional login."""
+    options = {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": False,
+        "show_error": False,
+        "strict_cors": True,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "pwa": False,
+        "footer_links": [],
+        "max_threads": max(8, settings.ui_concurrency * 2),
+        "css": CSS,
+    }
+    if settings.ui_username and settings.ui_password:
+        options["auth"] = (settings.ui_username, settings.ui_password)
+    return options
+
+
+def queue_options(settings: Settings) -> dict:
+    """Keyword arguments for ``Blocks.queue``: bounded concurrency and waiting list."""
+    return {"default_concurrency_limit": settings.ui_concurrency,
+            "max_size": settings.ui_max_queue, "api_open": False}
+
+
+def build_app(settings: Settings, assistant: Assistant | None = None):
+    """Lay out the four tabs and wire each event to one core call.
+
+    Returns:
+        The Gradio Blocks app, queued (not launched).
+
+    """
+    assistant = assistant or Assistant(settings)
+    trust_choices = [ANY] + [t.name for t in TRUSTS]
+    theme_choices = [ANY] + [t.label for t in THEMES]
+
+    with gr.Blocks(title="Driving Improvement Assistant", analytics_enabled=False) as app:
+        gr.Markdown("## Driving Improvement Assistant\nAnswers quote CQC's *Driving improvement* "
+                    "case studies of seven mental health trusts; every sentence cites its source.")
+        with gr.Tab("Chat"):
+            _chat_tab(assistant, trust_choices, theme_choices)
+        loaders = []
+        with gr.Tab("Themes"):
+            loaders += _themes_tab(assistant, trust_choices)
+        with gr.Tab("Corpus"):
+            loaders += _corpus_tab(assistant)
+        with gr.Tab("Evals"):
+            loaders += _evals_tab(settings)
+        for function, outputs in loaders:
+            app.load(function, None, outputs)
+    app.queue(**queue_options(settings))
+    return app
+
+
+def _filter(value: str | None) -> str | None:
+    return None if not value or value == ANY else value
+
+
+def _chat_tab(assistant: Assistant, trust_choices, theme_choices) -> None:
+    turns = gr.State([])
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label="Conversation", height=480, elem_id="dia-chat",
+                                 sanitize_html=True, allow_tags=False, feedback_options=None)
+            question = gr.Textbox(label="Your question", elem_id="dia-question",
+                                  placeholder="Ask about the case studies…", max_length=2000)
+            with gr.Row():
+                ask = gr.Button("Ask", variant="primary", elem_id="dia-ask")
+                clear = gr.Button("Clear chat", elem_id="dia-clear")
+                export = gr.DownloadButton("Export Markdown", elem_id="dia-export")
+            with gr.Row():
+                trust = gr.Dropdown(trust_choices, value=ANY, label="Trust filter")
+                theme = gr.Dropdown(theme_choices, value=ANY, label="Theme filter")
+            gr.Examples(EXAMPLES, inputs=[question], label="Try one of these")
+        with gr.Column(scale=2):
+            searched = gr.Markdown(elem_id="dia-searched")
+            status = gr.Markdown(elem_id="dia-status")
+            sources = gr.HTML(label="Sources", elem_id="dia-sources")
+            pick = gr.Radio([], label="Open a source", elem_id="dia-pick")
+            passage = gr.HTML(elem_id="dia-passage")
+
+    def respond(message, history, done, trust_value, theme_value):
+        history = list(history or [])
+        try:
+            result = assistant.ask(message, history=[t.standalone_question for t in done],
+                                   trust=_filter(trust_value), theme=_filter(theme_value))
+        except DiaError as error:
+            history += [{"role": "user", "content": message or ""},
+                        {"role": "assistant", "content": f"⚠️ {error.message}"}]
+            yield history, done, "", "", "", gr.update(choices=[], value=None), "", message
+            return
+        done = [*done, result]
+        history += [{"role": "user", "content": render.html.escape(result.question)},
+                    {"role": "assistant", "content": ""}]
+        text = render.chat_text(result)
+        searched_text = (f"**Searched for:** {render.html.escape(result.standalone_question)}"
+                         if result.standalone_question != result.question else "")
+        status_text = ("**Not covered by the case studies.**" if result.abstained
+                       else f"{len(result.citations)} passages cited")
+        labels = [render.source_label(c) for c in result.citations]
+        lines = text.split("\n")
+        for count in range(1, len(lines) + 1):
+            history[-1]["content"] = "\n".join(lines[:count])
+            yield (history, done, searched_text, status_text, render.sources_html(result),
+                   gr.update(choices=labels, value=None), "", "")
+
+    def open_source(label, done):
+        if not label or not done:
+            return ""
+        number = int(label.split("]")[0].lstrip("["))
+        citation = next(c for c in done[-1].citations if c.n == number)
+        return render.passage_html(citation)
+
+    def clear_all():
+        return [], [], "", "", "", gr.update(choices=[], value=None), ""
+
+    def export_file(done):
+        folder = Path(tempfile.mkdtemp(prefix="dia-export-"))
+        path = folder / "conversation.md"
+        path.write_text(conversation_markdown(done), encoding="utf-8")
+        return str(path)
+
+    outputs = [chatbot, turns, searched, status, sources, pick, passage, question]
+    inputs = [question, chatbot, turns, trust, theme]
+    ask.click(respond, inputs, outputs, api_name="ask")
+    question.submit(respond, inputs, outputs, api_name=False)
+    pick.change(open_source, [pick, turns], [passage], api_name=False)
+    clear.click(clear_all, None, [chatbot, turns, searched, status, sources, pick, passage],
+                api_name=False)
+    export.click(export_file, [turns], [export], api_name=False)
+
+
+def _themes_tab(assistant: Assistant, trust_choices) -> list:
+    with gr.Row():
+        theme = gr.Dropdown([t.label for t in THEMES], value=THEMES[2].label, label="Theme",
+                            elem_id="dia-theme")
+        trust = gr.Dropdown(trust_choices, value=ANY, label="Trust")
+        show = gr.Button("Show examples", elem_id="dia-theme-show")
+    heatmap = gr.Dataframe(label="Passages per theme (rows) and trust (columns): select a cell",
+                           interactive=False, elem_id="dia-heatmap")
+    examples = gr.HTML(elem_id="dia-examples")
+
+    def heatmap_rows():
+        counts = assistant.theme_counts()
+        columns = [t.name for t in TRUSTS] + ["Report-level findings"]
+        header = ["Theme"] + [c.replace(" NHS Foundation Trust", "").replace(" NHS Trust", "")
+                              for c in columns]
+        rows = [[theme_.label] + [counts[theme_.key].get(c, 0) for c in columns]
+                for theme_ in THEMES]
+        return {"headers": header, "data": rows}
+
+    def show_examples(theme_label, trust_value):
+        try:
+            data = assistant.themes(theme_label, _filter(trust_value))
+        except DiaError as error:
+            return f"<p>{render.html.escape(error.message)}</p>"
+        return render.examples_html(data["themes"][0])
+
+    def select_cell(event: gr.SelectData):
+        row, column = event.index
+        theme_label = THEMES[row].label
+        trust_names = [t.name for t in TRUSTS]
+        trust_value = trust_names[column - 1] if 1 <= column <= len(trust_names) else ANY
+        return theme_label, trust_value, show_examples(theme_label, trust_value)
+
+    show.click(show_examples, [theme, trust], [examples])
+    heatmap.select(select_cell, None, [theme, trust, examples])
+    return [(heatmap_rows, [heatmap])]
+
+
+def _corpus_tab(assistant: Assistant) -> list:
+    status = gr.Markdown(elem_id="dia-index-status")
+    table = gr.Dataframe(interactive=False, elem_id="dia-documents")
+    refresh = gr.Button("Refresh")
+
+    def load():
+        try:
+            data = assistant.open().status()
+        except DiaError as error:
+            return f"⚠️ {error.message}", {"headers": ["document"], "data": [[""]]}
+        header = (f"**{data['documents']} documents, {data['chunks']} chunks** · model "
+                  f"`{data['model']}` · store `{data['store']}` · built {data['built_at']}")
+        rows = [[doc_id, d["title"], d["trust"] or "", d["kind"], d["chunks"],
+                 d["source_url"] or ""] for doc_id, d in data["by_document"].items()]
+        return header, {"headers": ["id", "title", "trust", "kind", "chunks", "source"],
+                        "data": rows}
+
+    refresh.click(load, None, [status, table])
+    return [(load, [status, table])]
+
+
+def _evals_tab(settings: Settings) -> list:
+    summary = gr.Markdown(elem_id="dia-evals")
+    refresh = gr.Button("Load latest eval run")
+
+    def latest():
+        runs = sorted(Path(settings.runs_dir).glob("eval-*/results.json"))
+        if not runs:
+            return "No eval run yet: run `dia eval` (or `make eval`)."
+        from evals._report import headline_rows
+
+        results = json.loads(runs[-1].read_text(encoding="utf-8"))
+        table = ["| metric | assistant | dense | bm25 | LangChain recipe |", "|---|---|---|---|---|"]
+        table += ["| " + " | ".join(row) + " |" for row in headline_rows(results)]
+        return f"Latest run: `{runs[-1].parent.name}`\n\n" + "\n".join(table)
+
+    refresh.click(latest, None, [summary])
+    return [(latest, [summary])]

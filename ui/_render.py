@@ -1,0 +1,133 @@
+"""Presentation helpers: every piece of document text is escaped before it reaches the page."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlparse
+
+from assistant import AnswerResult, Citation, canonical
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is plain http(s); None for anything else (javascript:, data: ...)."""
+    parsed = urlparse(url.strip())
+    return url.strip() if parsed.scheme in {"http", "https"} and parsed.netloc else None
+
+
+def links(urls: list[str]) -> str:
+    """Escaped anchor tags for the safe URLs."""
+    anchors = []
+    for url in urls:
+        target = safe_url(url)
+        if target:
+            anchors.append(f'<a href="{html.escape(target, quote=True)}" target="_blank" '
+                           f'rel="noopener noreferrer">{html.escape(target)}</a>')
+    return "<br>".join(anchors)
+
+
+def chat_text(result: AnswerResult) -> str:
+    """The answer as chat Markdown, with document text escaped so it renders as text."""
+    body = html.escape(result.answer, quote=False)
+    if result.abstained:
+        closest = "\n".join(
+            f"- {html.escape(c['trust'] or c['doc_id'])} — {html.escape(c['section'])}: "
+            f"{html.escape(c['quote'])}" for c in result.closest
+        )
+        return f"**Not covered by the case studies.**\n\n{body}\n\n**Closest material:**\n{closest}"
+    return body
+
+
+def source_label(citation: Citation) -> str:
+    """One line naming a cited passage."""
+    where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
+    page = f", p. {citation.page}" if citation.page else ""
+    return f"[{citation.n}] {where}{page}"
+
+
+def sources_html(result: AnswerResult) -> str:
+    """The Sources panel: each cited passage with trust, theme, section, page and links."""
+    if result.abstained:
+        return "<p class='dia-abstain'>Not covered by the case studies: nothing is cited.</p>"
+    items = []
+    for c in result.citations:
+        items.append(
+            f"<li><b>[{c.n}]</b> {html.escape(c.trust or c.title)}<br>"
+            f"<small>theme: {html.escape(c.theme or '–')} · section: {html.escape(c.section)}"
+            f"{' · page ' + str(c.page) if c.page else ''} · {html.escape(c.doc_id)}</small><br>"
+            f"{links(c.source_urls)}</li>"
+        )
+    return "<ol class='dia-sources'>" + "".join(items) + "</ol>"
+
+
+def passage_html(citation: Citation) -> str:
+    """The full passage with the quoted sentences highlighted (<mark>), everything escaped."""
+    text = citation.text
+    spans = []
+    for quote in citation.quotes:
+        start = _find(text, quote)
+        if start is not None:
+            spans.append(start)
+    spans.sort()
+    pieces, cursor = [], 0
+    for start, end in spans:
+        if start < cursor:
+            continue
+        pieces.append(html.escape(text[cursor:start]))
+        pieces.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    pieces.append(html.escape(text[cursor:]))
+    body = "".join(pieces).replace("\n", "<br>")
+    return (f"<div class='dia-passage'><h4>{html.escape(source_label(citation))}</h4>"
+            f"<p>{body}</p><p>{links(citation.source_urls)}</p></div>")
+
+
+def _find(text: str, quote: str) -> tuple[int, int] | None:
+    """Locate a quote in text even when whitespace or typographic quotes differ."""
+    position = text.find(quote)
+    if position >= 0:
+        return position, position + len(quote)
+    target = canonical(quote)
+    words = target.split(" ")
+    if not words:
+        return None
+    first = canonical(text).find(target)
+    if first < 0:
+        return None
+    anchor = text.find(words[0])
+    while anchor >= 0:
+        end = _match_end(text, anchor, target)
+        if end is not None:
+            return anchor, end
+        anchor = text.find(words[0], anchor + 1)
+    return None
+
+
+def _match_end(text: str, start: int, target: str) -> int | None:
+    for end in range(start + len(target) // 2, min(len(text), start + len(target) * 2) + 1):
+        if canonical(text[start:end]) == target:
+            return end
+    return None
+
+
+def examples_html(theme_entry: dict) -> str:
+    """Every example of one theme, grouped by trust, each a quote with its citation."""
+    parts = [f"<h3>{html.escape(theme_entry['label'])} "
+             f"({len(theme_entry['examples'])} passages)</h3>"]
+    current = None
+    for number, example in enumerate(theme_entry["examples"], start=1):
+        if example["trust"] != current:
+            if current is not None:
+                parts.append("</ol>")
+            current = example["trust"]
+            parts.append(f"<h4>{html.escape(current)}</h4><ol>")
+        page = f" · page {example['page']}" if example.get("page") else ""
+        parts.append(
+            f"<li value='{number}'>“{html.escape(example['quote'])}”<br>"
+            f"<small>{html.escape(example['doc_id'])} — {html.escape(example['section'])}{page}"
+            f"</small><br>{links(example['source_urls'][:2])}</li>"
+        )
+    if current is not None:
+        parts.append("</ol>")
+    if not theme_entry["examples"]:
+        parts.append("<p>No passages for this selection.</p>")
+    return "".join(parts)
