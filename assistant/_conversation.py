@@ -13,9 +13,34 @@ _FOLLOW_UP = re.compile(
 )
 _CONTENT = re.compile(r"[a-z]{4,}")
 _BROAD = re.compile(r"\b(trusts|report|all|across|every|each|overall|generally|cqc)\b", re.I)
-_FILLER = {"what", "about", "also", "else", "anything", "same", "more", "tell", "that", "this",
-           "they", "them", "their", "there", "does", "with", "were", "have", "trust", "trusts",
-           "please", "which", "when", "where", "doing", "done"}
+_FILLER = {
+    "what",
+    "about",
+    "also",
+    "else",
+    "anything",
+    "same",
+    "more",
+    "tell",
+    "that",
+    "this",
+    "they",
+    "them",
+    "their",
+    "there",
+    "does",
+    "with",
+    "were",
+    "have",
+    "trust",
+    "trusts",
+    "please",
+    "which",
+    "when",
+    "where",
+    "doing",
+    "done",
+}
 
 
 def condense(question: str, history: Sequence[str]) -> str:

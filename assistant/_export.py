@@ -17,13 +17,16 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
         lines += [turn.answer, ""]
         if turn.abstained:
             lines += ["Closest material:", ""]
-            lines += [f"- {c['trust'] or c['doc_id']} — {c['section']}: {c['quote']}"
-                      for c in turn.closest]
+            lines += [
+                f"- {c['trust'] or c['doc_id']} — {c['section']}: {c['quote']}"
+                for c in turn.closest
+            ]
         else:
             lines += ["Sources:", ""]
             for citation in turn.citations:
-                where = " — ".join(p for p in (citation.trust or citation.title,
-                                               citation.section) if p)
+                where = " — ".join(
+                    p for p in (citation.trust or citation.title, citation.section) if p
+                )
                 page = f", p. {citation.page}" if citation.page else ""
                 links = " ".join(f"<{url}>" for url in citation.source_urls)
                 lines.append(f"- [{citation.n}] {where}{page} ({citation.doc_id}) {links}".rstrip())

@@ -35,6 +35,7 @@ class Scoring:
     semantic: float = 0.5
     prior: float = 0.15
     relative_floor: float = 0.55
+    semantic_candidates: int = 8
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Pick]:
@@ -59,7 +60,6 @@ def score_sentences(
     idf: dict[str, float],
     embedder: Embedder | None,
     scoring: Scoring,
-    max_semantic: int = 24,
 ) -> list[Pick]:
     """Score sentences by question-term coverage, then rerank the best by embedding similarity.
 
@@ -76,7 +76,7 @@ def score_sentences(
         pick.score = scoring.lexical * coverage + scoring.prior / (pick.passage.rank**0.5)
     picks.sort(key=lambda p: -p.score)
     if embedder is not None and picks:
-        head = picks[:max_semantic]
+        head = picks[: scoring.semantic_candidates]
         vectors = embedder.embed([question] + [p.text for p in head])
         similarities = vectors[1:] @ vectors[0]
         for pick, similarity in zip(head, np.asarray(similarities), strict=True):
@@ -86,7 +86,7 @@ def score_sentences(
 
 
 def select(picks: list[Pick], limit: int, single_trust: bool, scoring: Scoring) -> list[Pick]:
-    """Choose up to `limit` sentences: strong ones only, spread over trusts unless asked about one."""
+    """Choose up to `limit` strong sentences, spread over trusts unless asked about one."""
     if not picks:
         return []
     floor = picks[0].score * scoring.relative_floor

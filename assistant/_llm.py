@@ -164,6 +164,8 @@ def generate(chat_model, question: str, passages: list[Passage]) -> str:
             [("system", SYSTEM_PROMPT), ("human", passages_message(question, passages))]
         )
     except Exception as error:  # noqa: BLE001 - network and provider errors vary
-        raise LLMUnavailable(f"The language model did not answer ({type(error).__name__}: "
-                             f"{error}). Unset DIA_LLM to use the built-in answerer.") from None
+        raise LLMUnavailable(
+            f"The language model did not answer ({type(error).__name__}: "
+            f"{error}). Unset DIA_LLM to use the built-in answerer."
+        ) from None
     return str(getattr(reply, "content", reply))

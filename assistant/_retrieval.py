@@ -11,7 +11,35 @@ from index import Chunk, Index, tokenize
 
 # Question words that say nothing about the topic; left out of vocabulary coverage.
 _GENERIC = frozenset(
-    ["what", "how", "did", "do", "does", "trust", "trusts", "which", "who", "whom", "whose", "when", "why", "where", "after", "about", "their", "they", "tell", "me", "please", "explain", "describe", "happen", "happened", "say", "said"]
+    [
+        "what",
+        "how",
+        "did",
+        "do",
+        "does",
+        "trust",
+        "trusts",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "why",
+        "where",
+        "after",
+        "about",
+        "their",
+        "they",
+        "tell",
+        "me",
+        "please",
+        "explain",
+        "describe",
+        "happen",
+        "happened",
+        "say",
+        "said",
+    ]
 )
 TRUST_BOOST = 0.02
 THEME_BOOST = 0.01

@@ -10,14 +10,45 @@ from corpus._document import RawBlock
 _TERMINAL = (".", "?", "!", ":", ";", ",")
 _BULLET = re.compile(r"^\s*(?:[-*•]\s+)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
-              "head", "nav", "form", "button", "input", "select", "textarea"]
-_TEXT_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote", "td", "th",
-              "dd", "dt", "figcaption", "caption"]
+_DROP_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "head",
+    "nav",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+]
+_TEXT_TAGS = [
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "pre",
+    "blockquote",
+    "td",
+    "th",
+    "dd",
+    "dt",
+    "figcaption",
+    "caption",
+]
 
 
 def text_blocks(body: str) -> list[RawBlock]:
-    """Turn plain text into blocks: one paragraph per line group; short title-like lines are headings.
+    """Turn plain text into blocks; short title-like lines become headings.
 
     A line is a heading when it has at most 10 words, ends without punctuation and is followed
     by more text. A leading list bullet is dropped from headings.
@@ -114,7 +145,9 @@ def pdf_blocks(data: bytes) -> tuple[list[RawBlock], str | None]:
     except ValueError:
         raise
     except (PyPdfError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
-        raise ValueError(f"the PDF is damaged and cannot be read ({type(error).__name__})") from error
+        raise ValueError(
+            f"the PDF is damaged and cannot be read ({type(error).__name__})"
+        ) from error
     return blocks, title
 
 

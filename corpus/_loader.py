@@ -73,7 +73,9 @@ def load_paths(paths: Iterable[Path], max_bytes: int) -> LoadResult:
     for file, doc_id in discover(paths):
         try:
             if doc_id in seen:
-                raise RejectedFile(str(file), f"its id '{doc_id}' is already used by {seen[doc_id]}")
+                raise RejectedFile(
+                    str(file), f"its id '{doc_id}' is already used by {seen[doc_id]}"
+                )
             result.documents.append(load_file(file, doc_id, max_bytes))
             seen[doc_id] = file
         except RejectedFile as rejection:
@@ -91,8 +93,11 @@ def load_file(path: Path, doc_id: str, max_bytes: int) -> Document:
     """
     fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        raise RejectedFile(str(path), f"unsupported file type '{path.suffix or 'none'}' "
-                                      f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        raise RejectedFile(
+            str(path),
+            f"unsupported file type '{path.suffix or 'none'}' "
+            f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
+        )
     size = path.stat().st_size
     if size == 0:
         raise RejectedFile(str(path), "the file is empty")

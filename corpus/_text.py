@@ -10,9 +10,29 @@ _SENTENCE_END = re.compile(
     r"""|\n+"""  # a line break always ends a unit (list items, headings)
 )
 # Abbreviations after which a full stop does not end a sentence.
-_ABBREVIATIONS = ("e.g.", "i.e.", "Dr.", "Mr.", "Mrs.", "Ms.", "Prof.", "St.", "No.", "vs.",
-                  "etc.", "approx.", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.", "Oct.",
-                  "Nov.", "Dec.")
+_ABBREVIATIONS = (
+    "e.g.",
+    "i.e.",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Prof.",
+    "St.",
+    "No.",
+    "vs.",
+    "etc.",
+    "approx.",
+    "Jan.",
+    "Feb.",
+    "Mar.",
+    "Apr.",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+)
 _WHITESPACE = re.compile(r"\s+")
 
 

@@ -56,12 +56,21 @@ THEMES: tuple[Theme, ...] = (
     ),
     Theme("leadership", "Leadership", ("leadership", "leaders", "leader", "chief executive")),
     Theme("governance", "Governance", ("governance", "assurance", "board oversight")),
-    Theme("culture", "Culture", ("cultural change", "culture", "cultural", "speak up", "speaking up")),
+    Theme(
+        "culture", "Culture", ("cultural change", "culture", "cultural", "speak up", "speaking up")
+    ),
     Theme(
         "staff_engagement",
         "Staff engagement and empowerment",
-        ("staff engagement", "empowerment", "empowering staff", "engage staff", "engaging staff",
-         "staff empowerment", "staff survey"),
+        (
+            "staff engagement",
+            "empowerment",
+            "empowering staff",
+            "engage staff",
+            "engaging staff",
+            "staff empowerment",
+            "staff survey",
+        ),
     ),
     Theme(
         "involving_patients",
@@ -81,20 +90,39 @@ THEMES: tuple[Theme, ...] = (
     Theme(
         "outward_looking",
         "Outward looking",
-        ("outward looking", "outward-looking", "partnership working", "partners", "voluntary sector",
-         "local system", "working with others"),
+        (
+            "outward looking",
+            "outward-looking",
+            "partnership working",
+            "partners",
+            "voluntary sector",
+            "local system",
+            "working with others",
+        ),
     ),
     Theme(
         "relationship_with_cqc",
         "Relationship with CQC",
-        ("relationship with cqc", "relationship with the cqc", "relations with cqc",
-         "engagement with cqc", "cqc relationship"),
+        (
+            "relationship with cqc",
+            "relationship with the cqc",
+            "relations with cqc",
+            "engagement with cqc",
+            "cqc relationship",
+        ),
     ),
     Theme(
         "next_steps",
         "Next on the improvement journey",
-        ("next on the improvement journey", "improvement journey", "next steps", "what next",
-         "sustain", "sustaining", "outstanding next"),
+        (
+            "next on the improvement journey",
+            "improvement journey",
+            "next steps",
+            "what next",
+            "sustain",
+            "sustaining",
+            "outstanding next",
+        ),
     ),
 )
 
@@ -131,8 +159,20 @@ TRUSTS: tuple[Trust, ...] = (
 _THEMES_BY_KEY = {theme.key: theme for theme in THEMES}
 _TRUSTS_BY_KEY = {trust.key: trust for trust in TRUSTS}
 # Aliases that name a theme in a heading; the question-side aliases are looser.
-_HEADING_ONLY = {"react", "reaction", "leaders", "leader", "chief executive", "partners", "carers",
-                 "service users", "sustain", "sustaining", "what next", "staff survey"}
+_HEADING_ONLY = {
+    "react",
+    "reaction",
+    "leaders",
+    "leader",
+    "chief executive",
+    "partners",
+    "carers",
+    "service users",
+    "sustain",
+    "sustaining",
+    "what next",
+    "staff survey",
+}
 
 
 def theme_by_key(key: str) -> Theme:

@@ -30,8 +30,12 @@ def progress_bar(label: str, quiet: bool = False) -> Iterator:
         yield None
         return
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=_err(), transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err(),
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
 
@@ -79,8 +83,10 @@ def print_answer(result) -> None:
     if result.abstained:
         console.print("\nClosest material:")
         for item in result.closest:
-            console.print(f"  - {item['trust'] or item['doc_id']} — {item['section']}: "
-                          f"{item['quote']}", markup=False)
+            console.print(
+                f"  - {item['trust'] or item['doc_id']} — {item['section']}: {item['quote']}",
+                markup=False,
+            )
         return
     console.print("\nSources:")
     for citation in result.citations:
@@ -160,6 +166,6 @@ def print_theme_examples(data: dict) -> None:
             if example["trust"] != current:
                 current = example["trust"]
                 console.print(f"\n{current}", style="underline")
-            console.print(f"  [{number}] \"{example['quote']}\"", markup=False)
+            console.print(f'  [{number}] "{example["quote"]}"', markup=False)
             url = example["source_urls"][0] if example["source_urls"] else ""
             console.print(f"      {example['doc_id']} — {example['section']}  {url}", markup=False)

@@ -57,10 +57,16 @@ def echo_json(data: object) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default corpus/).")] = None,
-    rebuild: Annotated[bool, typer.Option(help="Build a fresh index, embedding everything.")] = False,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default corpus/).")
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option(help="Build a fresh index, embedding everything.")
+    ] = False,
     store_dir: StoreOption = None,
-    corpus_dir: Annotated[Path | None, typer.Option(help="Default corpus (DIA_CORPUS_DIR).")] = None,
+    corpus_dir: Annotated[
+        Path | None, typer.Option(help="Default corpus (DIA_CORPUS_DIR).")
+    ] = None,
     embedding_model: ModelOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -118,7 +124,7 @@ def ask(
         if batch is not None:
             return _console.answer_batch(assistant, batch, trust=trust, theme=theme, k=k)
         if question is None:
-            raise DiaError("Give a question, e.g. dia ask \"How did leaders respond?\"")
+            raise DiaError('Give a question, e.g. dia ask "How did leaders respond?"')
         result = assistant.ask(question, trust=trust, theme=theme, k=k)
         echo_json(result.public()) if as_json else _console.print_answer(result)
         return 0
@@ -181,7 +187,9 @@ def serve(
 @app.command(name="eval")
 def evaluate(
     store_dir: StoreOption = None,
-    gate: Annotated[bool, typer.Option(help="Exit 1 when a metric is below its threshold.")] = False,
+    gate: Annotated[
+        bool, typer.Option(help="Exit 1 when a metric is below its threshold.")
+    ] = False,
     compare: Annotated[Path | None, typer.Option(help="A previous results.json to diff.")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -190,8 +198,9 @@ def evaluate(
     def action() -> int:
         from evals import run_cli
 
-        return run_cli(build_settings(store_dir=store_dir), gate=gate, compare=compare,
-                       as_json=as_json)
+        return run_cli(
+            build_settings(store_dir=store_dir), gate=gate, compare=compare, as_json=as_json
+        )
 
     run(action)
 

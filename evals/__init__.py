@@ -44,10 +44,19 @@ def run_cli(settings: Settings, *, gate: bool, compare: Path | None, as_json: bo
     paths = write_report(results, folder)
     failures = check_gate(results) if gate else []
     if as_json:
-        aggregates = {system: {metric: stat.get("mean") for metric, stat in metrics.items()}
-                      for system, metrics in results["aggregates"].items()}
-        print(json.dumps({"aggregates": aggregates, "report": str(paths["markdown"]),
-                          "gate_failures": failures}))
+        aggregates = {
+            system: {metric: stat.get("mean") for metric, stat in metrics.items()}
+            for system, metrics in results["aggregates"].items()
+        }
+        print(
+            json.dumps(
+                {
+                    "aggregates": aggregates,
+                    "report": str(paths["markdown"]),
+                    "gate_failures": failures,
+                }
+            )
+        )
     else:
         print(f"Report: {paths['markdown']} (and report.html, results.json)")
         for row in headline_rows(results):
@@ -55,8 +64,10 @@ def run_cli(settings: Settings, *, gate: bool, compare: Path | None, as_json: bo
     if compare is not None:
         for row in compare_runs(results, compare):
             flag = "  REGRESSED" if row["regressed"] else ""
-            print(f"  {row['system']}.{row['metric']}: {row['before']:.3f} -> {row['now']:.3f} "
-                  f"({row['delta']:+.3f}){flag}")
+            print(
+                f"  {row['system']}.{row['metric']}: {row['before']:.3f} -> {row['now']:.3f} "
+                f"({row['delta']:+.3f}){flag}"
+            )
     for failure in failures:
         print(f"GATE: {failure}")
     return 1 if failures else 0

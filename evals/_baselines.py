@@ -1,4 +1,4 @@
-"""Baselines scored with the same retrieval metrics: dense-only, BM25-only, plain LangChain recipe."""
+"""Baselines scored with the same retrieval metrics: dense, BM25, the plain LangChain recipe."""
 
 from __future__ import annotations
 
@@ -70,7 +70,9 @@ class PlainRecipe:
         self._headings = {d.id: _heading_offsets(d) for d in documents}
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         self._store = Chroma.from_documents(
-            pieces, embedding=_langchain_embeddings(embedder), client=client,
+            pieces,
+            embedding=_langchain_embeddings(embedder),
+            client=client,
             collection_name="plain-recipe",
         )
 
@@ -80,8 +82,14 @@ class PlainRecipe:
         for piece in self._store.similarity_search(question, k=k):
             doc_id = piece.metadata["doc_id"]
             start = piece.metadata["start_index"]
-            hits.append(Hit(doc_id, _sections_between(self._headings[doc_id], start,
-                                                      start + len(piece.page_content))))
+            hits.append(
+                Hit(
+                    doc_id,
+                    _sections_between(
+                        self._headings[doc_id], start, start + len(piece.page_content)
+                    ),
+                )
+            )
         return hits
 
 

@@ -10,8 +10,16 @@ from pydantic import BaseModel, Field
 from corpus import Document, normalise_space
 
 DATASET = Path(__file__).resolve().parent / "questions.jsonl"
-CATEGORIES = ("single_fact", "theme", "trust_theme", "comparison", "report", "out_of_corpus",
-              "false_premise", "multi_turn")
+CATEGORIES = (
+    "single_fact",
+    "theme",
+    "trust_theme",
+    "comparison",
+    "report",
+    "out_of_corpus",
+    "false_premise",
+    "multi_turn",
+)
 
 
 class EvalItem(BaseModel):
@@ -34,8 +42,9 @@ def load_questions(path: Path = DATASET) -> list[EvalItem]:
     return [EvalItem(**json.loads(line)) for line in lines if line.strip()]
 
 
-def label_problems(items: list[EvalItem], documents: dict[str, Document],
-                   sections: dict[str, set[str]]) -> list[str]:
+def label_problems(
+    items: list[EvalItem], documents: dict[str, Document], sections: dict[str, set[str]]
+) -> list[str]:
     """Every label that does not hold in the corpus (empty when the set is sound).
 
     Args:

@@ -55,6 +55,14 @@ def compare(results: dict, previous_path: Path) -> list[dict]:
                 worse = delta > max(0.2 * before, 5.0)
             else:
                 worse = (delta > REGRESSION) if lower_is_better else (delta < -REGRESSION)
-            rows.append({"system": system, "metric": metric, "before": before, "now": now,
-                         "delta": delta, "regressed": worse})
+            rows.append(
+                {
+                    "system": system,
+                    "metric": metric,
+                    "before": before,
+                    "now": now,
+                    "delta": delta,
+                    "regressed": worse,
+                }
+            )
     return rows

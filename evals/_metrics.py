@@ -60,7 +60,8 @@ def citation_support(answer: str, passages: dict[int, str]) -> float | None:
     if not sentences:
         return None
     supported = sum(
-        1 for text, numbers in sentences
+        1
+        for text, numbers in sentences
         if all(n in passages and is_verbatim(text, passages[n]) for n in numbers)
     )
     return supported / len(sentences)
@@ -92,7 +93,9 @@ def abstention_scores(abstained: Sequence[bool], should_abstain: Sequence[bool])
     predicted = sum(abstained)
     actual = sum(should_abstain)
     answerable = len(should_abstain) - actual
-    false_abstentions = sum(1 for a, s in zip(abstained, should_abstain, strict=True) if a and not s)
+    false_abstentions = sum(
+        1 for a, s in zip(abstained, should_abstain, strict=True) if a and not s
+    )
     return {
         "abstention_precision": true_positive / predicted if predicted else 1.0,
         "abstention_recall": true_positive / actual if actual else 1.0,

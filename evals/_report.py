@@ -8,10 +8,24 @@ from pathlib import Path
 
 from evals._run import KS, SYSTEMS
 
-HEADLINE = ("hit@5", "mrr@10", "ndcg@10", "recall@10", "citation_support", "citation_precision",
-            "citation_gold_share", "key_fact_recall", "answer_relevance", "abstention_precision",
-            "abstention_recall", "false_abstention_rate", "latency_retrieve_p50_ms",
-            "latency_answer_p50_ms", "latency_total_p50_ms", "latency_total_p95_ms")
+HEADLINE = (
+    "hit@5",
+    "mrr@10",
+    "ndcg@10",
+    "recall@10",
+    "citation_support",
+    "citation_precision",
+    "citation_gold_share",
+    "key_fact_recall",
+    "answer_relevance",
+    "abstention_precision",
+    "abstention_recall",
+    "false_abstention_rate",
+    "latency_retrieve_p50_ms",
+    "latency_answer_p50_ms",
+    "latency_total_p50_ms",
+    "latency_total_p95_ms",
+)
 
 
 def fmt(value) -> str:
@@ -38,8 +52,11 @@ def write_report(results: dict, folder: Path) -> dict[str, Path]:
 
     """
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {"results": folder / "results.json", "markdown": folder / "report.md",
-             "html": folder / "report.html"}
+    paths = {
+        "results": folder / "results.json",
+        "markdown": folder / "report.md",
+        "html": folder / "report.html",
+    }
     paths["results"].write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str))
     plots = write_plots(results, folder)
     paths |= plots
@@ -76,19 +93,35 @@ def render_markdown(results: dict, plots: dict[str, Path]) -> str:
         "|---|" + "---|" * len(SYSTEMS),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in headline_rows(results)]
-    lines += ["", "## By category", "", "| category | n | hit@5 | mrr@10 | key facts | abstained |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## By category",
+        "",
+        "| category | n | hit@5 | mrr@10 | key facts | abstained |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, group in results["by_category"].items():
-        lines.append(f"| {name} | {group['n']} | {fmt(group['hit@5'])} | {fmt(group['mrr@10'])} "
-                     f"| {fmt(group['key_fact_recall'])} | {group['abstained']} |")
+        lines.append(
+            f"| {name} | {group['n']} | {fmt(group['hit@5'])} | {fmt(group['mrr@10'])} "
+            f"| {fmt(group['key_fact_recall'])} | {group['abstained']} |"
+        )
     calibration = results["calibration"]
-    lines += ["", "## Abstention calibration", "",
-              f"Best dense-similarity threshold on this set: {calibration['best_threshold']} "
-              f"({calibration['errors_at_best']} errors by dense similarity alone).", ""]
+    lines += [
+        "",
+        "## Abstention calibration",
+        "",
+        f"Best dense-similarity threshold on this set: {calibration['best_threshold']} "
+        f"({calibration['errors_at_best']} errors by dense similarity alone).",
+        "",
+    ]
     lines += ["## Plots", ""] + [f"![{name}]({path.name})" for name, path in plots.items()]
-    lines += ["", "## Per question", "",
-              "| id | category | question | first gold rank | abstained | key facts | support |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Per question",
+        "",
+        "| id | category | question | first gold rank | abstained | key facts | support |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in results["questions"]:
         scores = row["scores"].get("assistant", {})
         question = row["question"].replace("|", "/")
@@ -104,6 +137,7 @@ def render_markdown(results: dict, plots: dict[str, Path]) -> str:
 
 def render_html(results: dict, plots: dict[str, Path]) -> str:
     """The report as a standalone HTML page (every value escaped)."""
+
     def table(header: list[str], rows: list[list[str]]) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
         body = "".join(
@@ -114,13 +148,21 @@ def render_html(results: dict, plots: dict[str, Path]) -> str:
 
     meta = results["meta"]
     per_question = [
-        [r["id"], r["category"], r["question"], " → ".join(r["gold_docs"]),
-         "; ".join(r["retrieved"][:5]), fmt(r["scores"].get("assistant", {}).get("first_gold_rank")),
-         r["answer"], str(r["abstained"])]
+        [
+            r["id"],
+            r["category"],
+            r["question"],
+            " → ".join(r["gold_docs"]),
+            "; ".join(r["retrieved"][:5]),
+            fmt(r["scores"].get("assistant", {}).get("first_gold_rank")),
+            r["answer"],
+            str(r["abstained"]),
+        ]
         for r in results["questions"]
     ]
-    images = "".join(f'<img src="{html.escape(p.name)}" alt="{html.escape(n)}">'
-                     for n, p in plots.items())
+    images = "".join(
+        f'<img src="{html.escape(p.name)}" alt="{html.escape(n)}">' for n, p in plots.items()
+    )
     return (
         "<!doctype html><meta charset='utf-8'><title>Eval report</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
@@ -129,10 +171,22 @@ def render_html(results: dict, plots: dict[str, Path]) -> str:
         f"<h1>Answer-quality eval</h1><p>commit {html.escape(meta['git_commit'])} · "
         f"{html.escape(meta['started'])} · model {html.escape(meta['model'])} · corpus "
         f"{html.escape(meta['corpus_hash'])} · {meta['questions']} questions</p>"
-        "<h2>Headline (mean [95% CI])</h2>" + table(["metric", *SYSTEMS], headline_rows(results))
+        "<h2>Headline (mean [95% CI])</h2>"
+        + table(["metric", *SYSTEMS], headline_rows(results))
         + f"<h2>Plots</h2>{images}<h2>Per question</h2>"
-        + table(["id", "category", "question", "gold", "retrieved (top 5)", "first gold rank",
-                 "answer", "abstained"], per_question)
+        + table(
+            [
+                "id",
+                "category",
+                "question",
+                "gold",
+                "retrieved (top 5)",
+                "first gold rank",
+                "answer",
+                "abstained",
+            ],
+            per_question,
+        )
     )
 
 
@@ -147,8 +201,12 @@ def write_plots(results: dict, folder: Path) -> dict[str, Path]:
     figure, axis = plt.subplots(figsize=(6, 4))
     for system in SYSTEMS:
         stats = results["aggregates"].get(system, {})
-        axis.plot(KS, [stats.get(f"recall@{k}", {}).get("mean") or 0 for k in KS], marker="o",
-                  label=system)
+        axis.plot(
+            KS,
+            [stats.get(f"recall@{k}", {}).get("mean") or 0 for k in KS],
+            marker="o",
+            label=system,
+        )
     axis.set(xlabel="k", ylabel="recall@k (gold sections)", title="Recall@k", ylim=(0, 1.05))
     axis.legend()
     plots["recall_at_k"] = _save(figure, folder / "recall_at_k.png")
@@ -157,8 +215,12 @@ def write_plots(results: dict, folder: Path) -> dict[str, Path]:
     figure, axis = plt.subplots(figsize=(7, 4))
     names = list(themes)
     axis.barh(names, [themes[n]["hit@5"] or 0 for n in names], label="hit@5")
-    axis.barh(names, [themes[n]["key_fact_recall"] or 0 for n in names], alpha=0.6,
-              label="key-fact recall")
+    axis.barh(
+        names,
+        [themes[n]["key_fact_recall"] or 0 for n in names],
+        alpha=0.6,
+        label="key-fact recall",
+    )
     axis.set(xlim=(0, 1.05), title="By theme")
     axis.legend()
     plots["by_theme"] = _save(figure, folder / "by_theme.png")

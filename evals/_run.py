@@ -26,8 +26,11 @@ def eval_settings(settings: Settings) -> Settings:
     )
 
 
-def run_eval(settings: Settings, items: list[EvalItem] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict:
+def run_eval(
+    settings: Settings,
+    items: list[EvalItem] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Answer every question, score it, score the baselines, aggregate with 95% intervals.
 
     Returns:
@@ -52,8 +55,9 @@ def run_eval(settings: Settings, items: list[EvalItem] | None = None,
         if progress:
             progress(number, len(items))
     return {
-        "meta": _meta(settings, index, len(items), time.perf_counter() - started,
-                      recipe.chunk_count),
+        "meta": _meta(
+            settings, index, len(items), time.perf_counter() - started, recipe.chunk_count
+        ),
         "label_problems": problems,
         "aggregates": _aggregates(rows),
         "by_category": _grouped(rows, "category"),
@@ -85,31 +89,49 @@ def _retrieval(hits: list[tuple[str, set[str]]], item: EvalItem, gold_units: set
 
 def _score_item(item: EvalItem, assistant: Assistant, index, recipe: PlainRecipe) -> dict:
     result = assistant.ask(item.question, history=item.history)
-    gold_units = {(d, s) for d in item.gold_docs for s in item.gold_sections
-                  if any(c.doc_id == d and c.section == s for c in index.chunks.values())}
+    gold_units = {
+        (d, s)
+        for d in item.gold_docs
+        for s in item.gold_sections
+        if any(c.doc_id == d and c.section == s for c in index.chunks.values())
+    }
     row = {
-        "id": item.id, "category": item.category, "theme": item.theme,
-        "question": item.question, "history": item.history,
+        "id": item.id,
+        "category": item.category,
+        "theme": item.theme,
+        "question": item.question,
+        "history": item.history,
         "standalone_question": result.standalone_question,
-        "gold_docs": item.gold_docs, "gold_sections": item.gold_sections,
-        "answerable": item.answerable, "abstained": result.abstained,
-        "evidence": result.evidence, "answer": result.answer,
-        "citations": [{"n": c.n, "doc_id": c.doc_id, "section": c.section} for c in result.citations],
+        "gold_docs": item.gold_docs,
+        "gold_sections": item.gold_sections,
+        "answerable": item.answerable,
+        "abstained": result.abstained,
+        "evidence": result.evidence,
+        "answer": result.answer,
+        "citations": [
+            {"n": c.n, "doc_id": c.doc_id, "section": c.section} for c in result.citations
+        ],
         "retrieved": [f"{p['doc_id']} / {p['section']}" for p in result.passages[:10]],
-        "timings_ms": result.timings_ms, "scores": {},
+        "timings_ms": result.timings_ms,
+        "scores": {},
     }
     if not item.answerable:
         return row
-    ours = [(index.chunks[p["chunk_id"]].doc_id, {index.chunks[p["chunk_id"]].section})
-            for p in result.passages[:10]]
+    ours = [
+        (index.chunks[p["chunk_id"]].doc_id, {index.chunks[p["chunk_id"]].section})
+        for p in result.passages[:10]
+    ]
     query = result.standalone_question
     row["scores"]["assistant"] = _retrieval(ours, item, gold_units)
     row["scores"]["dense_only"] = _retrieval(
-        [(h.doc_id, h.sections) for h in dense_only(index, item.question)], item, gold_units)
+        [(h.doc_id, h.sections) for h in dense_only(index, item.question)], item, gold_units
+    )
     row["scores"]["bm25_only"] = _retrieval(
-        [(h.doc_id, h.sections) for h in bm25_only(index, item.question)], item, gold_units)
+        [(h.doc_id, h.sections) for h in bm25_only(index, item.question)], item, gold_units
+    )
     row["scores"]["langchain_recipe"] = _retrieval(
-        [(h.doc_id, h.sections) for h in recipe.search(item.question)], item, gold_units)
+        [(h.doc_id, h.sections) for h in recipe.search(item.question)], item, gold_units
+    )
     row["scores"]["assistant"] |= _answer_scores(item, result, assistant, query)
     return row
 
@@ -143,8 +165,9 @@ def _aggregates(rows: list[dict]) -> dict:
             name: m.bootstrap_ci([r["scores"][system].get(name) for r in answerable])
             for name in sorted(names)
         }
-    abstention = m.abstention_scores([r["abstained"] for r in rows],
-                                     [not r["answerable"] for r in rows])
+    abstention = m.abstention_scores(
+        [r["abstained"] for r in rows], [not r["answerable"] for r in rows]
+    )
     out["assistant"] |= {name: {"mean": value} for name, value in abstention.items()}
     for stage in ("retrieve", "answer", "total"):
         values = [r["timings_ms"].get(stage, 0.0) for r in rows]
@@ -176,8 +199,9 @@ def _mean(values: list) -> float | None:
 
 
 def _calibration(rows: list[dict]) -> dict:
-    """Evidence scores of answerable and out-of-corpus items, and the threshold that best
-    separates them (fewest errors, ties to the lower threshold).
+    """Evidence scores of both groups and the dense threshold that best separates them.
+
+    Best means fewest errors; ties go to the lower threshold.
     """
     positives = sorted(r["evidence"] for r in rows if not r["answerable"])
     negatives = sorted(r["evidence"] for r in rows if r["answerable"])
@@ -186,8 +210,12 @@ def _calibration(rows: list[dict]) -> dict:
         threshold = candidate + 1e-4
         errors = sum(e >= threshold for e in positives) + sum(e < threshold for e in negatives)
         best = min(best, (errors, round(threshold, 4)))
-    return {"out_of_corpus": positives, "answerable": negatives,
-            "best_threshold": best[1], "errors_at_best": best[0]}
+    return {
+        "out_of_corpus": positives,
+        "answerable": negatives,
+        "best_threshold": best[1],
+        "errors_at_best": best[0],
+    }
 
 
 def _meta(settings: Settings, index, n: int, seconds: float, recipe_chunks: int) -> dict:
@@ -200,15 +228,23 @@ def _meta(settings: Settings, index, n: int, seconds: float, recipe_chunks: int)
         "corpus_hash": index.manifest.corpus_hash,
         "chunks": len(index.chunks),
         "recipe_chunks": recipe_chunks,
-        "settings": {k: str(v) for k, v in settings.model_dump().items()
-                     if k not in {"llm_api_key", "ui_password", "chroma_token"}},
+        "settings": {
+            k: str(v)
+            for k, v in settings.model_dump().items()
+            if k not in {"llm_api_key", "ui_password", "chroma_token"}
+        },
     }
 
 
 def _git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
         return out.stdout.strip() or "unknown"
     except OSError:
         return "unknown"

@@ -86,8 +86,12 @@ class Chunk:
         """Rebuild a chunk from what the store holds."""
         fields = {**metadata}
         urls = fields.pop("source_urls", "") or ""
-        return cls(id=chunk_id, text=text, source_urls=tuple(u for u in urls.split("\n") if u),
-                   **{k: v for k, v in fields.items() if k in _FIELD_NAMES})
+        return cls(
+            id=chunk_id,
+            text=text,
+            source_urls=tuple(u for u in urls.split("\n") if u),
+            **{k: v for k, v in fields.items() if k in _FIELD_NAMES},
+        )
 
 
 _FIELD_NAMES = set(Chunk.__dataclass_fields__) - {"id", "text", "source_urls"}
@@ -169,8 +173,14 @@ def _sections(document: Document, config: ChunkerConfig) -> list[tuple[list[str]
         for start, end in split_sentences(document.block_text(block), block.start):
             for piece_start, piece_end in _split_long(document.text, start, end, config.max_words):
                 units.append(
-                    _Unit(piece_start, piece_end, word_count(document.text[piece_start:piece_end]),
-                          index, block.page or 0, block.urls)
+                    _Unit(
+                        piece_start,
+                        piece_end,
+                        word_count(document.text[piece_start:piece_end]),
+                        index,
+                        block.page or 0,
+                        block.urls,
+                    )
                 )
     if units:
         sections.append(([h for _, h in stack], units))

@@ -136,7 +136,9 @@ def _build_embedder(settings: Settings) -> Embedder:
     if name == HASH_MODEL:
         return HashEmbedder()
     if name == BUNDLED_MODEL:
-        return SentenceTransformerEmbedder(bundled_model_path(), name, settings.embedding_batch_size)
+        return SentenceTransformerEmbedder(
+            bundled_model_path(), name, settings.embedding_batch_size
+        )
     path = Path(name).expanduser()
     if (path / "config.json").is_file() or (path / "modules.json").is_file():
         return SentenceTransformerEmbedder(path.resolve(), name, settings.embedding_batch_size)

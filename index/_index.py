@@ -47,7 +47,9 @@ def read_manifest(settings: Settings) -> Manifest | None:
     try:
         return Manifest.load(settings.store_dir)
     except (ValueError, TypeError, KeyError, OSError) as error:
-        raise IndexCorrupt(str(settings.store_dir), f"unreadable {MANIFEST_NAME}: {error}") from None
+        raise IndexCorrupt(
+            str(settings.store_dir), f"unreadable {MANIFEST_NAME}: {error}"
+        ) from None
 
 
 def check_compatible(manifest: Manifest, settings: Settings, embedder: Embedder) -> None:
@@ -133,11 +135,22 @@ class Index:
         try:
             bm25 = BM25Index.load(generation_dir(settings, manifest.collection) / "bm25", ids)
         except (OSError, ValueError, KeyError) as error:
-            raise IndexCorrupt(str(settings.store_dir), f"keyword index unreadable: {error}") from None
+            raise IndexCorrupt(
+                str(settings.store_dir), f"keyword index unreadable: {error}"
+            ) from None
         mtime = (settings.store_dir / MANIFEST_NAME).stat().st_mtime
         vectors = cls._local_vectors(settings, manifest, len(ids))
-        return cls(settings, manifest, store, embedder, {c.id: c for c in chunk_list}, bm25,
-                   mtime, vectors, ids)
+        return cls(
+            settings,
+            manifest,
+            store,
+            embedder,
+            {c.id: c for c in chunk_list},
+            bm25,
+            mtime,
+            vectors,
+            ids,
+        )
 
     @staticmethod
     def _local_vectors(settings: Settings, manifest: Manifest, count: int) -> np.ndarray | None:

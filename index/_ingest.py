@@ -227,8 +227,13 @@ def _build_generation(settings, store, embedder, manifest, plan, report, progres
     reused = store.embeddings(manifest.collection, [c.id for c in chunks]) if manifest else {}
     vectors = _vectors(chunks, reused, embedder, settings.embedding_batch_size, progress)
     report.embedded = len(chunks) - len(reused)
-    store.add(name, [c.id for c in chunks], vectors, [c.text for c in chunks],
-              [c.metadata() for c in chunks])
+    store.add(
+        name,
+        [c.id for c in chunks],
+        vectors,
+        [c.text for c in chunks],
+        [c.metadata() for c in chunks],
+    )
     folder = generation_dir(settings, name)
     folder.mkdir(parents=True, exist_ok=True)
     BM25Index.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(folder / "bm25")
@@ -275,13 +280,17 @@ def _vectors(chunks, reused, embedder, batch_size, progress) -> np.ndarray:
 def _validate(store: VectorStore, name: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
     """Check the new collection before switching to it."""
     if store.count(name) != len(chunks):
-        raise IndexCorrupt(store.location, f"new collection holds {store.count(name)} of "
-                                           f"{len(chunks)} chunks; the previous index is kept")
+        raise IndexCorrupt(
+            store.location,
+            f"new collection holds {store.count(name)} of "
+            f"{len(chunks)} chunks; the previous index is kept",
+        )
     if chunks:
         hits = store.query(name, vectors[0], 1)
         if not hits:
-            raise IndexCorrupt(store.location, "the new collection answers no query; "
-                                               "the previous index is kept")
+            raise IndexCorrupt(
+                store.location, "the new collection answers no query; the previous index is kept"
+            )
 
 
 def _clean_up(settings: Settings, store: VectorStore, keep: set[str | None]) -> None:

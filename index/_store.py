@@ -32,8 +32,14 @@ class VectorStore(Protocol):
         """Number of items in a collection."""
         ...
 
-    def add(self, name: str, ids: Sequence[str], embeddings: np.ndarray,
-            texts: Sequence[str], metadatas: Sequence[dict]) -> None:
+    def add(
+        self,
+        name: str,
+        ids: Sequence[str],
+        embeddings: np.ndarray,
+        texts: Sequence[str],
+        metadatas: Sequence[dict],
+    ) -> None:
         """Add items (batched to the store's limit)."""
         ...
 
@@ -93,8 +99,12 @@ class MemoryStore:
 
 # Chroma's defaults (search ef 10) make the dense list vary from build to build; these keep
 # recall near exact at the corpus sizes we target while staying fast.
-HNSW_SETTINGS = {"hnsw:space": "cosine", "hnsw:construction_ef": 200, "hnsw:search_ef": 128,
-                 "hnsw:M": 32}
+HNSW_SETTINGS = {
+    "hnsw:space": "cosine",
+    "hnsw:construction_ef": 200,
+    "hnsw:search_ef": 128,
+    "hnsw:M": 32,
+}
 
 
 class ChromaStore:
@@ -183,11 +193,15 @@ def open_store(settings: Settings) -> VectorStore:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
-        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        headers = (
+            {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        )
         location = f"http://{settings.chroma_host}:{settings.chroma_port}"
         try:
             client = chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, headers=headers,
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                headers=headers,
                 settings=chroma_settings,
             )
             client.heartbeat()

@@ -18,8 +18,11 @@ def bundled_chunks():
 def test_chunks_are_exact_spans_within_size_and_end_on_sentences():
     documents, chunks = bundled_chunks()
     for document in documents:
-        ends = {end for b in document.blocks
-                for _, end in split_sentences(document.block_text(b), b.start)}
+        ends = {
+            end
+            for b in document.blocks
+            for _, end in split_sentences(document.block_text(b), b.start)
+        }
         for chunk in chunks[document.id]:
             assert document.text[chunk.start : chunk.end] == chunk.text
             assert len(chunk.text.split()) <= CONFIG.max_words

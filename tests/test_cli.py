@@ -29,8 +29,16 @@ def test_ingest_defaults_to_corpus_dir_and_settings_from_cli(tmp_path):
     store = tmp_path / "cli-store"
     result = runner.invoke(
         app,
-        ["ingest", "--store-dir", str(store), "--embedding-model", "hash", "--corpus-dir",
-         str(BUNDLED), "--json"],
+        [
+            "ingest",
+            "--store-dir",
+            str(store),
+            "--embedding-model",
+            "hash",
+            "--corpus-dir",
+            str(BUNDLED),
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["added"]) == 12
@@ -40,8 +48,9 @@ def test_rejected_files_exit_2_and_good_files_still_indexed(tmp_path):
     write(tmp_path / "docs" / "good.md", "## Culture\n\nStaff could speak up.\n")
     (tmp_path / "docs" / "empty.txt").write_bytes(b"")
     (tmp_path / "docs" / "bin.txt").write_bytes(b"\x00\x01\x02")
-    result = runner.invoke(app, ["ingest", str(tmp_path / "docs"), "--json"],
-                           env=env(tmp_path / "s"))
+    result = runner.invoke(
+        app, ["ingest", str(tmp_path / "docs"), "--json"], env=env(tmp_path / "s")
+    )
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert data["added"] == ["good"]

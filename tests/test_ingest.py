@@ -39,9 +39,12 @@ def test_second_ingest_embeds_nothing_and_changes_nothing(settings, corpus_copy)
 def test_edit_and_delete_are_reflected_exactly(settings, corpus_copy):
     first = ingest(settings, [corpus_copy], embedder=HashEmbedder())
     oxleas = corpus_copy / "oxleas.md"
-    oxleas.write_text(oxleas.read_text().replace(
-        "Oxleas is a foundation trust in south-east London.",
-        "Oxleas is a foundation trust in south-east London with a new zebra garden."))
+    oxleas.write_text(
+        oxleas.read_text().replace(
+            "Oxleas is a foundation trust in south-east London.",
+            "Oxleas is a foundation trust in south-east London with a new zebra garden.",
+        )
+    )
     (corpus_copy / "somerset-partnership.md").unlink()
     counter = HashEmbedder()
     report = ingest(settings, [corpus_copy], embedder=counter)
@@ -50,9 +53,11 @@ def test_edit_and_delete_are_reflected_exactly(settings, corpus_copy):
     index = Index.open(settings, embedder=HashEmbedder())
     assert "somerset-partnership" not in {c.doc_id for c in index.chunks.values()}
     assert any("zebra garden" in c.text for c in index.chunks.values())
-    assert not any("south-east London." in c.text and "zebra" not in c.text
-                   for c in index.chunks.values() if c.doc_id == "oxleas"
-                   and "foundation trust in south-east" in c.text)
+    assert not any(
+        "south-east London." in c.text and "zebra" not in c.text
+        for c in index.chunks.values()
+        if c.doc_id == "oxleas" and "foundation trust in south-east" in c.text
+    )
     assert index.status()["chunks"] < first.chunks
 
 
@@ -117,8 +122,9 @@ def big_corpus(tmp_path, copies: int):
 
 
 def cli(*args, env):
-    return subprocess.run([sys.executable, "-m", "dia", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "dia", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 @pytest.mark.parametrize("delay", [0.5, 1.5, 3.0])
@@ -129,8 +135,12 @@ def test_killing_rebuild_leaves_old_index_answering(tmp_path, delay):
     assert first.returncode == 0, first.stderr
     expected_old = json.loads(first.stdout)["chunks"]
     corpus = big_corpus(tmp_path, 30)
-    process = subprocess.Popen([sys.executable, "-m", "dia", "ingest", str(corpus), "--rebuild"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dia", "ingest", str(corpus), "--rebuild"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     process.send_signal(signal.SIGKILL)
     process.wait()

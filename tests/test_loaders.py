@@ -86,8 +86,10 @@ def make_pdf(path: Path, pages: list[str]) -> Path:
 
 
 def test_pdf_keeps_page_numbers(tmp_path):
-    path = make_pdf(tmp_path / "r.pdf", ["Leadership was visible on wards.",
-                                          "Governance improved after the inspection."])
+    path = make_pdf(
+        tmp_path / "r.pdf",
+        ["Leadership was visible on wards.", "Governance improved after the inspection."],
+    )
     doc = load_file(path, "r", 20 * MB)
     pages = {doc.block_text(b): b.page for b in doc.blocks}
     assert pages["Leadership was visible on wards."] == 1

@@ -44,8 +44,14 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ui")
     docs = folder / "docs"
     write(docs / "hostile.md", XSS_DOC)
-    settings = Settings(store_dir=folder / "store", embedding_model="hash", abstain_threshold=0.0,
-                        port=free_port(), runs_dir=folder / "runs", ui_concurrency=4)
+    settings = Settings(
+        store_dir=folder / "store",
+        embedding_model="hash",
+        abstain_threshold=0.0,
+        port=free_port(),
+        runs_dir=folder / "runs",
+        ui_concurrency=4,
+    )
     ingest(settings, [BUNDLED, docs], embedder=HashEmbedder())
     app = launch(settings, Assistant(settings, embedder=HashEmbedder()), block=False)
     yield f"http://127.0.0.1:{settings.port}", settings
@@ -60,9 +66,15 @@ def browser():
         pytest.fail("Chromium is missing: `make test` installs it (apt-get install chromium).")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield instance
         instance.close()
@@ -112,7 +124,8 @@ def test_ask_open_source_and_follow_up(page):
 def test_out_of_corpus_question_shows_abstention(page):
     ask(page, "What is the best recipe for a chocolate cake?")
     page.locator("#dia-status").get_by_text("Not covered by the case studies").wait_for(
-        timeout=30_000)
+        timeout=30_000
+    )
     assert "Closest material" in last_answer(page).inner_text()
 
 

@@ -53,8 +53,11 @@ def launch_options(settings: Settings) -> dict:
 
 def queue_options(settings: Settings) -> dict:
     """Keyword arguments for ``Blocks.queue``: bounded concurrency and waiting list."""
-    return {"default_concurrency_limit": settings.ui_concurrency,
-            "max_size": settings.ui_max_queue, "api_open": False}
+    return {
+        "default_concurrency_limit": settings.ui_concurrency,
+        "max_size": settings.ui_max_queue,
+        "api_open": False,
+    }
 
 
 def build_app(settings: Settings, assistant: Assistant | None = None):
@@ -69,8 +72,10 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
     theme_choices = [ANY] + [t.label for t in THEMES]
 
     with gr.Blocks(title="Driving Improvement Assistant", analytics_enabled=False) as app:
-        gr.Markdown("## Driving Improvement Assistant\nAnswers quote CQC's *Driving improvement* "
-                    "case studies of seven mental health trusts; every sentence cites its source.")
+        gr.Markdown(
+            "## Driving Improvement Assistant\nAnswers quote CQC's *Driving improvement* "
+            "case studies of seven mental health trusts; every sentence cites its source."
+        )
         with gr.Tab("Chat"):
             _chat_tab(assistant, trust_choices, theme_choices)
         loaders = []
@@ -94,10 +99,20 @@ def _chat_tab(assistant: Assistant, trust_choices, theme_choices) -> None:
     turns = gr.State([])
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="Conversation", height=480, elem_id="dia-chat",
-                                 sanitize_html=True, allow_tags=False, feedback_options=None)
-            question = gr.Textbox(label="Your question", elem_id="dia-question",
-                                  placeholder="Ask about the case studies…", max_length=2000)
+            chatbot = gr.Chatbot(
+                label="Conversation",
+                height=480,
+                elem_id="dia-chat",
+                sanitize_html=True,
+                allow_tags=False,
+                feedback_options=None,
+            )
+            question = gr.Textbox(
+                label="Your question",
+                elem_id="dia-question",
+                placeholder="Ask about the case studies…",
+                max_length=2000,
+            )
             with gr.Row():
                 ask = gr.Button("Ask", variant="primary", elem_id="dia-ask")
                 clear = gr.Button("Clear chat", elem_id="dia-clear")
@@ -116,27 +131,49 @@ def _chat_tab(assistant: Assistant, trust_choices, theme_choices) -> None:
     def respond(message, history, done, trust_value, theme_value):
         history = list(history or [])
         try:
-            result = assistant.ask(message, history=[t.standalone_question for t in done],
-                                   trust=_filter(trust_value), theme=_filter(theme_value))
+            result = assistant.ask(
+                message,
+                history=[t.standalone_question for t in done],
+                trust=_filter(trust_value),
+                theme=_filter(theme_value),
+            )
         except DiaError as error:
-            history += [{"role": "user", "content": message or ""},
-                        {"role": "assistant", "content": f"⚠️ {error.message}"}]
+            history += [
+                {"role": "user", "content": message or ""},
+                {"role": "assistant", "content": f"⚠️ {error.message}"},
+            ]
             yield history, done, "", "", "", gr.update(choices=[], value=None), "", message
             return
         done = [*done, result]
-        history += [{"role": "user", "content": render.html.escape(result.question)},
-                    {"role": "assistant", "content": ""}]
+        history += [
+            {"role": "user", "content": render.html.escape(result.question)},
+            {"role": "assistant", "content": ""},
+        ]
         text = render.chat_text(result)
-        searched_text = (f"**Searched for:** {render.html.escape(result.standalone_question)}"
-                         if result.standalone_question != result.question else "")
-        status_text = ("**Not covered by the case studies.**" if result.abstained
-                       else f"{len(result.citations)} passages cited")
+        searched_text = (
+            f"**Searched for:** {render.html.escape(result.standalone_question)}"
+            if result.standalone_question != result.question
+            else ""
+        )
+        status_text = (
+            "**Not covered by the case studies.**"
+            if result.abstained
+            else f"{len(result.citations)} passages cited"
+        )
         labels = [render.source_label(c) for c in result.citations]
         lines = text.split("\n")
         for count in range(1, len(lines) + 1):
             history[-1]["content"] = "\n".join(lines[:count])
-            yield (history, done, searched_text, status_text, render.sources_html(result),
-                   gr.update(choices=labels, value=None), "", "")
+            yield (
+                history,
+                done,
+                searched_text,
+                status_text,
+                render.sources_html(result),
+                gr.update(choices=labels, value=None),
+                "",
+                "",
+            )
 
     def open_source(label, done):
         if not label or not done:
@@ -159,28 +196,35 @@ def _chat_tab(assistant: Assistant, trust_choices, theme_choices) -> None:
     ask.click(respond, inputs, outputs, api_name="ask")
     question.submit(respond, inputs, outputs, api_name=False)
     pick.change(open_source, [pick, turns], [passage], api_name=False)
-    clear.click(clear_all, None, [chatbot, turns, searched, status, sources, pick, passage],
-                api_name=False)
+    clear.click(
+        clear_all, None, [chatbot, turns, searched, status, sources, pick, passage], api_name=False
+    )
     export.click(export_file, [turns], [export], api_name=False)
 
 
 def _themes_tab(assistant: Assistant, trust_choices) -> list:
     with gr.Row():
-        theme = gr.Dropdown([t.label for t in THEMES], value=THEMES[2].label, label="Theme",
-                            elem_id="dia-theme")
+        theme = gr.Dropdown(
+            [t.label for t in THEMES], value=THEMES[2].label, label="Theme", elem_id="dia-theme"
+        )
         trust = gr.Dropdown(trust_choices, value=ANY, label="Trust")
         show = gr.Button("Show examples", elem_id="dia-theme-show")
-    heatmap = gr.Dataframe(label="Passages per theme (rows) and trust (columns): select a cell",
-                           interactive=False, elem_id="dia-heatmap")
+    heatmap = gr.Dataframe(
+        label="Passages per theme (rows) and trust (columns): select a cell",
+        interactive=False,
+        elem_id="dia-heatmap",
+    )
     examples = gr.HTML(elem_id="dia-examples")
 
     def heatmap_rows():
         counts = assistant.theme_counts()
         columns = [t.name for t in TRUSTS] + ["Report-level findings"]
-        header = ["Theme"] + [c.replace(" NHS Foundation Trust", "").replace(" NHS Trust", "")
-                              for c in columns]
-        rows = [[theme_.label] + [counts[theme_.key].get(c, 0) for c in columns]
-                for theme_ in THEMES]
+        header = ["Theme"] + [
+            c.replace(" NHS Foundation Trust", "").replace(" NHS Trust", "") for c in columns
+        ]
+        rows = [
+            [theme_.label] + [counts[theme_.key].get(c, 0) for c in columns] for theme_ in THEMES
+        ]
         return {"headers": header, "data": rows}
 
     def show_examples(theme_label, trust_value):
@@ -212,12 +256,18 @@ def _corpus_tab(assistant: Assistant) -> list:
             data = assistant.open().status()
         except DiaError as error:
             return f"⚠️ {error.message}", {"headers": ["document"], "data": [[""]]}
-        header = (f"**{data['documents']} documents, {data['chunks']} chunks** · model "
-                  f"`{data['model']}` · store `{data['store']}` · built {data['built_at']}")
-        rows = [[doc_id, d["title"], d["trust"] or "", d["kind"], d["chunks"],
-                 d["source_url"] or ""] for doc_id, d in data["by_document"].items()]
-        return header, {"headers": ["id", "title", "trust", "kind", "chunks", "source"],
-                        "data": rows}
+        header = (
+            f"**{data['documents']} documents, {data['chunks']} chunks** · model "
+            f"`{data['model']}` · store `{data['store']}` · built {data['built_at']}"
+        )
+        rows = [
+            [doc_id, d["title"], d["trust"] or "", d["kind"], d["chunks"], d["source_url"] or ""]
+            for doc_id, d in data["by_document"].items()
+        ]
+        return header, {
+            "headers": ["id", "title", "trust", "kind", "chunks", "source"],
+            "data": rows,
+        }
 
     refresh.click(load, None, [status, table])
     return [(load, [status, table])]
@@ -234,7 +284,10 @@ def _evals_tab(settings: Settings) -> list:
         from evals._report import headline_rows
 
         results = json.loads(runs[-1].read_text(encoding="utf-8"))
-        table = ["| metric | assistant | dense | bm25 | LangChain recipe |", "|---|---|---|---|---|"]
+        table = [
+            "| metric | assistant | dense | bm25 | LangChain recipe |",
+            "|---|---|---|---|---|",
+        ]
         table += ["| " + " | ".join(row) + " |" for row in headline_rows(results)]
         return f"Latest run: `{runs[-1].parent.name}`\n\n" + "\n".join(table)
 

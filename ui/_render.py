@@ -20,8 +20,10 @@ def links(urls: list[str]) -> str:
     for url in urls:
         target = safe_url(url)
         if target:
-            anchors.append(f'<a href="{html.escape(target, quote=True)}" target="_blank" '
-                           f'rel="noopener noreferrer">{html.escape(target)}</a>')
+            anchors.append(
+                f'<a href="{html.escape(target, quote=True)}" target="_blank" '
+                f'rel="noopener noreferrer">{html.escape(target)}</a>'
+            )
     return "<br>".join(anchors)
 
 
@@ -31,7 +33,8 @@ def chat_text(result: AnswerResult) -> str:
     if result.abstained:
         closest = "\n".join(
             f"- {html.escape(c['trust'] or c['doc_id'])} — {html.escape(c['section'])}: "
-            f"{html.escape(c['quote'])}" for c in result.closest
+            f"{html.escape(c['quote'])}"
+            for c in result.closest
         )
         return f"**Not covered by the case studies.**\n\n{body}\n\n**Closest material:**\n{closest}"
     return body
@@ -77,8 +80,10 @@ def passage_html(citation: Citation) -> str:
         cursor = end
     pieces.append(html.escape(text[cursor:]))
     body = "".join(pieces).replace("\n", "<br>")
-    return (f"<div class='dia-passage'><h4>{html.escape(source_label(citation))}</h4>"
-            f"<p>{body}</p><p>{links(citation.source_urls)}</p></div>")
+    return (
+        f"<div class='dia-passage'><h4>{html.escape(source_label(citation))}</h4>"
+        f"<p>{body}</p><p>{links(citation.source_urls)}</p></div>"
+    )
 
 
 def _find(text: str, quote: str) -> tuple[int, int] | None:
@@ -111,8 +116,9 @@ def _match_end(text: str, start: int, target: str) -> int | None:
 
 def examples_html(theme_entry: dict) -> str:
     """Every example of one theme, grouped by trust, each a quote with its citation."""
-    parts = [f"<h3>{html.escape(theme_entry['label'])} "
-             f"({len(theme_entry['examples'])} passages)</h3>"]
+    parts = [
+        f"<h3>{html.escape(theme_entry['label'])} ({len(theme_entry['examples'])} passages)</h3>"
+    ]
     current = None
     for number, example in enumerate(theme_entry["examples"], start=1):
         if example["trust"] != current:
