@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant._types import Passage
@@ -41,6 +42,7 @@ _GENERIC = frozenset(
         "said",
     ]
 )
+_COMPOUND = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
 TRUST_BOOST = 0.02
 THEME_BOOST = 0.01
 
@@ -132,14 +134,18 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
 def vocabulary_coverage(index: Index, text: str) -> tuple[float, list[str]]:
     """Share of the question's topic words that occur anywhere in the corpus, and the others.
 
-    A question whose words the corpus has never used cannot be answered from it.
+    Compound terms ("A&E", "four-hour") count as words of their own, since the tokenizer would
+    split them into parts the corpus may well use. A question whose words the corpus has never
+    used cannot be answered from it.
     """
     generic = set(tokenize([" ".join(_GENERIC)])[0])
     terms = [t for t in dict.fromkeys(tokenize([text])[0]) if t not in generic]
-    if not terms:
+    compounds = [c.lower() for c in dict.fromkeys(_COMPOUND.findall(text))]
+    if not terms and not compounds:
         return 1.0, []
     unknown = [t for t in terms if not index.bm25.knows(t)]
-    return 1.0 - len(unknown) / len(terms), unknown
+    unknown += [c for c in compounds if c not in index.compounds()]
+    return 1.0 - len(unknown) / (len(terms) + len(compounds)), unknown
 
 
 def _score(hits: dict[str, tuple[Chunk, float]], chunk_id: str) -> float | None:

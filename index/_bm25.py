@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class BM25Index:
         self._retriever = retriever
         self.ids = ids
         self._vocab = retriever.vocab_dict
+        self._sorted: list[str] | None = None
 
     @classmethod
     def build(cls, ids: list[str], texts: Sequence[str]) -> BM25Index:
@@ -41,9 +43,20 @@ class BM25Index:
             retriever.index(tokenize(texts), show_progress=False)
         return cls(retriever, list(ids))
 
-    def knows(self, token: str) -> bool:
-        """True when the (tokenized) term occurs somewhere in the indexed chunks."""
-        return token in self._vocab
+    def knows(self, token: str, min_stem: int = 5) -> bool:
+        """True when the corpus uses the (tokenized) term or a close form of it.
+
+        Close forms: a corpus term that extends it ("react" -> "reaction"), or a corpus term of
+        at least ``min_stem`` characters that it extends ("crise" -> "crisi").
+        """
+        if token in self._vocab:
+            return True
+        if self._sorted is None:
+            self._sorted = sorted(self._vocab)
+        position = bisect.bisect_left(self._sorted, token)
+        if position < len(self._sorted) and self._sorted[position].startswith(token):
+            return True
+        return any(token[:end] in self._vocab for end in range(min_stem, len(token)))
 
     def save(self, folder: Path) -> None:
         """Write the index files into folder."""

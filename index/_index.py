@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -104,6 +105,7 @@ class Index:
     manifest_mtime: float
     vectors: np.ndarray | None = None
     ids: list[str] | None = None
+    _compounds: frozenset[str] | None = None
 
     @classmethod
     def open(
@@ -192,6 +194,17 @@ class Index:
             return (self.settings.store_dir / MANIFEST_NAME).stat().st_mtime != self.manifest_mtime
         except OSError:
             return True
+
+    def compounds(self) -> frozenset[str]:
+        """Lower-cased compound terms ("a&e", "well-led") used anywhere in the corpus."""
+        if self._compounds is None:
+            pattern = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
+            self._compounds = frozenset(
+                match.lower()
+                for chunk in self.chunks.values()
+                for match in pattern.findall(chunk.text)
+            )
+        return self._compounds
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed a query with the index's model."""
