@@ -132,7 +132,7 @@ def pdf_blocks(data: bytes) -> tuple[list[RawBlock], str | None]:
 
     """
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -144,6 +144,10 @@ def pdf_blocks(data: bytes) -> tuple[list[RawBlock], str | None]:
             blocks.extend(_page_blocks(page.extract_text() or "", number))
     except ValueError:
         raise
+    except LimitReachedError:
+        raise ValueError(
+            "the PDF expands to more data than allowed (a decompression bomb?)"
+        ) from None
     except (PyPdfError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
         raise ValueError(
             f"the PDF is damaged and cannot be read ({type(error).__name__})"

