@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import resource
 
@@ -13,10 +14,8 @@ MEMORY_CAP_BYTES = 2 * 1024**3
 
 def _worker(data: bytes, max_text_chars: int, connection) -> None:
     """Child: cap memory, parse, send (blocks, title) or an error reason back."""
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
-    except (ValueError, OSError):
-        pass
     try:
         blocks, title = pdf_blocks(data)
         if sum(len(block.text) for block in blocks) > max_text_chars:
