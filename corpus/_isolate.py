@@ -38,6 +38,7 @@ def parse_pdf_isolated(
 
     Raises:
         ValueError: With a user-facing reason (timeout, memory, damaged, encrypted, bomb).
+
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
