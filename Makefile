@@ -28,10 +28,11 @@ run: install
 	$(BIN)/dia ingest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ]
 	$(BIN)/dia serve
 
-## The whole test suite (slow tests with the real model included), lint and the eval gate.
+## The whole test suite (slow and browser tests included, server-mode tests against a Chroma
+## server started on loopback), lint, and the eval gate.
 test: install system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	.ci/with-chroma-server $(BIN)/python -m pytest
 	$(BIN)/dia eval --gate
 
 lint: install

@@ -92,7 +92,9 @@ def _plain_store(store: str, model: str):
     from evals._baselines import _langchain_embeddings
     from index import make_embedder
 
-    embedder = make_embedder(Settings(embedding_model=model))
+    # The plain recipe embeds with sentence-transformers on torch (HuggingFaceEmbeddings' way).
+    embedder = make_embedder(Settings(embedding_model=model, embedding_backend="torch",
+                                      embedding_batch_size=32))
     client = chromadb.PersistentClient(
         path=store, settings=ChromaSettings(anonymized_telemetry=False)
     )

@@ -140,7 +140,8 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> Inges
     report.chunks = sum(len(chunks) for chunks, _ in plan.values())
     if manifest is not None and not (report.added or report.updated or report.removed):
         return report
-    _build_generation(settings, store, embedder, manifest, plan, report, progress)
+    active = manifest.collection if manifest else _active_collection(settings)
+    _build_generation(settings, store, embedder, manifest, plan, report, progress, active)
     report.changed = True
     return report
 
@@ -219,7 +220,18 @@ def _entry(document: Document, chunks: list[Chunk]) -> DocumentEntry:
     )
 
 
-def _build_generation(settings, store, embedder, manifest, plan, report, progress) -> None:
+def _active_collection(settings: Settings) -> str | None:
+    """The collection live readers use now (kept one generation), even when rebuilding."""
+    try:
+        current = read_manifest(settings)
+    except IndexCorrupt:
+        return None
+    return current.collection if current else None
+
+
+def _build_generation(
+    settings, store, embedder, manifest, plan, report, progress, active: str | None
+) -> None:
     """Write a complete new generation, validate it, switch to it, clean up old ones."""
     chunks = [chunk for doc_id in sorted(plan) for chunk in plan[doc_id][0]]
     name = f"{settings.collection_prefix}-{datetime.now(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -242,7 +254,7 @@ def _build_generation(settings, store, embedder, manifest, plan, report, progres
     _validate(store, name, chunks, vectors)
     new_manifest = Manifest(
         collection=name,
-        previous=manifest.collection if manifest else None,
+        previous=active,
         embedding_model=embedder.name,
         embedding_dim=int(vectors.shape[1]) if len(chunks) else embedder.dim,
         chunker=chunker_config(settings).describe(),

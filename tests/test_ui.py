@@ -186,3 +186,57 @@ def test_twenty_concurrent_questions_all_answered(server):
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(one, questions))
     assert len(answers) == 20 and all("[1]" in a for a in answers)
+
+
+PROBES = [
+    "/file=/etc/passwd",
+    "/gradio_api/file=/etc/passwd",
+    "/gradio_api/file=..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/file=%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/static/../../../../etc/passwd",
+    "/assets/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+    "/gradio_api/file={store}/chroma/chroma.sqlite3",
+    "/gradio_api/file={store}/manifest.json",
+    "/gradio_api/file={cwd}/.env",
+    "/file={cwd}/.env",
+]
+
+
+def test_file_routes_serve_nothing_outside_the_app(server, tmp_path_factory):
+    import os
+
+    import httpx
+
+    url, settings = server
+    env_file = Path(os.getcwd()) / ".env"
+    env_file.write_text("SECRET=do-not-serve\n")
+    try:
+        for probe in PROBES:
+            path = probe.format(store=settings.store_dir, cwd=os.getcwd())
+            response = httpx.get(url + path, timeout=10)
+            assert response.status_code in (400, 403, 404), (path, response.status_code)
+            assert "root:" not in response.text and "do-not-serve" not in response.text, path
+            assert "SQLite format" not in response.text, path
+    finally:
+        env_file.unlink()
+
+
+def test_cross_origin_post_is_rejected(server):
+    import httpx
+
+    url, _ = server
+    response = httpx.post(
+        url + "/gradio_api/queue/join",
+        timeout=10,
+        headers={"Origin": "http://evil.example", "Content-Type": "application/json"},
+        json={
+            "data": ["How did leaders engage staff?", [], "Any", "Any"],
+            "fn_index": 0,
+            "session_hash": "attacker",
+        },
+    )
+    assert response.status_code in (400, 401, 403), response.status_code
+    assert (
+        "access-control-allow-origin" not in {k.lower() for k in response.headers}
+        or response.headers.get("access-control-allow-origin") != "http://evil.example"
+    )

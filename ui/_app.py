@@ -10,12 +10,14 @@ import tempfile
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant import Assistant, conversation_markdown
 from corpus import THEMES, TRUSTS
 from dia.errors import DiaError
 from dia.settings import Settings
 from ui import _render as render
+from ui._security import SameOriginMiddleware
 
 EXAMPLES = [
     "How did the trusts react to a poor first rating?",
@@ -45,6 +47,7 @@ def launch_options(settings: Settings) -> dict:
         "footer_links": [],
         "max_threads": max(8, settings.ui_concurrency * 2),
         "css": CSS,
+        "app_kwargs": {"middleware": [Middleware(SameOriginMiddleware)]},
     }
     if settings.ui_username and settings.ui_password:
         options["auth"] = (settings.ui_username, settings.ui_password)
