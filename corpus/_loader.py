@@ -28,10 +28,11 @@ SUPPORTED_SUFFIXES = {
 
 @dataclass
 class LoadResult:
-    """Documents that loaded and files that were rejected, each with its reason."""
+    """Documents that loaded, files skipped as unchanged, and files rejected with a reason."""
 
     documents: list[Document] = field(default_factory=list)
     rejected: list[RejectedFile] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
 
 
 def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
@@ -58,31 +59,49 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     return found
 
 
-def load_paths(paths: Iterable[Path], max_bytes: int, pdf_timeout_s: float = 30.0) -> LoadResult:
+def load_paths(
+    paths: Iterable[Path],
+    max_bytes: int,
+    pdf_timeout_s: float = 30.0,
+    known: dict[str, tuple[str, str]] | None = None,
+) -> LoadResult:
     """Load every supported file under the given paths.
 
     Args:
         paths: Files or folders.
         max_bytes: Files larger than this are rejected.
         pdf_timeout_s: Time allowed to parse one PDF (parsed in a separate process).
+        known: doc id -> (path, content hash) already indexed; a file whose bytes still hash
+            the same is listed as unchanged without being parsed.
 
     Returns:
-        The loaded documents and the rejected files.
+        The loaded documents, the unchanged ids and the rejected files.
 
     """
     result = LoadResult()
     seen: dict[str, Path] = {}
+    known = known or {}
     for file, doc_id in discover(paths):
         try:
             if doc_id in seen:
                 raise RejectedFile(
                     str(file), f"its id '{doc_id}' is already used by {seen[doc_id]}"
                 )
-            result.documents.append(load_file(file, doc_id, max_bytes, pdf_timeout_s))
             seen[doc_id] = file
+            if doc_id in known and _unchanged(file, known[doc_id], max_bytes):
+                result.unchanged.append(doc_id)
+                continue
+            result.documents.append(load_file(file, doc_id, max_bytes, pdf_timeout_s))
         except RejectedFile as rejection:
             result.rejected.append(rejection)
     return result
+
+
+def _unchanged(file: Path, entry: tuple[str, str], max_bytes: int) -> bool:
+    path, content_hash = entry
+    if path != str(file) or file.stat().st_size > max_bytes:
+        return False
+    return hash_bytes(file.read_bytes()) == content_hash
 
 
 def load_file(path: Path, doc_id: str, max_bytes: int, pdf_timeout_s: float = 30.0) -> Document:

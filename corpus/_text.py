@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 
 _SENTENCE_END = re.compile(
@@ -83,7 +85,15 @@ def word_count(text: str) -> int:
 
 def clean_control_chars(text: str) -> str:
     """Drop control and format characters except newline and tab; normalise to NFC."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
-    )
+    return _control_pattern().sub("", unicodedata.normalize("NFC", text))
+
+
+@functools.cache
+def _control_pattern() -> re.Pattern:
+    """Every Cc, Cf and Cs code point except newline and tab, as one character class."""
+    drop = [
+        chr(code)
+        for code in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) in {"Cc", "Cf", "Cs"} and chr(code) not in "\n\t"
+    ]
+    return re.compile("[" + "".join(re.escape(ch) for ch in drop) + "]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -185,6 +186,7 @@ def trust_by_key(key: str) -> Trust:
     return _TRUSTS_BY_KEY[key]
 
 
+@functools.lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()).strip() + " "
 
@@ -197,6 +199,7 @@ def _find_alias(text: str, aliases: tuple[str, ...]) -> int:
     return min(found) if found else -1
 
 
+@functools.lru_cache(maxsize=4096)
 def theme_of_heading(heading: str) -> str | None:
     """Return the theme key a section heading names, or None.
 
@@ -211,6 +214,7 @@ def theme_of_heading(heading: str) -> str | None:
     return best[1] if best else None
 
 
+@functools.lru_cache(maxsize=4096)
 def trust_of_text(text: str) -> str | None:
     """Return the key of the trust a short text (a heading, a title) names, or None."""
     found = trusts_in_text(text)

@@ -93,8 +93,9 @@ def _plain_store(store: str, model: str):
     from index import make_embedder
 
     # The plain recipe embeds with sentence-transformers on torch (HuggingFaceEmbeddings' way).
-    embedder = make_embedder(Settings(embedding_model=model, embedding_backend="torch",
-                                      embedding_batch_size=32))
+    embedder = make_embedder(
+        Settings(embedding_model=model, embedding_backend="torch", embedding_batch_size=32)
+    )
     client = chromadb.PersistentClient(
         path=store, settings=ChromaSettings(anonymized_telemetry=False)
     )

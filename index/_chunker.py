@@ -75,11 +75,13 @@ class Chunk:
 
     def metadata(self) -> dict:
         """Return flat metadata for the vector store (no lists, no None)."""
-        data = asdict(self)
-        data.pop("id")
-        data.pop("text")
+        data = {name: getattr(self, name) for name in _METADATA_FIELDS}
         data["source_urls"] = "\n".join(self.source_urls)
         return data
+
+    def record(self) -> dict:
+        """Return every field as plain data (the catalog record)."""
+        return {name: getattr(self, name) for name in _ALL_FIELDS}
 
     @classmethod
     def from_record(cls, chunk_id: str, text: str, metadata: dict) -> Chunk:
@@ -94,7 +96,9 @@ class Chunk:
         )
 
 
-_FIELD_NAMES = set(Chunk.__dataclass_fields__) - {"id", "text", "source_urls"}
+_ALL_FIELDS = tuple(Chunk.__dataclass_fields__)
+_METADATA_FIELDS = tuple(f for f in _ALL_FIELDS if f not in {"id", "text"})
+_FIELD_NAMES = set(_ALL_FIELDS) - {"id", "text", "source_urls"}
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +79,7 @@ def load_catalog(settings: Settings, collection: str) -> list[Chunk]:
 
 def catalog_records(chunks: list[Chunk]) -> list[dict]:
     """Chunk records as written to the catalog."""
-    return [asdict(chunk) for chunk in chunks]
+    return [chunk.record() for chunk in chunks]
 
 
 @dataclass

@@ -132,11 +132,17 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> Inges
     paths = [Path(p) for p in (paths or [settings.corpus_dir])]
     embedder = embedder or make_embedder(settings)
     manifest = None if rebuild else _usable_manifest(settings, embedder)
-    loaded = load_paths(paths, int(settings.max_file_mb * 1_000_000), settings.pdf_timeout_s)
-    report = IngestReport(rejected=loaded.rejected, rebuilt=rebuild or manifest is None)
     store = store or open_store(settings)
     old_chunks = _old_chunks(settings, manifest, store)
-    plan = _plan(settings, manifest, old_chunks, loaded.documents, paths, report)
+    entries = manifest.documents if manifest and old_chunks else {}
+    loaded = load_paths(
+        paths,
+        int(settings.max_file_mb * 1_000_000),
+        settings.pdf_timeout_s,
+        known={doc_id: (entry.path, entry.content_hash) for doc_id, entry in entries.items()},
+    )
+    report = IngestReport(rejected=loaded.rejected, rebuilt=rebuild or manifest is None)
+    plan = _plan(settings, entries, old_chunks, loaded, paths, report)
     report.chunks = sum(len(chunks) for chunks, _ in plan.values())
     if manifest is not None and not (report.added or report.updated or report.removed):
         return report
@@ -169,7 +175,7 @@ def _old_chunks(settings: Settings, manifest: Manifest | None, store: VectorStor
         return {}
 
 
-def _plan(settings, manifest, old_chunks, documents, paths, report) -> dict:
+def _plan(settings, entries, old_chunks, loaded, paths, report) -> dict:
     """Decide each document's chunks: reuse, rechunk, keep or drop.
 
     Returns:
@@ -177,9 +183,11 @@ def _plan(settings, manifest, old_chunks, documents, paths, report) -> dict:
 
     """
     config = chunker_config(settings)
-    entries = manifest.documents if manifest and old_chunks else {}
     plan: dict[str, tuple[list[Chunk], DocumentEntry]] = {}
-    for document in documents:
+    for doc_id in loaded.unchanged:
+        plan[doc_id] = ([old_chunks[i] for i in entries[doc_id].chunk_ids], entries[doc_id])
+        report.unchanged.append(doc_id)
+    for document in loaded.documents:
         entry = entries.get(document.id)
         if entry and entry.content_hash == document.content_hash and entry.path == document.path:
             plan[document.id] = ([old_chunks[i] for i in entry.chunk_ids], entry)
