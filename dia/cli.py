@@ -230,6 +230,28 @@ def bench(
     run(action)
 
 
+@app.command()
+def loadtest(
+    users: Annotated[int, typer.Option(help="Simulated users at once.", min=1, max=200)] = 20,
+    store_dir: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Start the UI on loopback and let simulated users ask and follow up (bounded)."""
+
+    def action() -> int:
+        from evals._load import run_load
+
+        figures = run_load(build_settings(store_dir=store_dir), users=users)
+        if as_json:
+            echo_json(figures)
+        else:
+            for key, value in figures.items():
+                print(f"{key:>24}: {value}")
+        return 1 if figures["errors"] or figures["incomplete"] else 0
+
+    run(action)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

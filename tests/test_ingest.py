@@ -162,3 +162,37 @@ def _full_count(corpus) -> int:
 
     docs = load_paths([corpus], 20_000_000).documents
     return sum(len(chunk_document(d, ChunkerConfig())) for d in docs)
+
+
+def test_readers_keep_answering_during_an_ingest(tmp_path):
+    store = tmp_path / "store"
+    env = {**os.environ, "DIA_STORE_DIR": str(store), "DIA_EMBEDDING_MODEL": "hash"}
+    assert cli("ingest", str(BUNDLED), env=env).returncode == 0
+    settings = Settings(store_dir=store, embedding_model="hash", abstain_threshold=-1)
+    assistant = Assistant(settings, embedder=HashEmbedder())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dia", "ingest", str(big_corpus(tmp_path, 10))],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    answered = 0
+    try:
+        while process.poll() is None:
+            result = assistant.ask("How did Oxleas deal with pressure on beds?")
+            assert result.citations
+            answered += 1
+    finally:
+        process.wait(120)
+    assert answered > 0 and process.returncode == 0
+    after = assistant.ask("How did Oxleas deal with pressure on beds?")  # picks up the new index
+    assert assistant.index.status()["documents"] > 12 and after.citations
+
+
+def test_damaged_chroma_database_gives_rebuild_message(settings):
+    ingest(settings, [BUNDLED], embedder=HashEmbedder())
+    database = settings.store_dir / "chroma" / "chroma.sqlite3"
+    database.write_bytes(database.read_bytes()[:4096])
+    with pytest.raises((IndexCorrupt,)) as caught:
+        Index.open(settings.model_copy(update={"dense_search": "chroma"}), embedder=HashEmbedder())
+    assert "Rebuild" in str(caught.value) or "rebuild" in str(caught.value)
