@@ -214,15 +214,19 @@ def write_plots(results: dict, folder: Path) -> dict[str, Path]:
     themes = results["by_theme"]
     figure, axis = plt.subplots(figsize=(7, 4))
     names = list(themes)
-    axis.barh(names, [themes[n]["hit@5"] or 0 for n in names], label="hit@5")
+    rows = range(len(names))
     axis.barh(
-        names,
+        [r - 0.2 for r in rows], [themes[n]["hit@5"] or 0 for n in names], height=0.4, label="hit@5"
+    )
+    axis.barh(
+        [r + 0.2 for r in rows],
         [themes[n]["key_fact_recall"] or 0 for n in names],
-        alpha=0.6,
+        height=0.4,
         label="key-fact recall",
     )
+    axis.set_yticks(list(rows), names)
     axis.set(xlim=(0, 1.05), title="By theme")
-    axis.legend()
+    axis.legend(loc="lower right")
     plots["by_theme"] = _save(figure, folder / "by_theme.png")
 
     figure, axis = plt.subplots(figsize=(6, 4))

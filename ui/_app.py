@@ -220,15 +220,7 @@ def _themes_tab(assistant: Assistant, trust_choices) -> list:
     examples = gr.HTML(elem_id="dia-examples")
 
     def heatmap_rows():
-        counts = assistant.theme_counts()
-        columns = [t.name for t in TRUSTS] + ["Report-level findings"]
-        header = ["Theme"] + [
-            c.replace(" NHS Foundation Trust", "").replace(" NHS Trust", "") for c in columns
-        ]
-        rows = [
-            [theme_.label] + [counts[theme_.key].get(c, 0) for c in columns] for theme_ in THEMES
-        ]
-        return {"headers": header, "data": rows}
+        return render.heatmap(assistant.theme_counts())
 
     def show_examples(theme_label, trust_value):
         try:
@@ -278,21 +270,28 @@ def _corpus_tab(assistant: Assistant) -> list:
 
 def _evals_tab(settings: Settings) -> list:
     summary = gr.Markdown(elem_id="dia-evals")
+    with gr.Row():
+        recall_plot = gr.Image(label="Recall@k", interactive=False, elem_id="dia-eval-recall")
+        theme_plot = gr.Image(label="By theme", interactive=False, elem_id="dia-eval-themes")
     refresh = gr.Button("Load latest eval run")
 
     def latest():
         runs = sorted(Path(settings.runs_dir).glob("eval-*/results.json"))
         if not runs:
-            return "No eval run yet: run `dia eval` (or `make eval`)."
+            return "No eval run yet: run `dia eval` (or `make eval`).", None, None
         from evals._report import headline_rows
 
+        folder = runs[-1].parent
         results = json.loads(runs[-1].read_text(encoding="utf-8"))
         table = [
             "| metric | assistant | dense | bm25 | LangChain recipe |",
             "|---|---|---|---|---|",
         ]
         table += ["| " + " | ".join(row) + " |" for row in headline_rows(results)]
-        return f"Latest run: `{runs[-1].parent.name}`\n\n" + "\n".join(table)
+        plots = [folder / name for name in ("recall_at_k.png", "by_theme.png")]
+        images = [str(p) if p.exists() else None for p in plots]
+        return f"Latest run: `{folder.name}`\n\n" + "\n".join(table), *images
 
-    refresh.click(latest, None, [summary])
-    return [(latest, [summary])]
+    outputs = [summary, recall_plot, theme_plot]
+    refresh.click(latest, None, outputs, api_name=False)
+    return [(latest, outputs)]

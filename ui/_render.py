@@ -137,3 +137,30 @@ def examples_html(theme_entry: dict) -> str:
     if not theme_entry["examples"]:
         parts.append("<p>No passages for this selection.</p>")
     return "".join(parts)
+
+
+SHORT_NAMES = {
+    "oxleas": "Oxleas",
+    "somerset": "Somerset",
+    "lincolnshire": "Lincolnshire",
+    "south_west_yorkshire": "SWYPFT",
+    "north_staffordshire": "North Staffs",
+    "calderstones": "Calderstones",
+    "sheffield": "SHSC",
+}
+REPORT_COLUMN = "Report-level findings"
+
+
+def heatmap(counts: dict[str, dict[str, int]]):
+    """Theme x trust passage counts as a colour-graded table (rows: themes)."""
+    import pandas as pd
+
+    from corpus import THEMES, TRUSTS
+
+    columns = {SHORT_NAMES[t.key]: t.name for t in TRUSTS} | {"Report": REPORT_COLUMN}
+    rows = [
+        [theme.label] + [counts[theme.key].get(full, 0) for full in columns.values()]
+        for theme in THEMES
+    ]
+    frame = pd.DataFrame(rows, columns=["Theme", *columns])
+    return frame.style.background_gradient(cmap="YlOrBr", subset=list(columns), axis=None, vmin=0)
