@@ -266,3 +266,26 @@ def test_llm_condenses_follow_ups(injected_settings, scripted_chat):
     )
     result = assistant.ask("And Oxleas?", history=["How did Somerset involve patients?"])
     assert result.standalone_question == "How did Oxleas involve patients?"
+
+
+def test_terminal_chat_keeps_history_and_clears(hash_store):
+    env = {"DIA_STORE_DIR": str(hash_store), "DIA_EMBEDDING_MODEL": "hash",
+           "DIA_ABSTAIN_THRESHOLD": "-1"}
+    script = "How did Lincolnshire Partnership involve patients?\nWhat about Oxleas?\n/clear\n/quit\n"
+    result = CliRunner().invoke(app, ["chat"], env=env, input=script)
+    assert result.exit_code == 0, result.output
+    assert "Searched for: How did Oxleas NHS Foundation Trust involve patients?" in result.output
+    assert "Conversation cleared." in result.output and "Sources:" in result.output
+
+
+def test_conversation_exports_as_markdown_with_sources(hash_settings):
+    from assistant import conversation_markdown
+
+    assistant = Assistant(hash_settings, embedder=HashEmbedder())
+    assistant.settings.abstain_threshold = -1.0
+    first = assistant.ask("How did Lincolnshire Partnership involve patients?")
+    second = assistant.ask("What about Oxleas?", history=[first.standalone_question])
+    text = conversation_markdown([first, second])
+    assert text.startswith("# Conversation") and "## 2. What about Oxleas?" in text
+    assert "_Searched for: How did Oxleas NHS Foundation Trust" in text
+    assert "[1]" in text and "https://" in text
