@@ -19,18 +19,10 @@ import time
 from pathlib import Path
 
 from dia.settings import HASH_MODEL, Settings, bundled_corpus_dir
+from evals._dataset import SAMPLE_QUESTIONS
 
 BUNDLED_CHUNKS = 181
-QUESTIONS = [
-    "How did the trusts react to a poor first rating?",
-    "What did leaders do to be visible to staff?",
-    "How did Oxleas deal with pressure on beds?",
-    "How did Lincolnshire Partnership involve patients?",
-    "What changed in governance at North Staffordshire?",
-    "How did trusts work with partners in the local system?",
-    "What did CQC find at Calderstones in 2014?",
-    "How did Sheffield Health and Social Care use microsystem coaching?",
-]
+QUESTIONS = SAMPLE_QUESTIONS
 
 
 def synthetic_corpus(folder: Path, target_chunks: int) -> Path:

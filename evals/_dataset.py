@@ -21,6 +21,18 @@ CATEGORIES = (
     "multi_turn",
 )
 
+# Everyday questions used by the benchmark, the load test and the tests.
+SAMPLE_QUESTIONS = (
+    "How did the trusts react to a poor first rating?",
+    "What did leaders do to be visible to staff?",
+    "How did Oxleas deal with pressure on beds?",
+    "How did Lincolnshire Partnership involve patients?",
+    "What changed in governance at North Staffordshire?",
+    "How did trusts work with partners in the local system?",
+    "What did CQC find at Calderstones in 2014?",
+    "How did Sheffield Health and Social Care use microsystem coaching?",
+)
+
 
 class EvalItem(BaseModel):
     """One labelled question."""

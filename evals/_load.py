@@ -13,13 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from dia.errors import DiaError
 from dia.settings import Settings
+from evals._dataset import SAMPLE_QUESTIONS
 
-FIRST = [
-    "How did the trusts react to a poor first rating?",
-    "How did Lincolnshire Partnership involve patients?",
-    "What did leaders do to be visible to staff?",
-    "What changed in governance at North Staffordshire?",
-]
+FIRST = SAMPLE_QUESTIONS[:4]
 FOLLOW_UP = "What about Oxleas?"
 
 

@@ -7,17 +7,11 @@ from typer.testing import CliRunner
 from assistant import Assistant, is_verbatim, strip_citations
 from dia.cli import app
 from dia.errors import BadQuestion, UnknownFilter
+from evals._dataset import SAMPLE_QUESTIONS
 from index import HashEmbedder, ingest
 from tests.conftest import BUNDLED, write
 
-QUESTIONS = [
-    "How did the trusts react to a poor first rating?",
-    "What did leaders do to be visible to staff?",
-    "How did Oxleas deal with pressure on beds?",
-    "How did Lincolnshire Partnership involve patients?",
-    "What changed in governance at North Staffordshire?",
-    "How did trusts work with partners in the local system?",
-]
+QUESTIONS = SAMPLE_QUESTIONS[:6]
 
 
 def assert_citations_resolve(result):
@@ -269,9 +263,14 @@ def test_llm_condenses_follow_ups(injected_settings, scripted_chat):
 
 
 def test_terminal_chat_keeps_history_and_clears(hash_store):
-    env = {"DIA_STORE_DIR": str(hash_store), "DIA_EMBEDDING_MODEL": "hash",
-           "DIA_ABSTAIN_THRESHOLD": "-1"}
-    script = "How did Lincolnshire Partnership involve patients?\nWhat about Oxleas?\n/clear\n/quit\n"
+    env = {
+        "DIA_STORE_DIR": str(hash_store),
+        "DIA_EMBEDDING_MODEL": "hash",
+        "DIA_ABSTAIN_THRESHOLD": "-1",
+    }
+    script = (
+        "How did Lincolnshire Partnership involve patients?\nWhat about Oxleas?\n/clear\n/quit\n"
+    )
     result = CliRunner().invoke(app, ["chat"], env=env, input=script)
     assert result.exit_code == 0, result.output
     assert "Searched for: How did Oxleas NHS Foundation Trust involve patients?" in result.output

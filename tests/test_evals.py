@@ -7,6 +7,7 @@ from corpus import load_paths
 from dia.settings import Settings
 from evals import _metrics as m
 from evals import check_gate, compare, label_problems, load_questions, run_eval, write_report
+from evals._dataset import CATEGORIES
 from index import ChunkerConfig, chunk_document
 from tests.conftest import BUNDLED
 
@@ -24,16 +25,7 @@ def test_dataset_covers_what_the_issue_asks():
     items = load_questions()
     assert len(items) >= 80
     categories = {i.category for i in items}
-    assert categories == {
-        "single_fact",
-        "theme",
-        "trust_theme",
-        "comparison",
-        "report",
-        "out_of_corpus",
-        "false_premise",
-        "multi_turn",
-    }
+    assert categories == set(CATEGORIES)
     themes = {i.theme for i in items if i.theme}
     assert len(themes) == 9
     assert all(i.history for i in items if i.category == "multi_turn")
