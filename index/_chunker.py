@@ -83,22 +83,9 @@ class Chunk:
         """Return every field as plain data (the catalog record)."""
         return {name: getattr(self, name) for name in _ALL_FIELDS}
 
-    @classmethod
-    def from_record(cls, chunk_id: str, text: str, metadata: dict) -> Chunk:
-        """Rebuild a chunk from what the store holds."""
-        fields = {**metadata}
-        urls = fields.pop("source_urls", "") or ""
-        return cls(
-            id=chunk_id,
-            text=text,
-            source_urls=tuple(u for u in urls.split("\n") if u),
-            **{k: v for k, v in fields.items() if k in _FIELD_NAMES},
-        )
-
 
 _ALL_FIELDS = tuple(Chunk.__dataclass_fields__)
 _METADATA_FIELDS = tuple(f for f in _ALL_FIELDS if f not in {"id", "text"})
-_FIELD_NAMES = set(_ALL_FIELDS) - {"id", "text", "source_urls"}
 
 
 @dataclass

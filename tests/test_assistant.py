@@ -134,7 +134,7 @@ def test_themes_for_one_trust_and_all_counts(hash_settings):
     assert len(everything["themes"]) == 9
 
 
-def test_ask_json_contract(hash_store, tmp_path):
+def test_ask_json_contract(hash_store):
     env = {
         "DIA_STORE_DIR": str(hash_store),
         "DIA_EMBEDDING_MODEL": "hash",

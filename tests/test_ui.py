@@ -202,7 +202,7 @@ PROBES = [
 ]
 
 
-def test_file_routes_serve_nothing_outside_the_app(server, tmp_path_factory):
+def test_file_routes_serve_nothing_outside_the_app(server):
     import os
 
     import httpx
