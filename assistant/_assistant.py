@@ -193,7 +193,12 @@ class Assistant:
     def _extractive_answer(self, state: dict, top: list[Passage]) -> AnswerResult | None:
         picks = [p for p in extractive.candidate_sentences(top) if not instruction_like(p.text)]
         scored = extractive.score_sentences(
-            state["standalone"], picks, self._idf or {}, state["index"].embedder, self.scoring
+            state["standalone"],
+            picks,
+            self._idf or {},
+            state["index"].embedder,
+            self.scoring,
+            state["query"].themes,
         )
         single = len(state["query"].trusts) == 1
         chosen = extractive.select(scored, self.settings.answer_max_sentences, single, self.scoring)

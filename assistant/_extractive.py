@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,7 @@ class Scoring:
     prior: float = 0.15
     relative_floor: float = 0.55
     semantic_candidates: int = 8
+    theme_match: float = 0.1
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Pick]:
@@ -60,8 +62,11 @@ def score_sentences(
     idf: dict[str, float],
     embedder: Embedder | None,
     scoring: Scoring,
+    themes: Sequence[str] = (),
 ) -> list[Pick]:
     """Score sentences by question-term coverage, then rerank the best by embedding similarity.
+
+    Sentences from a section on a theme the question names get ``scoring.theme_match`` extra.
 
     Returns:
         The picks sorted best first, with scores set.
@@ -74,6 +79,8 @@ def score_sentences(
     for pick, tokens in zip(picks, sentence_tokens, strict=True):
         coverage = sum(weights[t] for t in terms.intersection(tokens)) / total
         pick.score = scoring.lexical * coverage + scoring.prior / (pick.passage.rank**0.5)
+        if pick.passage.chunk.theme and pick.passage.chunk.theme in themes:
+            pick.score += scoring.theme_match
     picks.sort(key=lambda p: -p.score)
     if embedder is not None and picks:
         head = picks[: scoring.semantic_candidates]
