@@ -12,7 +12,7 @@ from assistant import _llm as llm
 from assistant._conversation import condense
 from assistant._grounding import instruction_like
 from assistant._retrieval import Retrieved, plan_query, retrieve
-from assistant._themes import evidence_counts, theme_examples
+from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import AnswerResult, Citation, Passage
 from corpus import THEMES, TRUSTS, clean_control_chars, resolve_theme, resolve_trust, trust_by_key
 from dia.errors import BadQuestion, UnknownFilter
@@ -242,7 +242,7 @@ class Assistant:
                 "doc_id": p.chunk.doc_id,
                 "trust": p.chunk.trust,
                 "section": p.chunk.section,
-                "quote": extractive_preview(p),
+                "quote": short_quote(p.chunk),
                 "source_urls": list(p.chunk.source_urls),
             }
             for p in state["retrieved"].passages[:3]
@@ -283,13 +283,6 @@ class Assistant:
         """
         trust_name, theme_key = resolve_filters(trust, theme)
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
-
-
-def extractive_preview(passage: Passage) -> str:
-    """A short verbatim preview of a passage (for 'closest material')."""
-    from assistant._themes import short_quote
-
-    return short_quote(passage.chunk)
 
 
 def _citation(n: int, passage: Passage, quotes: list[str]) -> Citation:

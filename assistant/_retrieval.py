@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass, field
 
 from assistant._types import Passage
-from corpus import themes_in_text, trust_by_key, trusts_in_text
+from corpus import compound_terms, themes_in_text, trust_by_key, trusts_in_text
 from dia.settings import Settings
 from index import Chunk, Index, tokenize
 
@@ -42,7 +42,6 @@ _GENERIC = frozenset(
         "said",
     ]
 )
-_COMPOUND = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
 TRUST_BOOST = 0.02
 THEME_BOOST = 0.01
 
@@ -131,6 +130,12 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
     return Retrieved(passages, best, coverage, unknown)
 
 
+@functools.cache
+def _generic_terms() -> frozenset[str]:
+    """The generic question words, tokenized like the corpus (computed once)."""
+    return frozenset(tokenize([" ".join(_GENERIC)])[0])
+
+
 def vocabulary_coverage(index: Index, text: str) -> tuple[float, list[str]]:
     """Share of the question's topic words that occur anywhere in the corpus, and the others.
 
@@ -138,9 +143,9 @@ def vocabulary_coverage(index: Index, text: str) -> tuple[float, list[str]]:
     split them into parts the corpus may well use. A question whose words the corpus has never
     used cannot be answered from it.
     """
-    generic = set(tokenize([" ".join(_GENERIC)])[0])
+    generic = _generic_terms()
     terms = [t for t in dict.fromkeys(tokenize([text])[0]) if t not in generic]
-    compounds = [c.lower() for c in dict.fromkeys(_COMPOUND.findall(text))]
+    compounds = compound_terms(text)
     if not terms and not compounds:
         return 1.0, []
     unknown = [t for t in terms if not index.bm25.knows(t)]

@@ -9,7 +9,13 @@ from corpus._loader import (
     load_file,
     load_paths,
 )
-from corpus._text import clean_control_chars, normalise_space, split_sentences, word_count
+from corpus._text import (
+    clean_control_chars,
+    compound_terms,
+    normalise_space,
+    split_sentences,
+    word_count,
+)
 from corpus._vocabulary import (
     THEMES,
     TRUSTS,
@@ -37,6 +43,7 @@ __all__ = [
     "Trust",
     "assemble",
     "clean_control_chars",
+    "compound_terms",
     "decode_text",
     "discover",
     "hash_bytes",

@@ -36,6 +36,7 @@ _ABBREVIATIONS = (
     "Dec.",
 )
 _WHITESPACE = re.compile(r"\s+")
+_COMPOUND = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
 
 
 def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
@@ -76,6 +77,11 @@ def _add_span(text: str, start: int, end: int, base: int, spans: list[tuple[int,
 def normalise_space(text: str) -> str:
     """Collapse every run of whitespace to one space and trim."""
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def compound_terms(text: str) -> list[str]:
+    """Lower-cased compound terms ("a&e", "four-hour", "well-led") in order, without repeats."""
+    return list(dict.fromkeys(match.lower() for match in _COMPOUND.findall(text)))
 
 
 def word_count(text: str) -> int:

@@ -51,7 +51,7 @@ def run_eval(
     recipe = PlainRecipe(documents, index.embedder)
     rows = []
     for number, item in enumerate(items, start=1):
-        rows.append(_score_item(item, assistant, index, recipe))
+        rows.append(_score_item(item, assistant, index, recipe, sections))
         if progress:
             progress(number, len(items))
     return {
@@ -87,13 +87,12 @@ def _retrieval(hits: list[tuple[str, set[str]]], item: EvalItem, gold_units: set
     return scores
 
 
-def _score_item(item: EvalItem, assistant: Assistant, index, recipe: PlainRecipe) -> dict:
+def _score_item(
+    item: EvalItem, assistant: Assistant, index, recipe: PlainRecipe, sections: dict[str, set[str]]
+) -> dict:
     result = assistant.ask(item.question, history=item.history)
     gold_units = {
-        (d, s)
-        for d in item.gold_docs
-        for s in item.gold_sections
-        if any(c.doc_id == d and c.section == s for c in index.chunks.values())
+        (d, s) for d in item.gold_docs for s in item.gold_sections if s in sections.get(d, ())
     }
     row = {
         "id": item.id,

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+_local = threading.local()
+
 
 def _stemmer():
-    import Stemmer
+    """One English stemmer per thread (stemmer objects are not thread-safe), made once."""
+    if not hasattr(_local, "stemmer"):
+        import Stemmer
 
-    return Stemmer.Stemmer("english")
+        _local.stemmer = Stemmer.Stemmer("english")
+    return _local.stemmer
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from corpus import compound_terms
 from dia.errors import DiaError, IndexCorrupt, IndexMismatch, IndexNotBuilt
 from dia.settings import Settings
 from index._bm25 import BM25Index
@@ -198,11 +198,8 @@ class Index:
     def compounds(self) -> frozenset[str]:
         """Lower-cased compound terms ("a&e", "well-led") used anywhere in the corpus."""
         if self._compounds is None:
-            pattern = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
             self._compounds = frozenset(
-                match.lower()
-                for chunk in self.chunks.values()
-                for match in pattern.findall(chunk.text)
+                term for chunk in self.chunks.values() for term in compound_terms(chunk.text)
             )
         return self._compounds
 

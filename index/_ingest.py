@@ -277,24 +277,22 @@ def _build_generation(
 
 
 def _vectors(chunks, reused, embedder, batch_size, progress) -> np.ndarray:
+    """One row per chunk: reused vectors as stored, the rest embedded now (in progress steps)."""
     todo = [i for i, chunk in enumerate(chunks) if chunk.id not in reused]
-    dim = embedder.dim
-    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-    for i, chunk in enumerate(chunks):
-        if chunk.id in reused:
-            vectors[i] = reused[chunk.id]
+    fresh: dict[int, np.ndarray] = {}
     step = max(batch_size * 4, 64)
     for first in range(0, len(todo), step):
         rows = todo[first : first + step]
-        embedded = embedder.embed([chunks[i].embed_text() for i in rows])
-        if embedded.shape[1] != vectors.shape[1]:
-            vectors = np.zeros((len(chunks), embedded.shape[1]), dtype=np.float32)
-        vectors[rows] = embedded
+        fresh.update(zip(rows, embedder.embed([chunks[i].embed_text() for i in rows]), strict=True))
         if progress:
             progress(min(first + step, len(todo)), len(todo))
     if progress and not todo:
         progress(0, 0)
-    return vectors
+    if not chunks:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.stack(
+        [fresh[i] if i in fresh else reused[c.id] for i, c in enumerate(chunks)]
+    ).astype(np.float32, copy=False)
 
 
 def _validate(store: VectorStore, name: str, chunks: list[Chunk], vectors: np.ndarray) -> None:

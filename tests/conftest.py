@@ -106,6 +106,15 @@ def scripted_chat() -> Callable[[Callable[[str], str]], ScriptedChatModel]:
     return make
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback address."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def write(path: Path, text: str) -> Path:
     """Write a UTF-8 file, creating folders."""
     path.parent.mkdir(parents=True, exist_ok=True)

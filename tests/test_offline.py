@@ -12,7 +12,7 @@ from assistant import Assistant
 from dia.settings import Settings
 from evals import load_questions, run_eval
 from index import ingest
-from tests.conftest import BUNDLED
+from tests.conftest import BUNDLED, free_port
 
 
 def _is_loopback(address) -> bool:
@@ -53,7 +53,7 @@ def test_ingest_ask_themes_eval_and_ui_offline(no_network, tmp_path):
         store_dir=tmp_path / "store",
         runs_dir=tmp_path / "runs",
         cache_dir=tmp_path / "cache",
-        port=_free_port(),
+        port=free_port(),
     )
     report = ingest(settings, [BUNDLED])
     assert len(report.added) == 12
@@ -74,9 +74,3 @@ def test_ingest_ask_themes_eval_and_ui_offline(no_network, tmp_path):
     finally:
         app.close()
     assert no_network == [], f"tried to reach the network: {no_network}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,9 @@ from assistant import Assistant
 from dia.errors import DiaError
 from dia.settings import Settings
 from index import HashEmbedder, Index, ingest
-from tests.conftest import BUNDLED
+from tests.conftest import BUNDLED, free_port
 
 CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for(port: int, seconds: float = 60) -> None:
@@ -51,7 +44,7 @@ def chroma_port(tmp_path_factory):
         _wait_for(int(given))
         yield int(given)
         return
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     server = subprocess.Popen(
         [str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
@@ -112,7 +105,7 @@ def test_unreachable_server_is_a_clear_message(tmp_path):
         store_dir=tmp_path / "s",
         embedding_model="hash",
         chroma_host="127.0.0.1",
-        chroma_port=_free_port(),
+        chroma_port=free_port(),
     )
     with pytest.raises(DiaError, match="Cannot reach the Chroma server"):
         ingest(settings, [BUNDLED], embedder=HashEmbedder())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from assistant import Assistant
 from dia.settings import Settings
 from index import HashEmbedder, ingest
-from tests.conftest import BUNDLED, write
+from tests.conftest import BUNDLED, free_port, write
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
@@ -29,12 +28,6 @@ The zanzibar review is at <a href="javascript:window.__xss=3">this link</a> for 
 """
 
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlparse
 
-from assistant import AnswerResult, Citation, canonical
+from assistant import AnswerResult, Citation
 
 
 def safe_url(url: str) -> str | None:
@@ -67,9 +67,9 @@ def passage_html(citation: Citation) -> str:
     text = citation.text
     spans = []
     for quote in citation.quotes:
-        start = _find(text, quote)
-        if start is not None:
-            spans.append(start)
+        start = text.find(quote)  # quotes are always exact slices of the passage text
+        if start >= 0:
+            spans.append((start, start + len(quote)))
     spans.sort()
     pieces, cursor = [], 0
     for start, end in spans:
@@ -84,34 +84,6 @@ def passage_html(citation: Citation) -> str:
         f"<div class='dia-passage'><h4>{html.escape(source_label(citation))}</h4>"
         f"<p>{body}</p><p>{links(citation.source_urls)}</p></div>"
     )
-
-
-def _find(text: str, quote: str) -> tuple[int, int] | None:
-    """Locate a quote in text even when whitespace or typographic quotes differ."""
-    position = text.find(quote)
-    if position >= 0:
-        return position, position + len(quote)
-    target = canonical(quote)
-    words = target.split(" ")
-    if not words:
-        return None
-    first = canonical(text).find(target)
-    if first < 0:
-        return None
-    anchor = text.find(words[0])
-    while anchor >= 0:
-        end = _match_end(text, anchor, target)
-        if end is not None:
-            return anchor, end
-        anchor = text.find(words[0], anchor + 1)
-    return None
-
-
-def _match_end(text: str, start: int, target: str) -> int | None:
-    for end in range(start + len(target) // 2, min(len(text), start + len(target) * 2) + 1):
-        if canonical(text[start:end]) == target:
-            return end
-    return None
 
 
 def examples_html(theme_entry: dict) -> str:
