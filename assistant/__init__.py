@@ -15,7 +15,9 @@ from assistant._grounding import (
     instruction_like,
     is_verbatim,
     lexical_support,
+    quote_of_line,
     strip_citations,
+    verbatim_pieces,
 )
 from assistant._llm import make_chat_model, verify
 from assistant._retrieval import Query, plan_query, retrieve
@@ -41,10 +43,12 @@ __all__ = [
     "lexical_support",
     "make_chat_model",
     "plan_query",
+    "quote_of_line",
     "resolve_filters",
     "retrieve",
     "short_quote",
     "strip_citations",
     "theme_examples",
+    "verbatim_pieces",
     "verify",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -9,20 +11,37 @@ from dataclasses import dataclass, field
 
 from assistant import _extractive as extractive
 from assistant import _llm as llm
+from assistant._analysis import NAMED_TRUSTS, ONE_TRUST, WHICH_TRUST, QuestionAnalysis, analyse
+from assistant._answerability import (
+    CLOSING,
+    Speller,
+    absent_subjects,
+    lead_line,
+    mend,
+    missing_text,
+)
 from assistant._conversation import condense
 from assistant._grounding import instruction_like
-from assistant._retrieval import Retrieved, plan_query, retrieve
+from assistant._provenance import ORDER as PROVENANCE_ORDER
+from assistant._provenance import provenance
+from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
+from assistant._sentences import SentenceBank
 from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import AnswerResult, Citation, Passage
 from corpus import THEMES, TRUSTS, clean_control_chars, resolve_theme, resolve_trust, trust_by_key
 from dia.errors import BadQuestion, UnknownFilter
 from dia.settings import Settings
-from index import Embedder, Index, VectorStore, idf_table
+from index import Chunk, Embedder, Index, VectorStore, idf_table
 
 MAX_QUESTION_CHARS = 2000
+_RATING_WORDS = re.compile(
+    r"\b(?:rated|rating|ratings|inadequate|outstanding|requires improvement|downgraded|"
+    r"special measures)\b",
+    re.I,
+)
 ABSTAIN_TEXT = (
-    "The case studies do not cover this. Nothing in the indexed documents answers the question "
-    "well enough to quote, so no answer is given. The closest material is listed below."
+    "The documents do not cover this. Nothing in them answers the question well enough to "
+    "quote, so no answer is given. The closest material is listed below; it is not an answer."
 )
 
 
@@ -70,6 +89,23 @@ def resolve_filters(trust: str | None, theme: str | None) -> tuple[str | None, s
 
 
 @dataclass
+class PipelineState:
+    """What flows through condense -> retrieve -> answer for one question."""
+
+    question: str
+    history: list[str]
+    filters: tuple[str | None, str | None]
+    k: int
+    index: Index
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone: str = ""
+    analysis: QuestionAnalysis | None = None
+    query: Query | None = None
+    retrieved: Retrieved | None = None
+
+
+@dataclass
 class Assistant:
     """Answers questions from the index with verified citations.
 
@@ -88,6 +124,8 @@ class Assistant:
     chat_model: object | None = None
     scoring: extractive.Scoring = field(default_factory=extractive.Scoring)
     _idf: dict[str, float] | None = None
+    _speller: Speller | None = None
+    _composer: extractive.Composer | None = None
     _chain: object | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -97,6 +135,10 @@ class Assistant:
             if self.index is None or self.index.is_stale():
                 self.index = Index.open(self.settings, store=self.store, embedder=self.embedder)
                 self._idf = idf_table(self.index.bm25)
+                self._speller = Speller(self._idf, self.index.bm25.knows)
+                self._composer = extractive.Composer(
+                    self.index, SentenceBank(), self._idf, self.scoring
+                )
             if self.chat_model is None and self.settings.llm:
                 self.chat_model = llm.make_chat_model(self.settings)
             return self.index
@@ -124,16 +166,13 @@ class Assistant:
             IndexNotBuilt, IndexMismatch, IndexCorrupt: The index cannot serve.
 
         """
-        state = {
-            "question": clean_question(question),
-            "history": [clean_question(h) for h in history if h and str(h).strip()],
-            "filters": resolve_filters(trust, theme),
-            "k": k or self.settings.top_k,
-            "timings": {},
-            "started": time.perf_counter(),
-        }
-        index = self.open()
-        state["index"] = index
+        state = PipelineState(
+            question=clean_question(question),
+            history=[clean_question(h) for h in history if h and str(h).strip()],
+            filters=resolve_filters(trust, theme),
+            k=k or self.settings.top_k,
+            index=self.open(),
+        )
         return self.chain().invoke(state)
 
     def chain(self):
@@ -148,71 +187,114 @@ class Assistant:
             )
         return self._chain
 
-    def _condense_step(self, state: dict) -> dict:
+    def _condense_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()
-        if state["history"] and self.chat_model is not None:
-            standalone = llm.condense_with_llm(self.chat_model, state["question"], state["history"])
+        if state.history and self.chat_model is not None:
+            standalone = llm.condense_with_llm(self.chat_model, state.question, state.history)
         else:
-            standalone = condense(state["question"], state["history"])
-        state["standalone"] = standalone
-        state["timings"]["condense"] = _ms(started)
+            standalone = condense(state.question, state.history)
+        state.standalone = mend(standalone, self._speller) if self._speller else standalone
+        state.timings["condense"] = _ms(started)
         return state
 
-    def _retrieve_step(self, state: dict) -> dict:
+    def _retrieve_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()
-        trust, theme = state["filters"]
-        query = plan_query(state["standalone"], trust, theme)
-        state["query"] = query
-        state["retrieved"] = retrieve(state["index"], query, self.settings, state["k"])
-        state["timings"]["retrieve"] = _ms(started)
+        trust, theme = state.filters
+        state.analysis = analyse(state.standalone, trust)
+        state.query = plan_query(state.standalone, trust, theme)
+        state.query.trusts = list(state.analysis.trusts)
+        state.retrieved = retrieve(state.index, state.query, self.settings, state.k)
+        state.timings["retrieve"] = _ms(started)
         return state
 
-    def _answer_step(self, state: dict) -> AnswerResult:
+    def _answer_step(self, state: PipelineState) -> AnswerResult:
         started = time.perf_counter()
-        retrieved: Retrieved = state["retrieved"]
-        top = retrieved.passages[: state["k"]]
-        result = None
-        if self._has_evidence(retrieved):
-            if self.chat_model is not None:
-                result = self._llm_answer(state, top)
-            else:
-                result = self._extractive_answer(state, top)
-        if result is None:
-            result = self._abstain(state)
+        reason = self._unanswerable(state)
+        groups: list[extractive.Group] = []
+        correction = ""
+        if not reason:
+            top = state.retrieved.passages[: max(state.k, 10)]
+            groups = self._composer.groups(state.analysis, top, state.retrieved.vector)
+            if not any(g.picks for g in groups):
+                gaps = [g for g in groups if g.missing]
+                reason = missing_text(state.analysis, *gaps) if gaps else ABSTAIN_TEXT
+                ratings = self._ratings_instead(state, top)
+                if ratings:
+                    groups, correction, reason = ratings, reason, ""
+        if reason:
+            result = self._abstain(state, reason)
+        elif self.chat_model is not None:
+            result = self._llm_answer(state, groups) or self._abstain(state, ABSTAIN_TEXT)
+        else:
+            result = self._extractive_answer(state, groups, correction)
         result.timings_ms["answer"] = _ms(started)
-        result.timings_ms["total"] = _ms(state["started"])
+        result.timings_ms["total"] = _ms(state.started)
         return result
 
-    def _has_evidence(self, retrieved: Retrieved) -> bool:
-        if not retrieved.passages or retrieved.coverage < self.settings.abstain_min_coverage:
-            return False
-        if self.settings.retriever == "bm25":
-            return True
-        return retrieved.best_dense >= self.settings.abstain_threshold
+    def _unanswerable(self, state: PipelineState) -> str:
+        """Why the documents cannot answer ('' when they may)."""
+        retrieved, analysis = state.retrieved, state.analysis
+        if not retrieved.passages:
+            return ABSTAIN_TEXT
+        absent = absent_subjects(analysis, state.index, set(self._idf or {}))
+        if absent:
+            return absent
+        coverage, _ = vocabulary_coverage(state.index, analysis.focus or state.standalone)
+        if coverage < self.settings.abstain_min_coverage:
+            return ABSTAIN_TEXT
+        if self.settings.retriever != "bm25" and (
+            retrieved.best_dense < self.settings.abstain_threshold
+        ):
+            return ABSTAIN_TEXT
+        return ""
 
-    def _extractive_answer(self, state: dict, top: list[Passage]) -> AnswerResult | None:
-        picks = [p for p in extractive.candidate_sentences(top) if not instruction_like(p.text)]
-        scored = extractive.score_sentences(
-            state["standalone"],
-            picks,
-            self._idf or {},
-            state["index"].embedder,
-            self.scoring,
-            state["query"].themes,
+    def _ratings_instead(self, state: PipelineState, top) -> list[extractive.Group]:
+        """What the documents say on a trust's ratings, for a premise they do not bear out.
+
+        "Why did its rating fall in 2019?" is answered with its 2019 rating, not abstained on.
+        """
+        analysis = state.analysis
+        if not analysis.trusts or not _RATING_WORDS.search(analysis.question):
+            return []
+        instead = dataclasses.replace(analysis, focus="rated rating", answer_type="how_what")
+        groups = self._composer.groups(instead, top, state.retrieved.vector)
+        return groups if any(g.picks for g in groups) else []
+
+    def _extractive_answer(
+        self, state: PipelineState, groups, correction: str = ""
+    ) -> AnswerResult:
+        analysis = state.analysis
+        lead = lead_line(analysis, groups)
+        if correction:
+            lead = f"{correction} What they say on its ratings:"
+        layout = extractive.compose(
+            lead,
+            groups,
+            missing_lines=analysis.scope == NAMED_TRUSTS,
+            headed=analysis.scope != ONE_TRUST,
         )
-        single = len(state["query"].trusts) == 1
-        chosen = extractive.select(scored, self.settings.answer_max_sentences, single, self.scoring)
-        if not chosen:
-            return None
-        text, numbers, quotes = extractive.compose(chosen)
-        by_id = {p.chunk.id: p for p in top}
         citations = [
-            _citation(n, by_id[chunk_id], quotes[chunk_id]) for chunk_id, n in numbers.items()
+            _citation(n, layout.chunks[chunk_id], layout.quotes[chunk_id], layout.provenance)
+            for chunk_id, n in layout.numbers.items()
         ]
-        return self._result(state, text, citations, abstained=False)
+        result = self._result(state, layout.text, citations, abstained=False)
+        self._set_coverage(result, analysis, groups)
+        if correction:
+            result.coverage, result.missing = "partial", [correction]
+        return result
 
-    def _llm_answer(self, state: dict, top: list[Passage]) -> AnswerResult | None:
-        output = llm.generate(self.chat_model, state["standalone"], top)
+    @staticmethod
+    def _set_coverage(result: AnswerResult, analysis, groups) -> None:
+        if analysis.answer_type == WHICH_TRUST:
+            return
+        gaps = [g for g in groups if g.trust and not g.picks]
+        if gaps:
+            result.coverage = "partial"
+            result.missing = [missing_text(analysis, g) for g in gaps]
+
+    def _llm_answer(self, state: PipelineState, groups) -> AnswerResult | None:
+        top = _llm_passages(state, groups)
+        output = llm.generate(self.chat_model, state.standalone, top)
         if output.strip().upper().startswith("NOT COVERED"):
             return None
         verified = llm.verify(output, top)
@@ -226,15 +308,22 @@ class Assistant:
             marks = "".join(f" [{renumber[n]}]" for n in claim.cites)
             lines.append(f"{claim.text}{marks}")
         citations = [
-            _citation(new, top[old - 1], verified.quotes[old]) for old, new in renumber.items()
+            _citation(new, top[old - 1].chunk, verified.quotes[old], {})
+            for old, new in renumber.items()
         ]
         result = self._result(state, "\n".join(lines), citations, abstained=False)
+        self._set_coverage(result, state.analysis, groups)
+        if result.missing:
+            result.answer = " ".join(result.missing) + "\n\n" + result.answer
         result.answerer = f"llm:{self.settings.llm or 'custom'}"
         result.flagged = verified.removed
         return result
 
-    def _abstain(self, state: dict) -> AnswerResult:
-        result = self._result(state, ABSTAIN_TEXT, [], abstained=True)
+    def _abstain(self, state: PipelineState, reason: str) -> AnswerResult:
+        text = reason if reason == ABSTAIN_TEXT else f"{reason} {CLOSING}"
+        result = self._result(state, text, [], abstained=True)
+        result.coverage = "none"
+        result.missing = [reason] if reason != ABSTAIN_TEXT else []
         result.closest = [
             {
                 "rank": p.rank,
@@ -245,14 +334,15 @@ class Assistant:
                 "quote": short_quote(p.chunk),
                 "source_urls": list(p.chunk.source_urls),
             }
-            for p in state["retrieved"].passages[:3]
+            for p in state.retrieved.passages[:3]
+            if not instruction_like(p.chunk.text)
         ]
         return result
 
-    def _result(self, state, text, citations, *, abstained: bool) -> AnswerResult:
+    def _result(self, state: PipelineState, text, citations, *, abstained: bool) -> AnswerResult:
         return AnswerResult(
-            question=state["question"],
-            standalone_question=state["standalone"],
+            question=state.question,
+            standalone_question=state.standalone,
             answer=text,
             abstained=abstained,
             citations=citations,
@@ -264,10 +354,11 @@ class Assistant:
                     "section": p.chunk.section,
                     "score": p.score,
                 }
-                for p in state["retrieved"].passages
+                for p in state.retrieved.passages
             ],
-            timings_ms=dict(state["timings"]),
-            evidence=round(state["retrieved"].best_dense, 4),
+            timings_ms=dict(state.timings),
+            evidence=round(state.retrieved.best_dense, 4),
+            analysis=state.analysis.as_dict() if state.analysis else {},
         )
 
     def theme_counts(self) -> dict[str, dict[str, int]]:
@@ -285,8 +376,7 @@ class Assistant:
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
 
 
-def _citation(n: int, passage: Passage, quotes: list[str]) -> Citation:
-    chunk = passage.chunk
+def _citation(n: int, chunk: Chunk, quotes: list[str], labels: dict[str, list[str]]) -> Citation:
     return Citation(
         n=n,
         chunk_id=chunk.id,
@@ -299,7 +389,28 @@ def _citation(n: int, passage: Passage, quotes: list[str]) -> Citation:
         source_urls=list(chunk.source_urls),
         quotes=quotes,
         text=chunk.text,
+        provenance=_merge_labels(labels.get(chunk.id, []))
+        or provenance(chunk.source_urls, chunk.doc_kind),
     )
+
+
+def _merge_labels(labels: list[str]) -> str:
+    """One provenance string for a citation whose quotes come from several paragraphs."""
+    parts = {part for label in labels for part in label.split(", ")}
+    return ", ".join(label for label in PROVENANCE_ORDER if label in parts)
+
+
+def _llm_passages(state: PipelineState, groups) -> list[Passage]:
+    """Retrieved passages, then the passages of the chosen sentences (for every trust asked)."""
+    top = list(state.retrieved.passages[: state.k])
+    seen = {p.chunk.id for p in top}
+    for group in groups:
+        for pick in group.picks:
+            chunk = pick.sentence.chunk
+            if chunk.id not in seen:
+                seen.add(chunk.id)
+                top.append(Passage(rank=len(top) + 1, chunk=chunk, score=0.0))
+    return top
 
 
 def _ms(started: float) -> float:

@@ -1,146 +1,467 @@
-"""The default answerer: picks verbatim sentences from retrieved passages and cites each one."""
+"""The default answerer: verbatim sentences that address the question, cited, grouped by trust."""
 
 from __future__ import annotations
 
-import re
+import bisect
+import dataclasses
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant._analysis import (
+    ALL_TRUSTS,
+    FIGURE,
+    NAMED_TRUSTS,
+    ONE_TRUST,
+    PERSON,
+    REPORT,
+    WHICH_TRUST,
+    QuestionAnalysis,
+)
+from assistant._grounding import instruction_like
+from assistant._provenance import provenance
+from assistant._sentences import Sentence, SentenceBank, holds, short_trust_name
 from assistant._types import Passage
-from corpus import split_sentences
-from index import Embedder, tokenize
+from corpus import TRUSTS
+from index import Chunk, Embedder, Index, tokenize
 
-LEAD = "What the case studies say:"
+SHORT_LEAD_WORDS = 16
 REPORT_LEVEL = "Report-level findings"
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-MIN_WORDS = 6
-
-
-@dataclass
-class Pick:
-    """A sentence chosen for the answer."""
-
-    passage: Passage
-    text: str
-    start: int
-    score: float
+ACROSS_REPORT = "Across the report (CQC, 2018)"
+_REPORT_KINDS = {"report-notes", "report-overview"}
 
 
 @dataclass
 class Scoring:
-    """Weights of the sentence score (lexical coverage, semantic similarity, passage rank)."""
+    """Weights and thresholds of sentence choice (tuned on the eval set's tuning half).
 
-    lexical: float = 0.35
-    semantic: float = 0.5
-    prior: float = 0.15
-    relative_floor: float = 0.55
-    semantic_candidates: int = 8
-    theme_match: float = 0.1
-
-
-def candidate_sentences(passages: list[Passage]) -> list[Pick]:
-    """Every quotable sentence of the passages (headings, lead-ins and fragments skipped)."""
-    picks: list[Pick] = []
-    seen: set[str] = set()
-    for passage in passages:
-        text = passage.chunk.text
-        for start, end in split_sentences(text):
-            sentence = _BULLET.sub("", text[start:end]).strip()
-            key = " ".join(sentence.lower().split())
-            if len(sentence.split()) < MIN_WORDS or sentence.endswith(":") or key in seen:
-                continue
-            seen.add(key)
-            picks.append(Pick(passage, sentence, start, 0.0))
-    return picks
-
-
-def score_sentences(
-    question: str,
-    picks: list[Pick],
-    idf: dict[str, float],
-    embedder: Embedder | None,
-    scoring: Scoring,
-    themes: Sequence[str] = (),
-) -> list[Pick]:
-    """Score sentences by question-term coverage, then rerank the best by embedding similarity.
-
-    Sentences from a section on a theme the question names get ``scoring.theme_match`` extra.
-
-    Returns:
-        The picks sorted best first, with scores set.
+    Attributes:
+        lexical: Weight of the share of focus words in the sentence.
+        context: Weight of the share of focus words in the sentence, its neighbours and heading.
+        dense: Weight of the passage's similarity to the question.
+        typed: Bonus when the sentence holds the asked-for type (a figure, a name, a date).
+        theme: Bonus when the sentence's section is on a theme the question names.
+        semantic: Weight of the sentence's own similarity to the question (best few only).
+        semantic_candidates: Sentences per group given the semantic score.
+        keep_ratio: A further sentence must score at least this share of the group's best.
+        min_focus: Least focus-word share (sentence + context) that counts as addressing it.
+        min_semantic: Least sentence similarity that counts as addressing the question.
+        on_theme_semantic: The same, for sentences in a section on a theme the question names.
+        figure_focus: Least focus-word share of a sentence that gives the asked-for figure.
+        passages_per_trust: Best passages per trust searched sentence by sentence.
 
     """
-    terms = set(tokenize([question])[0])
-    weights = {t: idf.get(t, 0.0) for t in terms}
-    total = sum(weights.values()) or 1.0
-    sentence_tokens = tokenize([p.text for p in picks]) if picks else []
-    for pick, tokens in zip(picks, sentence_tokens, strict=True):
-        coverage = sum(weights[t] for t in terms.intersection(tokens)) / total
-        pick.score = scoring.lexical * coverage + scoring.prior / (pick.passage.rank**0.5)
-        if pick.passage.chunk.theme and pick.passage.chunk.theme in themes:
-            pick.score += scoring.theme_match
-    picks.sort(key=lambda p: -p.score)
-    if embedder is not None and picks:
-        head = picks[: scoring.semantic_candidates]
-        vectors = embedder.embed([question] + [p.text for p in head])
-        similarities = vectors[1:] @ vectors[0]
-        for pick, similarity in zip(head, np.asarray(similarities), strict=True):
-            pick.score += scoring.semantic * float(similarity)
-        picks.sort(key=lambda p: -p.score)
-    return picks
+
+    lexical: float = 0.5
+    context: float = 0.25
+    dense: float = 0.3
+    typed: float = 0.25
+    theme: float = 0.15
+    semantic: float = 0.35
+    semantic_candidates: int = 8
+    keep_ratio: float = 0.7
+    min_focus: float = 0.5
+    min_semantic: float = 0.5
+    on_theme_semantic: float = 0.4
+    figure_focus: float = 0.5
+    passages_per_trust: int = 10
 
 
-def select(picks: list[Pick], limit: int, single_trust: bool, scoring: Scoring) -> list[Pick]:
-    """Choose up to `limit` strong sentences, spread over trusts unless asked about one."""
-    if not picks:
+@dataclass
+class Scored:
+    """A sentence with its scores."""
+
+    sentence: Sentence
+    focus: float
+    focus_context: float
+    score: float
+    semantic: float | None = None
+    typed: bool = False
+    head: bool = True
+
+
+@dataclass
+class Group:
+    """The sentences chosen for one trust (or the report level), or why there are none."""
+
+    label: str
+    trust: str
+    picks: list[Scored] = field(default_factory=list)
+    missing: str = ""
+
+
+@dataclass
+class Composer:
+    """Chooses and lays out sentences for an analysed question.
+
+    Attributes:
+        index: The open index.
+        bank: Sentence cache.
+        idf: Token -> inverse document frequency.
+        scoring: Weights and thresholds.
+        embeddings: Sentence embedding cache (by chunk id and offset).
+
+    """
+
+    index: Index
+    bank: SentenceBank
+    idf: dict[str, float]
+    scoring: Scoring
+    embeddings: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
+    vocabulary: list[str] = field(default_factory=list)
+    _keyword_hits: list[Chunk] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.vocabulary = sorted(self.idf)
+
+    def groups(
+        self,
+        analysis: QuestionAnalysis,
+        passages: Sequence[Passage],
+        vector: np.ndarray | None,
+    ) -> list[Group]:
+        """The answer's groups: one per trust in scope (or per source for report questions)."""
+        weights = focus_weights(analysis, self.idf, self.vocabulary)
+        similarity = self._similarities(passages, vector)
+        self._keyword_hits = [
+            chunk for chunk, _ in self.index.keyword(analysis.focus or analysis.question, 60)
+        ]
+        if analysis.scope == REPORT:
+            chunks = [p.chunk for p in passages[:10]]
+            scored = self._score(chunks, weights, analysis, similarity)
+            chosen = self._choose("", "", scored, analysis, vector)
+            return _split_by_source(chosen)
+        return [
+            self._choose(
+                label, trust, self._score(chunks, weights, analysis, similarity), analysis, vector
+            )
+            for label, trust, chunks in self._pools(analysis, passages, similarity)
+        ]
+
+    def _similarities(self, passages: Sequence[Passage], vector) -> dict[str, float]:
+        """Dense similarity of every passage to the question (exact when vectors are local)."""
+        known = {p.chunk.id: p.dense or 0.0 for p in passages}
+        if vector is None or self.index.vectors is None:
+            return known
+        scores = np.asarray(self.index.vectors @ np.asarray(vector, dtype=np.float32))
+        return {chunk_id: float(s) for chunk_id, s in zip(self.index.ids, scores, strict=True)}
+
+    def _pools(self, analysis, passages, similarity) -> list[tuple[str, str, list[Chunk]]]:
+        """(label, trust, passages to read) for every group the scope asks for."""
+        if analysis.scope in (ONE_TRUST, NAMED_TRUSTS):
+            return [
+                (t, t, self._trust_chunks(t, analysis, passages, similarity))
+                for t in analysis.trusts
+            ]
+        if analysis.scope == ALL_TRUSTS:
+            pools = [
+                (t.name, t.name, self._trust_chunks(t.name, analysis, passages, similarity))
+                for t in TRUSTS
+            ]
+            report = [p.chunk for p in passages if p.chunk.doc_kind in _REPORT_KINDS]
+            report += [
+                c
+                for c in self._ranked(self.index.chunks.values(), similarity)
+                if c.doc_kind in _REPORT_KINDS
+            ][: self.scoring.passages_per_trust]
+            on_theme = [c for c in report if c.theme in analysis.themes]
+            report = on_theme or report
+            return [(ACROSS_REPORT, "", list(dict.fromkeys(report)))] + pools
         return []
-    floor = picks[0].score * scoring.relative_floor
-    chosen: list[Pick] = []
-    per_group: dict[str, int] = {}
-    group_cap = limit if single_trust else max(2, limit // 2)
-    for pick in picks:
-        if pick.score < floor or len(chosen) >= limit:
-            break
-        group = group_label(pick.passage)
-        if per_group.get(group, 0) >= group_cap:
-            continue
-        per_group[group] = per_group.get(group, 0) + 1
-        chosen.append(pick)
-    return chosen
+
+    def _trust_chunks(self, trust, analysis, passages, similarity) -> list[Chunk]:
+        """A trust's passages on the question's themes, its retrieved ones, its most similar."""
+        chunks = self.index.select(trust=trust)
+        on_theme = [c for c in chunks if c.theme and c.theme in analysis.themes]
+        if on_theme and analysis.scope == ALL_TRUSTS:
+            return on_theme
+        retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
+        keyword = [c for c in self._keyword_hits if c.trust == trust][:4]
+        nearest = self._ranked(chunks, similarity)[: self.scoring.passages_per_trust]
+        return list(dict.fromkeys(on_theme + retrieved + keyword + nearest))
+
+    @staticmethod
+    def _ranked(chunks, similarity: dict[str, float]) -> list[Chunk]:
+        return sorted(chunks, key=lambda c: -similarity.get(c.id, 0.0))
+
+    def _score(self, chunks, weights, analysis, similarity) -> list[Scored]:
+        total = sum(weights.values()) or 1.0
+        rarest = max(weights, key=weights.get) if weights else frozenset()
+        asked = frozenset(analysis.question.lower().split())
+        seen: set[str] = set()
+        scored = []
+        s = self.scoring
+        for chunk in chunks:
+            for sentence in self.bank.of(chunk):
+                key = " ".join(sentence.text.lower().split())
+                if key in seen or not sentence.quote or instruction_like(sentence.text):
+                    continue
+                seen.add(key)
+                focus = _share(weights, sentence.tokens, total)
+                focus_context = _share(weights, sentence.tokens | sentence.context, total)
+                typed = holds(sentence.text, analysis.answer_type, analysis.figure_kind, asked)
+                score = (
+                    s.lexical * focus
+                    + s.context * focus_context
+                    + s.dense * similarity.get(chunk.id, 0.0)
+                    + s.typed * typed
+                    + s.theme * (chunk.theme in analysis.themes)
+                    + 0.1 * any(year in sentence.text for year in analysis.years)
+                )
+                head = not rarest or not rarest.isdisjoint(sentence.tokens)
+                scored.append(Scored(sentence, focus, focus_context, score, typed=typed, head=head))
+        scored.sort(key=lambda x: -x.score)
+        return scored
+
+    def _choose(self, label, trust, scored, analysis, vector) -> Group:
+        group = Group(label, trust)
+        if analysis.years and not any(y in x.sentence.text for x in scored for y in analysis.years):
+            group.missing = "year"
+            return group
+        head = scored[: self.scoring.semantic_candidates]
+        self._add_semantic(head, analysis, vector)
+        head.sort(key=lambda x: -x.score)
+        addressing = [x for x in head if self._addresses(x, analysis)]
+        if not addressing:
+            group.missing = _why_missing(scored, analysis)
+            return group
+        group.picks = self._diverse(addressing, self._limit(analysis, trust))
+        group.picks[0] = self._with_elaboration(group.picks[0], group.picks[1:])
+        return group
+
+    def _with_elaboration(self, pick: Scored, others: list[Scored]) -> Scored:
+        """A short lead sentence brings the next sentence of its paragraph along."""
+        sentence = pick.sentence
+        if len(sentence.quote.split()) >= SHORT_LEAD_WORDS:
+            return pick
+        text = sentence.chunk.text
+        taken = {o.sentence.start for o in others}
+        for following in self.bank.of(sentence.chunk):
+            gap = text[sentence.end : following.start]
+            if following.start < sentence.end or following.start in taken:
+                continue
+            if gap.strip() or "\n" in gap:
+                break
+            joined = f"{sentence.quote}{gap}{following.text}"
+            longer = dataclasses.replace(
+                sentence,
+                end=following.end,
+                tokens=sentence.tokens | following.tokens,
+                quote=joined,
+            )
+            return dataclasses.replace(pick, sentence=longer)
+        return pick
+
+    def _add_semantic(self, head: list[Scored], analysis, vector) -> None:
+        embedder: Embedder | None = self.index.embedder
+        if vector is None or embedder is None or not head:
+            return
+        missing = [x for x in head if self._key(x) not in self.embeddings]
+        if missing:
+            vectors = embedder.embed([x.sentence.text for x in missing])
+            for x, v in zip(missing, np.asarray(vectors), strict=True):
+                self.embeddings[self._key(x)] = v
+        for x in head:
+            x.semantic = float(self.embeddings[self._key(x)] @ np.asarray(vector))
+            x.score += self.scoring.semantic * x.semantic
+
+    @staticmethod
+    def _key(x: Scored) -> tuple[str, int]:
+        return (x.sentence.chunk.id, x.sentence.start)
+
+    def _addresses(self, x: Scored, analysis: QuestionAnalysis) -> bool:
+        """True when the sentence is about what was asked, in the year and type asked for."""
+        s = self.scoring
+        if analysis.years and not _in_years(x, analysis.years):
+            return False
+        if analysis.answer_type == FIGURE:
+            return x.typed and x.focus_context >= s.figure_focus
+        if analysis.answer_type == PERSON and not x.typed:
+            return False
+        if analysis.answer_type == WHICH_TRUST:
+            return x.head and x.focus >= s.min_focus
+        if x.sentence.chunk.theme in analysis.themes:
+            return x.focus_context >= s.min_focus / 2 or (x.semantic or 0.0) >= s.on_theme_semantic
+        return x.focus_context >= s.min_focus or (x.semantic or 0.0) >= s.min_semantic
+
+    def _limit(self, analysis: QuestionAnalysis, trust: str) -> int:
+        if analysis.scope == ALL_TRUSTS:
+            return 1 if trust else 2
+        if analysis.scope == NAMED_TRUSTS:
+            return 2
+        return 3 if analysis.answer_type not in ("how_what", "yes_no") else 4
+
+    def _diverse(self, ranked: list[Scored], limit: int) -> list[Scored]:
+        """The best sentence, then others close to it in score and unlike those chosen."""
+        chosen = [ranked[0]]
+        floor = ranked[0].score * self.scoring.keep_ratio
+        for x in ranked[1:]:
+            if len(chosen) >= limit or x.score < floor:
+                break
+            if all(_overlap(x.sentence, c.sentence) < 0.5 for c in chosen):
+                chosen.append(x)
+        return chosen
 
 
-def group_label(passage: Passage) -> str:
+def focus_weights(
+    analysis: QuestionAnalysis, idf: dict[str, float], vocabulary: Sequence[str] = ()
+) -> dict[frozenset[str], float]:
+    """Each focus word's forms (itself and longer corpus words it starts) with its IDF weight.
+
+    "react" also matches "reaction", "inspect" matches "inspector". Words the corpus never
+    uses weigh nothing here (no sentence can hold them; the vocabulary check judges them).
+    """
+    words = analysis.focus + " " + " ".join(analysis.outside)
+    tokens = set(tokenize([words])[0]) if words.strip() else set()
+    weights: dict[frozenset[str], float] = {}
+    for token in tokens:
+        forms = {token} if token in idf else set()
+        if len(token) >= 5 and vocabulary:
+            first = bisect.bisect_left(vocabulary, token)
+            for word in vocabulary[first : first + 50]:
+                if not word.startswith(token):
+                    break
+                if word not in _trust_name_tokens() and word[len(token) :] in _INFLECTIONS:
+                    forms.add(word)
+        if forms:
+            weights[frozenset(forms)] = max(idf.get(form, 0.0) for form in forms if form in idf)
+    return weights
+
+
+# Endings that make a longer word a form of a focus word ("react" -> "reaction").
+_INFLECTIONS = frozenset(
+    [
+        "ion",
+        "ions",
+        "or",
+        "ors",
+        "er",
+        "ers",
+        "ment",
+        "ments",
+        "ive",
+        "al",
+        "ing",
+        "ed",
+        "s",
+        "e",
+        "es",
+        "ship",
+        "ly",
+        "ist",
+        "ists",
+    ]
+)
+
+
+@functools.cache
+def _trust_name_tokens() -> frozenset[str]:
+    """Words of the trusts' names ("partnership"), never a longer form of a focus word."""
+    return frozenset(tokenize([" ".join(t.name for t in TRUSTS)])[0])
+
+
+def _share(weights: dict[frozenset[str], float], tokens: frozenset[str], total: float) -> float:
+    return sum(w for forms, w in weights.items() if not forms.isdisjoint(tokens)) / total
+
+
+def _overlap(a: Sentence, b: Sentence) -> float:
+    union = a.tokens | b.tokens
+    return len(a.tokens & b.tokens) / len(union) if union else 1.0
+
+
+def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
+    if analysis.answer_type == FIGURE:
+        return "figure"
+    if analysis.years and not any(_in_years(x, analysis.years) for x in scored):
+        return "year"
+    return "person" if analysis.answer_type == PERSON else "focus"
+
+
+def _in_years(x: Scored, years: Sequence[str]) -> bool:
+    """True when the quote names the year, or its paragraph does and the sentence is close.
+
+    Close: the sentence holds part of the focus or the asked-for type.
+    """
+    if any(year in x.sentence.quote for year in years):
+        return True
+    near = x.focus >= 0.25 or x.typed
+    return near and any(year in x.sentence.context for year in years)
+
+
+def _split_by_source(chosen: Group) -> list[Group]:
+    """The chosen sentences of a report-level answer, grouped by trust or document."""
+    groups: dict[str, Group] = {}
+    for pick in chosen.picks:
+        label = group_label(pick.sentence.chunk)
+        groups.setdefault(label, Group(label, pick.sentence.chunk.trust)).picks.append(pick)
+    return list(groups.values()) or [chosen]
+
+
+def group_label(chunk: Chunk) -> str:
     """The heading an answer groups a passage under: its trust, or the report it comes from."""
-    chunk = passage.chunk
     if chunk.trust:
         return chunk.trust
-    if chunk.doc_kind in {"report-notes", "report-overview"}:
+    if chunk.doc_kind in _REPORT_KINDS:
         return REPORT_LEVEL
     return chunk.title
 
 
-def compose(chosen: list[Pick]) -> tuple[str, dict[str, int], dict[str, list[str]]]:
-    """Write the answer: a framing lead line, then quotes grouped by source, each cited [n].
+@dataclass
+class Layout:
+    """The composed answer: text, citation numbers and quotes per passage."""
 
-    Returns:
-        The answer text, chunk id -> citation number, chunk id -> quoted sentences.
+    text: str
+    numbers: dict[str, int]
+    quotes: dict[str, list[str]]
+    provenance: dict[str, list[str]]
+    chunks: dict[str, Chunk]
+
+
+def compose(lead: str, groups: list[Group], missing_lines: bool, headed: bool) -> Layout:
+    """Write the answer: the lead line, then each group's quotes with [n] and where they are from.
+
+    Args:
+        lead: The line that states the answer's shape.
+        groups: Groups in display order (empty ones are skipped or named).
+        missing_lines: Name groups with nothing under their heading (comparisons).
+        headed: Put each group under its label (always, unless one trust was asked about).
 
     """
-    groups: dict[str, list[Pick]] = {}
-    for pick in chosen:
-        groups.setdefault(group_label(pick.passage), []).append(pick)
-    numbers: dict[str, int] = {}
-    quotes: dict[str, list[str]] = {}
-    lines = [LEAD]
-    for label, members in groups.items():
-        members.sort(key=lambda p: (p.passage.chunk.ordinal, p.start))
+    layout = Layout(lead, {}, {}, {}, {})
+    lines = [lead]
+    with_picks = [g for g in groups if g.picks]
+    headed = (
+        headed
+        or len(with_picks) > 1
+        or bool(with_picks and with_picks[0].label != with_picks[0].trust)
+    )
+    for group in groups:
+        if not group.picks and not missing_lines:
+            continue
         lines.append("")
-        lines.append(f"**{label}**")
-        for pick in members:
-            chunk_id = pick.passage.chunk.id
-            numbers.setdefault(chunk_id, len(numbers) + 1)
-            quotes.setdefault(chunk_id, []).append(pick.text)
-            lines.append(f"- {pick.text} [{numbers[chunk_id]}]")
-    return "\n".join(lines), numbers, quotes
+        if headed:
+            lines.append(f"**{group.label}**")
+        if not group.picks:
+            lines.append(f"- The documents say nothing on this for {short_name(group.label)}.")
+        for pick in group.picks:
+            lines.append(_cite(layout, pick.sentence))
+    layout.text = "\n".join(lines)
+    return layout
+
+
+def _cite(layout: Layout, sentence: Sentence) -> str:
+    chunk = sentence.chunk
+    number = layout.numbers.setdefault(chunk.id, len(layout.numbers) + 1)
+    layout.quotes.setdefault(chunk.id, []).append(sentence.quote)
+    layout.chunks[chunk.id] = chunk
+    label = provenance(chunk.urls_at(sentence.start), chunk.doc_kind)
+    if label not in layout.provenance.setdefault(chunk.id, []):
+        layout.provenance[chunk.id].append(label)
+    return f"- {sentence.quote} [{number}] · {label}"
+
+
+def short_name(label: str) -> str:
+    """A trust's short name for running text; other labels unchanged."""
+    return short_trust_name(label)

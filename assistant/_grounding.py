@@ -53,10 +53,29 @@ def canonical(text: str) -> str:
     return normalise_space(text.translate(_QUOTES))
 
 
+_INSERTION = re.compile(r"\[[^\[\]]{1,80}\]")
+
+
+def verbatim_pieces(quote: str) -> list[str]:
+    """The words of a quote outside its bracketed insertions ("[Caroline Donovan]")."""
+    return [p.strip() for p in _INSERTION.split(quote) if canonical(p).strip(" .,;:'")]
+
+
 def is_verbatim(sentence: str, passage: str) -> bool:
-    """True when the sentence appears word for word (whitespace-normalised) in the passage."""
-    quote = canonical(sentence)
-    return bool(quote) and quote in canonical(passage)
+    """True when every word outside square-bracketed insertions appears in the passage, in order.
+
+    A quote may name a referent in brackets ("In April 2019 [Caroline Donovan] moved"); the
+    pieces around the insertions must each be a verbatim slice of the passage, in order.
+    """
+    pieces = verbatim_pieces(sentence)
+    text = canonical(passage)
+    position = 0
+    for piece in map(canonical, pieces):
+        found = text.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return bool(pieces)
 
 
 def citations_in(sentence: str) -> list[int]:
@@ -67,6 +86,17 @@ def citations_in(sentence: str) -> list[int]:
 def strip_citations(sentence: str) -> str:
     """The sentence without its [n] markers."""
     return _CITATION.sub("", sentence).strip()
+
+
+_PROVENANCE_TAIL = re.compile(r"\s+·\s+[^·\[\]]*$")
+_LABEL_HEAD = re.compile(r"^\*\*[^*]+\*\*\s+—\s+")
+
+
+def quote_of_line(line: str) -> str:
+    """The quoted words of an answer line: bullet, label, provenance tag and [n] removed."""
+    text = _PROVENANCE_TAIL.sub("", line.strip())
+    text = _LABEL_HEAD.sub("", text.lstrip("-*• ").strip())
+    return strip_citations(text)
 
 
 def lexical_support(sentence: str, passage: str) -> float:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant._types import Passage
 from corpus import compound_terms, themes_in_text, trust_by_key, trusts_in_text
 from dia.settings import Settings
@@ -85,6 +87,7 @@ class Retrieved:
     best_dense: float
     coverage: float = 1.0
     unknown_terms: list[str] = field(default_factory=list)
+    vector: np.ndarray | None = None
 
 
 def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieved:
@@ -104,6 +107,7 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
     depth = settings.candidate_k * (4 if filtered else 1)
     dense: dict[str, tuple[Chunk, float]] = {}
     keyword: dict[str, tuple[Chunk, float]] = {}
+    vector = None
     if settings.retriever in ("hybrid", "dense"):
         vector = index.embed_query(query.text)
         dense = {c.id: (c, s) for c, s in index.dense(vector, depth) if _passes(c, query)}
@@ -127,7 +131,7 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
     ]
     best = max((s for _, s in dense.values()), default=0.0)
     coverage, unknown = vocabulary_coverage(index, query.text)
-    return Retrieved(passages, best, coverage, unknown)
+    return Retrieved(passages, best, coverage, unknown, vector)
 
 
 @functools.cache

@@ -40,8 +40,14 @@ class Citation(BaseModel):
     section: str
     page: int | None
     source_urls: list[str]
-    quotes: list[str]
+    quotes: list[str] = Field(
+        description="Quoted sentences; words in square brackets are inserted referents, the rest "
+        "is verbatim."
+    )
     text: str = Field(description="Full passage text, for display.")
+    provenance: str = Field(
+        "", description="Where the quoted text comes from: CQC report (2018), CQC (later), ..."
+    )
 
 
 class AnswerResult(BaseModel):
@@ -58,6 +64,15 @@ class AnswerResult(BaseModel):
     evidence: float = Field(0.0, description="Best dense similarity (the abstention signal).")
     answerer: str = "extractive"
     flagged: list[str] = Field(default_factory=list, description="LLM sentences removed.")
+    coverage: str = Field(
+        "full", description="'full', 'partial' (some of what was asked is absent) or 'none'."
+    )
+    missing: list[str] = Field(
+        default_factory=list, description="What was asked but is not in the documents."
+    )
+    analysis: dict = Field(
+        default_factory=dict, description="Focus, answer type, scope and organisations named."
+    )
 
     def public(self) -> dict:
         """The stable JSON object printed by `dia ask --json` (passage text omitted)."""

@@ -99,6 +99,11 @@ THEMES: tuple[Theme, ...] = (
             "voluntary sector",
             "local system",
             "working with others",
+            "work with other organisations",
+            "worked with other organisations",
+            "other organisations",
+            "partner organisations",
+            "local organisations",
         ),
     ),
     Theme(

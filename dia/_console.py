@@ -81,7 +81,7 @@ def print_answer(result) -> None:
         console.print(f"[dim]Searched for: {result.standalone_question}[/]", markup=True)
     console.print(result.answer, markup=False)
     if result.abstained:
-        console.print("\nClosest material:")
+        console.print("\nClosest material (not an answer):")
         for item in result.closest:
             console.print(
                 f"  - {item['trust'] or item['doc_id']} — {item['section']}: {item['quote']}",
@@ -92,7 +92,8 @@ def print_answer(result) -> None:
     for citation in result.citations:
         where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
         page = f", p. {citation.page}" if citation.page else ""
-        console.print(f"  [{citation.n}] {where}{page}", markup=False)
+        origin = f" · from: {citation.provenance}" if citation.provenance else ""
+        console.print(f"  [{citation.n}] {where}{page}{origin}", markup=False)
         for url in citation.source_urls[:3]:
             console.print(f"      {url}", markup=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 
 from corpus import Document, split_sentences, theme_of_heading, trust_of_text, word_count
@@ -50,6 +51,8 @@ class Chunk:
         source_urls: URLs behind the passage's paragraphs.
         doc_kind: Kind of the document.
         ordinal: Position of the chunk in its document.
+        source_spans: Per paragraph of the passage, (start, end, URLs) with offsets relative
+            to ``start``: which sources stand behind which words.
 
     """
 
@@ -67,6 +70,7 @@ class Chunk:
     source_urls: tuple[str, ...] = field(default=())
     doc_kind: str = ""
     ordinal: int = 0
+    source_spans: tuple[tuple[int, int, tuple[str, ...]], ...] = field(default=())
 
     def embed_text(self) -> str:
         """Return the text that is embedded: a short context header, then the passage."""
@@ -77,7 +81,15 @@ class Chunk:
         """Return flat metadata for the vector store (no lists, no None)."""
         data = {name: getattr(self, name) for name in _METADATA_FIELDS}
         data["source_urls"] = "\n".join(self.source_urls)
+        data["source_spans"] = json.dumps(self.source_spans)
         return data
+
+    def urls_at(self, offset: int) -> tuple[str, ...]:
+        """The source URLs of the paragraph holding a passage offset (all of them if unknown)."""
+        for start, end, urls in self.source_spans:
+            if start <= offset < end:
+                return urls
+        return self.source_urls
 
     def record(self) -> dict:
         """Return every field as plain data (the catalog record)."""
@@ -137,9 +149,22 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
                     source_urls=tuple(dict.fromkeys(u for unit in group for u in unit.urls)),
                     doc_kind=document.kind,
                     ordinal=len(chunks),
+                    source_spans=_source_spans(group),
                 )
             )
     return chunks
+
+
+def _source_spans(group: list[_Unit]) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """Each paragraph's extent in the chunk (relative offsets) with its source URLs."""
+    base = group[0].start
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
+    for position, unit in enumerate(group):
+        if position and group[position - 1].paragraph == unit.paragraph:
+            spans[-1] = (spans[-1][0], unit.end - base, unit.urls)
+        else:
+            spans.append((unit.start - base, unit.end - base, unit.urls))
+    return tuple(spans)
 
 
 def _trust_name(key: str) -> str:

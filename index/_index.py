@@ -72,9 +72,15 @@ def load_catalog(settings: Settings, collection: str) -> list[Chunk]:
     path = generation_dir(settings, collection) / CATALOG_NAME
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
-        return [Chunk(**{**r, "source_urls": tuple(r["source_urls"])}) for r in records]
+        return [_chunk_from_record(r) for r in records]
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexCorrupt(str(settings.store_dir), f"chunk catalog unreadable: {error}") from None
+
+
+def _chunk_from_record(record: dict) -> Chunk:
+    """A chunk from its catalog record (older catalogs have no source spans)."""
+    spans = tuple((s, e, tuple(urls)) for s, e, urls in record.get("source_spans", ()))
+    return Chunk(**{**record, "source_urls": tuple(record["source_urls"]), "source_spans": spans})
 
 
 def catalog_records(chunks: list[Chunk]) -> list[dict]:

@@ -4,7 +4,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from assistant import Assistant, is_verbatim, strip_citations
+from assistant import Assistant, is_verbatim, quote_of_line
 from dia.cli import app
 from dia.errors import BadQuestion, UnknownFilter
 from evals._dataset import SAMPLE_QUESTIONS
@@ -21,7 +21,7 @@ def assert_citations_resolve(result):
     assert cited_lines
     for line in cited_lines:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
-        sentence = strip_citations(line).lstrip("- ")
+        sentence = quote_of_line(line)
         for n in numbers:
             assert n in by_number, f"[{n}] names no citation"
             assert is_verbatim(sentence, by_number[n].text), (sentence, by_number[n].chunk_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlparse
 
-from assistant import AnswerResult, Citation
+from assistant import AnswerResult, Citation, verbatim_pieces
 
 
 def safe_url(url: str) -> str | None:
@@ -36,7 +36,10 @@ def chat_text(result: AnswerResult) -> str:
             f"{html.escape(c['quote'])}"
             for c in result.closest
         )
-        return f"**Not covered by the case studies.**\n\n{body}\n\n**Closest material:**\n{closest}"
+        return (
+            f"**Not in the documents.**\n\n{body}\n\n"
+            f"**Closest material (not an answer):**\n{closest}"
+        )
     return body
 
 
@@ -44,7 +47,8 @@ def source_label(citation: Citation) -> str:
     """One line naming a cited passage."""
     where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
     page = f", p. {citation.page}" if citation.page else ""
-    return f"[{citation.n}] {where}{page}"
+    origin = f" · {citation.provenance}" if citation.provenance else ""
+    return f"[{citation.n}] {where}{page}{origin}"
 
 
 def sources_html(result: AnswerResult) -> str:
@@ -56,7 +60,8 @@ def sources_html(result: AnswerResult) -> str:
         items.append(
             f"<li><b>[{c.n}]</b> {html.escape(c.trust or c.title)}<br>"
             f"<small>theme: {html.escape(c.theme or '–')} · section: {html.escape(c.section)}"
-            f"{' · page ' + str(c.page) if c.page else ''} · {html.escape(c.doc_id)}</small><br>"
+            f"{' · page ' + str(c.page) if c.page else ''} · {html.escape(c.doc_id)}"
+            f" · from: {html.escape(c.provenance or '–')}</small><br>"
             f"{links(c.source_urls)}</li>"
         )
     return "<ol class='dia-sources'>" + "".join(items) + "</ol>"
@@ -67,9 +72,12 @@ def passage_html(citation: Citation) -> str:
     text = citation.text
     spans = []
     for quote in citation.quotes:
-        start = text.find(quote)  # quotes are always exact slices of the passage text
-        if start >= 0:
-            spans.append((start, start + len(quote)))
+        cursor = 0
+        for piece in verbatim_pieces(quote):  # the words outside [inserted referents]
+            start = text.find(piece, cursor)
+            if start >= 0:
+                cursor = start + len(piece)
+                spans.append((start, cursor))
     spans.sort()
     pieces, cursor = [], 0
     for start, end in spans:

@@ -1,0 +1,600 @@
+"""Question analysis: what is asked about, what kind of answer, about whom, and how wide."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from corpus import TRUSTS, themes_in_text, trust_by_key, trusts_in_text
+from index import tokenize
+
+FIGURE, DATE, PERSON, ORGANISATION, WHICH_TRUST, YES_NO, HOW_WHAT = (
+    "figure",
+    "date",
+    "person",
+    "organisation",
+    "trust",
+    "yes_no",
+    "how_what",
+)
+ONE_TRUST, NAMED_TRUSTS, ALL_TRUSTS, REPORT = "one_trust", "named_trusts", "all_trusts", "report"
+
+# Words that carry no topic: question scaffolding, pronouns, connectives and chat filler.
+FILLER = frozenset(
+    [
+        "lol",
+        "lmao",
+        "omg",
+        "pls",
+        "plz",
+        "please",
+        "thanks",
+        "thank",
+        "thx",
+        "cheers",
+        "ta",
+        "asap",
+        "quick",
+        "quickly",
+        "urgent",
+        "urgently",
+        "kindly",
+        "basically",
+        "actually",
+        "really",
+        "just",
+        "um",
+        "uh",
+        "erm",
+        "hmm",
+        "hi",
+        "hey",
+        "hello",
+        "ok",
+        "okay",
+        "btw",
+        "fyi",
+        "tbh",
+        "imo",
+        "mate",
+        "guys",
+        "folks",
+        "wat",
+        "wot",
+        "whats",
+        "u",
+        "ur",
+        "need",
+        "needed",
+        "want",
+        "know",
+        "info",
+    ]
+)
+_SCAFFOLD = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "did",
+        "do",
+        "does",
+        "done",
+        "doing",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "its",
+        "it",
+        "their",
+        "they",
+        "them",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "trust",
+        "trusts",
+        "trust's",
+        "trusts'",
+        "nhs",
+        "foundation",
+        "any",
+        "all",
+        "each",
+        "every",
+        "about",
+        "tell",
+        "me",
+        "us",
+        "you",
+        "your",
+        "describe",
+        "explain",
+        "give",
+        "list",
+        "name",
+        "much",
+        "many",
+        "compare",
+        "compared",
+        "comparison",
+        "between",
+        "both",
+        "versus",
+        "vs",
+        "v",
+        "featured",
+        "seven",
+        "profiled",
+        "case",
+        "studies",
+        "study",
+        "notes",
+        "documents",
+        "say",
+        "said",
+        "says",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "get",
+        "got",
+        "make",
+        "made",
+        "i",
+        "we",
+        "our",
+        "mental",
+        "health",
+        "england",
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
+    ]
+)
+_ORG_END = frozenset(
+    [
+        "trust",
+        "ft",
+        "partnership",
+        "healthcare",
+        "hospitals",
+        "hospital",
+        "care",
+        "services",
+        "nhs",
+        "university",
+        "council",
+        "commission",
+        "clinic",
+        "centre",
+    ]
+)
+_ORG_NOISE = frozenset(["the", "nhs", "foundation", "trust", "ft"])
+_NOT_A_NAME = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "did",
+        "does",
+        "do",
+        "was",
+        "were",
+        "is",
+        "are",
+        "has",
+        "have",
+        "had",
+        "compare",
+        "tell",
+        "describe",
+        "explain",
+        "give",
+        "list",
+        "name",
+        "in",
+        "at",
+        "for",
+        "on",
+        "by",
+        "after",
+        "before",
+        "during",
+        "between",
+        "and",
+        "or",
+        "the",
+        "a",
+        "an",
+        "i",
+        "cqc",
+        "nhs",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "england",
+        "english",
+        "uk",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*|\d[\d,.%£]*")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_MONTH = re.compile(
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|mid|early|late)",
+    re.I,
+)
+
+_TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
+    (
+        FIGURE,
+        re.compile(
+            r"\bhow (?:much|many|big|large|long|often|far)\b|\bby how\b|\bwhat (?:was |is |were )?"
+            r"(?:the |its |their )?(?:\w+ ){0,3}(?:percentage|proportion|share|number|rate|"
+            r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
+            r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
+            r"earn|receive|get)\b",
+            re.I,
+        ),
+    ),
+    (DATE, re.compile(r"^\s*when\b|\bwhat (?:year|date|month)\b|\bin which year\b", re.I)),
+    (
+        WHICH_TRUST,
+        re.compile(
+            r"\bwhich (?:of the )?(?:\w+ ){0,2}trusts?\b|\bwhat trusts?\b|\bwhich ones?\b", re.I
+        ),
+    ),
+    (
+        PERSON,
+        re.compile(
+            r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|people|chief|director|chair|leader|"
+            r"officer|nurse|doctor|executive|inspector)\b|\bwhat (?:was|is) the name\b",
+            re.I,
+        ),
+    ),
+    (
+        ORGANISATION,
+        re.compile(
+            r"\bwhich (?:organisation|organization|body|bodies|company|charity|university|"
+            r"institute|institution|partner|acute trust|hospital|council|group)s?\b",
+            re.I,
+        ),
+    ),
+    (YES_NO, re.compile(r"^\s*(?:did|does|do|was|were|is|are|has|have|had|can|could)\b", re.I)),
+)
+_MONEY = re.compile(
+    r"\b(?:cost|costs|spend|spent|spending|budget|income|turnover|deficit|surplus|funding|"
+    r"fund|grant|pay|paid|salary|salaries|invest|invested|investment|money|worth|price|"
+    r"earn|earned|receive|received|£)",
+    re.I,
+)
+_PERCENT = re.compile(r"\b(?:percentage|percent|proportion|share|rate)\b|%", re.I)
+_ALL = re.compile(
+    r"\b(?:the trusts|trusts|all|each|every|across|any of the|featured|improving trusts)\b", re.I
+)
+_ABOUT_REPORT = re.compile(
+    r"\b(?:publish|published|publication|series|interview|interviewed|acute|case stud(?:y|ies)|"
+    r"sector|nationally|england|the report (?:say|find|found|conclude))",
+    re.I,
+)
+_COMPARE = re.compile(r"\b(?:compare|compared|comparison|versus|vs\.?|differ|difference)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation the question names.
+
+    Attributes:
+        name: As written in the question.
+        trust: The corpus trust's full name when it is one of the seven, else ''.
+
+    """
+
+    name: str
+    trust: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """What a question asks, in the terms the rest of the answerer uses.
+
+    Attributes:
+        question: The question analysed (typos already corrected).
+        focus: The words that say what is asked about ("engage staff", "annual income").
+        answer_type: figure, date, person, organisation, trust, yes_no or how_what.
+        figure_kind: For figures: money, percent or count.
+        scope: one_trust, named_trusts, all_trusts or report.
+        trusts: Full names of the corpus trusts the question is about.
+        organisations: Every organisation named, corpus trust or not.
+        names: Other proper names in the question (people, places, programmes).
+        years: Years the question names.
+        themes: Theme keys the question names.
+        comparison: The question compares.
+
+    """
+
+    question: str
+    focus: str
+    answer_type: str
+    figure_kind: str
+    scope: str
+    trusts: tuple[str, ...]
+    organisations: tuple[Organisation, ...]
+    names: tuple[str, ...]
+    years: tuple[str, ...]
+    themes: tuple[str, ...]
+    comparison: bool
+
+    @property
+    def outside(self) -> tuple[str, ...]:
+        """Organisations named that are not among the corpus's trusts."""
+        return tuple(org.name for org in self.organisations if not org.trust)
+
+    def as_dict(self) -> dict:
+        """Plain data for the JSON result."""
+        data = asdict(self)
+        data["organisations"] = [org.name for org in self.organisations]
+        data["outside_organisations"] = list(self.outside)
+        for key in ("trusts", "names", "years", "themes"):
+            data[key] = list(data[key])
+        data.pop("question")
+        return data
+
+
+def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
+    """Analyse a (standalone, typo-corrected) question.
+
+    Args:
+        question: The question.
+        trust_filter: A trust the user filtered on (full name), which sets the scope.
+
+    """
+    runs = _capitalised_runs(question)
+    named = [run for run in runs if _org_like(run)]
+    named += [
+        name
+        for name in _lowercase_organisations(question)
+        if name.lower() not in {n.lower() for n in named}
+    ]
+    organisations = tuple(org for run in named for org in _organisations(run))
+    masked = question
+    for org in organisations:
+        if not org.trust:
+            masked = re.sub(re.escape(org.name), " ", masked, flags=re.I)
+    trusts = [trust_by_key(key).name for key in trusts_in_text(masked)]
+    trusts += [org.trust for org in organisations if org.trust and org.trust not in trusts]
+    if trust_filter and trust_filter not in trusts:
+        trusts.insert(0, trust_filter)
+    answer_type = _answer_type(question)
+    names = [run for run in runs if not _org_like(run) and not _is_trust_alias(run)]
+    outside = [org.name for org in organisations if not org.trust]
+    return QuestionAnalysis(
+        question=question,
+        focus=_focus(masked, organisations),
+        answer_type=answer_type,
+        figure_kind=_figure_kind(question) if answer_type == FIGURE else "",
+        scope=_scope(question, trusts, answer_type, names + outside),
+        trusts=tuple(dict.fromkeys(trusts)),
+        organisations=organisations,
+        names=tuple(names),
+        years=tuple(dict.fromkeys(_YEAR.findall(question))),
+        themes=_themes(question),
+        comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
+    )
+
+
+# Word pairs (stemmed) that name a theme in any word order: "engage ... staff".
+_THEME_WORDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
+    ("staff_engagement", frozenset({"engag", "listen", "empow", "involv"}), frozenset({"staff"})),
+    (
+        "involving_patients",
+        frozenset({"involv", "engag", "listen", "coproduc"}),
+        frozenset({"patient", "user", "carer", "famili", "public"}),
+    ),
+    ("culture", frozenset({"cultur"}), frozenset()),
+    ("governance", frozenset({"govern", "assur"}), frozenset()),
+    (
+        "relationship_with_cqc",
+        frozenset({"relat", "relationship"}),
+        frozenset({"cqc", "inspector"}),
+    ),
+    (
+        "reaction",
+        frozenset({"react", "respond", "respons"}),
+        frozenset({"inspect", "rate", "report"}),
+    ),
+    ("next_steps", frozenset({"sustain", "next", "futur"}), frozenset()),
+    ("outward_looking", frozenset({"partner", "collabor"}), frozenset()),
+)
+
+
+def _themes(question: str) -> tuple[str, ...]:
+    """Themes named by their phrases, or by a pair of their words anywhere in the question."""
+    found = list(themes_in_text(question))
+    stems = set(tokenize([question])[0])
+    for key, first, second in _THEME_WORDS:
+        if stems & first and (not second or stems & second) and key not in found:
+            found.append(key)
+    return tuple(found)
+
+
+def _capitalised_runs(question: str) -> list[str]:
+    """Runs of capitalised words (with inner 'and', 'of', '&'), question words left out."""
+    words = _WORD.findall(question)
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for position, word in enumerate(words):
+        capital = word[0].isupper() and not (position == 0 and word.lower() in _NOT_A_NAME)
+        joiner = word.lower() in {"and", "of", "&"} and current
+        if (
+            capital
+            and word.lower() not in _NOT_A_NAME - {"nhs"}
+            or joiner
+            and position + 1 < len(words)
+            and words[position + 1][0].isupper()
+        ):
+            current.append(word)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return [" ".join(run).strip(" '’,") for run in runs if run]
+
+
+_LOWER_ORG = re.compile(
+    r"\b(partnership|nhs foundation trust|nhs trust|foundation trust|healthcare|"
+    r"mental health trust|nhs ft)\b"
+)
+
+
+def _lowercase_organisations(question: str) -> list[str]:
+    """Organisation names typed in lower case ("leeds and york partnership")."""
+    lowered = question.lower()
+    found = []
+    for match in _LOWER_ORG.finditer(lowered):
+        words = re.findall(r"[a-z][a-z'&-]*", lowered[: match.start()])
+        name: list[str] = []
+        for word in reversed(words[-5:]):
+            if word in _SCAFFOLD - {"and"} or word in FILLER:
+                break
+            name.insert(0, word)
+        while name and name[0] == "and":
+            name.pop(0)
+        for first in range(len(name)):
+            candidate = " ".join(name[first:]) + " " + match.group()
+            if _organisation(candidate).trust:
+                name = name[first:]
+                break
+        if name:
+            found.append(" ".join(name) + " " + match.group())
+    return [name for name in found if not any(name in other for other in found if other != name)]
+
+
+def _org_like(run: str) -> bool:
+    words = run.lower().replace("’", "'").split()
+    return len(words) >= 2 and words[-1].rstrip("'s") in _ORG_END
+
+
+def _core(name: str) -> str:
+    words = re.sub(r"[^a-z0-9& ]+", " ", name.lower().replace("'s", "")).split()
+    return " ".join(w for w in words if w not in _ORG_NOISE)
+
+
+def _organisation(run: str) -> Organisation:
+    """Match an organisation name to one of the corpus trusts by its distinctive words."""
+    core = _core(run)
+    for trust in TRUSTS:
+        names = {_core(trust.name), *trust.aliases}
+        names.add(_core(trust.name).replace(" partnership", ""))
+        if core in names:
+            return Organisation(run, trust.name)
+    return Organisation(run, "")
+
+
+def _organisations(run: str) -> list[Organisation]:
+    """One organisation, or several when a run joins corpus trusts ("Oxleas and Somerset")."""
+    whole = _organisation(run)
+    if whole.trust or not re.search(r"\s(?:and|&)\s", run):
+        return [whole]
+    parts = [_organisation(p.strip()) for p in re.split(r"\s(?:and|&)\s", run)]
+    if all(part.trust for part in parts):
+        return parts
+    return [whole]
+
+
+def _is_trust_alias(run: str) -> bool:
+    core = _core(run)
+    return any(core in {_core(t.name), *t.aliases} for t in TRUSTS) or bool(trusts_in_text(run))
+
+
+def _answer_type(question: str) -> str:
+    for answer_type, pattern in _TYPE_RULES:
+        if pattern.search(question):
+            return answer_type
+    return HOW_WHAT
+
+
+def _figure_kind(question: str) -> str:
+    if _MONEY.search(question):
+        return "money"
+    if _PERCENT.search(question):
+        return "percent"
+    return "count"
+
+
+def _scope(question: str, trusts: list[str], answer_type: str, names: list[str]) -> str:
+    if len(trusts) > 1:
+        return NAMED_TRUSTS
+    if trusts:
+        return ONE_TRUST
+    if _ABOUT_REPORT.search(question) or names:
+        return REPORT
+    if answer_type == WHICH_TRUST or _ALL.search(question) or themes_in_text(question):
+        return ALL_TRUSTS
+    return REPORT
+
+
+def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
+    """The question's topic words: everything but scaffolding, names of trusts and filler."""
+    text = masked
+    for org in organisations:
+        text = re.sub(re.escape(org.name), " ", text, flags=re.I)
+    for trust in TRUSTS:
+        for alias in sorted((trust.name.lower(), *trust.aliases), key=len, reverse=True):
+            text = re.sub(rf"\b{re.escape(alias)}(?:'s|’s)?\b", " ", text, flags=re.I)
+    words = [w.strip("'’.,") for w in _WORD.findall(text)]
+    kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
+    return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))

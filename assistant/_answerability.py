@@ -1,0 +1,169 @@
+"""Can the documents answer this? Typos mended, absent names and organisations caught first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from assistant._analysis import (
+    ALL_TRUSTS,
+    FILLER,
+    NAMED_TRUSTS,
+    ONE_TRUST,
+    WHICH_TRUST,
+    QuestionAnalysis,
+)
+from assistant._extractive import Group, short_name
+from corpus import TRUSTS
+from index import Index, tokenize
+
+_WORD = re.compile(r"[A-Za-z]+")
+_NUMBER_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven")
+CLOSING = "The closest material is listed below; it is not an answer."
+
+
+class Speller:
+    """Mends one-letter slips against the corpus's own vocabulary (symmetric deletes)."""
+
+    def __init__(self, vocabulary: Iterable[str], knows: Callable[[str], bool]) -> None:
+        self.words = {w for w in vocabulary if w.isalpha()}
+        self.knows = knows
+        self._deletes: dict[str, list[str]] = {}
+        for word in sorted(self.words):
+            if len(word) >= 4:
+                for variant in _deletions(word):
+                    self._deletes.setdefault(variant, []).append(word)
+
+    def correct(self, stem: str) -> str | None:
+        """The corpus word one edit from ``stem`` (a stemmed token), or None.
+
+        Among several, the one sharing the longest beginning with the typed word wins
+        ("crise" -> "crisi", not "chris").
+        """
+        if len(stem) < 4 or not stem.isalpha() or self.knows(stem):
+            return None
+        candidates = set()
+        if len(stem) >= 5:
+            candidates.update(self._deletes.get(stem, ()))  # a letter left out: "respnd"
+        for variant in _deletions(stem):
+            if variant in self.words and len(variant) >= 5:
+                candidates.add(variant)  # a letter too many: "responnd"
+            for word in self._deletes.get(variant, ()):
+                if _slip(stem, word):
+                    candidates.add(word)  # letters swapped, or a vowel slip late in the word
+        if not candidates:
+            return None
+        return max(sorted(candidates), key=lambda word: _common_prefix(word, stem))
+
+
+def _slip(typed: str, word: str) -> bool:
+    """Two adjacent letters swapped, or one vowel for another after the third letter.
+
+    Other one-letter substitutions are more often a different word ("leeds", "york") than a
+    slip, so they are left alone.
+    """
+    if len(typed) != len(word):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        return typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
+    vowels = set("aeiouy")
+    return len(diff) == 1 and diff[0] >= 3 and {typed[diff[0]], word[diff[0]]} <= vowels
+
+
+def _common_prefix(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def mend(question: str, speller: Speller) -> str:
+    """The question with filler words dropped and misspelt words replaced by corpus words."""
+
+    def fix(match: re.Match) -> str:
+        word = match.group()
+        if word.lower() in FILLER:
+            return ""
+        tokens = tokenize([word])[0]
+        if not tokens or len(word) < 4:
+            return word
+        corrected = speller.correct(tokens[0])
+        return corrected if corrected and not word[0].isupper() else word
+
+    mended = _WORD.sub(fix, question)
+    return " ".join(mended.split()) or question
+
+
+def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -> str:
+    """An abstain message when the question is about an organisation or name the corpus lacks."""
+    for name in analysis.outside:
+        if not _mentioned(index, name):
+            return (
+                f"The documents do not cover {name}. They hold case studies of seven trusts: "
+                f"{', '.join(short_name(t.name) for t in TRUSTS)}."
+            )
+    for name in analysis.names:
+        tokens = tokenize([name])[0]
+        if tokens and not all(t in known for t in tokens):
+            return f"The documents do not mention {name}."
+    return ""
+
+
+def _mentioned(index: Index, name: str) -> bool:
+    """True when some passage holds the organisation's distinctive words together."""
+    core = re.sub(
+        r"\b(?:NHS|Foundation|Trust|FT|Partnership|Healthcare|Hospitals?|the)\b", " ", name
+    )
+    core = " ".join(core.split()).lower()
+    if not core:
+        return False
+    hits = index.keyword(core, 20)
+    return any(core in " ".join(chunk.text.lower().split()) for chunk, _ in hits)
+
+
+def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
+    """One plain sentence saying what is not in the documents for one or more groups."""
+    group = groups[0]
+    names = [short_name(g.label) for g in groups if g.trust]
+    where = f" for {' or '.join(names)}" if names else ""
+    focus = analysis.focus or "this"
+    if group.missing == "figure":
+        return f"The documents give no figure for {focus}{where}."
+    if group.missing == "year":
+        return f"The documents say nothing on {focus} in {' or '.join(analysis.years)}{where}."
+    if group.missing == "person":
+        return f"The documents do not name the person asked about ({focus}){where}."
+    return f"The documents say nothing on {focus}{where}."
+
+
+def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
+    """The line that states the answer's shape from counts (never a fact of its own)."""
+    trust_groups = [g for g in groups if g.trust]
+    covered = [g for g in trust_groups if g.picks]
+    gaps = [g for g in trust_groups if not g.picks]
+    if analysis.scope == ONE_TRUST and covered:
+        return f"From the documents on {covered[0].label}:"
+    if analysis.scope == NAMED_TRUSTS:
+        if not gaps:
+            return f"The documents cover all {len(covered)} trusts asked about:"
+        return " ".join(missing_text(analysis, g) for g in gaps) + " What they do say:"
+    if analysis.scope == ALL_TRUSTS:
+        count = _count(len(covered))
+        if analysis.answer_type == WHICH_TRUST:
+            return f"Matching material is found for {count} of the seven trusts:"
+        if not gaps:
+            return "All seven trusts have material on this:"
+        names = ", ".join(short_name(g.label) for g in gaps)
+        return f"{count.capitalize()} of the seven trusts have material on this; none for {names}:"
+    return "From the documents:"
+
+
+def _count(n: int) -> str:
+    return _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)

@@ -1,0 +1,324 @@
+"""Quotable sentences of a passage: fragments left out, referents kept, asked-for types found."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from corpus import split_sentences
+from index import Chunk, tokenize
+
+MIN_WORDS = 6
+MAX_QUOTE_WORDS = 60
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_VERB = re.compile(
+    r"\b(?:is|was|were|are|be|been|being|has|had|have|did|does|do|said|says|say|made|makes|"
+    r"took|takes|gave|gives|became|becomes|rose|fell|won|led|leads|met|set|saw|sees|found|"
+    r"went|came|put|kept|keeps|ran|runs|told|got|began|brought|can|could|will|would|"
+    r"should|may|might|must|shows|holds|needs|remains|stayed|left|joined|moved|wrote|"
+    r"chose|grew|felt|thought|knew|meant|spent|paid|built|sought|heard|spoke|asked|sat|stood|"
+    r"held|won|lost|hit|cut|let|rose|drew|fell|became|began|brought|bought|taught|caught)\b"
+    r"|\b[a-z]{3,}ed\b",
+    re.I,
+)
+_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+_PERSON_PRONOUN = re.compile(r"^(?P<word>he|she|his|her)$", re.I)
+_OTHER_PRONOUN = re.compile(r"^(?:it|its|they|their|them|this|these|those|that|such)$", re.I)
+_THE_TRUST = re.compile(r"^The trust(?:'s|’s)?\b")
+_NAME = re.compile(
+    r"\b(?:(?:Dr|Professor|Prof|Sir|Dame|Mr|Mrs|Ms|Lord|Baroness)\.?\s+)?"
+    r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"
+)
+_NOT_PERSON_WORD = re.compile(
+    rf"^(?:{_MONTH}|The|In|On|At|By|For|From|After|Before|When|While|Trust|NHS|Health|Care|"
+    r"Hospital|House|Partnership|Foundation|Healthcare|Quality|Commission|Council|Service|"
+    r"Services|University|Board|Group|Team|Unit|Ward|Centre|Academy|Fund|Institute|Report|"
+    r"England|London|Kent|Yorkshire|Lincolnshire|Somerset|Sheffield|Oxleas|Calderstones|"
+    r"Staffordshire|North|South|West|East|Combined|Mental|Chief|Director|Head|Inspector|"
+    r"Outstanding|Good|Requires|Improvement|Inadequate|Safe|Caring|Effective|Responsive)$"
+)
+FIGURE_PATTERNS = {
+    "money": re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|m|bn|billion|k)\b", re.I),
+    "percent": re.compile(r"\b\d[\d,.]*\s?(?:%|per ?cent\b)|\bpercentage points?\b", re.I),
+    "count": re.compile(
+        rf"(?<![\d/])\b(?!(?:19|20)\d{{2}}\b)\d[\d,.]*\b(?!/)(?!\s+(?:{_MONTH}))|\b(?:two|three|four|five|six|seven|"
+        r"eight|nine|ten|eleven|twelve|dozen|hundreds|thousands|half|a third|a quarter)\b",
+        re.I,
+    ),
+}
+_ROLE = re.compile(
+    r"\b(?:chief executives|medical directors|nursing directors|front[- ]line staff|"
+    r"inspectors|managers|clinicians|patients|carers|volunteers)\b",
+    re.I,
+)
+_DATE = re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTH})\b")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One quotable unit of a passage.
+
+    Attributes:
+        chunk: The passage it comes from.
+        start: Offset in the passage text.
+        end: Offset one past its end.
+        text: The sentence (list bullet removed).
+        tokens: Its stemmed content words.
+        context: Stemmed words of its neighbours and its section heading.
+        quote: What the answer shows: the sentence, with the sentence before it or a
+            bracketed referent when it opens with a pronoun; '' when it cannot stand alone.
+
+    """
+
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    tokens: frozenset[str]
+    context: frozenset[str]
+    quote: str
+
+
+class SentenceBank:
+    """Sentences of each passage, split and tokenized once per process (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._by_chunk: dict[str, list[Sentence]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, chunk: Chunk) -> list[Sentence]:
+        """The quotable sentences of a passage."""
+        found = self._by_chunk.get(chunk.id)
+        if found is None:
+            found = split_passage(chunk)
+            with self._lock:
+                self._by_chunk[chunk.id] = found
+        return found
+
+
+def split_passage(chunk: Chunk) -> list[Sentence]:
+    """Split a passage into sentences (a list with its lead-in counts as one) with context."""
+    text = chunk.text
+    spans = [_trim_bullet(text, s, e) for s, e in split_sentences(text)]
+    bodies = [text[s:e] for s, e in spans]
+    token_lists = tokenize(bodies + [chunk.section]) if bodies else [[]]
+    heading = set(token_lists[-1])
+    paragraphs = _paragraph_tokens(text, spans, token_lists)
+    sentences = []
+    for i, (start, end) in enumerate(spans):
+        context = frozenset(paragraphs[i] | heading)
+        listed = _list_unit(text, spans, i)
+        if listed is not None:
+            last = listed[-1][1]
+            tokens = frozenset(
+                t for j, (s, _) in enumerate(spans) if start <= s < last for t in token_lists[j]
+            )
+            lead_in = standalone_quote(chunk, spans, i)
+            if not lead_in:
+                continue
+            quote = " […] ".join([lead_in] + [text[s:e].rstrip(";,") for s, e in listed[1:]])
+            sentences.append(
+                Sentence(
+                    chunk,
+                    start,
+                    last,
+                    " ".join(text[s:e] for s, e in listed),
+                    tokens,
+                    context,
+                    quote,
+                )
+            )
+            continue
+        if is_fragment(bodies[i]):
+            continue
+        quote = standalone_quote(chunk, spans, i)
+        sentences.append(
+            Sentence(chunk, start, end, bodies[i], frozenset(token_lists[i]), context, quote)
+        )
+    return sentences
+
+
+def _paragraph_tokens(text: str, spans, token_lists) -> list[set[str]]:
+    """For each sentence, the stemmed words of its paragraph (or list) and the one before."""
+    paragraph_of = []
+    number = 0
+    for i, (start, _) in enumerate(spans):
+        if i and "\n\n" in text[spans[i - 1][1] : start]:
+            number += 1
+        paragraph_of.append(number)
+    words: dict[int, set[str]] = {}
+    for i, number in enumerate(paragraph_of):
+        words.setdefault(number, set()).update(token_lists[i])
+    return [words[number] | words.get(number - 1, set()) for number in paragraph_of]
+
+
+def _list_unit(text: str, spans, i: int) -> list[tuple[int, int]] | None:
+    """A lead-in ending with ':' and the list items under it (at most five), or None."""
+    start, end = spans[i]
+    if not text[start:end].rstrip().endswith(":") or len(text[start:end].split()) < 4:
+        return None
+    items = []
+    for s, e in spans[i + 1 : i + 6]:
+        line_start = text.rfind("\n", 0, s) + 1
+        if not text[line_start:s].strip().startswith(("-", "*", "•")) and not re.match(
+            r"\s*\d+[.)]", text[line_start:s]
+        ):
+            break
+        if len(text[s:e].split()) < 4:
+            return None
+        items.append((s, e))
+    words = sum(len(text[s:e].split()) for s, e in items)
+    if not items or words > MAX_QUOTE_WORDS:
+        return None
+    return [(start, end), *items]
+
+
+def _trim_bullet(text: str, start: int, end: int) -> tuple[int, int]:
+    match = _BULLET.match(text[start:end])
+    return (start + match.end(), end) if match else (start, end)
+
+
+_NO_SUBJECT = re.compile(
+    r"^(?:Had|Has|Have|Was|Were|Is|Are|Still|Also|Then|And|But|Or|Plus|Then)\b"
+    r"|^[A-Z][a-z-]+ed\b(?![^,]{0,40},)"
+)
+
+
+def is_fragment(sentence: str) -> bool:
+    """True for headings, lead-ins, table rows, list stubs and other text that is no sentence."""
+    stripped = sentence.strip()
+    return bool(_NO_SUBJECT.match(stripped)) or (
+        len(stripped.split()) < MIN_WORDS
+        or stripped.endswith((":", ";", ","))
+        or "|" in stripped
+        or stripped.startswith("#")
+        or not stripped[:1].isupper()
+        and not stripped[:1].isdigit()
+        and stripped[:1] != "£"
+        or len(stripped.split()) < 12
+        and not _VERB.search(stripped)
+    )
+
+
+def holds(
+    sentence: str, answer_type: str, figure_kind: str = "", asked: frozenset[str] = frozenset()
+) -> bool:
+    """True when the sentence holds a value of the asked-for type.
+
+    Args:
+        sentence: The sentence.
+        answer_type: The question's answer type.
+        figure_kind: For figures: money, percent or count.
+        asked: Lower-cased words of the question; a "name" made of them is no answer.
+
+    """
+    if answer_type == "figure":
+        pattern = FIGURE_PATTERNS.get(figure_kind, FIGURE_PATTERNS["count"])
+        return bool(pattern.search(sentence)) or (
+            figure_kind == "count" and bool(FIGURE_PATTERNS["percent"].search(sentence))
+        )
+    if answer_type == "date":
+        return bool(_DATE.search(sentence))
+    if answer_type == "person":
+        names = [n for n in person_names(sentence) if not set(n.lower().split()) & asked]
+        return bool(names) or bool(_ROLE.search(sentence)) and not _ROLE.search(" ".join(asked))
+    if answer_type in {"organisation", "trust"}:
+        return bool(re.search(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+", sentence[1:]))
+    return False
+
+
+def person_names(text: str) -> list[str]:
+    """Likely personal names ("Caroline Donovan", "Dr Ify Okocha") in a text."""
+    names = []
+    for match in _NAME.finditer(text):
+        words = match.group().replace(".", "").split()
+        if not any(_NOT_PERSON_WORD.match(word) for word in words[-2:]):
+            names.append(match.group())
+    return names
+
+
+def short_trust_name(trust: str) -> str:
+    """'Oxleas NHS Foundation Trust' -> 'Oxleas'."""
+    return re.sub(r"\s+NHS(?:\s+Foundation)?\s+Trust$", "", trust)
+
+
+def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int) -> str:
+    """The sentence as a reader can follow it on its own, or '' when it cannot stand alone.
+
+    A sentence opening with "The trust" names the trust in brackets; one whose subject is a
+    pronoun brings the sentence before it (same paragraph) or, for he/she, the person's name
+    in brackets.
+    """
+    text = chunk.text
+    start, end = spans[i]
+    sentence = text[start:end]
+    if _THE_TRUST.match(sentence) and chunk.trust:
+        match = _THE_TRUST.match(sentence)
+        possessive = "'s" if match.group().endswith(("'s", "’s")) else ""
+        return f"[{short_trust_name(chunk.trust)}{possessive}]{sentence[match.end() :]}"
+    position = _dangling_pronoun(sentence)
+    if position is None:
+        return sentence
+    previous = _previous_in_paragraph(text, spans, i)
+    if previous is not None:
+        joined = text[previous[0] : end]
+        if _dangling_pronoun(text[previous[0] : previous[1]]) is None and (
+            len(joined.split()) <= MAX_QUOTE_WORDS
+        ):
+            return joined
+    label = _label_before(text, spans, i)
+    if label and position[2].lower() in {"it", "its"}:
+        insert = f"[{label}'s]" if position[2].lower() == "its" else f"[{label}]"
+        return f"{sentence[: position[0]]}{insert}{sentence[position[1] :]}"
+    return _bracket_person(sentence, position, text[:start]) or ""
+
+
+def _label_before(text: str, spans: list[tuple[int, int]], i: int) -> str:
+    """A short bold label just before the sentence ("**Wexham Park Hospital.**"), plain."""
+    if i == 0 or "\n" in text[spans[i - 1][1] : spans[i][0]]:
+        return ""
+    label = text[spans[i - 1][0] : spans[i - 1][1]].strip("*_ .:")
+    return label if 0 < len(label.split()) <= 6 and label[:1].isupper() else ""
+
+
+_LEAD_WORDS = re.compile(
+    rf"^(?:in|on|at|by|from|after|before|during|since|until|then|later|also|so|but|and|when|"
+    rf"early|late|mid|the|of|{_MONTH.lower()})$"
+)
+
+
+def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
+    """The pronoun a sentence leans on: its first word, or a subject after a date opener."""
+    for position, match in enumerate(re.finditer(r"[A-Za-z’']+|\d+", sentence[:70])):
+        word = match.group()
+        if _PERSON_PRONOUN.match(word) or _OTHER_PRONOUN.match(word):
+            if position == 0 or word.lower() in {"he", "she", "it", "they", "his", "her"}:
+                return match.start(), match.end(), word
+            return None
+        if not (word.isdigit() or _LEAD_WORDS.match(word.lower())) or position > 6:
+            return None
+    return None
+
+
+def _previous_in_paragraph(text: str, spans: list[tuple[int, int]], i: int):
+    if i == 0:
+        return None
+    previous = spans[i - 1]
+    between = text[previous[1] : spans[i][0]]
+    if "\n" in between or is_fragment(text[previous[0] : previous[1]]):
+        return None
+    return previous
+
+
+def _bracket_person(sentence: str, position: tuple[int, int, str], before: str) -> str | None:
+    """Replace a he/she pronoun with the last name mentioned before it: '[Caroline Donovan]'."""
+    start, end, word = position
+    if not _PERSON_PRONOUN.match(word):
+        return None
+    names = person_names(before[-1500:])
+    if not names:
+        return None
+    name = names[-1]
+    insert = f"[{name}'s]" if word.lower() in {"his", "her"} else f"[{name}]"
+    return f"{sentence[:start]}{insert}{sentence[end:]}"
