@@ -127,7 +127,6 @@ _SCAFFOLD = frozenset(
         "trust's",
         "trusts'",
         "nhs",
-        "foundation",
         "any",
         "all",
         "each",
@@ -177,8 +176,6 @@ _SCAFFOLD = frozenset(
         "i",
         "we",
         "our",
-        "mental",
-        "health",
         "england",
         "he",
         "she",
@@ -281,7 +278,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         FIGURE,
         re.compile(
             r"\bhow (?:much|many|big|large|long|often|far)\b|\bby how\b|\bwhat (?:was |is |were )?"
-            r"(?:the |its |their )?(?:\w+ ){0,3}(?:percentage|proportion|share|number|rate|"
+            r"(?:the |its |their )?(?:[\w'’-]+ ){0,3}(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
             r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
             r"earn|receive|get)\b",

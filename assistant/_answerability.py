@@ -113,7 +113,16 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         tokens = tokenize([name])[0]
         if tokens and not all(t in known for t in tokens):
             return f"The documents do not mention {name}."
+    for term in _COMPOUND.findall(analysis.question):
+        specific = any(c.isupper() or c.isdigit() for c in term)
+        if specific and term.lower() not in index.compounds():
+            return f"The documents do not mention {term}."
     return ""
+
+
+# Compound terms; one with a capital or a digit ("A&E", "COVID-19") names one specific thing,
+# so if the corpus never uses it, it does not cover the question.
+_COMPOUND = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
 
 
 def _mentioned(index: Index, name: str) -> bool:
@@ -133,7 +142,7 @@ def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     group = groups[0]
     names = [short_name(g.label) for g in groups if g.trust]
     where = f" for {' or '.join(names)}" if names else ""
-    focus = analysis.focus or "this"
+    focus = f"“{analysis.focus}”" if analysis.focus else "this"
     if group.missing == "figure":
         return f"The documents give no figure for {focus}{where}."
     if group.missing == "year":

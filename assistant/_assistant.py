@@ -34,6 +34,7 @@ from dia.settings import Settings
 from index import Chunk, Embedder, Index, VectorStore, idf_table
 
 MAX_QUESTION_CHARS = 2000
+_WHY = re.compile(r"^\s*why\b", re.I)
 _RATING_WORDS = re.compile(
     r"\b(?:rated|rating|ratings|inadequate|outstanding|requires improvement|downgraded|"
     r"special measures)\b",
@@ -137,7 +138,11 @@ class Assistant:
                 self._idf = idf_table(self.index.bm25)
                 self._speller = Speller(self._idf, self.index.bm25.knows)
                 self._composer = extractive.Composer(
-                    self.index, SentenceBank(), self._idf, self.scoring
+                    self.index,
+                    SentenceBank(),
+                    self._idf,
+                    self.scoring,
+                    max_sentences=self.settings.answer_max_sentences,
                 )
             if self.chat_model is None and self.settings.llm:
                 self.chat_model = llm.make_chat_model(self.settings)
@@ -218,9 +223,9 @@ class Assistant:
             if not any(g.picks for g in groups):
                 gaps = [g for g in groups if g.missing]
                 reason = missing_text(state.analysis, *gaps) if gaps else ABSTAIN_TEXT
-                ratings = self._ratings_instead(state, top)
-                if ratings:
-                    groups, correction, reason = ratings, reason, ""
+                instead, correction = self._premise_instead(state, top)
+                if instead:
+                    groups, reason = instead, ""
         if reason:
             result = self._abstain(state, reason)
         elif self.chat_model is not None:
@@ -248,17 +253,28 @@ class Assistant:
             return ABSTAIN_TEXT
         return ""
 
-    def _ratings_instead(self, state: PipelineState, top) -> list[extractive.Group]:
-        """What the documents say on a trust's ratings, for a premise they do not bear out.
+    def _premise_instead(self, state: PipelineState, top) -> tuple[list, str]:
+        """What the documents do say, for a question whose premise they do not bear out.
 
-        "Why did its rating fall in 2019?" is answered with its 2019 rating, not abstained on.
+        "Why did its rating fall in 2019?" gets the trust's 2019 ratings; "Why did it close
+        in 2014?" gets what they say on its closing, whatever the year.
+
+        Returns:
+            The groups to show (empty when nothing fits) and the line that says what is not so.
+
         """
         analysis = state.analysis
-        if not analysis.trusts or not _RATING_WORDS.search(analysis.question):
-            return []
-        instead = dataclasses.replace(analysis, focus="rated rating", answer_type="how_what")
-        groups = self._composer.groups(instead, top, state.retrieved.vector)
-        return groups if any(g.picks for g in groups) else []
+        attempts = []
+        if analysis.trusts and _RATING_WORDS.search(analysis.question):
+            attempts.append((dataclasses.replace(analysis, focus="rated rating"), "focus"))
+        if analysis.years and _WHY.match(analysis.question):
+            attempts.append((dataclasses.replace(analysis, years=()), "year"))
+        for attempt, why in attempts:
+            groups = self._composer.groups(attempt, top, state.retrieved.vector)
+            if any(g.picks for g in groups):
+                gaps = [extractive.Group(g.label, g.trust, missing=why) for g in groups]
+                return groups, missing_text(analysis, *gaps)
+        return [], ""
 
     def _extractive_answer(
         self, state: PipelineState, groups, correction: str = ""
@@ -266,7 +282,7 @@ class Assistant:
         analysis = state.analysis
         lead = lead_line(analysis, groups)
         if correction:
-            lead = f"{correction} What they say on its ratings:"
+            lead = f"{correction} What they do say:"
         layout = extractive.compose(
             lead,
             groups,

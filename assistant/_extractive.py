@@ -22,7 +22,7 @@ from assistant._analysis import (
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
-from assistant._sentences import Sentence, SentenceBank, holds, short_trust_name
+from assistant._sentences import Sentence, SentenceBank, holds, short_trust_name, words_of
 from assistant._types import Passage
 from corpus import TRUSTS
 from index import Chunk, Embedder, Index, tokenize
@@ -43,12 +43,16 @@ class Scoring:
         dense: Weight of the passage's similarity to the question.
         typed: Bonus when the sentence holds the asked-for type (a figure, a name, a date).
         theme: Bonus when the sentence's section is on a theme the question names.
+        phrase: Bonus when the focus words stand together, in order, in the sentence.
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
         keep_ratio: A further sentence must score at least this share of the group's best.
+        more_focus: ... and hold this share of the focus words itself (or be close in meaning).
         min_focus: Least focus-word share (sentence + context) that counts as addressing it.
         min_semantic: Least sentence similarity that counts as addressing the question.
         on_theme_semantic: The same, for sentences in a section on a theme the question names.
+        semantic_floor: Below this similarity a sentence never counts, whatever words it shares
+            ("face-down restraint" is no answer to "why did it close down?").
         figure_focus: Least focus-word share of a sentence that gives the asked-for figure.
         passages_per_trust: Best passages per trust searched sentence by sentence.
 
@@ -59,12 +63,15 @@ class Scoring:
     dense: float = 0.3
     typed: float = 0.25
     theme: float = 0.15
+    phrase: float = 0.2
     semantic: float = 0.35
     semantic_candidates: int = 8
     keep_ratio: float = 0.7
-    min_focus: float = 0.5
-    min_semantic: float = 0.5
+    more_focus: float = 0.3
+    min_focus: float = 0.4
+    min_semantic: float = 0.42
     on_theme_semantic: float = 0.4
+    semantic_floor: float = 0.15
     figure_focus: float = 0.5
     passages_per_trust: int = 10
 
@@ -80,6 +87,7 @@ class Scored:
     semantic: float | None = None
     typed: bool = False
     head: bool = True
+    focus_passage: float = 0.0
 
 
 @dataclass
@@ -102,6 +110,7 @@ class Composer:
         idf: Token -> inverse document frequency.
         scoring: Weights and thresholds.
         embeddings: Sentence embedding cache (by chunk id and offset).
+        max_sentences: Most sentences for one group (DIA_ANSWER_MAX_SENTENCES).
 
     """
 
@@ -110,6 +119,7 @@ class Composer:
     idf: dict[str, float]
     scoring: Scoring
     embeddings: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
+    max_sentences: int = 6
     vocabulary: list[str] = field(default_factory=list)
     _keyword_hits: list[Chunk] = field(default_factory=list)
 
@@ -133,12 +143,13 @@ class Composer:
             scored = self._score(chunks, weights, analysis, similarity)
             chosen = self._choose("", "", scored, analysis, vector)
             return _split_by_source(chosen)
-        return [
+        groups = [
             self._choose(
                 label, trust, self._score(chunks, weights, analysis, similarity), analysis, vector
             )
             for label, trust, chunks in self._pools(analysis, passages, similarity)
         ]
+        return _strongest_first(groups) if analysis.answer_type == WHICH_TRUST else groups
 
     def _similarities(self, passages: Sequence[Passage], vector) -> dict[str, float]:
         """Dense similarity of every passage to the question (exact when vectors are local)."""
@@ -190,6 +201,9 @@ class Composer:
         total = sum(weights.values()) or 1.0
         rarest = max(weights, key=weights.get) if weights else frozenset()
         asked = frozenset(analysis.question.lower().split())
+        phrase = [
+            forms for token in _ordered_focus(analysis) for forms in weights if token in forms
+        ]
         seen: set[str] = set()
         scored = []
         s = self.scoring
@@ -209,9 +223,21 @@ class Composer:
                     + s.typed * typed
                     + s.theme * (chunk.theme in analysis.themes)
                     + 0.1 * any(year in sentence.text for year in analysis.years)
+                    + s.phrase * _has_phrase(sentence.ordered, phrase)
                 )
                 head = not rarest or not rarest.isdisjoint(sentence.tokens)
-                scored.append(Scored(sentence, focus, focus_context, score, typed=typed, head=head))
+                passage = 0.8 * _share(weights, self._passage_tokens(chunk), total)
+                scored.append(
+                    Scored(
+                        sentence,
+                        focus,
+                        focus_context,
+                        score,
+                        typed=typed,
+                        head=head,
+                        focus_passage=passage,
+                    )
+                )
         scored.sort(key=lambda x: -x.score)
         return scored
 
@@ -220,7 +246,8 @@ class Composer:
         if analysis.years and not any(y in x.sentence.text for x in scored for y in analysis.years):
             group.missing = "year"
             return group
-        head = scored[: self.scoring.semantic_candidates]
+        wide = analysis.scope == ALL_TRUSTS
+        head = scored[: self.scoring.semantic_candidates // (2 if wide else 1)]
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
         addressing = [x for x in head if self._addresses(x, analysis)]
@@ -244,7 +271,11 @@ class Composer:
                 continue
             if gap.strip() or "\n" in gap:
                 break
-            joined = f"{sentence.quote}{gap}{following.text}"
+            joined = (
+                following.quote
+                if following.quote.startswith(sentence.text)
+                else f"{sentence.quote}{gap}{following.quote}"
+            )
             longer = dataclasses.replace(
                 sentence,
                 end=following.end,
@@ -267,6 +298,10 @@ class Composer:
             x.semantic = float(self.embeddings[self._key(x)] @ np.asarray(vector))
             x.score += self.scoring.semantic * x.semantic
 
+    def _passage_tokens(self, chunk: Chunk) -> frozenset[str]:
+        """Every stemmed word of a passage (its sentences' words and their contexts)."""
+        return frozenset().union(*(s.tokens | s.context for s in self.bank.of(chunk)))
+
     @staticmethod
     def _key(x: Scored) -> tuple[str, int]:
         return (x.sentence.chunk.id, x.sentence.start)
@@ -277,21 +312,26 @@ class Composer:
         if analysis.years and not _in_years(x, analysis.years):
             return False
         if analysis.answer_type == FIGURE:
-            return x.typed and x.focus_context >= s.figure_focus
-        if analysis.answer_type == PERSON and not x.typed:
+            return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
+        if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
             return False
         if analysis.answer_type == WHICH_TRUST:
-            return x.head and x.focus >= s.min_focus
+            return x.head and x.focus_context >= s.min_focus
+        semantic = x.semantic if x.semantic is not None else 1.0
         if x.sentence.chunk.theme in analysis.themes:
-            return x.focus_context >= s.min_focus / 2 or (x.semantic or 0.0) >= s.on_theme_semantic
-        return x.focus_context >= s.min_focus or (x.semantic or 0.0) >= s.min_semantic
+            return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
+        if semantic < s.semantic_floor:
+            return False
+        return x.focus_context >= s.min_focus or semantic >= s.min_semantic
 
     def _limit(self, analysis: QuestionAnalysis, trust: str) -> int:
         if analysis.scope == ALL_TRUSTS:
-            return 1 if trust else 2
-        if analysis.scope == NAMED_TRUSTS:
-            return 2
-        return 3 if analysis.answer_type not in ("how_what", "yes_no") else 4
+            limit = 1 if trust else 2
+        elif analysis.scope == NAMED_TRUSTS:
+            limit = 2
+        else:
+            limit = 3 if analysis.answer_type not in ("how_what", "yes_no") else 4
+        return min(limit, self.max_sentences)
 
     def _diverse(self, ranked: list[Scored], limit: int) -> list[Scored]:
         """The best sentence, then others close to it in score and unlike those chosen."""
@@ -300,7 +340,10 @@ class Composer:
         for x in ranked[1:]:
             if len(chosen) >= limit or x.score < floor:
                 break
-            if all(_overlap(x.sentence, c.sentence) < 0.5 for c in chosen):
+            on_point = x.focus >= self.scoring.more_focus or (
+                (x.semantic or 0.0) >= self.scoring.min_semantic
+            )
+            if on_point and not any(_same_words(x.sentence, c.sentence) for c in chosen):
                 chosen.append(x)
         return chosen
 
@@ -314,7 +357,7 @@ def focus_weights(
     uses weigh nothing here (no sentence can hold them; the vocabulary check judges them).
     """
     words = analysis.focus + " " + " ".join(analysis.outside)
-    tokens = set(tokenize([words])[0]) if words.strip() else set()
+    tokens = set(words_of([words])[0]) if words.strip() else set()
     weights: dict[frozenset[str], float] = {}
     for token in tokens:
         forms = {token} if token in idf else set()
@@ -325,9 +368,31 @@ def focus_weights(
                     break
                 if word not in _trust_name_tokens() and word[len(token) :] in _INFLECTIONS:
                     forms.add(word)
+        forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
         if forms:
             weights[frozenset(forms)] = max(idf.get(form, 0.0) for form in forms if form in idf)
     return weights
+
+
+_IRREGULAR = (
+    "become became|begin began begun|bring brought|build built|buy bought|choose chose chosen|"
+    "come came|draw drew drawn|fall fell fallen|feel felt|find found|get got|give gave given|"
+    "go went gone|grow grew grown|hold held|keep kept|know knew known|lead led|leave left|"
+    "lose lost|make made|meet met|pay paid|rise rose risen|run ran|say said|see saw seen|"
+    "seek sought|sell sold|send sent|set set|sit sat|speak spoke spoken|spend spent|stand stood|"
+    "take took taken|teach taught|tell told|think thought|win won|write wrote written"
+)
+
+
+@functools.cache
+def _irregular_forms() -> dict[str, tuple[str, ...]]:
+    """Stemmed base verb -> stems of its irregular past forms ("becom" -> "becam")."""
+    table: dict[str, tuple[str, ...]] = {}
+    for group in _IRREGULAR.split("|"):
+        stems = tokenize([group])[0]
+        if stems:
+            table[stems[0]] = tuple(stems[1:])
+    return table
 
 
 # Endings that make a longer word a form of a focus word ("react" -> "reaction").
@@ -362,13 +427,40 @@ def _trust_name_tokens() -> frozenset[str]:
     return frozenset(tokenize([" ".join(t.name for t in TRUSTS)])[0])
 
 
+def _ordered_focus(analysis: QuestionAnalysis) -> list[str]:
+    return words_of([analysis.focus])[0] if analysis.focus.strip() else []
+
+
+def _has_phrase(ordered: Sequence[str], phrase: list[frozenset[str]], slack: int = 2) -> bool:
+    """True when the phrase's words occur in order with at most ``slack`` words between."""
+    if len(phrase) < 2:
+        return False
+    for start, token in enumerate(ordered):
+        if token not in phrase[0]:
+            continue
+        position, matched = start, 1
+        for forms in phrase[1:]:
+            window = ordered[position + 1 : position + 2 + slack]
+            hit = next((i for i, t in enumerate(window) if t in forms), None)
+            if hit is None:
+                break
+            position, matched = position + 1 + hit, matched + 1
+        if matched == len(phrase):
+            return True
+    return False
+
+
 def _share(weights: dict[frozenset[str], float], tokens: frozenset[str], total: float) -> float:
     return sum(w for forms, w in weights.items() if not forms.isdisjoint(tokens)) / total
 
 
-def _overlap(a: Sentence, b: Sentence) -> float:
+def _same_words(a: Sentence, b: Sentence) -> bool:
+    """True when two quotes largely repeat each other (overlapping passages, joined quotes)."""
     union = a.tokens | b.tokens
-    return len(a.tokens & b.tokens) / len(union) if union else 1.0
+    if union and len(a.tokens & b.tokens) / len(union) >= 0.5:
+        return True
+    first, second = " ".join(a.quote.split()), " ".join(b.quote.split())
+    return first[:60] == second[:60] or first in second or second in first
 
 
 def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
@@ -377,6 +469,37 @@ def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
     if analysis.years and not any(_in_years(x, analysis.years) for x in scored):
         return "year"
     return "person" if analysis.answer_type == PERSON else "focus"
+
+
+_ROLE_WORDS = frozenset(
+    [
+        "director",
+        "chief",
+        "executive",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "lead",
+        "leader",
+        "nurse",
+        "officer",
+        "manager",
+        "guardian",
+        "inspector",
+        "head",
+        "secretary",
+        "minister",
+        "president",
+        "governor",
+        "consultant",
+    ]
+)
+
+
+def _has_role(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """For "who was the medical director", the sentence must name the role asked about."""
+    roles = [w for w in analysis.focus.lower().split() if w in _ROLE_WORDS]
+    return not roles or all(role in x.sentence.text.lower() for role in roles)
 
 
 def _in_years(x: Scored, years: Sequence[str]) -> bool:
@@ -388,6 +511,18 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
         return True
     near = x.focus >= 0.25 or x.typed
     return near and any(year in x.sentence.context for year in years)
+
+
+def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:
+    """For "which trusts" questions: trusts whose evidence is near the strongest, best first."""
+    found = [g for g in groups if g.picks and g.trust]
+    if not found:
+        return groups
+    best = max(g.picks[0].score for g in found)
+    kept = sorted(
+        (g for g in found if g.picks[0].score >= ratio * best), key=lambda g: -g.picks[0].score
+    )
+    return kept + [g for g in groups if not g.trust and g.picks]
 
 
 def _split_by_source(chosen: Group) -> list[Group]:

@@ -48,6 +48,10 @@ def make_chat_model(settings: Settings):
     if not model:
         raise BadSetting(f"DIA_LLM={settings.llm!r} should look like 'ollama:llama3.1'.")
     kwargs: dict = {"temperature": settings.llm_temperature}
+    if provider == "ollama":
+        kwargs["client_kwargs"] = {"timeout": settings.llm_timeout_s}
+    else:
+        kwargs |= {"timeout": settings.llm_timeout_s, "max_retries": settings.llm_max_retries}
     if provider == "llamacpp":
         provider = "openai"
         kwargs["api_key"] = settings.llm_api_key or "not-needed"

@@ -18,7 +18,13 @@ _VERB = re.compile(
     r"went|came|put|kept|keeps|ran|runs|told|got|began|brought|can|could|will|would|"
     r"should|may|might|must|shows|holds|needs|remains|stayed|left|joined|moved|wrote|"
     r"chose|grew|felt|thought|knew|meant|spent|paid|built|sought|heard|spoke|asked|sat|stood|"
-    r"held|won|lost|hit|cut|let|rose|drew|fell|became|began|brought|bought|taught|caught)\b"
+    r"held|won|lost|hit|cut|let|rose|drew|fell|became|began|brought|bought|taught|caught|"
+    r"sits|stands|runs|covers|includes|provides|serves|uses|works|describes|calls|lists|"
+    r"means|needs|wants|helps|offers|supports|involves|depends|requires|allows|adapts|"
+    r"combines|promotes|brings|gives|takes|makes|sets|puts|reports|notes|says|tells|"
+    r"remains|continues|follows|contains|explains|suggests|shows|leads|becomes|seems|"
+    r"appears|belongs|lets|keeps|goes|comes|gets|rates|ranks|owns|hosts|treats|employs|"
+    r"manages|delivers|focuses|aims|plans|expects|sums|links|marks|names|joins|shares)\b"
     r"|\b[a-z]{3,}ed\b",
     re.I,
 )
@@ -68,6 +74,7 @@ class Sentence:
         context: Stemmed words of its neighbours and its section heading.
         quote: What the answer shows: the sentence, with the sentence before it or a
             bracketed referent when it opens with a pronoun; '' when it cannot stand alone.
+        ordered: Its stemmed words in order (for phrase matching).
 
     """
 
@@ -78,6 +85,7 @@ class Sentence:
     tokens: frozenset[str]
     context: frozenset[str]
     quote: str
+    ordered: tuple[str, ...] = ()
 
 
 class SentenceBank:
@@ -97,12 +105,25 @@ class SentenceBank:
         return found
 
 
+_HYPHEN = re.compile(r"(?<=[A-Za-z])[-‑](?=[A-Za-z])")
+
+
+def words_of(texts: list[str]) -> list[list[str]]:
+    """Stemmed content words of each text, hyphenated compounds also as one word.
+
+    "face-down" gives "face", "down" and "facedown".
+    """
+    joined = tokenize([_HYPHEN.sub("", text) for text in texts])
+    parts = tokenize(list(texts))
+    return [list(dict.fromkeys(a + b)) for a, b in zip(parts, joined, strict=True)]
+
+
 def split_passage(chunk: Chunk) -> list[Sentence]:
     """Split a passage into sentences (a list with its lead-in counts as one) with context."""
     text = chunk.text
     spans = [_trim_bullet(text, s, e) for s, e in split_sentences(text)]
     bodies = [text[s:e] for s, e in spans]
-    token_lists = tokenize(bodies + [chunk.section]) if bodies else [[]]
+    token_lists = words_of(bodies + [chunk.section]) if bodies else [[]]
     heading = set(token_lists[-1])
     paragraphs = _paragraph_tokens(text, spans, token_lists)
     sentences = []
@@ -110,33 +131,37 @@ def split_passage(chunk: Chunk) -> list[Sentence]:
         context = frozenset(paragraphs[i] | heading)
         listed = _list_unit(text, spans, i)
         if listed is not None:
-            last = listed[-1][1]
-            tokens = frozenset(
-                t for j, (s, _) in enumerate(spans) if start <= s < last for t in token_lists[j]
+            sentence = _list_sentence(chunk, spans, i, listed, token_lists, context)
+        elif not is_fragment(bodies[i]):
+            sentence = Sentence(
+                chunk,
+                start,
+                end,
+                bodies[i],
+                frozenset(token_lists[i]),
+                context,
+                standalone_quote(chunk, spans, i),
+                tuple(token_lists[i]),
             )
-            lead_in = standalone_quote(chunk, spans, i)
-            if not lead_in:
-                continue
-            quote = " […] ".join([lead_in] + [text[s:e].rstrip(";,") for s, e in listed[1:]])
-            sentences.append(
-                Sentence(
-                    chunk,
-                    start,
-                    last,
-                    " ".join(text[s:e] for s, e in listed),
-                    tokens,
-                    context,
-                    quote,
-                )
-            )
-            continue
-        if is_fragment(bodies[i]):
-            continue
-        quote = standalone_quote(chunk, spans, i)
-        sentences.append(
-            Sentence(chunk, start, end, bodies[i], frozenset(token_lists[i]), context, quote)
-        )
+        else:
+            sentence = None
+        if sentence is not None and sentence.quote:
+            sentences.append(sentence)
     return sentences
+
+
+def _list_sentence(chunk, spans, i, listed, token_lists, context) -> Sentence:
+    """A lead-in and its list items as one quotable unit, items joined by '[…]'."""
+    text = chunk.text
+    start, last = spans[i][0], listed[-1][1]
+    ordered = tuple(
+        t for j, (s, _) in enumerate(spans) if start <= s < last for t in token_lists[j]
+    )
+    lead_in = standalone_quote(chunk, spans, i)
+    items = [text[s:e].rstrip(";,") for s, e in listed[1:]]
+    quote = " […] ".join([lead_in, *items]) if lead_in else ""
+    body = " ".join(text[s:e] for s, e in listed)
+    return Sentence(chunk, start, last, body, frozenset(ordered), context, quote, ordered)
 
 
 def _paragraph_tokens(text: str, spans, token_lists) -> list[set[str]]:
@@ -156,7 +181,7 @@ def _paragraph_tokens(text: str, spans, token_lists) -> list[set[str]]:
 def _list_unit(text: str, spans, i: int) -> list[tuple[int, int]] | None:
     """A lead-in ending with ':' and the list items under it (at most five), or None."""
     start, end = spans[i]
-    if not text[start:end].rstrip().endswith(":") or len(text[start:end].split()) < 4:
+    if not text[start:end].rstrip().endswith(":") or len(text[start:end].split()) < 2:
         return None
     items = []
     for s, e in spans[i + 1 : i + 6]:
@@ -223,7 +248,7 @@ def holds(
     if answer_type == "person":
         names = [n for n in person_names(sentence) if not set(n.lower().split()) & asked]
         return bool(names) or bool(_ROLE.search(sentence)) and not _ROLE.search(" ".join(asked))
-    if answer_type in {"organisation", "trust"}:
+    if answer_type == "organisation":
         return bool(re.search(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+", sentence[1:]))
     return False
 
@@ -257,21 +282,54 @@ def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int) -> str:
         match = _THE_TRUST.match(sentence)
         possessive = "'s" if match.group().endswith(("'s", "’s")) else ""
         return f"[{short_trust_name(chunk.trust)}{possessive}]{sentence[match.end() :]}"
-    position = _dangling_pronoun(sentence)
+    position = _dangling_pronoun(sentence) or _bare_referent(sentence)
     if position is None:
         return sentence
     previous = _previous_in_paragraph(text, spans, i)
     if previous is not None:
         joined = text[previous[0] : end]
-        if _dangling_pronoun(text[previous[0] : previous[1]]) is None and (
-            len(joined.split()) <= MAX_QUOTE_WORDS
+        before = text[previous[0] : previous[1]]
+        if (
+            _dangling_pronoun(before) is None
+            and _bare_referent(before) is None
+            and (len(joined.split()) <= MAX_QUOTE_WORDS)
         ):
             return joined
     label = _label_before(text, spans, i)
     if label and position[2].lower() in {"it", "its"}:
         insert = f"[{label}'s]" if position[2].lower() == "its" else f"[{label}]"
         return f"{sentence[: position[0]]}{insert}{sentence[position[1] :]}"
+    if position[2][0].isupper() and position[2].startswith("The "):
+        return _bracket_name(sentence, position, text[:start])
     return _bracket_person(sentence, position, text[:start]) or ""
+
+
+_REFERENT_NOUN = re.compile(
+    r"^The (?P<noun>trusts|boards?|services?|teams?|organisations?|hospitals?|wards?|units?|"
+    r"chair|chairman|committee|council|group|scheme|programme|project|academy|partnership|"
+    r"alliance|company|regulator|centre|network|collaborative|initiative)\b(?:'s|’s)?"
+)
+
+
+def _bare_referent(sentence: str) -> tuple[int, int, str] | None:
+    """A noun opener that points back to something named before ("The academy ...")."""
+    match = _REFERENT_NOUN.match(sentence)
+    return (0, match.end(), match.group()) if match else None
+
+
+def _bracket_name(sentence: str, position: tuple[int, int, str], before: str) -> str:
+    """Name what "The academy" is, from the last mention before it.
+
+    "The academy [Sheffield Microsystem Coaching Academy] adapts ..."; '' when nothing before
+    names it.
+    """
+    noun = _REFERENT_NOUN.match(sentence).group("noun").rstrip("s")
+    pattern = rf"((?:[A-Z][\w'’&-]*\s+(?:and\s+|of\s+|for\s+)?){{1,6}}{noun}s?)\b"
+    names = re.findall(pattern, before[-2000:], re.I)
+    names = [n for n in names if n[0].isupper() and not n.lower().startswith("the ")]
+    if not names:
+        return ""
+    return f"{sentence[: position[1]]} [{' '.join(names[-1].split())}]{sentence[position[1] :]}"
 
 
 def _label_before(text: str, spans: list[tuple[int, int]], i: int) -> str:

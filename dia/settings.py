@@ -93,19 +93,25 @@ class Settings(BaseSettings):
         description="Best dense similarity below which the answer abstains (set from evals).",
     )
     abstain_min_coverage: float = Field(
-        0.82,
+        0.5,
         description=(
             "Abstain when less than this share of the question's topic words occur anywhere in "
             "the corpus (set from evals)."
         ),
     )
-    answer_max_sentences: int = Field(6, ge=1, description="Sentences in an extractive answer.")
+    answer_max_sentences: int = Field(
+        6, ge=1, description="Most sentences quoted for one trust or source in an answer."
+    )
 
     # LLM (optional)
     llm: str = Field("", description="'' = extractive; else e.g. 'ollama:llama3.1'.")
     llm_base_url: str = Field("", description="Base URL of an OpenAI-compatible/llama.cpp server.")
     llm_api_key: str = Field("", description="API key for the LLM server, if it needs one.")
     llm_temperature: float = Field(0.0, description="Sampling temperature of the LLM.")
+    llm_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds to wait for the LLM server before giving up."
+    )
+    llm_max_retries: int = Field(1, ge=0, description="Retries after a failed LLM request.")
 
     # UI
     host: str = Field("127.0.0.1", description="Address the UI binds.")

@@ -44,19 +44,8 @@ def run_cli(settings: Settings, *, gate: bool, compare: Path | None, as_json: bo
     paths = write_report(results, folder)
     failures = check_gate(results) if gate else []
     if as_json:
-        aggregates = {
-            system: {metric: stat.get("mean") for metric, stat in metrics.items()}
-            for system, metrics in results["aggregates"].items()
-        }
-        print(
-            json.dumps(
-                {
-                    "aggregates": aggregates,
-                    "report": str(paths["markdown"]),
-                    "gate_failures": failures,
-                }
-            )
-        )
+        means = {key: _means(results.get(key, {})) for key in _AGGREGATE_KEYS}
+        print(json.dumps(means | {"report": str(paths["markdown"]), "gate_failures": failures}))
     else:
         print(f"Report: {paths['markdown']} (and report.html, results.json)")
         for row in headline_rows(results):
@@ -71,3 +60,14 @@ def run_cli(settings: Settings, *, gate: bool, compare: Path | None, as_json: bo
     for failure in failures:
         print(f"GATE: {failure}")
     return 1 if failures else 0
+
+
+_AGGREGATE_KEYS = ("aggregates", "aggregates_tune", "aggregates_heldout")
+
+
+def _means(aggregates: dict) -> dict:
+    """System -> metric -> mean, from one aggregates table."""
+    return {
+        system: {metric: stat.get("mean") for metric, stat in metrics.items()}
+        for system, metrics in aggregates.items()
+    }

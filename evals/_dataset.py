@@ -1,4 +1,4 @@
-"""The labelled question set and its checks against the corpus."""
+"""The labelled question set, its tuning/held-out split and its checks against the corpus."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from corpus import Document, normalise_space
+from corpus import TRUSTS, Document
+from evals._text import contains_term
 
 DATASET = Path(__file__).resolve().parent / "questions.jsonl"
 CATEGORIES = (
@@ -17,9 +18,15 @@ CATEGORIES = (
     "comparison",
     "report",
     "out_of_corpus",
+    "near_miss",
     "false_premise",
     "multi_turn",
 )
+# Categories whose questions the documents cannot answer: the assistant should abstain.
+UNANSWERABLE = frozenset({"out_of_corpus", "near_miss"})
+ANSWER_TYPES = ("figure", "date", "person", "organisation", "trust")
+TRUST_KEYS = frozenset(trust.key for trust in TRUSTS)
+TUNE, HELDOUT = "tune", "heldout"
 
 # Everyday questions used by the benchmark, the load test and the tests.
 SAMPLE_QUESTIONS = (
@@ -35,7 +42,14 @@ SAMPLE_QUESTIONS = (
 
 
 class EvalItem(BaseModel):
-    """One labelled question."""
+    """One labelled question.
+
+    Attributes:
+        must_trusts: Keys of the trusts (corpus TRUSTS) a complete answer has to cover.
+        answer_type: What kind of value answers the question ("figure", "date", "person",
+            "organisation", "trust"), or None when the answer is not one value.
+
+    """
 
     id: str
     category: str
@@ -46,12 +60,39 @@ class EvalItem(BaseModel):
     key_facts: list[str]
     answerable: bool
     theme: str | None = None
+    must_trusts: list[str] = Field(default_factory=list)
+    answer_type: str | None = None
 
 
 def load_questions(path: Path = DATASET) -> list[EvalItem]:
     """Read the JSONL question set."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [EvalItem(**json.loads(line)) for line in lines if line.strip()]
+
+
+def assign_splits(items: list[EvalItem]) -> dict[str, str]:
+    """Item id -> "tune" or "heldout": within each category, in order, items alternate.
+
+    The first item of every category goes to the tuning half, the second to the held-out half,
+    and so on, so both halves hold every category in nearly equal numbers.
+    """
+    seen: dict[str, int] = {}
+    splits = {}
+    for item in items:
+        position = seen.get(item.category, 0)
+        seen[item.category] = position + 1
+        splits[item.id] = TUNE if position % 2 == 0 else HELDOUT
+    return splits
+
+
+def dataset_splits(items: list[EvalItem]) -> dict[str, str]:
+    """Splits of the given items, fixed by their place in the bundled question file.
+
+    Items that are not in the file (a custom set) are split among themselves by the same rule.
+    """
+    fixed = assign_splits(load_questions())
+    own = assign_splits([i for i in items if i.id not in fixed])
+    return {item.id: fixed.get(item.id) or own[item.id] for item in items}
 
 
 def label_problems(
@@ -67,19 +108,32 @@ def label_problems(
     """
     problems = []
     for item in items:
-        if item.category not in CATEGORIES:
-            problems.append(f"{item.id}: unknown category {item.category}")
-        if item.answerable != (item.category != "out_of_corpus"):
-            problems.append(f"{item.id}: answerable flag does not fit its category")
+        problems += _shape_problems(item)
         missing = [d for d in item.gold_docs if d not in documents]
         problems += [f"{item.id}: gold document {d} not in the corpus" for d in missing]
         present = [d for d in item.gold_docs if d in documents]
-        text = " ".join(normalise_space(documents[d].text).lower() for d in present)
+        text = " ".join(documents[d].text for d in present)
         for fact in item.key_facts:
-            if normalise_space(fact).lower() not in text:
+            if not contains_term(text, fact):
                 problems.append(f"{item.id}: key fact {fact!r} not in its gold documents")
         known = set().union(*(sections[d] for d in present)) if present else set()
         for section in item.gold_sections:
             if section not in known:
                 problems.append(f"{item.id}: gold section {section!r} not in its gold documents")
+    return problems
+
+
+def _shape_problems(item: EvalItem) -> list[str]:
+    """Problems of an item on its own: category, answerable flag, trusts, answer type."""
+    problems = []
+    if item.category not in CATEGORIES:
+        problems.append(f"{item.id}: unknown category {item.category}")
+    if item.answerable == (item.category in UNANSWERABLE):
+        problems.append(f"{item.id}: answerable flag does not fit its category")
+    unknown = [t for t in item.must_trusts if t not in TRUST_KEYS]
+    problems += [f"{item.id}: must_trusts has unknown trust key {t!r}" for t in unknown]
+    if item.answer_type is not None and item.answer_type not in ANSWER_TYPES:
+        problems.append(f"{item.id}: unknown answer_type {item.answer_type!r}")
+    if not item.answerable and (item.key_facts or item.must_trusts):
+        problems.append(f"{item.id}: an unanswerable item has key facts or trusts to cover")
     return problems

@@ -8,18 +8,26 @@ from pathlib import Path
 
 from evals._run import KS, SYSTEMS
 
+SPLIT_COLUMNS = {"aggregates": "all", "aggregates_tune": "tuning", "aggregates_heldout": "held-out"}
+
 HEADLINE = (
     "hit@5",
     "mrr@10",
     "ndcg@10",
     "recall@10",
     "citation_support",
+    "answer_line_support",
     "citation_precision",
     "citation_gold_share",
     "key_fact_recall",
+    "focus_coverage",
+    "scope_coverage",
+    "dangling_reference_rate",
+    "fragment_rate",
     "answer_relevance",
     "abstention_precision",
     "abstention_recall",
+    "near_miss_abstention_recall",
     "false_abstention_rate",
     "latency_retrieve_p50_ms",
     "latency_answer_p50_ms",
@@ -67,7 +75,7 @@ def write_report(results: dict, folder: Path) -> dict[str, Path]:
 
 
 def headline_rows(results: dict) -> list[list[str]]:
-    """Metric rows: metric, then one cell per system."""
+    """Metric rows: metric, then one cell per system (all questions)."""
     rows = []
     for metric in HEADLINE:
         cells = [cell(results["aggregates"].get(s, {}).get(metric)) for s in SYSTEMS]
@@ -76,90 +84,101 @@ def headline_rows(results: dict) -> list[list[str]]:
     return rows
 
 
+def split_rows(results: dict, system: str = "assistant") -> list[list[str]]:
+    """Metric rows for one system: metric, then all questions, the tuning and held-out halves."""
+    rows = []
+    for metric in HEADLINE:
+        cells = [cell(results.get(key, {}).get(system, {}).get(metric)) for key in SPLIT_COLUMNS]
+        if any(c != "–" for c in cells):
+            rows.append([metric, *cells])
+    return rows
+
+
 def render_markdown(results: dict, plots: dict[str, Path]) -> str:
     """The report as Markdown."""
-    meta = results["meta"]
-    lines = [
+    calibration = results["calibration"]
+    lines = _meta_lines(results["meta"])
+    lines += ["## Assistant: tuning and held-out halves", ""]
+    lines += _table(["metric", *SPLIT_COLUMNS.values()], split_rows(results))
+    lines += ["## Headline (all questions)", ""]
+    lines += _table(["metric", *SYSTEMS], headline_rows(results))
+    lines += ["## By category", ""]
+    lines += _table(
+        ["category", "n", "hit@5", "mrr@10", "key facts", "abstained"],
+        [
+            [name, str(g["n"]), fmt(g["hit@5"]), fmt(g["mrr@10"])]
+            + [fmt(g["key_fact_recall"]), str(g["abstained"])]
+            for name, g in results["by_category"].items()
+        ],
+    )
+    lines += [
+        "## Abstention calibration",
+        "",
+        f"Best dense-similarity threshold on the tuning half: {calibration['best_threshold']} "
+        f"({calibration['errors_at_best']} errors by dense similarity alone).",
+        "",
+    ]
+    lines += ["## Plots", ""] + [f"![{name}]({path.name})" for name, path in plots.items()]
+    lines += ["", "## Per question", ""]
+    lines += _table(QUESTION_COLUMNS, [question_cells(row) for row in results["questions"]])
+    if results.get("label_problems"):
+        lines += ["## Label problems", ""] + [f"- {p}" for p in results["label_problems"]]
+    return "\n".join(lines) + "\n"
+
+
+QUESTION_COLUMNS = [
+    "id",
+    "split",
+    "category",
+    "question",
+    "first gold rank",
+    "abstained",
+    "key facts",
+    "focus",
+    "scope",
+    "support",
+]
+
+
+def question_cells(row: dict) -> list[str]:
+    """One per-question table row (pipes in the question made safe)."""
+    scores = row["scores"].get("assistant", {})
+    return [
+        row["id"],
+        row.get("split", "–"),
+        row["category"],
+        row["question"].replace("|", "/"),
+        fmt(scores.get("first_gold_rank")),
+        str(row["abstained"]),
+        *(fmt(scores.get(n)) for n in ("key_fact_recall", "focus_coverage", "scope_coverage")),
+        fmt(scores.get("citation_support")),
+    ]
+
+
+def _meta_lines(meta: dict) -> list[str]:
+    sizes = meta.get("split_sizes", {})
+    return [
         "# Answer-quality eval",
         "",
         f"- commit `{meta['git_commit']}`, run {meta['started']} ({meta['seconds']} s)",
         f"- model `{meta['model']}`, corpus hash `{meta['corpus_hash']}`, "
         f"{meta['chunks']} chunks (plain recipe: {meta['recipe_chunks']})",
-        f"- {meta['questions']} questions; intervals are 95% bootstrap over questions",
-        "",
-        "## Headline",
-        "",
-        "| metric | " + " | ".join(SYSTEMS) + " |",
-        "|---|" + "---|" * len(SYSTEMS),
-    ]
-    lines += ["| " + " | ".join(row) + " |" for row in headline_rows(results)]
-    lines += [
-        "",
-        "## By category",
-        "",
-        "| category | n | hit@5 | mrr@10 | key facts | abstained |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, group in results["by_category"].items():
-        lines.append(
-            f"| {name} | {group['n']} | {fmt(group['hit@5'])} | {fmt(group['mrr@10'])} "
-            f"| {fmt(group['key_fact_recall'])} | {group['abstained']} |"
-        )
-    calibration = results["calibration"]
-    lines += [
-        "",
-        "## Abstention calibration",
-        "",
-        f"Best dense-similarity threshold on this set: {calibration['best_threshold']} "
-        f"({calibration['errors_at_best']} errors by dense similarity alone).",
+        f"- {meta['questions']} questions ({sizes.get('tune', '?')} tuning, "
+        f"{sizes.get('heldout', '?')} held-out); intervals are 95% bootstrap over questions",
+        "- the gate reads the held-out half; abstention calibration uses the tuning half",
         "",
     ]
-    lines += ["## Plots", ""] + [f"![{name}]({path.name})" for name, path in plots.items()]
-    lines += [
-        "",
-        "## Per question",
-        "",
-        "| id | category | question | first gold rank | abstained | key facts | support |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in results["questions"]:
-        scores = row["scores"].get("assistant", {})
-        question = row["question"].replace("|", "/")
-        lines.append(
-            f"| {row['id']} | {row['category']} | {question} | "
-            f"{fmt(scores.get('first_gold_rank'))} | {row['abstained']} | "
-            f"{fmt(scores.get('key_fact_recall'))} | {fmt(scores.get('citation_support'))} |"
-        )
-    if results.get("label_problems"):
-        lines += ["", "## Label problems", ""] + [f"- {p}" for p in results["label_problems"]]
-    return "\n".join(lines) + "\n"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table followed by a blank line."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows] + [""]
 
 
 def render_html(results: dict, plots: dict[str, Path]) -> str:
     """The report as a standalone HTML page (every value escaped)."""
-
-    def table(header: list[str], rows: list[list[str]]) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
-            for row in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
     meta = results["meta"]
-    per_question = [
-        [
-            r["id"],
-            r["category"],
-            r["question"],
-            " → ".join(r["gold_docs"]),
-            "; ".join(r["retrieved"][:5]),
-            fmt(r["scores"].get("assistant", {}).get("first_gold_rank")),
-            r["answer"],
-            str(r["abstained"]),
-        ]
-        for r in results["questions"]
-    ]
     images = "".join(
         f'<img src="{html.escape(p.name)}" alt="{html.escape(n)}">' for n, p in plots.items()
     )
@@ -171,23 +190,48 @@ def render_html(results: dict, plots: dict[str, Path]) -> str:
         f"<h1>Answer-quality eval</h1><p>commit {html.escape(meta['git_commit'])} · "
         f"{html.escape(meta['started'])} · model {html.escape(meta['model'])} · corpus "
         f"{html.escape(meta['corpus_hash'])} · {meta['questions']} questions</p>"
-        "<h2>Headline (mean [95% CI])</h2>"
-        + table(["metric", *SYSTEMS], headline_rows(results))
+        "<h2>Assistant: tuning and held-out halves (mean [95% CI])</h2>"
+        + _html_table(["metric", *SPLIT_COLUMNS.values()], split_rows(results))
+        + "<h2>Headline, all questions (mean [95% CI])</h2>"
+        + _html_table(["metric", *SYSTEMS], headline_rows(results))
         + f"<h2>Plots</h2>{images}<h2>Per question</h2>"
-        + table(
-            [
-                "id",
-                "category",
-                "question",
-                "gold",
-                "retrieved (top 5)",
-                "first gold rank",
-                "answer",
-                "abstained",
-            ],
-            per_question,
-        )
+        + _html_table(HTML_QUESTION_COLUMNS, [_html_question(r) for r in results["questions"]])
     )
+
+
+HTML_QUESTION_COLUMNS = [
+    "id",
+    "split",
+    "category",
+    "question",
+    "gold",
+    "retrieved (top 5)",
+    "first gold rank",
+    "answer",
+    "abstained",
+]
+
+
+def _html_question(row: dict) -> list[str]:
+    return [
+        row["id"],
+        row.get("split", "–"),
+        row["category"],
+        row["question"],
+        " → ".join(row["gold_docs"]),
+        "; ".join(row["retrieved"][:5]),
+        fmt(row["scores"].get("assistant", {}).get("first_gold_rank")),
+        row["answer"],
+        str(row["abstained"]),
+    ]
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def write_plots(results: dict, folder: Path) -> dict[str, Path]:
@@ -211,7 +255,18 @@ def write_plots(results: dict, folder: Path) -> dict[str, Path]:
     axis.legend()
     plots["recall_at_k"] = _save(figure, folder / "recall_at_k.png")
 
-    themes = results["by_theme"]
+    plots["by_theme"] = _theme_plot(results["by_theme"], folder / "by_theme.png")
+    figure, axis = plt.subplots(figsize=(6, 4))
+    axis.hist([r["timings_ms"].get("total", 0) for r in results["questions"]], bins=20)
+    axis.set(xlabel="ms per question (total)", ylabel="questions", title="Latency")
+    plots["latency"] = _save(figure, folder / "latency.png")
+    return plots
+
+
+def _theme_plot(themes: dict, path: Path) -> Path:
+    """Per-theme bars of hit@5 and key-fact recall."""
+    import matplotlib.pyplot as plt
+
     figure, axis = plt.subplots(figsize=(7, 4))
     names = list(themes)
     rows = range(len(names))
@@ -227,13 +282,7 @@ def write_plots(results: dict, folder: Path) -> dict[str, Path]:
     axis.set_yticks(list(rows), names)
     axis.set(xlim=(0, 1.05), title="By theme")
     axis.legend(loc="lower right")
-    plots["by_theme"] = _save(figure, folder / "by_theme.png")
-
-    figure, axis = plt.subplots(figsize=(6, 4))
-    axis.hist([r["timings_ms"].get("total", 0) for r in results["questions"]], bins=20)
-    axis.set(xlabel="ms per question (total)", ylabel="questions", title="Latency")
-    plots["latency"] = _save(figure, folder / "latency.png")
-    return plots
+    return _save(figure, path)
 
 
 def _save(figure, path: Path) -> Path:

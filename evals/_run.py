@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from assistant import Assistant, is_verbatim
@@ -12,11 +13,24 @@ from corpus import load_paths
 from dia.settings import Settings, bundled_corpus_dir
 from evals import _metrics as m
 from evals._baselines import PlainRecipe, bm25_only, dense_only
-from evals._dataset import EvalItem, label_problems, load_questions
+from evals._dataset import HELDOUT, TUNE, EvalItem, dataset_splits, label_problems, load_questions
+from evals._text import SourceFiles
 from index import ingest
 
 KS = (1, 3, 5, 10)
 SYSTEMS = ("assistant", "dense_only", "bm25_only", "langchain_recipe")
+SPLIT_KEYS = {TUNE: "aggregates_tune", HELDOUT: "aggregates_heldout"}
+
+
+@dataclass
+class _Context:
+    """What scoring one question needs: the assistant, its index, baselines and the corpus."""
+
+    assistant: Assistant
+    index: object
+    recipe: PlainRecipe
+    sections: dict[str, set[str]]
+    sources: SourceFiles
 
 
 def eval_settings(settings: Settings) -> Settings:
@@ -33,6 +47,10 @@ def run_eval(
 ) -> dict:
     """Answer every question, score it, score the baselines, aggregate with 95% intervals.
 
+    Every question belongs to the tuning or the held-out half (evals._dataset.assign_splits).
+    "aggregates" covers all questions, "aggregates_tune" and "aggregates_heldout" each half; the
+    abstention threshold is calibrated on the tuning half only.
+
     Returns:
         The results object written to results.json.
 
@@ -40,6 +58,35 @@ def run_eval(
     started = time.perf_counter()
     settings = eval_settings(settings)
     items = items if items is not None else load_questions()
+    context, problems, recipe_chunks = _prepare(settings, items)
+    splits = dataset_splits(items)
+    rows = []
+    for number, item in enumerate(items, start=1):
+        rows.append(_score_item(item, context) | {"split": splits[item.id]})
+        if progress:
+            progress(number, len(items))
+    halves = {split: [r for r in rows if r["split"] == split] for split in SPLIT_KEYS}
+    meta = _meta(settings, context.index, len(items), time.perf_counter() - started, recipe_chunks)
+    meta["split_sizes"] = {split: len(members) for split, members in halves.items()}
+    return {
+        "meta": meta,
+        "label_problems": problems,
+        "aggregates": _aggregates(rows),
+        **{SPLIT_KEYS[split]: _aggregates(members) for split, members in halves.items()},
+        "by_category": _grouped(rows, "category"),
+        "by_theme": _grouped([r for r in rows if r["theme"]], "theme"),
+        "calibration": _calibration(halves[TUNE]) | {"split": TUNE},
+        "questions": rows,
+    }
+
+
+def _prepare(settings: Settings, items: list[EvalItem]) -> tuple[_Context, list[str], int]:
+    """Index the corpus, open the assistant and check the labels.
+
+    Returns:
+        The scoring context, the label problems and the plain recipe's chunk count.
+
+    """
     ingest(settings)
     assistant = Assistant(settings)
     index = assistant.open()
@@ -49,22 +96,9 @@ def run_eval(
         sections.setdefault(chunk.doc_id, set()).add(chunk.section)
     problems = label_problems(items, {d.id: d for d in documents}, sections)
     recipe = PlainRecipe(documents, index.embedder)
-    rows = []
-    for number, item in enumerate(items, start=1):
-        rows.append(_score_item(item, assistant, index, recipe, sections))
-        if progress:
-            progress(number, len(items))
-    return {
-        "meta": _meta(
-            settings, index, len(items), time.perf_counter() - started, recipe.chunk_count
-        ),
-        "label_problems": problems,
-        "aggregates": _aggregates(rows),
-        "by_category": _grouped(rows, "category"),
-        "by_theme": _grouped([r for r in rows if r["theme"]], "theme"),
-        "calibration": _calibration(rows),
-        "questions": rows,
-    }
+    sources = SourceFiles(settings.corpus_dir)
+    context = _Context(assistant, index, recipe, sections, sources)
+    return context, problems, recipe.chunk_count
 
 
 def _units(doc_id: str, sections: set[str], item: EvalItem) -> set[tuple[str, str]]:
@@ -87,14 +121,38 @@ def _retrieval(hits: list[tuple[str, set[str]]], item: EvalItem, gold_units: set
     return scores
 
 
-def _score_item(
-    item: EvalItem, assistant: Assistant, index, recipe: PlainRecipe, sections: dict[str, set[str]]
-) -> dict:
-    result = assistant.ask(item.question, history=item.history)
+def _score_item(item: EvalItem, context: _Context) -> dict:
+    result = context.assistant.ask(item.question, history=item.history)
+    row = _row(item, result)
+    if not item.answerable:
+        return row
     gold_units = {
-        (d, s) for d in item.gold_docs for s in item.gold_sections if s in sections.get(d, ())
+        (d, s)
+        for d in item.gold_docs
+        for s in item.gold_sections
+        if s in context.sections.get(d, ())
     }
-    row = {
+    chunks = context.index.chunks
+    ours = [
+        (chunks[p["chunk_id"]].doc_id, {chunks[p["chunk_id"]].section})
+        for p in result.passages[:10]
+    ]
+    baselines = {
+        "dense_only": dense_only(context.index, item.question),
+        "bm25_only": bm25_only(context.index, item.question),
+        "langchain_recipe": context.recipe.search(item.question),
+    }
+    row["scores"]["assistant"] = _retrieval(ours, item, gold_units)
+    for system, hits in baselines.items():
+        found = [(h.doc_id, h.sections) for h in hits]
+        row["scores"][system] = _retrieval(found, item, gold_units)
+    row["scores"]["assistant"] |= _answer_scores(item, result, context)
+    return row
+
+
+def _row(item: EvalItem, result) -> dict:
+    """The per-question record: the item, the answer and its citations (scores added later)."""
+    return {
         "id": item.id,
         "category": item.category,
         "theme": item.theme,
@@ -103,40 +161,32 @@ def _score_item(
         "standalone_question": result.standalone_question,
         "gold_docs": item.gold_docs,
         "gold_sections": item.gold_sections,
+        "must_trusts": item.must_trusts,
+        "answer_type": item.answer_type,
         "answerable": item.answerable,
         "abstained": result.abstained,
+        "coverage": getattr(result, "coverage", None),
+        "missing": getattr(result, "missing", []),
         "evidence": result.evidence,
         "answer": result.answer,
         "citations": [
-            {"n": c.n, "doc_id": c.doc_id, "section": c.section} for c in result.citations
+            {
+                "n": c.n,
+                "doc_id": c.doc_id,
+                "section": c.section,
+                "trust": c.trust,
+                "quotes": c.quotes,
+                "provenance": getattr(c, "provenance", ""),
+            }
+            for c in result.citations
         ],
         "retrieved": [f"{p['doc_id']} / {p['section']}" for p in result.passages[:10]],
         "timings_ms": result.timings_ms,
         "scores": {},
     }
-    if not item.answerable:
-        return row
-    ours = [
-        (index.chunks[p["chunk_id"]].doc_id, {index.chunks[p["chunk_id"]].section})
-        for p in result.passages[:10]
-    ]
-    query = result.standalone_question
-    row["scores"]["assistant"] = _retrieval(ours, item, gold_units)
-    row["scores"]["dense_only"] = _retrieval(
-        [(h.doc_id, h.sections) for h in dense_only(index, item.question)], item, gold_units
-    )
-    row["scores"]["bm25_only"] = _retrieval(
-        [(h.doc_id, h.sections) for h in bm25_only(index, item.question)], item, gold_units
-    )
-    row["scores"]["langchain_recipe"] = _retrieval(
-        [(h.doc_id, h.sections) for h in recipe.search(item.question)], item, gold_units
-    )
-    row["scores"]["assistant"] |= _answer_scores(item, result, assistant, query)
-    return row
 
 
-def _answer_scores(item: EvalItem, result, assistant: Assistant, query: str) -> dict:
-    passages = {c.n: c.text for c in result.citations}
+def _answer_scores(item: EvalItem, result, context: _Context) -> dict:
     cited = []
     for citation in result.citations:
         gold = citation.doc_id in item.gold_docs and citation.section in item.gold_sections
@@ -144,13 +194,23 @@ def _answer_scores(item: EvalItem, result, assistant: Assistant, query: str) -> 
         cited.append((gold, contains))
     relevance = None
     if not result.abstained:
-        vectors = assistant.index.embedder.embed([query, result.answer])
+        vectors = context.index.embedder.embed([result.standalone_question, result.answer])
         relevance = float(vectors[0] @ vectors[1])
+    quotes = [q for c in result.citations for q in c.quotes]
     return {
         "citation_precision": m.citation_precision(cited),
         "citation_gold_share": (sum(g for g, _ in cited) / len(cited)) if cited else None,
-        "citation_support": m.citation_support(result.answer, passages),
+        "citation_support": m.citation_support(
+            [(c.doc_id, c.quotes) for c in result.citations], context.sources
+        ),
+        "answer_line_support": m.answer_line_support(
+            result.answer, {c.n: c.text for c in result.citations}
+        ),
         "key_fact_recall": m.key_fact_recall(result.answer, item.key_facts),
+        "focus_coverage": m.focus_coverage(result.answer, item.key_facts, item.answer_type),
+        "scope_coverage": m.scope_coverage([c.trust for c in result.citations], item.must_trusts),
+        "dangling_reference_rate": m.dangling_reference_rate(quotes),
+        "fragment_rate": m.fragment_rate(quotes),
         "answer_relevance": relevance,
     }
 
@@ -166,6 +226,9 @@ def _aggregates(rows: list[dict]) -> dict:
         }
     abstention = m.abstention_scores(
         [r["abstained"] for r in rows], [not r["answerable"] for r in rows]
+    )
+    abstention["near_miss_abstention_recall"] = m.abstention_rate(
+        [r["abstained"] for r in rows if r["category"] == "near_miss"]
     )
     out["assistant"] |= {name: {"mean": value} for name, value in abstention.items()}
     for stage in ("retrieve", "answer", "total"):
@@ -200,7 +263,9 @@ def _mean(values: list) -> float | None:
 def _calibration(rows: list[dict]) -> dict:
     """Evidence scores of both groups and the dense threshold that best separates them.
 
-    Best means fewest errors; ties go to the lower threshold.
+    Best means fewest errors; ties go to the lower threshold. The run passes the tuning half
+    only, so the held-out half stays unseen. "out_of_corpus" holds every unanswerable item
+    (out of corpus and near misses).
     """
     positives = sorted(r["evidence"] for r in rows if not r["answerable"])
     negatives = sorted(r["evidence"] for r in rows if r["answerable"])
