@@ -177,6 +177,59 @@ _SCAFFOLD = frozenset(
         "we",
         "our",
         "england",
+        "another",
+        "other",
+        "others",
+        "some",
+        "many",
+        "more",
+        "most",
+        "such",
+        "also",
+        "very",
+        "then",
+        "than",
+        "happen",
+        "happened",
+        "happens",
+        "happening",
+        "differ",
+        "differed",
+        "differs",
+        "different",
+        "difference",
+        "differences",
+        "similar",
+        "similarly",
+        "contrast",
+        "paths",
+        "path",
+        "way",
+        "ways",
+        "saw",
+        "see",
+        "seen",
+        "came",
+        "come",
+        "out",
+        "again",
+        "later",
+        "went",
+        "go",
+        "goes",
+        "going",
+        "took",
+        "take",
+        "taken",
+        "get",
+        "got",
+        "money",
+        "cash",
+        "sum",
+        "amount",
+        "figure",
+        "number",
+        "total",
         "he",
         "she",
         "him",
@@ -260,12 +313,25 @@ _NOT_A_NAME = frozenset(
         "october",
         "november",
         "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
         "england",
         "english",
         "uk",
     ]
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*|\d[\d,.%£]*")
+_ACRONYM = re.compile(r"[A-Z]{2,4}s?")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MONTH = re.compile(
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -355,7 +421,8 @@ class QuestionAnalysis:
         trusts: Full names of the corpus trusts the question is about.
         organisations: Every organisation named, corpus trust or not.
         names: Other proper names in the question (people, places, programmes).
-        years: Years the question names.
+        years: Years the question is about ("in 2019"): answers must be from them.
+        all_years: Every year the question names (sentences naming them rank higher).
         themes: Theme keys the question names.
         comparison: The question compares.
 
@@ -370,6 +437,7 @@ class QuestionAnalysis:
     organisations: tuple[Organisation, ...]
     names: tuple[str, ...]
     years: tuple[str, ...]
+    all_years: tuple[str, ...]
     themes: tuple[str, ...]
     comparison: bool
 
@@ -383,7 +451,7 @@ class QuestionAnalysis:
         data = asdict(self)
         data["organisations"] = [org.name for org in self.organisations]
         data["outside_organisations"] = list(self.outside)
-        for key in ("trusts", "names", "years", "themes"):
+        for key in ("trusts", "names", "years", "all_years", "themes"):
             data[key] = list(data[key])
         data.pop("question")
         return data
@@ -413,7 +481,7 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
     trusts += [org.trust for org in organisations if org.trust and org.trust not in trusts]
     if trust_filter and trust_filter not in trusts:
         trusts.insert(0, trust_filter)
-    answer_type = _answer_type(question)
+    answer_type = _answer_type(_without_names(masked, organisations))
     names = [run for run in runs if not _org_like(run) and not _is_trust_alias(run)]
     outside = [org.name for org in organisations if not org.trust]
     return QuestionAnalysis(
@@ -425,7 +493,8 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
         trusts=tuple(dict.fromkeys(trusts)),
         organisations=organisations,
         names=tuple(names),
-        years=tuple(dict.fromkeys(_YEAR.findall(question))),
+        years=_hard_years(question),
+        all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
     )
@@ -467,28 +536,38 @@ def _themes(question: str) -> tuple[str, ...]:
 
 
 def _capitalised_runs(question: str) -> list[str]:
-    """Runs of capitalised words (with inner 'and', 'of', '&'), question words left out."""
-    words = _WORD.findall(question)
-    runs: list[list[str]] = []
-    current: list[str] = []
-    for position, word in enumerate(words):
-        capital = word[0].isupper() and not (position == 0 and word.lower() in _NOT_A_NAME)
-        joiner = word.lower() in {"and", "of", "&"} and current
-        if (
-            capital
-            and word.lower() not in _NOT_A_NAME - {"nhs"}
-            or joiner
-            and position + 1 < len(words)
-            and words[position + 1][0].isupper()
-        ):
-            current.append(word)
+    """Runs of capitalised words (with inner 'and', 'of', '&') that may name something.
+
+    A lone capitalised word that opens a sentence ("Roughly", "Interested") is no name, and
+    neither is a short acronym ("DH"): the vocabulary check weighs those.
+    """
+    runs: list[tuple[bool, list[str]]] = []
+    for match in _WORD.finditer(question):
+        word = match.group()
+        opener = (
+            not question[: match.start()].strip(" \"'‘“(")
+            or question[: match.start()].rstrip(" \"'‘“(")[-1:] in ".?!:;-–—"
+        )
+        if _continues_run(word, runs, question[match.end() :]):
+            runs[-1][1].append(word)
+        elif word[0].isupper() and word.lower() not in _NOT_A_NAME - {"nhs"}:
+            runs.append((opener, [word]))
         else:
-            if current:
-                runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return [" ".join(run).strip(" '’,") for run in runs if run]
+            runs.append((False, []))
+    names = []
+    for opener, run in runs:
+        if not run or (len(run) == 1 and (opener or _ACRONYM.fullmatch(run[0]))):
+            continue
+        names.append(" ".join(run).strip(" '’,"))
+    return names
+
+
+def _continues_run(word: str, runs, rest: str) -> bool:
+    if not runs or not runs[-1][1]:
+        return False
+    if word[0].isupper() and word.lower() not in _NOT_A_NAME - {"nhs"}:
+        return True
+    return word.lower() in {"and", "of", "&"} and rest.strip()[:1].isupper()
 
 
 _LOWER_ORG = re.compile(
@@ -536,9 +615,24 @@ def _organisation(run: str) -> Organisation:
     for trust in TRUSTS:
         names = {_core(trust.name), *trust.aliases}
         names.add(_core(trust.name).replace(" partnership", ""))
-        if core in names:
+        if core in names or _only_alias_words(core, names):
             return Organisation(run, trust.name)
     return Organisation(run, "")
+
+
+def _only_alias_words(core: str, names: set[str]) -> bool:
+    """True when a name is a trust's alias plus nothing but organisation words.
+
+    "north staffs combined healthcare" and "somerset partnerships" are corpus trusts;
+    "sheffield teaching hospitals" is not ("teaching" is left over).
+    """
+    text = f" {core} "
+    found = False
+    for name in sorted(names, key=len, reverse=True):
+        if f" {name} " in text:
+            text, found = text.replace(f" {name} ", " "), True
+    leftover = [w.rstrip("s") for w in text.split()]
+    return found and all(w in _ORG_END or w in {"and", "of", "the", ""} for w in leftover)
 
 
 def _organisations(run: str) -> list[Organisation]:
@@ -557,10 +651,32 @@ def _is_trust_alias(run: str) -> bool:
     return any(core in {_core(t.name), *t.aliases} for t in TRUSTS) or bool(trusts_in_text(run))
 
 
+_RANGE_WORDS = frozenset(
+    ["after", "before", "since", "from", "until", "following", "by", "post", "pre"]
+)
+
+
+def _hard_years(question: str) -> tuple[str, ...]:
+    """Years the question is about ("in 2024", "its 2024 inspection").
+
+    A year that opens a range or marks a point in time ("since 2018", "after the 2014
+    inspection") helps rank sentences but does not restrict them.
+    """
+    years = []
+    for match in _YEAR.finditer(question):
+        before = re.findall(r"[a-z]+", question[: match.start()].lower())[-2:]
+        if not _RANGE_WORDS.intersection(before):
+            years.append(match.group())
+    return tuple(dict.fromkeys(years))
+
+
 def _answer_type(question: str) -> str:
-    for answer_type, pattern in _TYPE_RULES:
-        if pattern.search(question):
-            return answer_type
+    """The answer type of the question's first clause (a second part rarely changes it)."""
+    first = re.split(r"[?;]|,\s*and\b|\band (?=how|what|when|who|which|why)", question)[0]
+    for text in (first, question):
+        for answer_type, pattern in _TYPE_RULES:
+            if pattern.search(text):
+                return answer_type
     return HOW_WHAT
 
 
@@ -584,14 +700,20 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
     return REPORT
 
 
-def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
-    """The question's topic words: everything but scaffolding, names of trusts and filler."""
+def _without_names(masked: str, organisations: tuple[Organisation, ...]) -> str:
+    """The question with every organisation and trust name replaced by a plain 'X'."""
     text = masked
     for org in organisations:
-        text = re.sub(re.escape(org.name), " ", text, flags=re.I)
+        text = re.sub(re.escape(org.name) + r"(?:'s|’s)?", " X ", text, flags=re.I)
     for trust in TRUSTS:
         for alias in sorted((trust.name.lower(), *trust.aliases), key=len, reverse=True):
-            text = re.sub(rf"\b{re.escape(alias)}(?:'s|’s)?\b", " ", text, flags=re.I)
-    words = [w.strip("'’.,") for w in _WORD.findall(text)]
+            text = re.sub(rf"\b{re.escape(alias)}(?:'s|’s)?\b", " X ", text, flags=re.I)
+    return " ".join(text.split())
+
+
+def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
+    """The question's topic words: everything but scaffolding, names of trusts and filler."""
+    text = _without_names(masked, organisations).replace(" X ", " ")
+    words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))

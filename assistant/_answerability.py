@@ -111,7 +111,8 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
             )
     for name in analysis.names:
         tokens = tokenize([name])[0]
-        if tokens and not all(t in known for t in tokens):
+        unknown = tokens and not all(t in known for t in tokens)
+        if unknown or (len(name.split()) >= 2 and not _mentioned(index, name, strip=False)):
             return f"The documents do not mention {name}."
     for term in _COMPOUND.findall(analysis.question):
         specific = any(c.isupper() or c.isdigit() for c in term)
@@ -125,11 +126,20 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
 _COMPOUND = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
 
 
-def _mentioned(index: Index, name: str) -> bool:
-    """True when some passage holds the organisation's distinctive words together."""
-    core = re.sub(
-        r"\b(?:NHS|Foundation|Trust|FT|Partnership|Healthcare|Hospitals?|the)\b", " ", name
-    )
+def _mentioned(index: Index, name: str, strip: bool = True) -> bool:
+    """True when some passage holds the name's distinctive words together.
+
+    Args:
+        index: The open index.
+        name: An organisation or other proper name.
+        strip: Drop organisation words ("NHS", "Trust", "Partnership") first.
+
+    """
+    core = re.sub(r"(?:'s|’s)$", "", name.strip())
+    if strip:
+        core = re.sub(
+            r"\b(?:NHS|Foundation|Trust|FT|Partnership|Healthcare|Hospitals?|the)\b", " ", core
+        )
     core = " ".join(core.split()).lower()
     if not core:
         return False

@@ -280,6 +280,7 @@ class Assistant:
         self, state: PipelineState, groups, correction: str = ""
     ) -> AnswerResult:
         analysis = state.analysis
+        correction = correction or _rating_not_borne_out(analysis, groups)
         lead = lead_line(analysis, groups)
         if correction:
             lead = f"{correction} What they do say:"
@@ -408,6 +409,36 @@ def _citation(n: int, chunk: Chunk, quotes: list[str], labels: dict[str, list[st
         provenance=_merge_labels(labels.get(chunk.id, []))
         or provenance(chunk.source_urls, chunk.doc_kind),
     )
+
+
+_RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
+
+
+def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
+    """A plain line when the question asserts a rating the quoted sentences do not give.
+
+    "Why was X rated inadequate in 2019?" answered with sentences that say Outstanding gets
+    "The documents do not say X was rated inadequate in 2019." first.
+    """
+    asked = re.search(
+        r"\brated\s+(outstanding|good|requires improvement|inadequate)\b", analysis.question, re.I
+    )
+    if not asked or not analysis.trusts:
+        return ""
+    rating = asked.group(1).lower()
+    quoted = " ".join(p.sentence.quote.lower() for g in groups for p in g.picks)
+    overall = "overall" in analysis.question.lower()
+
+    def said(name: str) -> bool:
+        if not overall:
+            return name in quoted
+        return bool(re.search(rf"{name}\W+overall|overall\W+(?:\w+\W+)?{name}", quoted))
+
+    if said(rating) or not any(said(r) for r in _RATINGS if r != rating):
+        return ""
+    when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
+    who = " or ".join(extractive.short_name(t) for t in analysis.trusts)
+    return f"The documents do not say {who} was rated {rating}{when}."
 
 
 def _merge_labels(labels: list[str]) -> str:

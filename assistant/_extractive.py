@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class Scoring:
         typed: Bonus when the sentence holds the asked-for type (a figure, a name, a date).
         theme: Bonus when the sentence's section is on a theme the question names.
         phrase: Bonus when the focus words stand together, in order, in the sentence.
+        report: Bonus, for questions about the report, for the report's own pages.
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
         keep_ratio: A further sentence must score at least this share of the group's best.
@@ -64,6 +66,7 @@ class Scoring:
     typed: float = 0.25
     theme: float = 0.15
     phrase: float = 0.2
+    report: float = 0.15
     semantic: float = 0.35
     semantic_candidates: int = 8
     keep_ratio: float = 0.7
@@ -222,8 +225,9 @@ class Composer:
                     + s.dense * similarity.get(chunk.id, 0.0)
                     + s.typed * typed
                     + s.theme * (chunk.theme in analysis.themes)
-                    + 0.1 * any(year in sentence.text for year in analysis.years)
+                    + 0.1 * any(year in sentence.text for year in analysis.all_years)
                     + s.phrase * _has_phrase(sentence.ordered, phrase)
+                    + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
                 )
                 head = not rarest or not rarest.isdisjoint(sentence.tokens)
                 passage = 0.8 * _share(weights, self._passage_tokens(chunk), total)
@@ -247,13 +251,20 @@ class Composer:
             group.missing = "year"
             return group
         wide = analysis.scope == ALL_TRUSTS
-        head = scored[: self.scoring.semantic_candidates // (2 if wide else 1)]
+        size = self.scoring.semantic_candidates // (2 if wide else 1)
+        typed = [x for x in scored if x.typed][: size // 2]
+        head = list({id(x): x for x in scored[:size] + typed}.values())
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
         addressing = [x for x in head if self._addresses(x, analysis)]
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
+        if analysis.years:
+            dated = [
+                x for x in addressing[1:] if any(y in x.sentence.quote for y in analysis.years)
+            ]
+            addressing = addressing[:1] + dated
         group.picks = self._diverse(addressing, self._limit(analysis, trust))
         group.picks[0] = self._with_elaboration(group.picks[0], group.picks[1:])
         return group
@@ -315,14 +326,18 @@ class Composer:
             return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
         if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
             return False
-        if analysis.answer_type == WHICH_TRUST:
-            return x.head and x.focus_context >= s.min_focus
         semantic = x.semantic if x.semantic is not None else 1.0
         if x.sentence.chunk.theme in analysis.themes:
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
+        if analysis.answer_type == WHICH_TRUST:
+            return x.head and x.focus_context >= s.min_focus
         if semantic < s.semantic_floor:
             return False
-        return x.focus_context >= s.min_focus or semantic >= s.min_semantic
+        return (
+            x.focus_context >= s.min_focus
+            or semantic >= s.min_semantic
+            or (x.focus >= s.min_focus / 2 and semantic >= s.min_semantic - 0.12)
+        )
 
     def _limit(self, analysis: QuestionAnalysis, trust: str) -> int:
         if analysis.scope == ALL_TRUSTS:
@@ -361,7 +376,7 @@ def focus_weights(
     weights: dict[frozenset[str], float] = {}
     for token in tokens:
         forms = {token} if token in idf else set()
-        if len(token) >= 5 and vocabulary:
+        if len(token) >= 4 and vocabulary:
             first = bisect.bisect_left(vocabulary, token)
             for word in vocabulary[first : first + 50]:
                 if not word.startswith(token):
@@ -370,7 +385,8 @@ def focus_weights(
                     forms.add(word)
         forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
         if forms:
-            weights[frozenset(forms)] = max(idf.get(form, 0.0) for form in forms if form in idf)
+            weight = idf.get(token) or max(idf.get(form, 0.0) for form in forms)
+            weights[frozenset(forms)] = weight
     return weights
 
 
@@ -479,14 +495,12 @@ _ROLE_WORDS = frozenset(
         "chair",
         "chairman",
         "chairwoman",
-        "lead",
         "leader",
         "nurse",
         "officer",
         "manager",
         "guardian",
         "inspector",
-        "head",
         "secretary",
         "minister",
         "president",
@@ -498,7 +512,8 @@ _ROLE_WORDS = frozenset(
 
 def _has_role(x: Scored, analysis: QuestionAnalysis) -> bool:
     """For "who was the medical director", the sentence must name the role asked about."""
-    roles = [w for w in analysis.focus.lower().split() if w in _ROLE_WORDS]
+    words = {re.sub(r"(?:s|ed|d)$", "", w) for w in analysis.focus.lower().split()}
+    roles = {role for role in _ROLE_WORDS if role in words or role.rstrip("e") in words}
     return not roles or all(role in x.sentence.text.lower() for role in roles)
 
 

@@ -48,7 +48,7 @@ FIGURE_PATTERNS = {
     "money": re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|m|bn|billion|k)\b", re.I),
     "percent": re.compile(r"\b\d[\d,.]*\s?(?:%|per ?cent\b)|\bpercentage points?\b", re.I),
     "count": re.compile(
-        rf"(?<![\d/])\b(?!(?:19|20)\d{{2}}\b)\d[\d,.]*\b(?!/)(?!\s+(?:{_MONTH}))|\b(?:two|three|four|five|six|seven|"
+        rf"(?<![\d/])\b(?!(?:19|20)\d{{2}}\b)\d[\d,.]*(?:st|nd|rd|th)?\b(?!/)(?!\s+(?:{_MONTH}))|\b(?:two|three|four|five|six|seven|"
         r"eight|nine|ten|eleven|twelve|dozen|hundreds|thousands|half|a third|a quarter)\b",
         re.I,
     ),
