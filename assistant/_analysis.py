@@ -467,11 +467,8 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
     """
     runs = _capitalised_runs(question)
     named = [run for run in runs if _org_like(run)]
-    named += [
-        name
-        for name in _lowercase_organisations(question)
-        if name.lower() not in {n.lower() for n in named}
-    ]
+    if not any(c.isupper() for c in question[1:]):  # typed in lower case: names are too
+        named += [name for name in _lowercase_organisations(question) if name not in named]
     organisations = tuple(org for run in named for org in _organisations(run))
     masked = question
     for org in organisations:
@@ -550,7 +547,7 @@ def _capitalised_runs(question: str) -> list[str]:
         )
         if _continues_run(word, runs, question[match.end() :]):
             runs[-1][1].append(word)
-        elif word[0].isupper() and word.lower() not in _NOT_A_NAME - {"nhs"}:
+        elif word[0].isupper() and _plain(word) not in _NOT_A_NAME - {"nhs"}:
             runs.append((opener, [word]))
         else:
             runs.append((False, []))
@@ -562,10 +559,14 @@ def _capitalised_runs(question: str) -> list[str]:
     return names
 
 
+def _plain(word: str) -> str:
+    return word.lower().replace("’", "'").removesuffix("'s")
+
+
 def _continues_run(word: str, runs, rest: str) -> bool:
-    if not runs or not runs[-1][1]:
+    if not runs or not runs[-1][1] or runs[-1][1][-1].endswith(("'s", "’s")):
         return False
-    if word[0].isupper() and word.lower() not in _NOT_A_NAME - {"nhs"}:
+    if word[0].isupper() and _plain(word) not in _NOT_A_NAME - {"nhs"}:
         return True
     return word.lower() in {"and", "of", "&"} and rest.strip()[:1].isupper()
 
@@ -681,6 +682,8 @@ def _answer_type(question: str) -> str:
 
 
 def _figure_kind(question: str) -> str:
+    if re.search(r"\bhow many\b", question, re.I) and not _PERCENT.search(question):
+        return "count"
     if _MONEY.search(question):
         return "money"
     if _PERCENT.search(question):

@@ -171,7 +171,8 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
         return f"From the documents on {covered[0].label}:"
     if analysis.scope == NAMED_TRUSTS:
         if not gaps:
-            return f"The documents cover all {len(covered)} trusts asked about:"
+            everyone = "both" if len(covered) == 2 else f"all {_count(len(covered))}"
+            return f"The documents cover {everyone} trusts asked about:"
         return " ".join(missing_text(analysis, g) for g in gaps) + " What they do say:"
     if analysis.scope == ALL_TRUSTS:
         count = _count(len(covered))

@@ -284,7 +284,7 @@ class Composer:
                 break
             joined = (
                 following.quote
-                if following.quote.startswith(sentence.text)
+                if following.quote.startswith((sentence.text, sentence.quote))
                 else f"{sentence.quote}{gap}{following.quote}"
             )
             longer = dataclasses.replace(

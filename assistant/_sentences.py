@@ -12,22 +12,41 @@ from index import Chunk, tokenize
 MIN_WORDS = 6
 MAX_QUOTE_WORDS = 60
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_VERB = re.compile(
-    r"\b(?:is|was|were|are|be|been|being|has|had|have|did|does|do|said|says|say|made|makes|"
-    r"took|takes|gave|gives|became|becomes|rose|fell|won|led|leads|met|set|saw|sees|found|"
-    r"went|came|put|kept|keeps|ran|runs|told|got|began|brought|can|could|will|would|"
-    r"should|may|might|must|shows|holds|needs|remains|stayed|left|joined|moved|wrote|"
-    r"chose|grew|felt|thought|knew|meant|spent|paid|built|sought|heard|spoke|asked|sat|stood|"
-    r"held|won|lost|hit|cut|let|rose|drew|fell|became|began|brought|bought|taught|caught|"
-    r"sits|stands|runs|covers|includes|provides|serves|uses|works|describes|calls|lists|"
-    r"means|needs|wants|helps|offers|supports|involves|depends|requires|allows|adapts|"
-    r"combines|promotes|brings|gives|takes|makes|sets|puts|reports|notes|says|tells|"
-    r"remains|continues|follows|contains|explains|suggests|shows|leads|becomes|seems|"
-    r"appears|belongs|lets|keeps|goes|comes|gets|rates|ranks|owns|hosts|treats|employs|"
-    r"manages|delivers|focuses|aims|plans|expects|sums|links|marks|names|joins|shares)\b"
-    r"|\b[a-z]{3,}ed\b",
-    re.I,
+_BASE_VERBS = (
+    "accept achieve act add agree aim allow appoint ask assess attend become begin "
+    "believe bring build call check choose close come commit compare complete "
+    "continue cover create decide deliver describe design develop die drive "
+    "earn embed employ enable encourage engage ensure expect explain fall feel find "
+    "fix follow gain get give go grow handle happen have help hold "
+    "identify improve include increase inspect introduce invest involve join judge keep know "
+    "launch lead learn leave lift link live look lose make manage matter mean meet "
+    "merge monitor move offer open own pay praise present prove provide "
+    "publish put raise reach read receive recognise recruit reduce refer "
+    "reflect remain replace represent require respond return rise run say "
+    "see seek seem sell send serve set show sit speak spend stand stay "
+    "take teach tell think transform treat understand "
+    "want warn welcome widen win write"
 )
+_IRREGULAR_PAST = (
+    "is are was were be been being has had have did does do can could will would should may "
+    "might must said made took gave became rose fell won led met saw found went came put kept "
+    "ran told got began brought chose grew felt thought knew meant spent paid built sought "
+    "heard spoke sat stood held lost hit cut let drew bought taught caught wrote left sent "
+    "shown seen taken given known grown chosen written begun"
+)
+
+
+def _verb_pattern() -> re.Pattern:
+    forms = set(_IRREGULAR_PAST.split())
+    for base in _BASE_VERBS.split():
+        stem = base[:-1] if base.endswith("e") else base
+        forms |= {base, base + "s", stem + "ed", stem + "es", stem + "ing"}
+        if base.endswith("y"):
+            forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    return re.compile(rf"\b(?:{'|'.join(sorted(forms))})\b|\b[a-z]{{3,}}ed\b", re.I)
+
+
+_VERB = _verb_pattern()
 _MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
 _PERSON_PRONOUN = re.compile(r"^(?P<word>he|she|his|her)$", re.I)
 _OTHER_PRONOUN = re.compile(r"^(?:it|its|they|their|them|this|these|those|that|such)$", re.I)
@@ -221,8 +240,7 @@ def is_fragment(sentence: str) -> bool:
         or not stripped[:1].isupper()
         and not stripped[:1].isdigit()
         and stripped[:1] != "£"
-        or len(stripped.split()) < 12
-        and not _VERB.search(stripped)
+        or not _VERB.search(stripped)
     )
 
 
@@ -268,12 +286,12 @@ def short_trust_name(trust: str) -> str:
     return re.sub(r"\s+NHS(?:\s+Foundation)?\s+Trust$", "", trust)
 
 
-def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int) -> str:
+def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int, depth: int = 0) -> str:
     """The sentence as a reader can follow it on its own, or '' when it cannot stand alone.
 
     A sentence opening with "The trust" names the trust in brackets; one whose subject is a
-    pronoun brings the sentence before it (same paragraph) or, for he/she, the person's name
-    in brackets.
+    pronoun brings the sentence before it (same paragraph, itself made to stand alone) or,
+    for he/she, the person's name in brackets.
     """
     text = chunk.text
     start, end = spans[i]
@@ -286,14 +304,10 @@ def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int) -> str:
     if position is None:
         return sentence
     previous = _previous_in_paragraph(text, spans, i)
-    if previous is not None:
-        joined = text[previous[0] : end]
-        before = text[previous[0] : previous[1]]
-        if (
-            _dangling_pronoun(before) is None
-            and _bare_referent(before) is None
-            and (len(joined.split()) <= MAX_QUOTE_WORDS)
-        ):
+    if previous is not None and depth < 2:
+        before = standalone_quote(chunk, spans, i - 1, depth + 1)
+        joined = f"{before}{text[previous[1] : start]}{sentence}"
+        if before and len(joined.split()) <= MAX_QUOTE_WORDS:
             return joined
     label = _label_before(text, spans, i)
     if label and position[2].lower() in {"it", "its"}:

@@ -293,3 +293,19 @@ def test_the_issue_examples_are_answered_well(real_settings):
     assert assistant.ask("How much did Oxleas spend on new IT systems?").abstained
     both = assistant.ask("Compare how Oxleas and South West Yorkshire engaged staff.")
     assert {OXLEAS, SWYPFT} <= {c.trust for c in both.citations}
+
+
+def test_no_quote_repeats_itself_or_another(fake_assistant):
+    for question in (
+        "And what about Calderstones?",
+        "What did the trust do after its first inspection at Calderstones?",
+        "How did Sheffield Health and Social Care use microsystem coaching?",
+        "How much did the Health Foundation give the Sheffield Microsystem Coaching Academy?",
+    ):
+        result = fake_assistant.ask(question)
+        lines = [quote_of_line(line) for line in result.answer.splitlines() if "[" in line]
+        for line in lines:
+            sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", line) if s.strip()]
+            plain = [re.sub(r"\[[^\]]*\]", "", s) for s in sentences]
+            assert len(plain) == len(set(plain)), line
+        assert len(lines) == len(set(lines))
