@@ -487,6 +487,7 @@ def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
     return "person" if analysis.answer_type == PERSON else "focus"
 
 
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _ROLE_WORDS = frozenset(
     [
         "director",
@@ -518,14 +519,21 @@ def _has_role(x: Scored, analysis: QuestionAnalysis) -> bool:
 
 
 def _in_years(x: Scored, years: Sequence[str]) -> bool:
-    """True when the quote names the year, or its paragraph does and the sentence is close.
+    """True when the sentence can speak for the asked year(s).
 
-    Close: the sentence holds part of the focus or the asked-for type.
+    It names one of them; or it names no year and its paragraph names one and it is close to
+    the focus; or nothing around it is dated and it holds the focus itself. A sentence about
+    other years never answers "in 2024".
     """
-    if any(year in x.sentence.quote for year in years):
+    quote = x.sentence.quote
+    if any(year in quote for year in years):
         return True
-    near = x.focus >= 0.25 or x.typed
-    return near and any(year in x.sentence.context for year in years)
+    if _ANY_YEAR.search(quote):
+        return False
+    if any(year in x.sentence.context for year in years):
+        return x.focus >= 0.25 or x.typed
+    undated = not any(_ANY_YEAR.fullmatch(token) for token in x.sentence.context)
+    return undated and x.focus >= 0.5
 
 
 def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:
