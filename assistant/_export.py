@@ -16,7 +16,7 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
             lines += [f"_Searched for: {turn.standalone_question}_", ""]
         lines += [turn.answer, ""]
         if turn.abstained:
-            lines += ["Closest material:", ""]
+            lines += ["Closest material (not an answer):", ""]
             lines += [
                 f"- {c['trust'] or c['doc_id']} — {c['section']}: {c['quote']}"
                 for c in turn.closest
@@ -28,7 +28,10 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
                     p for p in (citation.trust or citation.title, citation.section) if p
                 )
                 page = f", p. {citation.page}" if citation.page else ""
+                origin = f", from: {citation.provenance}" if citation.provenance else ""
                 links = " ".join(f"<{url}>" for url in citation.source_urls)
-                lines.append(f"- [{citation.n}] {where}{page} ({citation.doc_id}) {links}".rstrip())
+                lines.append(
+                    f"- [{citation.n}] {where}{page} ({citation.doc_id}{origin}) {links}".rstrip()
+                )
         lines.append("")
     return "\n".join(lines)
