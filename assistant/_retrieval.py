@@ -81,12 +81,10 @@ def plan_query(text: str, trust_filter: str | None, theme_filter: str | None) ->
 
 @dataclass
 class Retrieved:
-    """Ranked passages plus the evidence strength used for abstention."""
+    """Ranked passages, the evidence strength used for abstention and the query vector."""
 
     passages: list[Passage]
     best_dense: float
-    coverage: float = 1.0
-    unknown_terms: list[str] = field(default_factory=list)
     vector: np.ndarray | None = None
 
 
@@ -130,8 +128,7 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
         for rank, chunk in enumerate(chosen, start=1)
     ]
     best = max((s for _, s in dense.values()), default=0.0)
-    coverage, unknown = vocabulary_coverage(index, query.text)
-    return Retrieved(passages, best, coverage, unknown, vector)
+    return Retrieved(passages, best, vector)
 
 
 @functools.cache

@@ -185,7 +185,10 @@ def test_a_list_with_its_lead_in_is_one_quote():
             "driving-improvement-case-studies-seven-mental-health-nhs-trusts",
             "CQC report 2018",
         ),
-        ("https://www.cqc.org.uk/publications/themed-work/sustaining-improvement", "CQC revisit 2020"),
+        (
+            "https://www.cqc.org.uk/publications/themed-work/sustaining-improvement",
+            "CQC revisit 2020",
+        ),
         ("https://www.cqc.org.uk/news/releases/oxleas-rated-good", "CQC"),
         ("http://oxleas.nhs.uk/news/2017/5/rated-good/", "trust"),
         ("https://www.hsj.co.uk/some/article", "press"),
