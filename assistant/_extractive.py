@@ -124,10 +124,12 @@ class Composer:
     embeddings: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
     max_sentences: int = 6
     vocabulary: list[str] = field(default_factory=list)
+    unknown_weight: float = 1.0
     _keyword_hits: list[Chunk] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
+        self.unknown_weight = _middling(self.idf)
 
     def groups(
         self,
@@ -136,7 +138,7 @@ class Composer:
         vector: np.ndarray | None,
     ) -> list[Group]:
         """The answer's groups: one per trust in scope (or per source for report questions)."""
-        weights = focus_weights(analysis, self.idf, self.vocabulary)
+        weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
         self._keyword_hits = [
             chunk for chunk, _ in self.index.keyword(analysis.focus or analysis.question, 60)
@@ -364,12 +366,16 @@ class Composer:
 
 
 def focus_weights(
-    analysis: QuestionAnalysis, idf: dict[str, float], vocabulary: Sequence[str] = ()
+    analysis: QuestionAnalysis,
+    idf: dict[str, float],
+    vocabulary: Sequence[str] = (),
+    unknown: float | None = None,
 ) -> dict[frozenset[str], float]:
     """Each focus word's forms (itself and longer corpus words it starts) with its IDF weight.
 
-    "react" also matches "reaction", "inspect" matches "inspector". Words the corpus never
-    uses weigh nothing here (no sentence can hold them; the vocabulary check judges them).
+    "react" also matches "reaction", "inspect" matches "inspector". A word the corpus never
+    uses weighs as a middling word: no sentence holds it, so it dilutes every sentence's share
+    ("electric vehicles" is not answered by a sentence about a triage vehicle).
     """
     words = analysis.focus + " " + " ".join(analysis.outside)
     tokens = set(words_of([words])[0]) if words.strip() else set()
@@ -385,9 +391,16 @@ def focus_weights(
                     forms.add(word)
         forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
         if forms:
-            weight = idf.get(token) or max(idf.get(form, 0.0) for form in forms)
-            weights[frozenset(forms)] = weight
+            weights[frozenset(forms)] = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
+        else:
+            weights[frozenset({token})] = unknown if unknown is not None else _middling(idf)
     return weights
+
+
+def _middling(idf: dict[str, float]) -> float:
+    """The median IDF of the corpus's words."""
+    values = sorted(idf.values())
+    return values[len(values) // 2] if values else 1.0
 
 
 _IRREGULAR = (

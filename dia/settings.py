@@ -93,7 +93,7 @@ class Settings(BaseSettings):
         description="Best dense similarity below which the answer abstains (set from evals).",
     )
     abstain_min_coverage: float = Field(
-        0.5,
+        0.6,
         description=(
             "Abstain when less than this share of the question's topic words occur anywhere in "
             "the corpus (set from evals)."
