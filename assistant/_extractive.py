@@ -93,6 +93,34 @@ class Scored:
     focus_passage: float = 0.0
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What one question's sentences are scored against."""
+
+    analysis: QuestionAnalysis
+    weights: dict[frozenset[str], float]
+    total: float
+    rarest: frozenset[str]
+    words: frozenset[str]
+    phrase: list[frozenset[str]]
+
+    @classmethod
+    def of(cls, analysis: QuestionAnalysis, weights: dict[frozenset[str], float]) -> _Asked:
+        phrase = [f for token in _ordered_focus(analysis) for f in weights if token in f]
+        return cls(
+            analysis,
+            weights,
+            sum(weights.values()) or 1.0,
+            max(weights, key=weights.get) if weights else frozenset(),
+            frozenset(analysis.question.lower().split()),
+            phrase,
+        )
+
+    def share(self, tokens: frozenset[str]) -> float:
+        """The IDF-weighted share of the focus words among the tokens."""
+        return _share(self.weights, tokens, self.total)
+
+
 @dataclass
 class Group:
     """The sentences chosen for one trust (or the report level), or why there are none."""
@@ -203,49 +231,39 @@ class Composer:
         return sorted(chunks, key=lambda c: -similarity.get(c.id, 0.0))
 
     def _score(self, chunks, weights, analysis, similarity) -> list[Scored]:
-        total = sum(weights.values()) or 1.0
-        rarest = max(weights, key=weights.get) if weights else frozenset()
-        asked = frozenset(analysis.question.lower().split())
-        phrase = [
-            forms for token in _ordered_focus(analysis) for forms in weights if token in forms
-        ]
+        """Every quotable sentence of the passages, scored against the question, best first."""
+        asked = _Asked.of(analysis, weights)
         seen: set[str] = set()
         scored = []
-        s = self.scoring
         for chunk in chunks:
+            passage = 0.8 * asked.share(self.bank.words(chunk))
             for sentence in self.bank.of(chunk):
                 key = " ".join(sentence.text.lower().split())
                 if key in seen or not sentence.quote or instruction_like(sentence.text):
                     continue
                 seen.add(key)
-                focus = _share(weights, sentence.tokens, total)
-                focus_context = _share(weights, sentence.tokens | sentence.context, total)
-                typed = holds(sentence.text, analysis.answer_type, analysis.figure_kind, asked)
-                score = (
-                    s.lexical * focus
-                    + s.context * focus_context
-                    + s.dense * similarity.get(chunk.id, 0.0)
-                    + s.typed * typed
-                    + s.theme * (chunk.theme in analysis.themes)
-                    + 0.1 * any(year in sentence.text for year in analysis.all_years)
-                    + s.phrase * _has_phrase(sentence.ordered, phrase)
-                    + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
-                )
-                head = not rarest or not rarest.isdisjoint(sentence.tokens)
-                passage = 0.8 * _share(weights, self._passage_tokens(chunk), total)
-                scored.append(
-                    Scored(
-                        sentence,
-                        focus,
-                        focus_context,
-                        score,
-                        typed=typed,
-                        head=head,
-                        focus_passage=passage,
-                    )
-                )
+                scored.append(self._score_one(sentence, asked, similarity.get(chunk.id, 0.0)))
+                scored[-1].focus_passage = passage
         scored.sort(key=lambda x: -x.score)
         return scored
+
+    def _score_one(self, sentence: Sentence, asked: _Asked, dense: float) -> Scored:
+        s, analysis, chunk = self.scoring, asked.analysis, sentence.chunk
+        focus = asked.share(sentence.tokens)
+        focus_context = asked.share(sentence.tokens | sentence.context)
+        typed = holds(sentence.text, analysis.answer_type, analysis.figure_kind, asked.words)
+        score = (
+            s.lexical * focus
+            + s.context * focus_context
+            + s.dense * dense
+            + s.typed * typed
+            + s.theme * (chunk.theme in analysis.themes)
+            + 0.1 * any(year in sentence.text for year in analysis.all_years)
+            + s.phrase * _has_phrase(sentence.ordered, asked.phrase)
+            + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
+        )
+        head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
+        return Scored(sentence, focus, focus_context, score, typed=typed, head=head)
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
         group = Group(label, trust)
@@ -310,10 +328,6 @@ class Composer:
         for x in head:
             x.semantic = float(self.embeddings[self._key(x)] @ np.asarray(vector))
             x.score += self.scoring.semantic * x.semantic
-
-    def _passage_tokens(self, chunk: Chunk) -> frozenset[str]:
-        """Every stemmed word of a passage (its sentences' words and their contexts)."""
-        return frozenset().union(*(s.tokens | s.context for s in self.bank.of(chunk)))
 
     @staticmethod
     def _key(x: Scored) -> tuple[str, int]:

@@ -112,6 +112,7 @@ class SentenceBank:
 
     def __init__(self) -> None:
         self._by_chunk: dict[str, list[Sentence]] = {}
+        self._words: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def of(self, chunk: Chunk) -> list[Sentence]:
@@ -121,6 +122,15 @@ class SentenceBank:
             found = split_passage(chunk)
             with self._lock:
                 self._by_chunk[chunk.id] = found
+        return found
+
+    def words(self, chunk: Chunk) -> frozenset[str]:
+        """Every stemmed word of a passage (its sentences and their contexts)."""
+        found = self._words.get(chunk.id)
+        if found is None:
+            found = frozenset().union(*(s.tokens | s.context for s in self.of(chunk)))
+            with self._lock:
+                self._words[chunk.id] = found
         return found
 
 
