@@ -49,7 +49,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "should will shall get got make made i we our england another other others some more most "
     "such also very then than happen happened happens happening differ differed differs different "
     "difference differences similar similarly contrast paths path way ways saw see seen came come "
-    "out again later went go goes going took take taken money cash sum amount figure number total "
+    "again later went go goes going took take taken money cash sum amount figure number total "
     "he she him her his"
 )
 

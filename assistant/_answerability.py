@@ -84,13 +84,27 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+# Short forms people type, spelt out as the documents write them.
+_SHORT_FORMS = {
+    "exec": "executive",
+    "execs": "executives",
+    "ceo": "chief executive",
+    "ceos": "chief executives",
+    "govt": "government",
+    "mgmt": "management",
+    "dept": "department",
+}
+
+
 def mend(question: str, speller: Speller) -> str:
-    """The question with filler words dropped and misspelt words replaced by corpus words."""
+    """The question with filler dropped, short forms spelt out and slips mended."""
 
     def fix(match: re.Match) -> str:
         word = match.group()
         if word.lower() in FILLER:
             return ""
+        if word.lower() in _SHORT_FORMS:
+            return _SHORT_FORMS[word.lower()]
         tokens = tokenize([word])[0]
         if not tokens or len(word) < 4:
             return word

@@ -46,6 +46,7 @@ class Scoring:
         theme: Bonus when the sentence's section is on a theme the question names.
         phrase: Bonus when the focus words stand together, in order, in the sentence.
         report: Bonus, for questions about the report, for the report's own pages.
+        recency: Bonus, for "now"/"latest" questions, for sentences naming later years.
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
         keep_ratio: A further sentence must score at least this share of the group's best.
@@ -67,6 +68,7 @@ class Scoring:
     theme: float = 0.15
     phrase: float = 0.2
     report: float = 0.15
+    recency: float = 0.2
     semantic: float = 0.35
     semantic_candidates: int = 8
     keep_ratio: float = 0.7
@@ -103,6 +105,7 @@ class _Asked:
     rarest: frozenset[str]
     words: frozenset[str]
     phrase: list[frozenset[str]]
+    recent: bool = False
 
     @classmethod
     def of(cls, analysis: QuestionAnalysis, weights: dict[frozenset[str], float]) -> _Asked:
@@ -114,6 +117,7 @@ class _Asked:
             max(weights, key=weights.get) if weights else frozenset(),
             frozenset(analysis.question.lower().split()),
             phrase,
+            bool(_RECENT.search(analysis.question)),
         )
 
     def share(self, tokens: frozenset[str]) -> float:
@@ -261,6 +265,7 @@ class Composer:
             + 0.1 * any(year in sentence.text for year in analysis.all_years)
             + s.phrase * _has_phrase(sentence.ordered, asked.phrase)
             + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
+            + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         return Scored(sentence, focus, focus_context, score, typed=typed, head=head)
@@ -515,6 +520,15 @@ def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
 
 
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_RECENT = re.compile(r"\b(?:now|currently|current|latest|today|these days|recent|recently)\b", re.I)
+
+
+def _lateness(text: str) -> float:
+    """0 for a sentence naming no year or 2010 and before, rising to 1 for 2025 and after."""
+    years = [int(y) for y in _ANY_YEAR.findall(text)]
+    return min(max((max(years) - 2010) / 15, 0.0), 1.0) if years else 0.0
+
+
 _ROLE_WORDS = frozenset(
     [
         "director",

@@ -94,6 +94,9 @@ def test_speller_mends_slips_but_not_other_words():
     assert mend("How did leaders respnd to the inspection lol", speller) == (
         "How did leaders respond to the inspection"
     )
+    assert mend("Who was the CEO, and which exec led it?", speller) == (
+        "Who was the chief executive, and which executive led it?"
+    )
 
 
 def test_typos_and_filler_do_not_cause_abstention(hash_settings):
