@@ -49,7 +49,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "should will shall get got make made i we our england another other others some more most "
     "such also very then than happen happened happens happening differ differed differs different "
     "difference differences similar similarly contrast paths path way ways saw see seen came come "
-    "again later went go goes going took take taken money cash sum amount figure number total "
+    "again later went go goes going money cash sum amount figure number total "
     "he she him her his"
 )
 
@@ -236,7 +236,7 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
         focus=_focus(masked, organisations),
         answer_type=answer_type,
         figure_kind=_figure_kind(question) if answer_type == FIGURE else "",
-        scope=_scope(question, trusts, answer_type, names + outside),
+        scope=_scope(question, trusts, answer_type, [n for n in names if " " in n] + outside),
         trusts=tuple(dict.fromkeys(trusts)),
         organisations=organisations,
         names=tuple(names),

@@ -139,7 +139,7 @@ class Assistant:
                 self._speller = Speller(self._idf, self.index.bm25.knows)
                 self._composer = extractive.Composer(
                     self.index,
-                    SentenceBank(),
+                    SentenceBank(extractive.text_before(self.index)),
                     self._idf,
                     self.scoring,
                     max_sentences=self.settings.answer_max_sentences,

@@ -186,7 +186,11 @@ class Composer:
             )
             for label, trust, chunks in self._pools(analysis, passages, similarity)
         ]
-        return _strongest_first(groups) if analysis.answer_type == WHICH_TRUST else groups
+        if analysis.answer_type == WHICH_TRUST:
+            # "Which trusts changed their culture?" is about a theme most trusts cover: list
+            # every trust with evidence; otherwise only those close to the strongest.
+            return _strongest_first(groups, ratio=0.0 if analysis.themes else 0.8)
+        return groups
 
     def _similarities(self, passages: Sequence[Passage], vector) -> dict[str, float]:
         """Dense similarity of every passage to the question (exact when vectors are local)."""
@@ -351,7 +355,7 @@ class Composer:
         if x.sentence.chunk.theme in analysis.themes:
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
-            return x.head and x.focus_context >= s.min_focus
+            return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
         if semantic < s.semantic_floor:
             return False
         return (
@@ -587,6 +591,17 @@ def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:
         (g for g in found if g.picks[0].score >= ratio * best), key=lambda g: -g.picks[0].score
     )
     return kept + [g for g in groups if not g.trust and g.picks]
+
+
+def text_before(index: Index):
+    """A function giving the text of the passage before a passage in the same document."""
+    by_place = {(c.doc_id, c.ordinal): c for c in index.chunks.values()}
+
+    def earlier(chunk: Chunk) -> str:
+        previous = by_place.get((chunk.doc_id, chunk.ordinal - 1))
+        return previous.text if previous is not None else ""
+
+    return earlier
 
 
 def _split_by_source(chosen: Group) -> list[Group]:

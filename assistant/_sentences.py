@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus import split_sentences
@@ -110,7 +111,14 @@ class Sentence:
 class SentenceBank:
     """Sentences of each passage, split and tokenized once per process (thread-safe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, earlier: Callable[[Chunk], str] | None = None) -> None:
+        """Make an empty bank.
+
+        Args:
+            earlier: Gives the text before a passage in its document, where known.
+
+        """
+        self._earlier = earlier
         self._by_chunk: dict[str, list[Sentence]] = {}
         self._words: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
@@ -119,7 +127,7 @@ class SentenceBank:
         """The quotable sentences of a passage."""
         found = self._by_chunk.get(chunk.id)
         if found is None:
-            found = split_passage(chunk)
+            found = split_passage(chunk, self._earlier(chunk) if self._earlier else "")
             with self._lock:
                 self._by_chunk[chunk.id] = found
         return found
@@ -147,8 +155,15 @@ def words_of(texts: list[str]) -> list[list[str]]:
     return [list(dict.fromkeys(a + b)) for a, b in zip(parts, joined, strict=True)]
 
 
-def split_passage(chunk: Chunk) -> list[Sentence]:
-    """Split a passage into sentences (a list with its lead-in counts as one) with context."""
+def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
+    """Split a passage into sentences (a list with its lead-in counts as one) with context.
+
+    Args:
+        chunk: The passage.
+        earlier: Text before it in its document, searched for the names "she" or "the
+            academy" point back to.
+
+    """
     text = chunk.text
     spans = [_trim_bullet(text, s, e) for s, e in split_sentences(text)]
     bodies = [text[s:e] for s, e in spans]
@@ -160,7 +175,7 @@ def split_passage(chunk: Chunk) -> list[Sentence]:
         context = frozenset(paragraphs[i] | heading)
         listed = _list_unit(text, spans, i)
         if listed is not None:
-            sentence = _list_sentence(chunk, spans, i, listed, token_lists, context)
+            sentence = _list_sentence(chunk, spans, i, listed, token_lists, context, earlier)
         elif not is_fragment(bodies[i]):
             sentence = Sentence(
                 chunk,
@@ -169,7 +184,7 @@ def split_passage(chunk: Chunk) -> list[Sentence]:
                 bodies[i],
                 frozenset(token_lists[i]),
                 context,
-                standalone_quote(chunk, spans, i),
+                standalone_quote(chunk, spans, i, earlier=earlier),
                 tuple(token_lists[i]),
             )
         else:
@@ -179,14 +194,14 @@ def split_passage(chunk: Chunk) -> list[Sentence]:
     return sentences
 
 
-def _list_sentence(chunk, spans, i, listed, token_lists, context) -> Sentence:
+def _list_sentence(chunk, spans, i, listed, token_lists, context, earlier="") -> Sentence:
     """A lead-in and its list items as one quotable unit, items joined by '[…]'."""
     text = chunk.text
     start, last = spans[i][0], listed[-1][1]
     ordered = tuple(
         t for j, (s, _) in enumerate(spans) if start <= s < last for t in token_lists[j]
     )
-    lead_in = standalone_quote(chunk, spans, i)
+    lead_in = standalone_quote(chunk, spans, i, earlier=earlier)
     items = [text[s:e].rstrip(";,") for s, e in listed[1:]]
     quote = " […] ".join([lead_in, *items]) if lead_in else ""
     body = " ".join(text[s:e] for s, e in listed)
@@ -296,7 +311,9 @@ def short_trust_name(trust: str) -> str:
     return re.sub(r"\s+NHS(?:\s+Foundation)?\s+Trust$", "", trust)
 
 
-def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int, depth: int = 0) -> str:
+def standalone_quote(
+    chunk: Chunk, spans: list[tuple[int, int]], i: int, depth: int = 0, earlier: str = ""
+) -> str:
     """The sentence as a reader can follow it on its own, or '' when it cannot stand alone.
 
     A sentence opening with "The trust" names the trust in brackets; one whose subject is a
@@ -315,7 +332,7 @@ def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int, depth: 
         return sentence
     previous = _previous_in_paragraph(text, spans, i)
     if previous is not None and depth < 2:
-        before = standalone_quote(chunk, spans, i - 1, depth + 1)
+        before = standalone_quote(chunk, spans, i - 1, depth + 1, earlier)
         joined = f"{before}{text[previous[1] : start]}{sentence}"
         if before and len(joined.split()) <= MAX_QUOTE_WORDS:
             return joined
@@ -324,8 +341,8 @@ def standalone_quote(chunk: Chunk, spans: list[tuple[int, int]], i: int, depth: 
         insert = f"[{label}'s]" if position[2].lower() == "its" else f"[{label}]"
         return f"{sentence[: position[0]]}{insert}{sentence[position[1] :]}"
     if position[2][0].isupper() and position[2].startswith("The "):
-        return _bracket_name(sentence, position, text[:start])
-    return _bracket_person(sentence, position, text[:start]) or ""
+        return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
+    return _bracket_person(sentence, position, earlier + "\n\n" + text[:start]) or ""
 
 
 _REFERENT_NOUN = re.compile(
@@ -348,9 +365,8 @@ def _bracket_name(sentence: str, position: tuple[int, int, str], before: str) ->
     names it.
     """
     noun = _REFERENT_NOUN.match(sentence).group("noun").rstrip("s")
-    pattern = rf"((?:[A-Z][\w'’&-]*\s+(?:and\s+|of\s+|for\s+)?){{1,6}}{noun}s?)\b"
-    names = re.findall(pattern, before[-2000:], re.I)
-    names = [n for n in names if n[0].isupper() and not n.lower().startswith("the ")]
+    pattern = rf"\b((?:[A-Z][\w'’&-]*\s+(?:(?:and|of|for)\s+)?){{1,6}}(?i:{noun})s?)\b"
+    names = [n for n in re.findall(pattern, before[-2000:]) if not n.startswith("The ")]
     if not names:
         return ""
     return f"{sentence[: position[1]]} [{' '.join(names[-1].split())}]{sentence[position[1] :]}"

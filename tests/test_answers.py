@@ -315,3 +315,12 @@ def test_no_quote_repeats_itself_or_another(fake_assistant):
             plain = [re.sub(r"\[[^\]]*\]", "", s) for s in sentences]
             assert len(plain) == len(set(plain)), line
         assert len(lines) == len(set(lines))
+
+
+def test_a_noun_referent_is_named_from_the_text_before():
+    earlier = "SHSC is a partner in the Sheffield Microsystem Coaching Academy, with others."
+    text = "The academy project was led by a hospital trust and evaluated by a university team."
+    quote = split_passage(chunk(text), earlier)[0].quote
+    assert quote.startswith("The academy [Sheffield Microsystem Coaching Academy] project")
+    assert is_verbatim(quote, text)
+    assert split_passage(chunk(text))[0:1] == []  # nothing names it: not quoted at all
