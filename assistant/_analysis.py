@@ -410,13 +410,16 @@ _RANGE_WORDS = frozenset(
 def _hard_years(question: str) -> tuple[str, ...]:
     """Years the question is about ("in 2024", "its 2024 inspection").
 
-    A year that opens a range or marks a point in time ("since 2018", "after the 2014
-    inspection") helps rank sentences but does not restrict them.
+    A year that opens a range ("since 2018", "after the 2014 inspection") or only dates a
+    "when" clause ("... when the 2016 report was published") helps rank sentences but does not
+    restrict them.
     """
     years = []
     for match in _YEAR.finditer(question):
-        before = re.findall(r"[a-z]+", question[: match.start()].lower())[-2:]
-        if not _RANGE_WORDS.intersection(before):
+        clause = re.split(r"[,;?]", question[: match.start()].lower())[-1]
+        before = re.findall(r"[a-z]+", clause)
+        dated = before[-1:] in (["in"], ["during"]) or "when" not in before
+        if dated and not _RANGE_WORDS.intersection(before[-2:]):
             years.append(match.group())
     return tuple(dict.fromkeys(years))
 

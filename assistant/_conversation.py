@@ -58,9 +58,14 @@ def condense(question: str, history: Sequence[str]) -> str:
         The standalone question (the question itself when it needs no context).
 
     """
-    if not history:
-        return question
-    previous = condense(history[-1], history[:-1])
+    previous: str | None = None
+    for earlier in history:
+        previous = earlier if previous is None else _condense_once(earlier, previous)
+    return question if previous is None else _condense_once(question, previous)
+
+
+def _condense_once(question: str, previous: str) -> str:
+    """Rewrite one question given the standalone form of the question before it."""
     trusts = trusts_in_text(question)
     themes = themes_in_text(question)
     carried = trusts_in_text(previous)
