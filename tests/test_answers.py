@@ -324,3 +324,18 @@ def test_a_noun_referent_is_named_from_the_text_before():
     assert quote.startswith("The academy [Sheffield Microsystem Coaching Academy] project")
     assert is_verbatim(quote, text)
     assert split_passage(chunk(text))[0:1] == []  # nothing names it: not quoted at all
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("What rating did CQC give Oxleas in 2024?", ("2024",)),
+        ("what rating did oxleas get at its 2024 CQC inspection?", ("2024",)),
+        ("Who was chief executive when the 2016 inspection report was published?", ()),
+        ("What did Calderstones do after the 2014 inspection?", ()),
+        ("How did SWYPFT do since 2018?", ()),
+        ("What did CQC find when it inspected Somerset Partnership in 2013?", ("2013",)),
+    ],
+)
+def test_years_that_restrict_the_answer(question, years):
+    assert analyse(question).years == years
