@@ -56,6 +56,8 @@ class Scoring:
         on_theme_semantic: The same, for sentences in a section on a theme the question names.
         semantic_floor: Below this similarity a sentence never counts, whatever words it shares
             ("face-down restraint" is no answer to "why did it close down?").
+        wide_semantic_floor: The same for one trust's line in an all-trust answer, where seven
+            loosely related lines would bury the answer.
         figure_focus: Least focus-word share of a sentence that gives the asked-for figure.
         passages_per_trust: Best passages per trust searched sentence by sentence.
 
@@ -77,6 +79,7 @@ class Scoring:
     min_semantic: float = 0.42
     on_theme_semantic: float = 0.4
     semantic_floor: float = 0.15
+    wide_semantic_floor: float = 0.3
     figure_focus: float = 0.5
     passages_per_trust: int = 10
 
@@ -356,7 +359,8 @@ class Composer:
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
-        if semantic < s.semantic_floor:
+        wide = analysis.scope == ALL_TRUSTS and x.sentence.chunk.trust
+        if semantic < (s.wide_semantic_floor if wide else s.semantic_floor):
             return False
         return (
             x.focus_context >= s.min_focus
