@@ -14,7 +14,7 @@ from assistant._analysis import (
     QuestionAnalysis,
 )
 from assistant._extractive import Group, short_name
-from corpus import TRUSTS
+from corpus import TRUSTS, compound_terms
 from index import Index, tokenize
 
 _WORD = re.compile(r"[A-Za-z]+")
@@ -128,16 +128,13 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         unknown = tokens and not all(t in known for t in tokens)
         if unknown or (len(name.split()) >= 2 and not _mentioned(index, name, strip=False)):
             return f"The documents do not mention {name}."
-    for term in _COMPOUND.findall(analysis.question):
-        specific = any(c.isupper() or c.isdigit() for c in term)
-        if specific and term.lower() not in index.compounds():
-            return f"The documents do not mention {term}."
+    for term in compound_terms(analysis.question):
+        # A compound with a capital or a digit ("A&E", "COVID-19") names one specific thing.
+        written = re.search(re.escape(term), analysis.question, re.I).group()
+        specific = any(c.isupper() or c.isdigit() for c in written)
+        if specific and term not in index.compounds():
+            return f"The documents do not mention {written}."
     return ""
-
-
-# Compound terms; one with a capital or a digit ("A&E", "COVID-19") names one specific thing,
-# so if the corpus never uses it, it does not cover the question.
-_COMPOUND = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
 
 
 def _mentioned(index: Index, name: str, strip: bool = True) -> bool:
@@ -195,7 +192,10 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
         if not gaps:
             return "All seven trusts have material on this:"
         names = ", ".join(short_name(g.label) for g in gaps)
-        return f"{count.capitalize()} of the seven trusts have material on this; none for {names}:"
+        verb = "has" if len(covered) == 1 else "have"
+        return (
+            f"{count.capitalize()} of the seven trusts {verb} material on this; none for {names}:"
+        )
     return "From the documents:"
 
 
