@@ -160,7 +160,6 @@ class Composer:
     max_sentences: int = 6
     vocabulary: list[str] = field(default_factory=list)
     unknown_weight: float = 1.0
-    _keyword_hits: list[Chunk] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
@@ -175,7 +174,7 @@ class Composer:
         """The answer's groups: one per trust in scope (or per source for report questions)."""
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
-        self._keyword_hits = [
+        keyword = [
             chunk for chunk, _ in self.index.keyword(analysis.focus or analysis.question, 60)
         ]
         if analysis.scope == REPORT:
@@ -187,7 +186,7 @@ class Composer:
             self._choose(
                 label, trust, self._score(chunks, weights, analysis, similarity), analysis, vector
             )
-            for label, trust, chunks in self._pools(analysis, passages, similarity)
+            for label, trust, chunks in self._pools(analysis, passages, similarity, keyword)
         ]
         if analysis.answer_type == WHICH_TRUST:
             # "Which trusts changed their culture?" is about a theme most trusts cover: list
@@ -203,16 +202,20 @@ class Composer:
         scores = np.asarray(self.index.vectors @ np.asarray(vector, dtype=np.float32))
         return {chunk_id: float(s) for chunk_id, s in zip(self.index.ids, scores, strict=True)}
 
-    def _pools(self, analysis, passages, similarity) -> list[tuple[str, str, list[Chunk]]]:
+    def _pools(self, analysis, passages, similarity, keyword) -> list[tuple[str, str, list[Chunk]]]:
         """(label, trust, passages to read) for every group the scope asks for."""
         if analysis.scope in (ONE_TRUST, NAMED_TRUSTS):
             return [
-                (t, t, self._trust_chunks(t, analysis, passages, similarity))
+                (t, t, self._trust_chunks(t, analysis, passages, similarity, keyword))
                 for t in analysis.trusts
             ]
         if analysis.scope == ALL_TRUSTS:
             pools = [
-                (t.name, t.name, self._trust_chunks(t.name, analysis, passages, similarity))
+                (
+                    t.name,
+                    t.name,
+                    self._trust_chunks(t.name, analysis, passages, similarity, keyword),
+                )
                 for t in TRUSTS
             ]
             report = [p.chunk for p in passages if p.chunk.doc_kind in _REPORT_KINDS]
@@ -226,14 +229,14 @@ class Composer:
             return [(ACROSS_REPORT, "", list(dict.fromkeys(report)))] + pools
         return []
 
-    def _trust_chunks(self, trust, analysis, passages, similarity) -> list[Chunk]:
+    def _trust_chunks(self, trust, analysis, passages, similarity, keyword) -> list[Chunk]:
         """A trust's passages on the question's themes, its retrieved ones, its most similar."""
         chunks = self.index.select(trust=trust)
         on_theme = [c for c in chunks if c.theme and c.theme in analysis.themes]
         if on_theme and analysis.scope == ALL_TRUSTS:
             return on_theme
         retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
-        keyword = [c for c in self._keyword_hits if c.trust == trust][:4]
+        keyword = [c for c in keyword if c.trust == trust][:4]
         nearest = self._ranked(chunks, similarity)[: self.scoring.passages_per_trust]
         return list(dict.fromkeys(on_theme + retrieved + keyword + nearest))
 
