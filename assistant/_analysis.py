@@ -268,6 +268,7 @@ _THEME_WORDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
         frozenset({"inspect", "rate", "report"}),
     ),
     ("next_steps", frozenset({"sustain", "next", "futur"}), frozenset()),
+    ("next_steps", frozenset({"keep", "continu", "last", "end", "beyond"}), frozenset({"improv"})),
     ("outward_looking", frozenset({"partner", "collabor"}), frozenset()),
 )
 
