@@ -165,6 +165,8 @@ class QuestionAnalysis:
     Attributes:
         question: The question analysed (typos already corrected).
         focus: The words that say what is asked about ("engage staff", "annual income").
+        condition: Focus words that only set the scene ("after CQC rated it inadequate"): they
+            count for less than the rest.
         answer_type: figure, date, person, organisation, trust, yes_no or how_what.
         figure_kind: For figures: money, percent or count.
         scope: one_trust, named_trusts, all_trusts or report.
@@ -180,6 +182,7 @@ class QuestionAnalysis:
 
     question: str
     focus: str
+    condition: str
     answer_type: str
     figure_kind: str
     scope: str
@@ -234,6 +237,7 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
     return QuestionAnalysis(
         question=question,
         focus=_focus(masked, organisations),
+        condition=_focus(_condition(masked), organisations),
         answer_type=answer_type,
         figure_kind=_figure_kind(question) if answer_type == FIGURE else "",
         scope=_scope(question, trusts, answer_type, [n for n in names if " " in n] + outside),
@@ -455,6 +459,18 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
     if answer_type == WHICH_TRUST or _ALL.search(question) or themes_in_text(question):
         return ALL_TRUSTS
     return REPORT
+
+
+_CONDITION = re.compile(r"\b(?:after|when|following|once|since|before|because)\b[^?;.]*", re.I)
+
+
+def _condition(question: str) -> str:
+    """The clause that sets the scene ("... respond after CQC rated it inadequate?"), if any.
+
+    A clause that opens the question ("When did ...") is the question itself, not a condition.
+    """
+    match = _CONDITION.search(question)
+    return match.group() if match and match.start() > 0 else ""
 
 
 def _without_names(masked: str, organisations: tuple[Organisation, ...]) -> str:

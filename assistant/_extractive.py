@@ -405,10 +405,16 @@ def focus_weights(
 
     "react" also matches "reaction", "inspect" matches "inspector". A word the corpus never
     uses weighs as a middling word: no sentence holds it, so it dilutes every sentence's share
-    ("electric vehicles" is not answered by a sentence about a triage vehicle).
+    ("electric vehicles" is not answered by a sentence about a triage vehicle). Words of the
+    scene-setting clause ("after CQC rated it inadequate") weigh half.
     """
     words = analysis.focus + " " + " ".join(analysis.outside)
     tokens = set(words_of([words])[0]) if words.strip() else set()
+    scene = (
+        set(words_of([analysis.condition])[0]) - _main_words(analysis)
+        if analysis.condition
+        else set()
+    )
     weights: dict[frozenset[str], float] = {}
     for token in tokens:
         forms = {token} if token in idf else set()
@@ -421,10 +427,19 @@ def focus_weights(
                     forms.add(word)
         forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
         if forms:
-            weights[frozenset(forms)] = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
+            weight = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
         else:
-            weights[frozenset({token})] = unknown if unknown is not None else _middling(idf)
+            forms, weight = {token}, unknown if unknown is not None else _middling(idf)
+        weights[frozenset(forms)] = weight * (0.5 if token in scene else 1.0)
     return weights
+
+
+def _main_words(analysis: QuestionAnalysis) -> set[str]:
+    """Focus words outside the scene-setting clause (they keep their full weight)."""
+    main = analysis.focus
+    for word in analysis.condition.split():
+        main = main.replace(word, " ", 1)
+    return set(words_of([main])[0]) if main.strip() else set()
 
 
 def _middling(idf: dict[str, float]) -> float:
