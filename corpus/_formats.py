@@ -54,10 +54,11 @@ def text_blocks(body: str) -> list[RawBlock]:
     by more text. A leading list bullet is dropped from headings.
     """
     lines = [line.strip() for line in body.splitlines()]
+    followed = _followed_by_text(lines)
     blocks: list[RawBlock] = []
     paragraph: list[str] = []
     for index, line in enumerate(lines):
-        following = next((rest for rest in lines[index + 1 :] if rest), "")
+        following = followed[index]
         if not line:
             _flush(paragraph, blocks)
             continue
@@ -70,6 +71,16 @@ def text_blocks(body: str) -> list[RawBlock]:
                 _flush(paragraph, blocks)
     _flush(paragraph, blocks)
     return blocks
+
+
+def _followed_by_text(lines: list[str]) -> list[bool]:
+    """For each line, whether a non-blank line comes after it (one backward pass)."""
+    followed = [False] * len(lines)
+    seen_text = False
+    for index in range(len(lines) - 1, -1, -1):
+        followed[index] = seen_text
+        seen_text = seen_text or bool(lines[index])
+    return followed
 
 
 def _looks_like_heading(line: str) -> bool:

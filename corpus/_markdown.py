@@ -7,11 +7,15 @@ import re
 import yaml
 
 from corpus._document import RawBlock
+from dia import errors
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Only the opening hashes and the space after them; the rest is trimmed with string methods
+# (a lazy group followed by optional runs backtracked cubically on long lines of spaces).
+_HEADING_OPEN = re.compile(r"(#{1,6})\s")
 _MARKER = re.compile(r"\[([A-Z]{1,3}\d{1,3})\]")
-_MARKER_RUN = re.compile(r"[ \t]*(?:\[[A-Z]{1,3}\d{1,3}\])+")
+# Starts only where a run of spaces starts, so a long run is scanned once, not once per space.
+_MARKER_RUN = re.compile(r"(?<![ \t])[ \t]*(?:\[[A-Z]{1,3}\d{1,3}\])+")
 _EMPHASIS = re.compile(r"\*\*|__")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _SOURCES_HEADINGS = {"sources", "references", "source list"}
@@ -23,15 +27,90 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     Returns:
         The front matter as a dict (empty when absent or not a mapping) and the body.
 
+    Raises:
+        ValueError: With a user-facing reason when the front matter is hostile: too long,
+            nested too deeply, using anchors or aliases, or holding an over-long or non-text
+            field. (Front matter that is not valid YAML is read as ordinary text, as before.)
+
     """
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
+    source = match.group(1)
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        raise ValueError(
+            errors.FRONT_MATTER_TOO_LONG.format(size=len(source), limit=MAX_FRONT_MATTER_CHARS)
+        )
     try:
-        meta = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+        meta = yaml.load(source, Loader=_FrontMatterLoader)  # a SafeLoader subclass
+    except _RefusedYaml as refusal:
+        raise ValueError(refusal.reason) from None
+    except (yaml.YAMLError, RecursionError):
         return {}, text
-    return (meta if isinstance(meta, dict) else {}), text[match.end() :]
+    if not isinstance(meta, dict):
+        return {}, text[match.end() :]
+    _check_fields(meta)
+    return meta, text[match.end() :]
+
+
+MAX_FRONT_MATTER_CHARS = 20_000
+MAX_FRONT_MATTER_DEPTH = 20
+FIELD_LIMITS = {"title": 300}
+DEFAULT_FIELD_LIMIT = 2_000
+_TEXT_FIELDS = ("title", "trust", "kind", "source_url")
+
+
+class _RefusedYaml(yaml.YAMLError):
+    """Front matter refused before it is built; ``reason`` is shown to the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases and limits nesting depth.
+
+    Aliases are what make a "billion laughs" expand; deep nesting is what makes the
+    (recursive) composer overflow the stack. Both are refused while composing, before any
+    value is built.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        """Compose one node, refusing aliases, anchors and nesting past the depth limit."""
+        if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
+            raise _RefusedYaml(errors.FRONT_MATTER_ALIAS)
+        if self._depth >= MAX_FRONT_MATTER_DEPTH:
+            raise _RefusedYaml(errors.FRONT_MATTER_TOO_DEEP.format(limit=MAX_FRONT_MATTER_DEPTH))
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _check_fields(meta: dict) -> None:
+    """Refuse non-text values for the fields used and over-long values for any field.
+
+    Raises:
+        ValueError: With the field name and the limit broken.
+
+    """
+    for key, value in meta.items():
+        field = str(key)
+        if field in _TEXT_FIELDS and isinstance(value, (list, dict)):
+            kind = "list" if isinstance(value, list) else "mapping"
+            raise ValueError(errors.FRONT_MATTER_NOT_TEXT.format(field=field, kind=kind))
+        limit = FIELD_LIMITS.get(field, DEFAULT_FIELD_LIMIT)
+        size = len(str(value))
+        if size > limit:
+            raise ValueError(
+                errors.FRONT_MATTER_FIELD_TOO_LONG.format(field=field, size=size, limit=limit)
+            )
 
 
 def parse_sources(lines: list[str]) -> dict[str, str]:
@@ -80,12 +159,21 @@ def _split_sections(lines: list[str]) -> list[tuple[str | None, int, list[str]]]
     for line in lines:
         if line.lstrip().startswith("```"):
             in_fence = not in_fence
-        match = None if in_fence else _HEADING.match(line)
-        if match:
-            sections.append((match.group(2), len(match.group(1)), []))
+        heading = None if in_fence else _heading(line)
+        if heading:
+            sections.append((heading[1], heading[0], []))
         else:
             sections[-1][2].append(line)
     return sections
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line ("## Title ##"), else None; linear in the line."""
+    match = _HEADING_OPEN.match(line)
+    if not match:
+        return None
+    text = line[match.end() :].strip().rstrip("#").rstrip()
+    return len(match.group(1)), text
 
 
 def _paragraphs(lines: list[str], sources: dict[str, str]) -> list[RawBlock]:

@@ -55,10 +55,11 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if match.group().strip() == "" and "\n" not in match.group():
-            before = text[start : match.start()]
-            if before.endswith(_ABBREVIATIONS):
-                continue
+        between = match.group()
+        # A bounded endswith: no copy of the text since the last sentence end.
+        after_abbreviation = text.endswith(_ABBREVIATIONS, start, match.start())
+        if not between.strip() and "\n" not in between and after_abbreviation:
+            continue
         _add_span(text, start, match.start(), base, spans)
         start = match.end()
     _add_span(text, start, len(text), base, spans)

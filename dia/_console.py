@@ -9,10 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from dia.errors import DiaError
+from dia import errors
+from dia.errors import BadBatch, BadQuestion, DiaError
+
+MAX_BATCH_HISTORY = 50
 
 
 def _out() -> Console:
@@ -58,19 +62,25 @@ def print_ingest(report) -> None:
         f"Took {report.seconds:.1f} s."
     )
     for rejection in report.rejected:
-        _err().print(f"[yellow]Rejected[/] {rejection.path}: {rejection.reason}", markup=True)
+        _err().print(
+            f"[yellow]Rejected[/] {escape(rejection.path)}: {escape(rejection.reason)}",
+            markup=True,
+        )
 
 
 def print_status(data: dict) -> None:
     """What is indexed."""
     console = _out()
-    console.print(f"{data['documents']} documents, {data['chunks']} chunks")
-    console.print(f"Model: {data['model']}   Store: {data['store']}   Built: {data['built_at']}")
+    console.print(f"{data['documents']} documents, {data['chunks']} chunks", markup=False)
+    console.print(
+        f"Model: {data['model']}   Store: {data['store']}   Built: {data['built_at']}",
+        markup=False,
+    )
     for title, counts in (("Trust", data["by_trust"]), ("Theme", data["by_theme"])):
         table = Table(title)
         table.add_column("chunks", justify="right")
         for name, count in counts.items():
-            table.add_row(name, str(count))
+            table.add_row(escape(str(name)), str(count))
         console.print(table)
 
 
@@ -78,7 +88,7 @@ def print_answer(result) -> None:
     """The answer, then its numbered sources."""
     console = _out()
     if result.standalone_question != result.question:
-        console.print(f"[dim]Searched for: {result.standalone_question}[/]", markup=True)
+        console.print(f"[dim]Searched for: {escape(result.standalone_question)}[/]", markup=True)
     console.print(result.answer, markup=False)
     if result.abstained:
         console.print("\nClosest material (not an answer):")
@@ -99,25 +109,84 @@ def print_answer(result) -> None:
 
 
 def answer_batch(assistant, path: Path, **filters) -> int:
-    """Answer each JSONL line; one JSON object per line out; exit 2 if any line failed."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise DiaError(f"Cannot read the batch file {path}: {error}") from None
+    """Answer each JSONL line; one JSON object per line out; exit 2 if any line failed.
+
+    Each line is read and checked on its own: a line that is not UTF-8, not JSON, or not a
+    valid question gets ``{"line": n, "error": ...}`` and every other line is still answered.
+
+    Raises:
+        BadBatch: The file is missing, a folder, unreadable or holds no questions.
+
+    """
     failed = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    asked = 0
+    for number, raw in enumerate(_batch_lines(path), start=1):
+        if not raw.strip():
             continue
+        asked += 1
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict) or "question" not in item:
-                raise DiaError("each line needs a JSON object with a 'question' field")
-            result = assistant.ask(item["question"], history=item.get("history") or [], **filters)
+            question, history = _batch_item(raw)
+            result = assistant.ask(question, history=history, **filters)
             sys.stdout.write(json.dumps(result.public(), ensure_ascii=False) + "\n")
-        except (DiaError, json.JSONDecodeError) as error:
+        except DiaError as error:
             failed += 1
             sys.stdout.write(json.dumps({"line": number, "error": str(error)}) + "\n")
+    if not asked:
+        raise BadBatch(errors.BATCH_EMPTY.format(path=path))
     return 2 if failed else 0
+
+
+def _batch_lines(path: Path) -> list[bytes]:
+    """The batch file's lines as bytes (decoded one by one, so one bad byte spoils one line).
+
+    Raises:
+        BadBatch: The file is missing, a folder or unreadable.
+
+    """
+    if path.is_dir():
+        raise BadBatch(errors.BATCH_IS_FOLDER.format(path=path))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadBatch(errors.BATCH_MISSING.format(path=path)) from None
+    except OSError as error:
+        raise BadBatch(
+            errors.BATCH_UNREADABLE.format(path=path, reason=error.strerror or error)
+        ) from None
+    return data.removeprefix(b"\xef\xbb\xbf").splitlines()
+
+
+def _batch_item(raw: bytes) -> tuple[str, list[str]]:
+    """Decode and check one batch line.
+
+    Returns:
+        The question and its history (earlier questions, oldest first).
+
+    Raises:
+        BadQuestion: With what is wrong with the line.
+
+    """
+    try:
+        item = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise BadQuestion(errors.BATCH_NOT_UTF8.format(byte=error.start)) from None
+    except json.JSONDecodeError as error:
+        raise BadQuestion(errors.BATCH_NOT_JSON.format(detail=error.msg)) from None
+    except RecursionError:
+        raise BadQuestion(errors.BATCH_TOO_DEEP) from None
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise BadQuestion(errors.BATCH_NOT_JSON.format(detail=error)) from None
+    if not isinstance(item, dict) or "question" not in item:
+        raise BadQuestion(errors.BATCH_NOT_OBJECT)
+    question, history = item["question"], item.get("history")
+    if not isinstance(question, str) or not question.strip():
+        raise BadQuestion(errors.BATCH_QUESTION)
+    if history is None:
+        history = []
+    valid = isinstance(history, list) and all(isinstance(h, str) for h in history)
+    if not valid or len(history) > MAX_BATCH_HISTORY:
+        raise BadQuestion(errors.BATCH_HISTORY.format(limit=MAX_BATCH_HISTORY))
+    return question, history
 
 
 def chat_loop(assistant) -> None:
@@ -141,7 +210,7 @@ def chat_loop(assistant) -> None:
         try:
             result = assistant.ask(question, history=history)
         except DiaError as error:
-            _err().print(f"[red]{error.message}[/]")
+            _err().print(f"[red]{escape(error.message)}[/]")
             continue
         print_answer(result)
         history.append(result.standalone_question)
@@ -153,7 +222,7 @@ def print_theme_counts(data: dict) -> None:
     for theme in data["themes"]:
         counts = theme["counts"]
         spread = ", ".join(f"{trust.split(' NHS')[0]}: {n}" for trust, n in counts.items())
-        table.add_row(theme["label"], str(sum(counts.values())), spread)
+        table.add_row(escape(theme["label"]), str(sum(counts.values())), escape(spread))
     _out().print(table)
 
 
@@ -161,12 +230,14 @@ def print_theme_examples(data: dict) -> None:
     """Every example of a theme, grouped by trust, each with its citation."""
     console = _out()
     for theme in data["themes"]:
-        console.print(f"\n{theme['label']} ({len(theme['examples'])} passages)", style="bold")
+        console.print(
+            f"\n{theme['label']} ({len(theme['examples'])} passages)", style="bold", markup=False
+        )
         current = None
         for number, example in enumerate(theme["examples"], start=1):
             if example["trust"] != current:
                 current = example["trust"]
-                console.print(f"\n{current}", style="underline")
+                console.print(f"\n{current}", style="underline", markup=False)
             console.print(f'  [{number}] "{example["quote"]}"', markup=False)
             url = example["source_urls"][0] if example["source_urls"] else ""
             console.print(f"      {example['doc_id']} — {example['section']}  {url}", markup=False)

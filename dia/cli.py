@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dia.errors import DiaError
+from dia.errors import DiaError, NothingToIndex
 from dia.settings import Settings
 
 app = typer.Typer(
@@ -79,8 +79,14 @@ def ingest(
         settings = build_settings(
             store_dir=store_dir, corpus_dir=corpus_dir, embedding_model=embedding_model
         )
-        with _console.progress_bar("Embedding chunks", quiet=as_json) as progress:
-            report = run_ingest(settings, paths or None, rebuild=rebuild, progress=progress)
+        try:
+            with _console.progress_bar("Embedding chunks", quiet=as_json) as progress:
+                report = run_ingest(settings, paths or None, rebuild=rebuild, progress=progress)
+        except NothingToIndex as error:
+            if as_json:  # still one JSON object on stdout, with each rejected file's reason
+                rejected = [{"path": r.path, "reason": r.reason} for r in error.rejected]
+                echo_json({"error": error.message, "rejected": rejected})
+            raise
         if as_json:
             echo_json(report.as_dict())
         else:

@@ -110,3 +110,64 @@ class LLMUnavailable(DiaError):
     """The configured language model cannot be reached or loaded."""
 
     exit_code = 5
+
+
+class NothingToIndex(DiaError):
+    """The paths given to ingest hold no file that could be indexed.
+
+    Attributes:
+        rejected: The files that were rejected, each with its reason.
+
+    """
+
+    exit_code = 2
+
+    def __init__(self, paths: list[str], rejected: list[RejectedFile]) -> None:
+        where = ", ".join(paths)
+        if rejected:
+            reasons = "".join(f"\n  {r.path}: {r.reason}" for r in rejected)
+            detail = f"all {len(rejected)} file(s) were rejected:{reasons}\n"
+        else:
+            detail = "no files were found. "
+        super().__init__(
+            f"Nothing to index in {where}: {detail}The index was not changed. "
+            "Add Markdown, text, HTML or PDF files and run `dia ingest` again."
+        )
+        self.rejected = rejected
+
+
+class BadBatch(DiaError):
+    """A `dia ask --batch` file cannot be used at all (missing, a folder, empty)."""
+
+    exit_code = 2
+
+
+# Reasons shown for one rejected file or one bad batch line (completed with the details).
+FRONT_MATTER_TOO_LONG = (
+    "its front matter is {size:,} characters long; the limit is {limit:,}. Shorten it"
+)
+FRONT_MATTER_ALIAS = (
+    "its front matter uses YAML anchors or aliases (& or *), which are not allowed; "
+    "write each value out in full"
+)
+FRONT_MATTER_TOO_DEEP = (
+    "its front matter nests lists or mappings more than {limit} levels deep; "
+    "use plain text values such as 'title: My title'"
+)
+FRONT_MATTER_NOT_TEXT = "its front matter field '{field}' must be plain text, not a {kind}"
+FRONT_MATTER_FIELD_TOO_LONG = (
+    "its front matter field '{field}' is {size:,} characters long; the limit is {limit:,}"
+)
+BATCH_MISSING = "The batch file {path} does not exist. Give a JSONL file, one question per line."
+BATCH_IS_FOLDER = "{path} is a folder. Give a JSONL file with one question per line."
+BATCH_UNREADABLE = "Cannot read the batch file {path} ({reason})."
+BATCH_EMPTY = (
+    "The batch file {path} holds no questions. Write one JSON object per line, e.g. "
+    '{{"question": "How did leaders respond?", "history": []}}.'
+)
+BATCH_NOT_UTF8 = "the line is not valid UTF-8 text (byte {byte}); save the file as UTF-8"
+BATCH_NOT_JSON = "the line is not valid JSON ({detail})"
+BATCH_TOO_DEEP = "the line's JSON is nested too deeply"
+BATCH_NOT_OBJECT = 'each line needs a JSON object with a "question" field'
+BATCH_QUESTION = '"question" must be a non-empty string'
+BATCH_HISTORY = '"history" must be a list of at most {limit} strings (earlier questions)'

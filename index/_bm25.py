@@ -36,7 +36,7 @@ class BM25Index:
     def __init__(self, retriever, ids: list[str]) -> None:
         self._retriever = retriever
         self.ids = ids
-        self._vocab = retriever.vocab_dict
+        self._vocab = getattr(retriever, "vocab_dict", None) or {}  # absent when empty
         self._sorted: list[str] | None = None
 
     @classmethod

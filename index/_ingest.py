@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus import Document, load_paths
-from dia.errors import IndexBusy, IndexCorrupt, RejectedFile
+from dia.errors import IndexBusy, IndexCorrupt, NothingToIndex, RejectedFile
 from dia.settings import Settings
 from index._bm25 import BM25Index
 from index._chunker import Chunk, chunk_document
@@ -109,6 +109,7 @@ def ingest(
         IndexBusy: Another ingest holds the lock for more than 5 seconds.
         IndexMismatch: The index was built with other settings and rebuild is False.
         CorpusNotFound: A path does not exist.
+        NothingToIndex: The paths hold no file that could be indexed (the index is untouched).
 
     """
     from filelock import FileLock, Timeout
@@ -144,6 +145,8 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> Inges
     report = IngestReport(rejected=loaded.rejected, rebuilt=rebuild or manifest is None)
     plan = _plan(settings, entries, old_chunks, loaded, paths, report)
     report.chunks = sum(len(chunks) for chunks, _ in plan.values())
+    if not report.chunks or not _covers(plan, paths):
+        raise NothingToIndex([str(p) for p in paths], loaded.rejected)
     if manifest is not None and not (report.added or report.updated or report.removed):
         return report
     active = manifest.collection if manifest else _active_collection(settings)
@@ -206,6 +209,11 @@ def _plan(settings, entries, old_chunks, loaded, paths, report) -> dict:
         else:
             report.removed.append(doc_id)
     return plan
+
+
+def _covers(plan: dict, paths: Sequence[Path]) -> bool:
+    """Whether the plan holds a document from the given paths (new, unchanged or kept)."""
+    return any(_under(Path(entry.path).resolve(), paths) for _, entry in plan.values())
 
 
 def _under(path: Path, roots: Sequence[Path]) -> bool:

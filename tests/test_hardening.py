@@ -1,0 +1,289 @@
+"""Hostile inputs from the hardening issue: slow parsing, front matter, batch lines, empty ingest.
+
+Every fixture is generated here. Timing checks compare a size with eight (or four) times that
+size: linear code takes about eight times as long, the quadratic code these tests guard against
+sixty-four times (cubic: 64 times for four times the size); the allowance (2.5 x the size
+factor) is generous so a busy machine does not fail them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant import condense
+from corpus import load_file, load_paths
+from corpus._formats import text_blocks
+from corpus._markdown import markdown_blocks, split_front_matter
+from dia import _console
+from dia.cli import app
+from dia.errors import NothingToIndex, RejectedFile
+from index import HashEmbedder, Index, ingest
+from index._manifest import MANIFEST_NAME
+from tests.conftest import write
+
+MB = 1_000_000
+runner = CliRunner()
+
+
+def _seconds(function: Callable[[], object], repeats: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _assert_linear(parse: Callable[[int], object], size: int, factor: int = 8) -> None:
+    """parse(factor * size) takes about factor times parse(size), far from factor squared."""
+    small = _seconds(lambda: parse(size), repeats=2)
+    large = _seconds(lambda: parse(factor * size))
+    message = f"{size}: {small:.3f} s, {factor * size}: {large:.3f} s"
+    assert large < 2.5 * factor * small + 0.3, message
+    assert large < 5.0, message
+
+
+# 1. Parsing is linear in file size.
+
+
+def test_plain_text_blocks_scale_linearly():
+    def parse(lines: int) -> object:
+        body = "\n".join(
+            f"Heading {i}" if i % 5 == 0 else f"Line {i} of the report." for i in range(lines)
+        )
+        return text_blocks(body)
+
+    _assert_linear(parse, 5_000)
+    blocks = text_blocks("Title line\n\nA sentence.\nLast heading\n")
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph"]
+
+
+def test_two_megabyte_text_file_loads_in_seconds(tmp_path):
+    line = "A plain line of text without a full stop\nThen a sentence that ends.\n"
+    path = write(tmp_path / "big.txt", line * (2 * MB // len(line)))
+    load_file(write(tmp_path / "warm.txt", line), "warm", MB)  # builds the shared patterns
+    assert _seconds(lambda: load_file(path, "big", 20 * MB)) < 2.0
+
+
+def test_long_run_of_spaces_in_markdown_line_is_linear():
+    _assert_linear(lambda n: markdown_blocks("Text" + " " * n + "x\n"), 2_500)
+    blocks, _, _ = markdown_blocks(
+        "Staff spoke up.  [S1] [S2]\n\n## Sources\n\n- [S1] https://a.b/c\n"
+    )
+    assert blocks[0].text == "Staff spoke up." and blocks[0].urls == ("https://a.b/c",)
+
+
+def test_heading_with_long_run_of_spaces_is_linear():
+    _assert_linear(lambda n: markdown_blocks("# a" + " " * n + "x\n"), 300, factor=4)
+    blocks, _, title = markdown_blocks("# Title ##\n\n## C# ##\n\n###### Six\n\n####### seven\n")
+    assert title == "Title"
+    assert [(b.kind, b.text, b.level) for b in blocks] == [
+        ("heading", "Title", 1),
+        ("heading", "C#", 2),
+        ("heading", "Six", 6),
+        ("paragraph", "####### seven", 0),
+    ]
+
+
+def test_deeply_indented_markdown_file_is_linear(tmp_path):
+    def parse(indent: int) -> object:
+        lines = [" " * indent + f"- item {i} [S1]" for i in range(50)]
+        path = write(tmp_path / f"indented-{indent}.md", "\n".join(lines))
+        return load_file(path, "indented", 20 * MB)
+
+    _assert_linear(parse, 200)
+
+
+# 2. Front matter: no aliases, no deep nesting, bounded fields; a bad one rejects one file.
+
+# Six levels of nine aliases: a 3.7 MB title from 200 bytes of YAML.
+BILLION_LAUGHS = (
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+        for prev, name in zip("abcde", "bcdef", strict=True)
+    )
+    + "title: *f"
+)
+
+
+def _front(meta: str, body: str = "## Section\n\nStaff could speak up.\n") -> str:
+    return f"---\n{meta}\n---\n\n{body}"
+
+
+@pytest.mark.parametrize(
+    ("meta", "reason"),
+    [
+        ("title: " + "[" * 9_000 + "]" * 9_000, "levels deep"),
+        ("title: " + "[" * 20_000 + "]" * 20_000, "front matter is 40,007 characters"),
+        ("title:\n" + "- " * 5_000 + "x", "levels deep"),
+        (BILLION_LAUGHS, "anchors or aliases"),
+        ("base: &b x\ntitle: *b", "anchors or aliases"),
+        ("title: " + "t" * 301, "'title' is 301 characters"),
+        ("title: ok\nsummary: " + "s" * 2_001, "'summary' is 2,001 characters"),
+        ("title: [one, two]", "'title' must be plain text"),
+        ("title: x\n" + "note: y\n" * 3_000, "front matter is"),
+    ],
+)
+def test_hostile_front_matter_rejects_only_that_file(tmp_path, meta, reason):
+    write(tmp_path / "docs" / "bad.md", _front(meta))
+    write(tmp_path / "docs" / "good.md", _front("title: Good notes\ntrust: Oxleas"))
+    loaded = load_paths([tmp_path / "docs"], 20 * MB)
+    assert [d.id for d in loaded.documents] == ["good"]
+    assert loaded.documents[0].title == "Good notes"
+    [rejection] = loaded.rejected
+    assert rejection.path.endswith("bad.md") and reason in rejection.reason
+
+
+def test_front_matter_within_limits_still_loads():
+    meta, body = split_front_matter(_front("title: " + "t" * 300 + "\nsummary: " + "s" * 2_000))
+    assert len(meta["title"]) == 300 and body.lstrip().startswith("## Section")
+    meta, body = split_front_matter(_front("title: [unclosed"))  # invalid YAML: text, as before
+    assert meta == {} and body.startswith("---")
+
+
+def test_hostile_front_matter_keeps_the_indexed_version(settings, tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "notes.md", _front("title: Notes"))
+    write(docs / "other.md", _front("title: Other"))
+    ingest(settings, [docs], embedder=HashEmbedder())
+    write(docs / "notes.md", _front("base: &b x\ntitle: *b"))
+    report = ingest(settings, [docs], embedder=HashEmbedder())
+    assert [Path(r.path).name for r in report.rejected] == ["notes.md"]
+    assert report.unchanged == ["other"] and not report.removed
+    titles = {c.doc_id: c.title for c in Index.open(settings).chunks.values()}
+    assert titles["notes"] == "Notes"
+
+
+# 3. Batch lines are checked one by one.
+
+
+def test_condense_is_iterative_with_the_same_results():
+    history = [
+        "How did Somerset involve carers?",
+        "What about Oxleas?",
+        "How did they engage staff?",
+        "And governance?",
+    ]
+    for end in range(1, len(history) + 1):
+        question, earlier = history[end - 1], history[: end - 1]
+        nested = condense(question, [condense(earlier[-1], earlier[:-1])]) if earlier else question
+        assert condense(question, earlier) == nested
+    assert "Oxleas" in condense("How did they engage staff?", history[:2])
+    long_history = history * 400  # 1,600 turns: the recursive version overflowed the stack
+    assert condense("And governance?", long_history) == condense("And governance?", history)
+
+
+def _batch_env(store: Path) -> dict[str, str]:
+    return {"DIA_STORE_DIR": str(store), "DIA_EMBEDDING_MODEL": "hash"}
+
+
+def test_bad_batch_lines_get_errors_and_the_rest_are_answered(hash_store, tmp_path):
+    good = json.dumps({"question": "How did Somerset involve carers?"}).encode()
+    lines = [
+        good,
+        json.dumps({"question": "What about Oxleas?", "history": 5}).encode(),
+        json.dumps({"question": "And governance?", "history": ["q"] * 1_500}).encode(),
+        json.dumps({"question": "What about Oxleas?", "history": "How did leaders act?"}).encode(),
+        json.dumps({"question": ""}).encode(),
+        json.dumps({"question": 7}).encode(),
+        b'{"question": "Bad \xff byte"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b"",
+        json.dumps({"question": "What about Oxleas?", "history": [good.decode()[14:-2]]}).encode(),
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_bytes(b"\n".join(lines))
+    result = runner.invoke(
+        app, ["ask", "--batch", str(batch), "--json"], env=_batch_env(hash_store)
+    )
+    assert result.exit_code == 2, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 9
+    assert "answer" in rows[0] and "Oxleas" in rows[-1]["standalone_question"]
+    errors = {row["line"]: row["error"] for row in rows[1:-1]}
+    assert sorted(errors) == [2, 3, 4, 5, 6, 7, 8]
+    assert all('"history" must be a list of at most 50 strings' in errors[n] for n in (2, 3, 4))
+    assert '"question" must be a non-empty string' in errors[5] == errors[6]
+    assert "not valid UTF-8" in errors[7] and "nested too deeply" in errors[8]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda folder: folder / "missing.jsonl", "does not exist"),
+        (lambda folder: folder, "is a folder"),
+        (lambda folder: write(folder / "empty.jsonl", "\n  \n"), "holds no questions"),
+    ],
+)
+def test_unusable_batch_file_exits_2_with_a_message(tmp_path, make, message):
+    path = make(tmp_path)
+    result = runner.invoke(app, ["ask", "--batch", str(path)], env=_batch_env(tmp_path / "s"))
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
+
+
+# 4. Nothing to index: exit 2, the existing index untouched.
+
+
+def _answers(settings) -> list[str]:
+    return [chunk.doc_id for chunk, _ in Index.open(settings).keyword("staff speak up", 5)]
+
+
+def test_nothing_to_index_leaves_the_index_as_it_was(settings, tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "one.md", _front("title: One"))
+    write(docs / "two.txt", "Culture\n\nStaff could speak up at board meetings.\n")
+    ingest(settings, [docs], embedder=HashEmbedder())
+    manifest = (settings.store_dir / MANIFEST_NAME).read_bytes()
+    before = _answers(settings)
+    (tmp_path / "empty").mkdir()
+    write(tmp_path / "bad" / "a.bin", "x")
+    (tmp_path / "bad" / "b.txt").write_bytes(b"\x00\x01")
+    for folder, rebuild in [("empty", False), ("empty", True), ("bad", False), ("bad", True)]:
+        with pytest.raises(NothingToIndex) as raised:
+            ingest(settings, [tmp_path / folder], rebuild=rebuild, embedder=HashEmbedder())
+        assert "Nothing to index" in raised.value.message
+        assert len(raised.value.rejected) == (2 if folder == "bad" else 0)
+        assert (settings.store_dir / MANIFEST_NAME).read_bytes() == manifest
+        assert _answers(settings) == before and before
+
+
+def test_cli_ingest_of_empty_or_all_rejected_folder_exits_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(app, ["ingest", str(tmp_path / "empty")], env=_batch_env(tmp_path / "s"))
+    assert result.exit_code == 2 and "Nothing to index" in result.output
+    assert "no files were found" in result.output and "Traceback" not in result.output
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.txt").write_bytes(b"")
+    result = runner.invoke(
+        app, ["ingest", str(tmp_path / "bad"), "--json"], env=_batch_env(tmp_path / "s")
+    )
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert "Nothing to index" in data["error"] and "empty" in data["rejected"][0]["reason"]
+    assert not (tmp_path / "s" / MANIFEST_NAME).exists()
+
+
+# 5. File names are printed as they are, never read as console markup.
+
+
+class _Report:
+    added = updated = removed = unchanged = ()
+    chunks = embedded = 0
+    seconds = 0.0
+
+    def __init__(self, names: list[str]) -> None:
+        self.rejected = [RejectedFile(name, f"unsupported file type '{name}'") for name in names]
+
+
+def test_rejected_file_names_with_brackets_print_verbatim(capsys):
+    _console.print_ingest(_Report(["a[/red].bin", "[x]y.bin", "[bold]z.bin"]))
+    err = capsys.readouterr().err
+    assert "a[/red].bin" in err and "[x]y.bin" in err and "[bold]z.bin" in err
