@@ -40,7 +40,8 @@ class Scoring:
 
     Attributes:
         lexical: Weight of the share of focus words in the sentence.
-        context: Weight of the share of focus words in the sentence, its neighbours and heading.
+        context: Weight of the share of focus words in the sentence with its paragraph, the
+            paragraph before and its heading.
         dense: Weight of the passage's similarity to the question.
         typed: Bonus when the sentence holds the asked-for type (a figure, a name, a date).
         theme: Bonus when the sentence's section is on a theme the question names.

@@ -91,7 +91,7 @@ class Sentence:
         end: Offset one past its end.
         text: The sentence (list bullet removed).
         tokens: Its stemmed content words.
-        context: Stemmed words of its neighbours and its section heading.
+        context: Stemmed words of its paragraph, the paragraph before and its heading.
         quote: What the answer shows: the sentence, with the sentence before it or a
             bracketed referent when it opens with a pronoun; '' when it cannot stand alone.
         ordered: Its stemmed words in order (for phrase matching).
