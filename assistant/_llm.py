@@ -14,7 +14,7 @@ from assistant._grounding import (
 )
 from assistant._types import Passage
 from corpus import split_sentences
-from dia.errors import BadSetting, LLMUnavailable
+from dia.errors import LLM_EXTRA_MISSING, BadSetting, LLMUnavailable
 from dia.settings import Settings
 
 SUPPORT_THRESHOLD = 0.7
@@ -64,12 +64,17 @@ def make_chat_model(settings: Settings):
 
         return init_chat_model(model, model_provider=provider, **kwargs)
     except ImportError as error:
-        raise LLMUnavailable(
-            f"The '{provider}' chat model needs an extra package ({error.name}). "
-            "Install it with: .venv/bin/pip install -e '.[llm]'"
-        ) from None
+        package = _missing_package(provider, error.name)
+        raise LLMUnavailable(LLM_EXTRA_MISSING.format(provider=provider, package=package)) from None
     except Exception as error:  # noqa: BLE001 - providers raise their own types
         raise LLMUnavailable(f"Cannot set up the chat model {settings.llm!r}: {error}") from None
+
+
+def _missing_package(provider: str, module: str | None) -> str:
+    """The pip package to install when importing the provider's model failed."""
+    if module and not module.startswith("langchain_"):
+        return module.replace("_", "-")
+    return f"langchain-{provider}"
 
 
 def passages_message(question: str, passages: list[Passage]) -> str:

@@ -13,7 +13,7 @@ from corpus._isolate import parse_pdf_isolated
 from corpus._markdown import markdown_blocks, split_front_matter
 from corpus._text import clean_control_chars
 from corpus._vocabulary import resolve_trust, trust_by_key
-from dia.errors import CorpusNotFound, RejectedFile
+from dia.errors import LINK_LOOP, LINK_OUTSIDE, CorpusNotFound, RejectedFile
 
 SUPPORTED_SUFFIXES = {
     ".md": "markdown",
@@ -35,11 +35,18 @@ class LoadResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+def discover(
+    paths: Iterable[Path], rejected: list[RejectedFile] | None = None
+) -> list[tuple[Path, str]]:
     """List the files to load with their document ids.
 
     A folder is walked recursively (hidden entries skipped) and ids are paths relative to it
-    without the suffix; a file named directly gets its stem as id.
+    without the suffix; a file named directly gets its stem as id. A symbolic link inside a
+    folder that leads outside that folder is not followed.
+
+    Args:
+        paths: Files or folders.
+        rejected: When given, each link that leads outside its folder is added with a reason.
 
     Raises:
         CorpusNotFound: When a path does not exist.
@@ -52,11 +59,30 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, str]]:
         if path.is_file():
             found.append((path, path.stem))
             continue
+        root = path.resolve()
         for file in sorted(path.rglob("*")):
             relative = file.relative_to(path)
-            if file.is_file() and not any(part.startswith(".") for part in relative.parts):
+            if any(part.startswith(".") for part in relative.parts):
+                continue
+            outside = _outside_reason(file, root)
+            if outside:
+                if rejected is not None:
+                    rejected.append(RejectedFile(str(file), outside))
+                continue
+            if file.is_file():
                 found.append((file, relative.with_suffix("").as_posix()))
     return found
+
+
+def _outside_reason(file: Path, root: Path) -> str | None:
+    """Why a folder entry is not followed (a link that leaves root), or None when it is inside."""
+    try:
+        target = file.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return LINK_LOOP
+    if target == root or root in target.parents:
+        return None
+    return LINK_OUTSIDE.format(target=target)
 
 
 def load_paths(
@@ -81,7 +107,7 @@ def load_paths(
     result = LoadResult()
     seen: dict[str, Path] = {}
     known = known or {}
-    for file, doc_id in discover(paths):
+    for file, doc_id in discover(paths, result.rejected):
         try:
             if doc_id in seen:
                 raise RejectedFile(

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dia.errors import DiaError, NothingToIndex
+from dia.errors import PORT_IN_USE, DiaError, NothingToIndex
 from dia.settings import Settings
 
 app = typer.Typer(
@@ -30,8 +30,36 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.
 
 
 def build_settings(**overrides: Any) -> Settings:
-    """Settings from the environment, with the CLI options that were given on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with the CLI options that were given on top.
+
+    Raises:
+        BadSetting: When the store folder is an existing file.
+
+    """
+    from index._store import check_store_dir
+
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    check_store_dir(settings.store_dir)
+    return settings
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Check that the UI can bind host:port, before anything heavy is loaded.
+
+    Raises:
+        DiaError: When the port is already in use.
+
+    """
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            if sys.platform != "win32":  # as the server does; ignores closing connections
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError:
+        raise DiaError(PORT_IN_USE.format(host=host, port=port)) from None
 
 
 def run(action: Callable[[], int | None]) -> None:
@@ -183,9 +211,16 @@ def serve(
     """Start the chat UI on 127.0.0.1 (DIA_HOST/DIA_PORT)."""
 
     def action() -> None:
+        settings = build_settings(store_dir=store_dir, port=port)
+        check_port_free(settings.host, settings.port)
         from ui import launch
 
-        launch(build_settings(store_dir=store_dir, port=port))
+        try:
+            launch(settings)
+        except OSError as error:  # taken between the check and the launch
+            if "port" not in str(error).lower():
+                raise
+            raise DiaError(PORT_IN_USE.format(host=settings.host, port=settings.port)) from None
 
     run(action)
 

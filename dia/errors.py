@@ -83,8 +83,8 @@ class IndexBusy(DiaError):
 
     def __init__(self, store: str) -> None:
         super().__init__(
-            f"Another `dia ingest` is writing to the index at {store}. "
-            "Wait for it to finish, then try again."
+            f"Another `dia ingest` is already running on the index at {store}, so this one "
+            "did not start. Wait for it to finish, then try again."
         )
 
 
@@ -171,3 +171,22 @@ BATCH_TOO_DEEP = "the line's JSON is nested too deeply"
 BATCH_NOT_OBJECT = 'each line needs a JSON object with a "question" field'
 BATCH_QUESTION = '"question" must be a non-empty string'
 BATCH_HISTORY = '"history" must be a list of at most {limit} strings (earlier questions)'
+
+# A file inside an ingested folder that is a symbolic link to somewhere outside that folder.
+LINK_OUTSIDE = (
+    "it is a symbolic link to {target}, outside the folder being ingested; links that leave "
+    "the folder are not followed. Copy the file into the folder to index it"
+)
+LINK_LOOP = "it is a symbolic link that leads back to itself (a loop); remove or fix the link"
+STORE_IS_FILE = (
+    "The index folder {store} cannot be used: {file} is a file, not a folder. "
+    "Set DIA_STORE_DIR (or --store-dir) to a folder, or move the file away."
+)
+PORT_IN_USE = (
+    "Cannot start the UI: port {port} on {host} is already in use (another `dia serve` or "
+    "program may be running). Stop it, or choose another port with DIA_PORT or --port."
+)
+LLM_EXTRA_MISSING = (
+    "The '{provider}' chat model needs the package {package}, which is not installed. "
+    "Install it with: .venv/bin/pip install {package} (or .venv/bin/pip install -e '.[llm]')"
+)

@@ -36,10 +36,11 @@ from index._index import (
     read_manifest,
 )
 from index._manifest import DocumentEntry, Manifest, write_json_atomic
-from index._store import VectorStore, open_store
+from index._store import VectorStore, check_store_dir, open_store
 
 Progress = Callable[[int, int], None]
-LOCK_TIMEOUT_S = 5.0
+# A second ingest is refused at once (one try, no waiting) so the user hears about it quickly.
+LOCK_TIMEOUT_S = 0.0
 
 
 @dataclass
@@ -106,7 +107,8 @@ def ingest(
         progress: Called with (chunks embedded so far, chunks to embed).
 
     Raises:
-        IndexBusy: Another ingest holds the lock for more than 5 seconds.
+        IndexBusy: Another ingest holds the lock (checked once, without waiting).
+        BadSetting: The store folder (or a folder above it) is an existing file.
         IndexMismatch: The index was built with other settings and rebuild is False.
         CorpusNotFound: A path does not exist.
         NothingToIndex: The paths hold no file that could be indexed (the index is untouched).
@@ -115,6 +117,7 @@ def ingest(
     from filelock import FileLock, Timeout
 
     started = time.perf_counter()
+    check_store_dir(settings.store_dir)
     settings.store_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.store_dir / "ingest.lock"))
     try:

@@ -29,8 +29,10 @@ def export_onnx(model_path: Path, target: Path, quantize: bool) -> Path:
         if not plain.exists():
             _export_fp32(model_path, plain)
         if quantize:
+            import onnxruntime
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
+            disable_telemetry(onnxruntime)
             partial = target.with_suffix(".partial.onnx")
             quantize_dynamic(str(plain), str(partial), weight_type=QuantType.QInt8)
             os.replace(partial, target)
@@ -69,6 +71,27 @@ def _export_fp32(model_path: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+def disable_telemetry(onnxruntime) -> None:
+    """Turn off ONNX Runtime's telemetry events for this process (before any session loads)."""
+    disable = getattr(onnxruntime, "disable_telemetry_events", None)
+    if disable is not None:  # present in the versions we support; guard older ones
+        disable()
+
+
+def make_session(onnxruntime, path: Path):
+    """An ONNX Runtime CPU session for the model at path, with telemetry events turned off.
+
+    Args:
+        onnxruntime: The imported ``onnxruntime`` module (passed in so tests can use a fake).
+        path: The ONNX model file.
+
+    """
+    disable_telemetry(onnxruntime)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxEmbedder:
     """Mean-pooled, normalised MiniLM embeddings computed with ONNX Runtime."""
 
@@ -93,11 +116,7 @@ class OnnxEmbedder:
                 from tokenizers import Tokenizer
 
                 path = export_onnx(self.model_path, self.onnx_path, self.quantize)
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = os.cpu_count() or 1
-                self._session = onnxruntime.InferenceSession(
-                    str(path), options, providers=["CPUExecutionProvider"]
-                )
+                self._session = make_session(onnxruntime, path)
                 tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
                 tokenizer.enable_truncation(MAX_TOKENS)
                 tokenizer.enable_padding()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from dia.errors import DiaError, IndexCorrupt
+from dia.errors import STORE_IS_FILE, BadSetting, DiaError, IndexCorrupt
 from dia.settings import Settings
 
 
@@ -180,12 +181,27 @@ class ChromaStore:
         ]
 
 
+def check_store_dir(store_dir: Path) -> None:
+    """Check the store folder can be a folder: neither it nor a folder above it is a file.
+
+    Raises:
+        BadSetting: When the store path (or one of its parents) is an existing file.
+
+    """
+    for path in (store_dir, *store_dir.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise BadSetting(STORE_IS_FILE.format(store=store_dir, file=path))
+            return
+
+
 def open_store(settings: Settings) -> VectorStore:
     """Open the store the settings name: a Chroma server when DIA_CHROMA_HOST is set.
 
     Raises:
         DiaError: When the server cannot be reached.
         IndexCorrupt: When the embedded store cannot be opened.
+        BadSetting: When the store path is an existing file.
 
     """
     import chromadb
@@ -211,6 +227,7 @@ def open_store(settings: Settings) -> VectorStore:
                 "Check DIA_CHROMA_HOST/DIA_CHROMA_PORT and that `chroma run` is up."
             ) from None
         return ChromaStore(client, location)
+    check_store_dir(settings.store_dir)
     path = settings.store_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:

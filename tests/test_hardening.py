@@ -287,3 +287,123 @@ def test_rejected_file_names_with_brackets_print_verbatim(capsys):
     _console.print_ingest(_Report(["a[/red].bin", "[x]y.bin", "[bold]z.bin"]))
     err = capsys.readouterr().err
     assert "a[/red].bin" in err and "[x]y.bin" in err and "[bold]z.bin" in err
+
+
+# 6. Symbolic links that leave the ingested folder are not followed.
+
+
+def test_symlink_leaving_the_folder_is_rejected_not_indexed(settings, tmp_path):
+    secret = write(tmp_path / "elsewhere" / "passwd.txt", "root:x:0:0:secret-marker:/root\n")
+    (tmp_path / "elsewhere" / "sub").mkdir()
+    write(tmp_path / "elsewhere" / "sub" / "more.md", "# More\n\nsecret-marker again.\n")
+    docs = tmp_path / "docs"
+    write(docs / "good.md", _front("title: Good"))
+    write(docs / "inner.txt", "Culture\n\nStaff could speak up at board meetings.\n")
+    (docs / "passwd.txt").symlink_to(secret)
+    (docs / "folder").symlink_to(tmp_path / "elsewhere" / "sub", target_is_directory=True)
+    (docs / "alias.txt").symlink_to(docs / "inner.txt")  # stays inside: still followed
+    loaded = load_paths([docs], MB)
+    assert sorted(d.id for d in loaded.documents) == ["alias", "good", "inner"]
+    reasons = {Path(r.path).name: r.reason for r in loaded.rejected}
+    assert set(reasons) == {"passwd.txt", "folder"}
+    assert "outside the folder being ingested" in reasons["passwd.txt"]
+    report = ingest(settings, [docs], embedder=HashEmbedder())
+    assert any("passwd.txt" in r.path for r in report.rejected)
+    chunks = Index.open(settings).keyword("secret marker root", 5)
+    assert all("secret-marker" not in chunk.text for chunk, _ in chunks)
+
+
+# 7. ONNX Runtime telemetry is off wherever a session is made.
+
+
+def test_onnx_session_turns_telemetry_off_first():
+    from index._onnx import make_session
+
+    calls: list[str] = []
+
+    class FakeRuntime:
+        class SessionOptions:
+            intra_op_num_threads = 0
+
+        @staticmethod
+        def disable_telemetry_events() -> None:
+            calls.append("disable")
+
+        @staticmethod
+        def InferenceSession(path, options, providers):  # noqa: N802 - mirrors onnxruntime
+            calls.append(f"session {Path(path).name} {providers}")
+            return "session"
+
+    assert make_session(FakeRuntime, Path("m.onnx")) == "session"
+    assert calls == ["disable", "session m.onnx ['CPUExecutionProvider']"]
+    import onnxruntime
+
+    assert callable(onnxruntime.disable_telemetry_events)
+
+
+# 8. A second ingest is refused at once; bad store paths, busy ports, missing LLM packages.
+
+
+def test_second_ingest_is_refused_within_a_second(settings, tmp_path):
+    from filelock import FileLock
+
+    from dia.errors import IndexBusy
+
+    docs = write(tmp_path / "docs" / "one.txt", "Culture\n\nStaff could speak up.\n").parent
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.store_dir / "ingest.lock")):
+        started = time.perf_counter()
+        with pytest.raises(IndexBusy) as raised:
+            ingest(settings, [docs], embedder=HashEmbedder())
+        assert time.perf_counter() - started < 1.0
+        assert "already running" in raised.value.message and raised.value.exit_code == 4
+        started = time.perf_counter()
+        result = runner.invoke(app, ["ingest", str(docs)], env=_batch_env(settings.store_dir))
+        assert time.perf_counter() - started < 1.0
+    assert result.exit_code == 4 and "already running" in result.output
+
+
+def test_store_dir_that_is_a_file_gives_a_clear_error(tmp_path):
+    store = write(tmp_path / "store-file", "not a folder")
+    for command in (["ingest", str(tmp_path)], ["status"], ["ask", "How did leaders respond?"]):
+        result = runner.invoke(app, command, env=_batch_env(store))
+        assert result.exit_code == 2, (command, result.output)
+        assert "is a file, not a folder" in result.output and str(store) in result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_serve_on_a_busy_port_names_the_port_and_dia_port(tmp_path, monkeypatch):
+    import socket
+
+    import ui
+
+    monkeypatch.setattr(ui, "launch", lambda settings: pytest.fail("launch must not run"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)], env=_batch_env(tmp_path / "s"))
+    assert result.exit_code == 1, result.output
+    assert f"port {port}" in result.output and "DIA_PORT" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("llm", "package"),
+    [("ollama:llama3.1", "langchain-ollama"), ("openai:gpt-x", "langchain-openai")],
+)
+def test_missing_llm_extra_names_the_package(monkeypatch, llm, package):
+    import langchain.chat_models
+
+    from assistant._llm import make_chat_model
+    from dia.errors import LLMUnavailable
+    from dia.settings import Settings
+
+    def missing(*args, **kwargs):
+        raise ImportError(f"Unable to import {package.replace('-', '_')}.")  # name is None
+
+    monkeypatch.setattr(langchain.chat_models, "init_chat_model", missing)
+    with pytest.raises(LLMUnavailable) as raised:
+        make_chat_model(Settings(llm=llm))
+    assert package in raised.value.message and "(None)" not in raised.value.message
