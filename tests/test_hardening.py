@@ -407,3 +407,12 @@ def test_missing_llm_extra_names_the_package(monkeypatch, llm, package):
     with pytest.raises(LLMUnavailable) as raised:
         make_chat_model(Settings(llm=llm))
     assert package in raised.value.message and "(None)" not in raised.value.message
+
+
+def test_document_markdown_images_and_links_stay_text_in_chat():
+    from ui._render import inert
+
+    shown = inert("Minutes ![beacon](https://tracker.example/p.png) at [site](javascript:x()) [1]")
+    assert "](" not in shown and "![" not in shown
+    assert "[1]" in shown and "tracker.example" in shown  # still readable, just inert
+    assert inert("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"

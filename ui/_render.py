@@ -27,13 +27,22 @@ def links(urls: list[str]) -> str:
     return "<br>".join(anchors)
 
 
+def inert(text: str) -> str:
+    """Document text made safe for chat Markdown: no HTML, and no image or link syntax.
+
+    "![x](https://beacon)" and "[here](javascript:...)" show as the characters they are; the
+    browser fetches nothing and nothing becomes clickable.
+    """
+    escaped = html.escape(text, quote=False)
+    return escaped.replace("![", "!\\[").replace("](", "]\\(")
+
+
 def chat_text(result: AnswerResult) -> str:
     """The answer as chat Markdown, with document text escaped so it renders as text."""
-    body = html.escape(result.answer, quote=False)
+    body = inert(result.answer)
     if result.abstained:
         closest = "\n".join(
-            f"- {html.escape(c['trust'] or c['doc_id'])} — {html.escape(c['section'])}: "
-            f"{html.escape(c['quote'])}"
+            f"- {inert(c['trust'] or c['doc_id'])} — {inert(c['section'])}: {inert(c['quote'])}"
             for c in result.closest
         )
         return (
