@@ -97,7 +97,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:the |its |their )?(?:[\w'’-]+ ){0,3}(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
             r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
-            r"earn|receive|get)\b",
+            r"earn)\b",
             re.I,
         ),
     ),

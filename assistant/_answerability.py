@@ -13,7 +13,8 @@ from assistant._analysis import (
     WHICH_TRUST,
     QuestionAnalysis,
 )
-from assistant._extractive import Group, short_name
+from assistant._extractive import Group
+from assistant._sentences import short_trust_name
 from corpus import TRUSTS, compound_terms
 from index import Index, tokenize
 
@@ -90,6 +91,8 @@ _SHORT_FORMS = {
     "execs": "executives",
     "ceo": "chief executive",
     "ceos": "chief executives",
+    "boss": "chief executive",
+    "bosses": "chief executives",
     "govt": "government",
     "mgmt": "management",
     "dept": "department",
@@ -121,7 +124,7 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         if not _mentioned(index, name):
             return (
                 f"The documents do not cover {name}. They hold case studies of seven trusts: "
-                f"{', '.join(short_name(t.name) for t in TRUSTS)}."
+                f"{', '.join(short_trust_name(t.name) for t in TRUSTS)}."
             )
     for name in analysis.names:
         tokens = tokenize([name])[0]
@@ -161,7 +164,7 @@ def _mentioned(index: Index, name: str, strip: bool = True) -> bool:
 def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     """One plain sentence saying what is not in the documents for one or more groups."""
     group = groups[0]
-    names = [short_name(g.label) for g in groups if g.trust]
+    names = [short_trust_name(g.label) for g in groups if g.trust]
     where = f" for {' or '.join(names)}" if names else ""
     focus = f"“{analysis.focus}”" if analysis.focus else "this"
     if group.missing == "figure":
@@ -191,7 +194,7 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
             return f"Matching material is found for {count} of the seven trusts:"
         if not gaps:
             return "All seven trusts have material on this:"
-        names = ", ".join(short_name(g.label) for g in gaps)
+        names = ", ".join(short_trust_name(g.label) for g in gaps)
         verb = "has" if len(covered) == 1 else "have"
         return (
             f"{count.capitalize()} of the seven trusts {verb} material on this; none for {names}:"

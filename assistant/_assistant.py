@@ -22,10 +22,9 @@ from assistant._answerability import (
 )
 from assistant._conversation import condense
 from assistant._grounding import instruction_like
-from assistant._provenance import ORDER as PROVENANCE_ORDER
-from assistant._provenance import provenance
+from assistant._provenance import merge_labels, provenance
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
-from assistant._sentences import SentenceBank
+from assistant._sentences import SentenceBank, short_trust_name
 from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import AnswerResult, Citation, Passage
 from corpus import THEMES, TRUSTS, clean_control_chars, resolve_theme, resolve_trust, trust_by_key
@@ -406,7 +405,7 @@ def _citation(n: int, chunk: Chunk, quotes: list[str], labels: dict[str, list[st
         source_urls=list(chunk.source_urls),
         quotes=quotes,
         text=chunk.text,
-        provenance=_merge_labels(labels.get(chunk.id, []))
+        provenance=merge_labels(labels.get(chunk.id, []))
         or provenance(chunk.source_urls, chunk.doc_kind),
     )
 
@@ -437,14 +436,8 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     if said(rating) or not any(said(r) for r in _RATINGS if r != rating):
         return ""
     when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
-    who = " or ".join(extractive.short_name(t) for t in analysis.trusts)
+    who = " or ".join(short_trust_name(t) for t in analysis.trusts)
     return f"The documents do not say {who} was rated {rating}{when}."
-
-
-def _merge_labels(labels: list[str]) -> str:
-    """One provenance string for a citation whose quotes come from several paragraphs."""
-    parts = {part for label in labels for part in label.split(", ")}
-    return ", ".join(label for label in PROVENANCE_ORDER if label in parts)
 
 
 def _llm_passages(state: PipelineState, groups) -> list[Passage]:

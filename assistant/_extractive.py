@@ -681,7 +681,9 @@ def compose(lead: str, groups: list[Group], missing_lines: bool, headed: bool) -
         if headed:
             lines.append(f"**{group.label}**")
         if not group.picks:
-            lines.append(f"- The documents say nothing on this for {short_name(group.label)}.")
+            lines.append(
+                f"- The documents say nothing on this for {short_trust_name(group.label)}."
+            )
         for pick in group.picks:
             lines.append(_cite(layout, pick.sentence))
     layout.text = "\n".join(lines)
@@ -697,8 +699,3 @@ def _cite(layout: Layout, sentence: Sentence) -> str:
     if label not in layout.provenance.setdefault(chunk.id, []):
         layout.provenance[chunk.id].append(label)
     return f"- {sentence.quote} [{number}] · {label}"
-
-
-def short_name(label: str) -> str:
-    """A trust's short name for running text; other labels unchanged."""
-    return short_trust_name(label)

@@ -74,4 +74,10 @@ def provenance(urls: Iterable[str], doc_kind: str) -> str:
             labels = {CQC_REPORT}
         else:
             labels = {NOTES if doc_kind in _BUNDLED_KINDS else USER}
-    return ", ".join(label for label in ORDER if label in labels)
+    return merge_labels(sorted(labels))
+
+
+def merge_labels(labels: list[str]) -> str:
+    """One label for a citation whose quotes come from paragraphs with different sources."""
+    parts = {part for label in labels for part in label.split(", ")}
+    return ", ".join(label for label in ORDER if label in parts)
