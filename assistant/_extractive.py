@@ -30,7 +30,7 @@ from index import Chunk, Embedder, Index, tokenize
 
 SHORT_LEAD_WORDS = 16
 REPORT_LEVEL = "Report-level findings"
-ACROSS_REPORT = "Across the report (CQC, 2018)"
+ACROSS_REPORT = "Across the reports"
 _REPORT_KINDS = {"report-notes", "report-overview"}
 
 
@@ -110,6 +110,7 @@ class _Asked:
     words: frozenset[str]
     phrase: list[frozenset[str]]
     recent: bool = False
+    early: bool = False
 
     @classmethod
     def of(cls, analysis: QuestionAnalysis, weights: dict[frozenset[str], float]) -> _Asked:
@@ -122,6 +123,7 @@ class _Asked:
             frozenset(analysis.question.lower().split()),
             phrase,
             bool(_RECENT.search(analysis.question)),
+            bool(_EARLY.search(analysis.question)),
         )
 
     def share(self, tokens: frozenset[str]) -> float:
@@ -185,7 +187,11 @@ class Composer:
             return _split_by_source(chosen)
         groups = [
             self._choose(
-                label, trust, self._score(chunks, weights, analysis, similarity), analysis, vector
+                label,
+                trust,
+                self._score(chunks, weights, analysis, similarity, trust),
+                analysis,
+                vector,
             )
             for label, trust, chunks in self._pools(analysis, passages, similarity, keyword)
         ]
@@ -237,6 +243,11 @@ class Composer:
         if on_theme and analysis.scope == ALL_TRUSTS:
             return on_theme
         retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
+        retrieved += [
+            p.chunk
+            for p in passages
+            if not p.chunk.trust and any(s.trust == trust for s in self.bank.of(p.chunk))
+        ]
         keyword = [c for c in keyword if c.trust == trust][:4]
         nearest = self._ranked(chunks, similarity)[: self.scoring.passages_per_trust]
         return list(dict.fromkeys(on_theme + retrieved + keyword + nearest))
@@ -245,8 +256,12 @@ class Composer:
     def _ranked(chunks, similarity: dict[str, float]) -> list[Chunk]:
         return sorted(chunks, key=lambda c: -similarity.get(c.id, 0.0))
 
-    def _score(self, chunks, weights, analysis, similarity) -> list[Scored]:
-        """Every quotable sentence of the passages, scored against the question, best first."""
+    def _score(self, chunks, weights, analysis, similarity, trust=None) -> list[Scored]:
+        """Every quotable sentence of the passages, scored against the question, best first.
+
+        With a trust ('' for the report level), only the sentences about it are scored: a
+        report's "- NSCHT. …" item counts for that trust, not for the report level.
+        """
         asked = _Asked.of(analysis, weights)
         seen: set[str] = set()
         scored = []
@@ -255,6 +270,8 @@ class Composer:
             for sentence in self.bank.of(chunk):
                 key = " ".join(sentence.text.lower().split())
                 if key in seen or not sentence.quote or instruction_like(sentence.text):
+                    continue
+                if trust is not None and (sentence.trust or chunk.trust) != trust:
                     continue
                 seen.add(key)
                 scored.append(self._score_one(sentence, asked, similarity.get(chunk.id, 0.0)))
@@ -277,6 +294,7 @@ class Composer:
             + s.phrase * _has_phrase(sentence.ordered, asked.phrase)
             + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
             + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
+            + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         return Scored(sentence, focus, focus_context, score, typed=typed, head=head)
@@ -296,11 +314,6 @@ class Composer:
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
-        if analysis.years:
-            dated = [
-                x for x in addressing[1:] if any(y in x.sentence.quote for y in analysis.years)
-            ]
-            addressing = addressing[:1] + dated
         group.picks = self._diverse(addressing, self._limit(analysis, trust))
         group.picks[0] = self._with_elaboration(group.picks[0], group.picks[1:])
         return group
@@ -548,6 +561,19 @@ def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
 
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _RECENT = re.compile(r"\b(?:now|currently|current|latest|today|these days|recent|recently)\b", re.I)
+
+
+_EARLY = re.compile(
+    r"\b(?:initial(?:ly)?|original(?:ly)?|at first|at the start|to begin with|"
+    r"first (?:(?:CQC|comprehensive) )?(?:inspection|inspected|visit|rat(?:ing|ed)|report|found))",
+    re.I,
+)
+
+
+def _earliness(text: str) -> float:
+    """How early a sentence's years are: 1 for 2010 and before, 0 for 2025 on or for no year."""
+    years = _ANY_YEAR.findall(text)
+    return 1.0 - _lateness(text) if years else 0.0
 
 
 def _lateness(text: str) -> float:

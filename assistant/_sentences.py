@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from corpus import split_sentences
+from corpus import split_sentences, trust_by_key, trust_of_text
 from index import Chunk, tokenize
 
 MIN_WORDS = 6
@@ -95,6 +96,8 @@ class Sentence:
         quote: What the answer shows: the sentence, with the sentence before it or a
             bracketed referent when it opens with a pronoun; '' when it cannot stand alone.
         ordered: Its stemmed words in order (for phrase matching).
+        trust: The trust its list item's label names ("- NSCHT. When rated good …") when
+            that is not the passage's own trust; '' otherwise.
 
     """
 
@@ -106,6 +109,7 @@ class Sentence:
     context: frozenset[str]
     quote: str
     ordered: tuple[str, ...] = ()
+    trust: str = ""
 
 
 class SentenceBank:
@@ -190,8 +194,16 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
         else:
             sentence = None
         if sentence is not None and sentence.quote:
-            sentences.append(sentence)
+            sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
     return sentences
+
+
+def _with_label_trust(sentence: Sentence, label: tuple[str, bool]) -> Sentence:
+    """Mark a sentence whose item label names a trust other than its passage's."""
+    trust = _trust_named(label[0]) if label[1] else ""
+    if not trust or trust == sentence.chunk.trust:
+        return sentence
+    return dataclasses.replace(sentence, trust=trust)
 
 
 def _list_sentence(chunk, spans, i, listed, token_lists, context, earlier="") -> Sentence:
@@ -327,7 +339,12 @@ def standalone_quote(
         match = _THE_TRUST.match(sentence)
         possessive = "'s" if match.group().endswith(("'s", "’s")) else ""
         return f"[{short_trust_name(chunk.trust)}{possessive}]{sentence[match.end() :]}"
+    label, names_trust = _item_label(text, spans, i)
     position = _dangling_pronoun(sentence) or _bare_referent(sentence)
+    if names_trust and position is None:
+        position = _inner_it(sentence)
+    if label and position is not None and position[2].lower() in {"it", "its"}:
+        return _insert_label(sentence, position, label)
     if position is None:
         return sentence
     previous = _previous_in_paragraph(text, spans, i)
@@ -336,10 +353,6 @@ def standalone_quote(
         joined = f"{before}{text[previous[1] : start]}{sentence}"
         if before and len(joined.split()) <= MAX_QUOTE_WORDS:
             return joined
-    label = _label_before(text, spans, i)
-    if label and position[2].lower() in {"it", "its"}:
-        insert = f"[{label}'s]" if position[2].lower() == "its" else f"[{label}]"
-        return f"{sentence[: position[0]]}{insert}{sentence[position[1] :]}"
     if position[2][0].isupper() and position[2].startswith("The "):
         return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
     return _bracket_person(sentence, position, earlier + "\n\n" + text[:start]) or ""
@@ -372,12 +385,51 @@ def _bracket_name(sentence: str, position: tuple[int, int, str], before: str) ->
     return f"{sentence[: position[1]]} [{' '.join(names[-1].split())}]{sentence[position[1] :]}"
 
 
-def _label_before(text: str, spans: list[tuple[int, int]], i: int) -> str:
-    """A short bold label just before the sentence ("**Wexham Park Hospital.**"), plain."""
-    if i == 0 or "\n" in text[spans[i - 1][1] : spans[i][0]]:
-        return ""
-    label = text[spans[i - 1][0] : spans[i - 1][1]].strip("*_ .:")
-    return label if 0 < len(label.split()) <= 6 and label[:1].isupper() else ""
+def _item_label(text: str, spans: list[tuple[int, int]], i: int) -> tuple[str, bool]:
+    """The short label opening the sentence's line ("- **NSCHT.** When rated …"), plain.
+
+    The label is the line's first sentence when that is a stub of at most six words
+    starting with a capital; '' when the line has none or the sentence is the label.
+
+    Returns:
+        The label (a trust's short name when it names one) and whether it names a trust.
+
+    """
+    line_start = text.rfind("\n", 0, spans[i][0]) + 1
+    first = i
+    while first > 0 and spans[first - 1][0] >= line_start:
+        first -= 1
+    if first == i:
+        return "", False
+    stub = text[spans[first][0] : spans[first][1]]
+    label = stub.strip("*_ .:")
+    words = label.split()
+    if not (0 < len(words) <= 6 and label[:1].isupper() and is_fragment(stub)):
+        return "", False
+    trust = _trust_named(label)
+    return (short_trust_name(trust), True) if trust else (label, False)
+
+
+def _trust_named(label: str) -> str:
+    """The full name of the trust a label names, or ''."""
+    key = trust_of_text(label)
+    return trust_by_key(key).name if key else ""
+
+
+_INNER_IT = re.compile(r"\bit\b")
+
+
+def _inner_it(sentence: str) -> tuple[int, int, str] | None:
+    """The first lower-case "it" of a sentence ("CQC rated it outstanding")."""
+    match = _INNER_IT.search(sentence)
+    return (match.start(), match.end(), match.group()) if match else None
+
+
+def _insert_label(sentence: str, position: tuple[int, int, str], label: str) -> str:
+    """Put the label in brackets where the pronoun stood: "CQC rated [NSCHT] outstanding"."""
+    start, end, word = position
+    insert = f"[{label}'s]" if word.lower() == "its" else f"[{label}]"
+    return f"{sentence[:start]}{insert}{sentence[end:]}"
 
 
 _LEAD_WORDS = re.compile(
