@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
