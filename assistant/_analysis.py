@@ -420,7 +420,10 @@ def _hard_years(question: str) -> tuple[str, ...]:
     restrict them.
     """
     years = []
+    premise = _premise_span(question) or (0, 0)
     for match in _YEAR.finditer(question):
+        if premise[0] <= match.start() < premise[1]:
+            continue
         clause = re.split(r"[,;?]", question[: match.start()].lower())[-1]
         before = re.findall(r"[a-z]+", clause)
         dated = before[-1:] in (["in"], ["during"]) or "when" not in before
@@ -462,15 +465,46 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
 
 
 _CONDITION = re.compile(r"\b(?:after|when|following|once|since|before|because)\b[^?;.]*", re.I)
+_REPLY_TO = re.compile(r"\b(?:respon\w*|react\w*|repl\w*|answer\w*)\s+to\b", re.I)
+_PREMISE = re.compile(
+    r"^(?P<premise>[^?]{12,}?)\s+[-–—:]\s+(?=(?:so\s+)?(?:how|what|why|when|who|which|did|was)\b)",
+    re.I,
+)
+
+
+def _premise_span(question: str) -> tuple[int, int] | None:
+    """Where a premise stands, if the question has one.
+
+    It comes before a dash ("Both fell back in 2018 - how did they differ?") or is what is
+    responded to ("their response to the rating it got in 2015").
+    """
+    premise = _PREMISE.search(question)
+    if premise:
+        return premise.span("premise")
+    reply = _REPLY_TO.search(question)
+    if reply:
+        end = re.search(r"[?;.]|$", question[reply.end() :]).start() + reply.end()
+        return reply.end(), end
+    return None
+
+
+def _condition_span(question: str) -> tuple[int, int] | None:
+    """Where the clause that sets the scene stands, if the question has one.
+
+    It is a premise, or a clause opening with after/when/since... that does not open the
+    question ("When did ..." is the question itself).
+    """
+    premise = _premise_span(question)
+    if premise:
+        return premise
+    match = _CONDITION.search(question)
+    return match.span() if match and match.start() > 0 else None
 
 
 def _condition(question: str) -> str:
-    """The clause that sets the scene ("... respond after CQC rated it inadequate?"), if any.
-
-    A clause that opens the question ("When did ...") is the question itself, not a condition.
-    """
-    match = _CONDITION.search(question)
-    return match.group() if match and match.start() > 0 else ""
+    """The clause that sets the scene ("... respond after CQC rated it inadequate?"), or ''."""
+    span = _condition_span(question)
+    return question[span[0] : span[1]] if span else ""
 
 
 def _without_names(masked: str, organisations: tuple[Organisation, ...]) -> str:

@@ -346,7 +346,7 @@ def standalone_quote(
     if label and position is not None and position[2].lower() in {"it", "its"}:
         return _insert_label(sentence, position, label)
     if position is None:
-        return sentence
+        return _with_object_referent(chunk, spans, i, label, depth, earlier)
     previous = _previous_in_paragraph(text, spans, i)
     if previous is not None and depth < 2:
         before = standalone_quote(chunk, spans, i - 1, depth + 1, earlier)
@@ -356,6 +356,37 @@ def standalone_quote(
     if position[2][0].isupper() and position[2].startswith("The "):
         return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
     return _bracket_person(sentence, position, earlier + "\n\n" + text[:start]) or ""
+
+
+_OBJECT_IT = re.compile(
+    r"\b(?:\w+ed|made|gave|got|put|set|saw|took|found|kept|led|ran|won|held|told|brought)"
+    r"\s+(it)\b(?![’'])"
+)
+
+
+def _with_object_referent(
+    chunk: Chunk, spans: list[tuple[int, int]], i: int, label: str, depth: int, earlier: str
+) -> str:
+    """A sentence whose object is a bare "it" ("CQC announced it on 28 March 2019").
+
+    The item label goes in its place ("CQC announced [the outstanding rating]"), else the
+    sentence before it in the paragraph comes along; otherwise the sentence stays as it is.
+    """
+    text = chunk.text
+    start, end = spans[i]
+    sentence = text[start:end]
+    match = _OBJECT_IT.search(sentence)
+    if match is None:
+        return sentence
+    if label:
+        inserted = label[0].lower() + label[1:] if label.startswith(("The ", "A ")) else label
+        return _insert_label(sentence, (match.start(1), match.end(1), "it"), inserted)
+    previous = _previous_in_paragraph(text, spans, i)
+    if previous is None or depth >= 2:
+        return sentence
+    before = standalone_quote(chunk, spans, i - 1, depth + 1, earlier)
+    joined = f"{before}{text[previous[1] : start]}{sentence}"
+    return joined if before and len(joined.split()) <= MAX_QUOTE_WORDS else sentence
 
 
 _REFERENT_NOUN = re.compile(

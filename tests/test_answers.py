@@ -1,5 +1,6 @@
 """Answers that answer: question analysis, answerability, referents, scope and provenance."""
 
+import dataclasses
 import re
 
 import pytest
@@ -335,7 +336,44 @@ def test_a_noun_referent_is_named_from_the_text_before():
         ("What did Calderstones do after the 2014 inspection?", ()),
         ("How did SWYPFT do since 2018?", ()),
         ("What did CQC find when it inspected Somerset Partnership in 2013?", ("2013",)),
+        ("What was Somerset's response to the rating it got in 2015?", ()),
+        ("SHSC and SWYPFT fell back in 2018 - how did their paths differ after that?", ()),
     ],
 )
 def test_years_that_restrict_the_answer(question, years):
     assert analyse(question).years == years
+
+
+def test_a_premise_before_a_dash_or_what_is_responded_to_only_sets_the_scene():
+    premise = analyse("Both trusts fell back to requires improvement - how did they differ?")
+    assert premise.condition == "fell back requires improvement"
+    reply = analyse("What was Somerset's response to the requires improvement rating?")
+    assert reply.condition == "requires improvement rating"
+
+
+def test_an_item_label_names_the_trust_a_report_sentence_is_about():
+    text = (
+        "What came next for featured trusts:\n\n"
+        "- NSCHT. When rated good in February 2017 it announced its next stage. CQC rated "
+        "it outstanding on 28 March 2019 after long inspections.\n"
+        "- The outstanding rating. CQC announced it on 28 March 2019, after two inspections."
+    )
+    report_chunk = dataclasses.replace(chunk(text), trust="")
+    quotes = {s.text: s for s in split_passage(report_chunk)}
+    rated = quotes["CQC rated it outstanding on 28 March 2019 after long inspections."]
+    assert rated.quote.startswith("CQC rated [North Staffordshire Combined Healthcare] outst")
+    assert rated.trust == "North Staffordshire Combined Healthcare NHS Trust"
+    announced = quotes["CQC announced it on 28 March 2019, after two inspections."]
+    assert announced.quote.startswith("CQC announced [the outstanding rating] on")
+    assert announced.trust == ""
+    for sentence in quotes.values():
+        assert is_verbatim(sentence.quote, text)
+
+
+def test_an_object_it_brings_the_sentence_before_it():
+    text = (
+        "Inspectors rated the trust outstanding in early 2019. "
+        "CQC announced it on 28 March 2019, after inspections ended."
+    )
+    quotes = {s.text: s.quote for s in split_passage(chunk(text))}
+    assert quotes["CQC announced it on 28 March 2019, after inspections ended."] == text
