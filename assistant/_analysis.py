@@ -177,6 +177,8 @@ class QuestionAnalysis:
         all_years: Every year the question names (sentences naming them rank higher).
         themes: Theme keys the question names.
         comparison: The question compares.
+        verbs: Focus words that are the question's verbs ("adopted", "bring" in "how did
+            X bring down ..."): what is asked about is mostly in its nouns, so they weigh less.
 
     """
 
@@ -193,6 +195,7 @@ class QuestionAnalysis:
     all_years: tuple[str, ...]
     themes: tuple[str, ...]
     comparison: bool
+    verbs: tuple[str, ...] = ()
 
     @property
     def outside(self) -> tuple[str, ...]:
@@ -204,7 +207,7 @@ class QuestionAnalysis:
         data = asdict(self)
         data["organisations"] = [org.name for org in self.organisations]
         data["outside_organisations"] = list(self.outside)
-        for key in ("trusts", "names", "years", "all_years", "themes"):
+        for key in ("trusts", "names", "years", "all_years", "themes", "verbs"):
             data[key] = list(data[key])
         data.pop("question")
         return data
@@ -248,6 +251,7 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
+        verbs=_verbs(_without_names(masked, organisations)),
     )
 
 
@@ -470,6 +474,28 @@ _PREMISE = re.compile(
     r"^(?P<premise>[^?]{12,}?)\s+[-–—:]\s+(?=(?:so\s+)?(?:how|what|why|when|who|which|did|was)\b)",
     re.I,
 )
+
+
+_AFTER_SUBJECT = re.compile(
+    r"\b(?:X|they|it|he|she|leaders|trusts|staff)\s+(?:actually\s+|really\s+|first\s+)?"
+    r"(?P<verb>[a-z]{3,})\b"
+)
+_PARTICIPLE = re.compile(r"\b[a-z]{3,}ed\b")
+_NOT_VERBS = frozenset(
+    ["need", "speed", "red", "bed", "seed", "feed", "shed", "hundred", "respond", "react"]
+)
+
+
+def _verbs(text: str) -> tuple[str, ...]:
+    """The question's verbs among its words: the word after its subject and "-ed" words.
+
+    Args:
+        text: The question with organisation names replaced by "X".
+
+    """
+    found = [m.group("verb") for m in _AFTER_SUBJECT.finditer(text)]
+    found += _PARTICIPLE.findall(text.lower())
+    return tuple(dict.fromkeys(w for w in found if w not in _NOT_VERBS and w not in _SCAFFOLD))
 
 
 def _premise_span(question: str) -> tuple[int, int] | None:

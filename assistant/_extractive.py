@@ -47,7 +47,8 @@ class Scoring:
         theme: Bonus when the sentence's section is on a theme the question names.
         phrase: Bonus when the focus words stand together, in order, in the sentence.
         report: Bonus, for questions about the report, for the report's own pages.
-        recency: Bonus, for "now"/"latest" questions, for sentences naming later years.
+        recency: Bonus, for "now"/"latest" questions, for sentences naming later years (and,
+            for "first inspection" questions, earlier years).
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
         keep_ratio: A further sentence must score at least this share of the group's best.
@@ -420,7 +421,9 @@ def focus_weights(
     "react" also matches "reaction", "inspect" matches "inspector". A word the corpus never
     uses weighs as a middling word: no sentence holds it, so it dilutes every sentence's share
     ("electric vehicles" is not answered by a sentence about a triage vehicle). Words of the
-    scene-setting clause ("after CQC rated it inadequate") weigh half.
+    scene-setting clause ("after CQC rated it inadequate") weigh half, and so do the
+    question's verbs when they are half its words ("values ... adopted ... arrived at"):
+    its nouns say what it is about.
     """
     words = analysis.focus + " " + " ".join(analysis.outside)
     tokens = set(words_of([words])[0]) if words.strip() else set()
@@ -429,6 +432,9 @@ def focus_weights(
         if analysis.condition
         else set()
     )
+    verbs = set(words_of([" ".join(analysis.verbs)])[0]) if analysis.verbs else set()
+    if 2 * len(verbs & tokens) < len(tokens):
+        verbs = set()  # a few verbs among the nouns: every word counts
     weights: dict[frozenset[str], float] = {}
     for token in tokens:
         forms = {token} if token in idf else set()
@@ -444,7 +450,8 @@ def focus_weights(
             weight = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
         else:
             forms, weight = {token}, unknown if unknown is not None else _middling(idf)
-        weights[frozenset(forms)] = weight * (0.5 if token in scene else 1.0)
+        damp = 0.5 if token in scene else 1.0
+        weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return weights
 
 

@@ -246,11 +246,9 @@ def _list_unit(text: str, spans, i: int) -> list[tuple[int, int]] | None:
             r"\s*\d+[.)]", text[line_start:s]
         ):
             break
-        if len(text[s:e].split()) < 4:
-            return None
         items.append((s, e))
     words = sum(len(text[s:e].split()) for s, e in items)
-    if not items or words > MAX_QUOTE_WORDS:
+    if not items or words > MAX_QUOTE_WORDS or words < 3 * len(items):
         return None
     return [(start, end), *items]
 

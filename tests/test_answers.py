@@ -8,6 +8,7 @@ import pytest
 from assistant import Assistant, is_verbatim, quote_of_line
 from assistant._analysis import analyse
 from assistant._answerability import Speller, mend
+from assistant._extractive import focus_weights
 from assistant._provenance import provenance, url_label
 from assistant._sentences import holds, is_fragment, split_passage
 from index import Chunk, HashEmbedder
@@ -377,3 +378,25 @@ def test_an_object_it_brings_the_sentence_before_it():
     )
     quotes = {s.text: s.quote for s in split_passage(chunk(text))}
     assert quotes["CQC announced it on 28 March 2019, after inspections ended."] == text
+
+
+def test_verbs_weigh_less_when_they_are_half_the_focus():
+    analysis = analyse("How do the values Oxleas adopted compare, and how were they arrived at?")
+    assert set(analysis.verbs) >= {"adopted", "arrived"}
+    weights = focus_weights(analysis, {"valu": 3.0, "adopt": 4.0, "arriv": 4.0})
+    assert weights[frozenset({"valu"})] > weights[frozenset({"adopt"})]
+    mostly_nouns = analyse("When was the merger of Somerset with its acute partner completed?")
+    weights = focus_weights(
+        mostly_nouns, {"merger": 2.0, "acut": 2.0, "partner": 2.0, "complet": 4.0}
+    )
+    assert weights[frozenset({"complet"})] == 4.0
+
+
+def test_a_list_of_short_items_is_quoted_with_its_lead_in():
+    text = (
+        "Out-of-area placements project: working with the CCG, the trust combined three changes:\n"
+        "\n- the decisions unit;\n- stronger home treatment in Boston and Lincoln;\n"
+        "- bed management seven days a week."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert any("seven days a week" in q and q.startswith("Out-of-area") for q in quotes)
