@@ -48,7 +48,8 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "v featured seven profiled case studies study notes documents say said says can could would "
     "should will shall get got make made i we our england another other others some more most "
     "such also very then than happen happened happens happening differ differed differs different "
-    "difference differences similar similarly contrast paths path way ways saw see seen came come "
+    "difference differences differently similar similarly contrast contrasted paths path way ways "
+    "saw see seen came come "
     "again later went go goes going money cash sum amount figure number total "
     "he she him her his"
 )

@@ -315,7 +315,8 @@ class Composer:
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
-        group.picks = self._diverse(addressing, self._limit(analysis, trust))
+        year_only = bool(analysis.years) and not analysis.focus
+        group.picks = self._diverse(addressing, self._limit(analysis, trust), year_only)
         group.picks[0] = self._with_elaboration(group.picks[0], group.picks[1:])
         return group
 
@@ -368,6 +369,8 @@ class Composer:
         s = self.scoring
         if analysis.years and not _in_years(x, analysis.years):
             return False
+        if analysis.years and not analysis.focus:
+            return True  # "What happened to Calderstones in 2016?": the year is the question
         if analysis.answer_type == FIGURE:
             return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
         if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
@@ -377,7 +380,7 @@ class Composer:
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
-        wide = analysis.scope == ALL_TRUSTS and x.sentence.chunk.trust
+        wide = analysis.scope == ALL_TRUSTS
         if semantic < (s.wide_semantic_floor if wide else s.semantic_floor):
             return False
         return (
@@ -395,15 +398,21 @@ class Composer:
             limit = 3 if analysis.answer_type not in ("how_what", "yes_no") else 4
         return min(limit, self.max_sentences)
 
-    def _diverse(self, ranked: list[Scored], limit: int) -> list[Scored]:
-        """The best sentence, then others close to it in score and unlike those chosen."""
+    def _diverse(self, ranked: list[Scored], limit: int, year_only: bool = False) -> list[Scored]:
+        """The best sentence, then others close to it in score and unlike those chosen.
+
+        For a question that asks only about a year ("What happened in 2016?"), every sentence
+        of that year is on point.
+        """
         chosen = [ranked[0]]
         floor = ranked[0].score * self.scoring.keep_ratio
         for x in ranked[1:]:
             if len(chosen) >= limit or x.score < floor:
                 break
-            on_point = x.focus >= self.scoring.more_focus or (
-                (x.semantic or 0.0) >= self.scoring.min_semantic
+            on_point = (
+                year_only
+                or x.focus >= self.scoring.more_focus
+                or (x.semantic or 0.0) >= self.scoring.min_semantic
             )
             if on_point and not any(_same_words(x.sentence, c.sentence) for c in chosen):
                 chosen.append(x)
