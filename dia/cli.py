@@ -118,6 +118,8 @@ def ingest(
         if as_json:
             echo_json(report.as_dict())
         else:
+            if report.repaired:
+                typer.secho(report.repaired, fg=typer.colors.YELLOW, err=True)
             _console.print_ingest(report)
         return 2 if report.rejected else 0
 

@@ -190,3 +190,39 @@ LLM_EXTRA_MISSING = (
     "The '{provider}' chat model needs the package {package}, which is not installed. "
     "Install it with: .venv/bin/pip install {package} (or .venv/bin/pip install -e '.[llm]')"
 )
+
+
+class IndexDamaged(IndexCorrupt):
+    """A file of the index differs from what the build wrote (size, checksum or values).
+
+    Attributes:
+        detail: Which file is damaged and how.
+
+    """
+
+    def __init__(self, store: str, detail: str) -> None:
+        super().__init__(store, detail)
+        self.detail = detail
+
+
+# Store integrity: what a damaged index file looks like (shown inside IndexCorrupt's message).
+STORE_FILE_MISSING = "{file} is missing"
+STORE_FILE_SIZE = "{file} is {size:,} bytes long, but the build wrote {expected:,} bytes"
+STORE_FILE_CHANGED = "{file} has changed since the index was built (its checksum differs)"
+VECTORS_NOT_FINITE = "{file} holds {count:,} values that are not numbers (NaN or infinite)"
+CHROMA_UNREADABLE = "the Chroma database in {path} cannot be opened: {reason}"
+COLLECTION_UNREADABLE = "the collection {name} cannot be read ({reason})"
+COLLECTION_COUNT = "the store holds {count:,} chunks, the manifest expects {expected:,}"
+CATALOG_UNREADABLE = "its chunk catalog cannot be read"
+# Printed by `dia ingest` when it found the index damaged and rebuilt it from the documents.
+INGEST_REPAIRED = (
+    "The index at {store} was damaged: {detail}. This ingest rebuilt it from the documents."
+)
+CHROMA_SET_ASIDE = "{reason}; it was moved to {moved}, which can be deleted once the index answers"
+
+# The web UI.
+UI_HOST_REFUSED = "Host {host!r} is not served here. Open the assistant at one of: {allowed}."
+UI_UPLOAD_REFUSED = "Uploads are turned off: this assistant takes no files through the web page."
+UI_MONITORING_ELSEWHERE = (
+    "The monitoring link (with its key) is printed once, in the console where `dia serve` started."
+)

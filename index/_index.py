@@ -10,16 +10,26 @@ from pathlib import Path
 import numpy as np
 
 from corpus import compound_terms
-from dia.errors import DiaError, IndexCorrupt, IndexMismatch, IndexNotBuilt
+from dia.errors import (
+    VECTORS_NOT_FINITE,
+    DiaError,
+    IndexCorrupt,
+    IndexDamaged,
+    IndexMismatch,
+    IndexNotBuilt,
+)
 from dia.settings import Settings
 from index._bm25 import BM25Index
 from index._chunker import Chunk, ChunkerConfig
 from index._embedders import Embedder, make_embedder
-from index._manifest import MANIFEST_NAME, Manifest
+from index._manifest import MANIFEST_NAME, Manifest, damaged_file, files_signature
 from index._store import VectorStore, open_store
 
 CATALOG_NAME = "catalog.json"
 VECTORS_NAME = "vectors.npy"
+# Generations whose checksums and vectors were checked in this process, with what their files
+# looked like then: a generation is read in full once, and again only when a file changes.
+_VERIFIED: set[tuple[str, tuple]] = set()
 
 
 def chunker_config(settings: Settings) -> ChunkerConfig:
@@ -62,6 +72,41 @@ def check_compatible(manifest: Manifest, settings: Settings, embedder: Embedder)
         raise IndexMismatch(str(settings.store_dir), differences)
 
 
+def verify_generation(settings: Settings, manifest: Manifest) -> None:
+    """Check the active generation's files against the manifest before they are read.
+
+    Sizes are compared on every call; checksums, and that every stored vector is a finite
+    number, once per process for each generation (again when a file's size or time changes).
+    Manifests written before checksums were recorded skip the size and checksum comparison.
+
+    Raises:
+        IndexDamaged: A file is missing, resized or changed, or the vectors hold NaN or inf.
+
+    """
+    store = settings.store_dir
+    folder = generation_dir(settings, manifest.collection)
+    damage = damaged_file(store, manifest.files, checksums=False)
+    key = (str(folder.resolve()), files_signature(folder))
+    if damage is None and key not in _VERIFIED:
+        damage = damaged_file(store, manifest.files, checksums=True) or _vectors_damage(folder)
+    if damage is not None:
+        raise IndexDamaged(str(store), damage)
+    _VERIFIED.add(key)
+
+
+def _vectors_damage(folder: Path) -> str | None:
+    """Why the generation's vectors cannot be trusted (unreadable, NaN or inf), or None."""
+    path = folder / VECTORS_NAME
+    if not path.exists():
+        return None
+    try:
+        vectors = np.load(path, mmap_mode="r")
+        bad = int(vectors.size - np.count_nonzero(np.isfinite(vectors)))
+    except (OSError, ValueError, EOFError, TypeError) as error:
+        return f"{VECTORS_NAME}: {error}"
+    return VECTORS_NOT_FINITE.format(file=VECTORS_NAME, count=bad) if bad else None
+
+
 def load_catalog(settings: Settings, collection: str) -> list[Chunk]:
     """Read the chunk records of one generation.
 
@@ -75,6 +120,19 @@ def load_catalog(settings: Settings, collection: str) -> list[Chunk]:
         return [_chunk_from_record(r) for r in records]
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexCorrupt(str(settings.store_dir), f"chunk catalog unreadable: {error}") from None
+
+
+def load_bm25(settings: Settings, collection: str, ids: list[str]) -> BM25Index:
+    """Load one generation's keyword index.
+
+    Raises:
+        IndexCorrupt: When its files are missing or damaged.
+
+    """
+    try:
+        return BM25Index.load(generation_dir(settings, collection) / "bm25", ids)
+    except (OSError, ValueError, KeyError, EOFError) as error:
+        raise IndexCorrupt(str(settings.store_dir), f"keyword index unreadable: {error}") from None
 
 
 def _chunk_from_record(record: dict) -> Chunk:
@@ -134,18 +192,14 @@ class Index:
             raise IndexNotBuilt(str(settings.store_dir))
         embedder = embedder or make_embedder(settings)
         check_compatible(manifest, settings, embedder)
+        verify_generation(settings, manifest)
         store = store or open_store(settings)
         cls._check_collection(settings, manifest, store)
         chunk_list = load_catalog(settings, manifest.collection)
         if len(chunk_list) != manifest.chunk_count:
             raise IndexCorrupt(str(settings.store_dir), "catalog and manifest disagree")
         ids = [chunk.id for chunk in chunk_list]
-        try:
-            bm25 = BM25Index.load(generation_dir(settings, manifest.collection) / "bm25", ids)
-        except (OSError, ValueError, KeyError) as error:
-            raise IndexCorrupt(
-                str(settings.store_dir), f"keyword index unreadable: {error}"
-            ) from None
+        bm25 = load_bm25(settings, manifest.collection, ids)
         mtime = (settings.store_dir / MANIFEST_NAME).stat().st_mtime
         vectors = cls._local_vectors(settings, manifest, len(ids))
         return cls(
@@ -172,7 +226,7 @@ class Index:
             return None
         try:
             vectors = np.load(path, mmap_mode="r")
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, EOFError) as error:
             raise IndexCorrupt(str(settings.store_dir), f"{VECTORS_NAME}: {error}") from None
         if vectors.shape[0] != count:
             raise IndexCorrupt(str(settings.store_dir), "vectors and catalog disagree")

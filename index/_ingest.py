@@ -19,7 +19,18 @@ from pathlib import Path
 import numpy as np
 
 from corpus import Document, load_paths
-from dia.errors import IndexBusy, IndexCorrupt, NothingToIndex, RejectedFile
+from dia.errors import (
+    CATALOG_UNREADABLE,
+    CHROMA_SET_ASIDE,
+    COLLECTION_COUNT,
+    COLLECTION_UNREADABLE,
+    INGEST_REPAIRED,
+    IndexBusy,
+    IndexCorrupt,
+    IndexDamaged,
+    NothingToIndex,
+    RejectedFile,
+)
 from dia.settings import Settings
 from index._bm25 import BM25Index
 from index._chunker import Chunk, chunk_document
@@ -34,9 +45,10 @@ from index._index import (
     generation_dir,
     load_catalog,
     read_manifest,
+    verify_generation,
 )
-from index._manifest import DocumentEntry, Manifest, write_json_atomic
-from index._store import VectorStore, check_store_dir, open_store
+from index._manifest import DocumentEntry, Manifest, record_files, write_json_atomic
+from index._store import VectorStore, check_store_dir, open_store, set_aside_chroma
 
 Progress = Callable[[int, int], None]
 # A second ingest is refused at once (one try, no waiting) so the user hears about it quickly.
@@ -55,6 +67,7 @@ class IngestReport:
         seconds: Wall time.
         rebuilt: Whether a fresh collection was built from scratch.
         changed: Whether the active index changed.
+        repaired: Why the index was found damaged and rebuilt ('' when it was sound).
 
     """
 
@@ -68,6 +81,7 @@ class IngestReport:
     seconds: float = 0.0
     rebuilt: bool = False
     changed: bool = False
+    repaired: str = ""
 
     def as_dict(self) -> dict:
         """Plain data for `--json` output."""
@@ -81,6 +95,7 @@ class IngestReport:
             "embedded": self.embedded,
             "seconds": round(self.seconds, 3),
             "rebuilt": self.rebuilt,
+            "repaired": self.repaired,
         }
 
 
@@ -136,8 +151,8 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> Inges
     paths = [Path(p) for p in (paths or [settings.corpus_dir])]
     embedder = embedder or make_embedder(settings)
     manifest = None if rebuild else _usable_manifest(settings, embedder)
-    store = store or open_store(settings)
-    old_chunks = _old_chunks(settings, manifest, store)
+    store, damage = (store, "") if store else _writable_store(settings)
+    manifest, old_chunks, damage = _assess(settings, manifest, store, damage)
     entries = manifest.documents if manifest and old_chunks else {}
     loaded = load_paths(
         paths,
@@ -146,6 +161,9 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> Inges
         known={doc_id: (entry.path, entry.content_hash) for doc_id, entry in entries.items()},
     )
     report = IngestReport(rejected=loaded.rejected, rebuilt=rebuild or manifest is None)
+    if damage:
+        report.rebuilt = True
+        report.repaired = INGEST_REPAIRED.format(store=settings.store_dir, detail=damage)
     plan = _plan(settings, entries, old_chunks, loaded, paths, report)
     report.chunks = sum(len(chunks) for chunks, _ in plan.values())
     if not report.chunks or not _covers(plan, paths):
@@ -169,16 +187,50 @@ def _usable_manifest(settings: Settings, embedder: Embedder) -> Manifest | None:
     return manifest
 
 
-def _old_chunks(settings: Settings, manifest: Manifest | None, store: VectorStore) -> dict:
-    """Chunks of the active generation, or {} when it is missing or damaged (then rebuild)."""
-    if manifest is None:
-        return {}
+def _writable_store(settings: Settings) -> tuple[VectorStore, str]:
+    """Open the store to write; an embedded Chroma database that cannot be opened is set aside.
+
+    Returns:
+        The store, and what was wrong with it ('' when it opened).
+
+    Raises:
+        IndexDamaged: When the database made afresh cannot be opened either.
+
+    """
     try:
-        if store.count(manifest.collection) != manifest.chunk_count:
-            return {}
-        return {chunk.id: chunk for chunk in load_catalog(settings, manifest.collection)}
-    except Exception:  # noqa: BLE001 - a damaged generation is rebuilt, not fatal
-        return {}
+        return open_store(settings), ""
+    except IndexDamaged as error:
+        moved = set_aside_chroma(settings)
+        return open_store(settings), CHROMA_SET_ASIDE.format(reason=error.detail, moved=moved)
+
+
+def _assess(
+    settings: Settings, manifest: Manifest | None, store: VectorStore, damage: str
+) -> tuple[Manifest | None, dict, str]:
+    """What of the active index can be reused, and why it needs repair.
+
+    Returns:
+        The manifest whose stored vectors can be reused (None: embed everything), the chunks
+        of the active generation by id ({}: chunk every document again), and what is damaged
+        ('' when the index is sound or there is none).
+
+    """
+    if manifest is None or damage:
+        return None, {}, damage
+    try:
+        count = store.count(manifest.collection)
+    except Exception as error:  # noqa: BLE001 - the store raises many types when damaged
+        return None, {}, COLLECTION_UNREADABLE.format(name=manifest.collection, reason=error)
+    if count != manifest.chunk_count:
+        return None, {}, COLLECTION_COUNT.format(count=count, expected=manifest.chunk_count)
+    try:
+        verify_generation(settings, manifest)
+        chunks = load_catalog(settings, manifest.collection)
+    except IndexDamaged as error:
+        return manifest, {}, error.detail
+    except IndexCorrupt:  # an older index without checksums: re-chunk, reuse stored vectors
+        return manifest, {}, CATALOG_UNREADABLE
+    return manifest, {chunk.id: chunk for chunk in chunks}, ""
 
 
 def _plan(settings, entries, old_chunks, loaded, paths, report) -> dict:
@@ -282,6 +334,7 @@ def _build_generation(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         store=store.location,
         documents={doc_id: entry for doc_id, (_, entry) in sorted(plan.items())},
+        files=record_files(settings.store_dir, folder),
     )
     new_manifest.save(settings.store_dir)
     _clean_up(settings, store, keep={name, new_manifest.previous})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -39,6 +40,8 @@ class Manifest:
         corpus_hash: Hash over every document's id and content hash.
         built_at: ISO time of the build.
         documents: Per-document entries keyed by document id.
+        files: Size and checksum of every file the index reads, keyed by path relative to the
+            store folder (empty in manifests written before checksums were recorded).
 
     """
 
@@ -53,6 +56,7 @@ class Manifest:
     documents: dict[str, DocumentEntry] = field(default_factory=dict)
     previous: str | None = None
     schema: int = SCHEMA
+    files: dict[str, dict] = field(default_factory=dict)
 
     @property
     def chunk_count(self) -> int:
@@ -105,3 +109,65 @@ def write_json_atomic(path: Path, data: object) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def file_checksum(path: Path) -> str:
+    """BLAKE2b checksum (16 bytes, hex) of a file's contents, read in blocks."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+
+
+def record_files(store_dir: Path, folder: Path) -> dict[str, dict]:
+    """Size and checksum of every file under folder, keyed by path relative to store_dir."""
+    return {
+        path.relative_to(store_dir).as_posix(): {
+            "size": path.stat().st_size,
+            "blake2b": file_checksum(path),
+        }
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def files_signature(folder: Path) -> tuple:
+    """What the files under folder look like to stat (name, size, change time): cheap to read."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        found.append((path.name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return tuple(found)
+
+
+def damaged_file(store_dir: Path, files: dict[str, dict], *, checksums: bool) -> str | None:
+    """Describe the first recorded file that is missing, resized or (if asked) changed.
+
+    Args:
+        store_dir: The store folder the recorded paths are relative to.
+        files: The manifest's records (an empty dict checks nothing).
+        checksums: Also compare each file's checksum (reads every byte).
+
+    Returns:
+        What is wrong, fit for the user, or None when every file matches.
+
+    """
+    from dia.errors import STORE_FILE_CHANGED, STORE_FILE_MISSING, STORE_FILE_SIZE
+
+    for name, record in sorted(files.items()):
+        path = store_dir / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return STORE_FILE_MISSING.format(file=name)
+        if size != record["size"]:
+            return STORE_FILE_SIZE.format(file=name, size=size, expected=record["size"])
+    for name, record in sorted(files.items()) if checksums else ():
+        try:
+            same = file_checksum(store_dir / name) == record["blake2b"]
+        except OSError:
+            return STORE_FILE_MISSING.format(file=name)
+        if not same:
+            return STORE_FILE_CHANGED.format(file=name)
+    return None

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from dia.errors import STORE_IS_FILE, BadSetting, DiaError, IndexCorrupt
+from dia.errors import CHROMA_UNREADABLE, STORE_IS_FILE, BadSetting, DiaError, IndexDamaged
 from dia.settings import Settings
 
 
@@ -200,7 +200,7 @@ def open_store(settings: Settings) -> VectorStore:
 
     Raises:
         DiaError: When the server cannot be reached.
-        IndexCorrupt: When the embedded store cannot be opened.
+        IndexDamaged: When the embedded store cannot be opened.
         BadSetting: When the store path is an existing file.
 
     """
@@ -227,11 +227,61 @@ def open_store(settings: Settings) -> VectorStore:
                 "Check DIA_CHROMA_HOST/DIA_CHROMA_PORT and that `chroma run` is up."
             ) from None
         return ChromaStore(client, location)
+    return _open_embedded(settings, chroma_settings)
+
+
+def _open_embedded(settings: Settings, chroma_settings) -> ChromaStore:
+    """Open (or create) the Chroma database inside the store folder.
+
+    Raises:
+        IndexDamaged: When the database cannot be opened.
+        BadSetting: When the store path is an existing file.
+
+    """
+    import chromadb
+
     check_store_dir(settings.store_dir)
-    path = settings.store_dir / "chroma"
+    path = chroma_dir(settings)
     path.mkdir(parents=True, exist_ok=True)
     try:
         client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as error:  # noqa: BLE001 - a damaged store surfaces in many types
-        raise IndexCorrupt(str(settings.store_dir), f"{type(error).__name__}: {error}") from None
+        _forget_client(path)
+        reason = f"{type(error).__name__}: {error}"
+        raise IndexDamaged(
+            str(settings.store_dir), CHROMA_UNREADABLE.format(path=path, reason=reason)
+        ) from None
     return ChromaStore(client, str(path))
+
+
+def chroma_dir(settings: Settings) -> Path:
+    """The folder of the embedded Chroma database."""
+    return settings.store_dir / "chroma"
+
+
+def _forget_client(path: Path) -> None:
+    """Drop chromadb's cached client for path after a failed open.
+
+    chromadb keeps one client per folder for the life of the process, even one that failed to
+    start; without this, a fresh database made in the same folder could not be opened.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    cached = getattr(SharedSystemClient, "_identifier_to_system", None)
+    if isinstance(cached, dict):
+        cached.pop(str(path), None)
+
+
+def set_aside_chroma(settings: Settings) -> Path:
+    """Move an embedded Chroma database that cannot be opened out of the way.
+
+    Returns:
+        Where it now is (``chroma.damaged`` beside it; an older damaged copy is replaced).
+
+    """
+    import shutil
+
+    target = settings.store_dir / "chroma.damaged"
+    shutil.rmtree(target, ignore_errors=True)
+    chroma_dir(settings).rename(target)
+    return target

@@ -416,3 +416,118 @@ def test_document_markdown_images_and_links_stay_text_in_chat():
     assert "](" not in shown and "![" not in shown
     assert "[1]" in shown and "tracker.example" in shown  # still readable, just inert
     assert inert("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+# 9. The web app: Host names, uploads, private exports, the error echo (one running server).
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app on a free loopback port over a small generated index (in this process)."""
+    from assistant import Assistant
+    from dia.settings import Settings
+    from tests.conftest import free_port
+    from ui import launch
+
+    folder = tmp_path_factory.mktemp("served")
+    docs = write(folder / "docs" / "one.txt", "Culture\n\nStaff could speak up at boards.\n")
+    settings = Settings(
+        store_dir=folder / "store", embedding_model="hash", port=free_port(), abstain_threshold=0
+    )
+    ingest(settings, [docs.parent], embedder=HashEmbedder())
+    assistant = Assistant(settings, embedder=HashEmbedder())
+    app = launch(settings, assistant, block=False)
+    yield f"http://127.0.0.1:{settings.port}", settings, assistant
+    app.close()
+
+
+def _cors(response) -> str | None:
+    return response.headers.get("access-control-allow-origin")
+
+
+def test_foreign_host_header_is_refused_without_cors(served):
+    import httpx
+
+    url, settings, _ = served
+    evil = {"Host": "rebind.evil.example", "Origin": "http://rebind.evil.example"}
+    preflight = {**evil, "Access-Control-Request-Method": "POST"}
+    join = {"data": ["How did leaders respond?", [], "Any", "Any"], "fn_index": 0}
+    responses = [
+        httpx.get(url + "/", headers=evil, timeout=10),
+        httpx.get(url + "/config", headers={"Host": f"rebind.evil.example:{settings.port}"}),
+        httpx.options(url + "/gradio_api/queue/join", headers=preflight, timeout=10),
+        httpx.post(url + "/gradio_api/queue/join", headers=evil, json=join, timeout=10),
+    ]
+    for response in responses:
+        assert response.status_code == 400, (response.request.method, response.status_code)
+        assert _cors(response) is None and "is not served here" in response.text
+    for host in (f"127.0.0.1:{settings.port}", f"localhost:{settings.port}", "LOCALHOST."):
+        assert httpx.get(url + "/config", headers={"Host": host}, timeout=10).status_code == 200
+
+
+def test_allowed_hosts_follow_the_bound_name():
+    from ui._security import RequestGuard, allowed_hosts
+
+    named = RequestGuard(None, hosts=allowed_hosts("dia.team.example")[0])
+    assert named.host_allowed("dia.team.example:7860") and named.host_allowed("[::1]:7860")
+    assert not named.host_allowed("10.0.0.5") and not named.host_allowed("")
+    hosts, any_address = allowed_hosts("0.0.0.0")
+    everywhere = RequestGuard(None, hosts=hosts, any_address=any_address)
+    assert everywhere.host_allowed("10.0.0.5:7860") and everywhere.host_allowed("[fe80::1]")
+    assert not everywhere.host_allowed("rebind.evil.example")
+
+
+def test_uploads_are_refused_and_leave_no_file(served):
+    import httpx
+
+    from ui._app import launch_options
+    from ui._security import private_dir
+
+    url, settings, _ = served
+    before = sorted(private_dir(settings).rglob("*"))
+    response = httpx.post(
+        url + "/gradio_api/upload", files={"files": ("a.txt", b"x" * 100_000)}, timeout=10
+    )
+    assert response.status_code == 403 and "Uploads are turned off" in response.text
+    assert "/" not in response.text and str(private_dir(settings)) not in response.text
+    assert sorted(private_dir(settings).rglob("*")) == before
+    assert launch_options(settings)["max_file_size"]
+
+
+def test_exports_are_private_and_inside_the_private_folder(served):
+    import stat
+
+    from ui._app import write_export
+    from ui._security import private_dir, remove_private_dir
+
+    _, settings, assistant = served
+    folder = private_dir(settings)
+    assert folder.parent == settings.store_dir / "tmp"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    path = Path(write_export([assistant.ask("How did staff speak up?")], folder))
+    assert folder in path.parents and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "speak up" in path.read_text(encoding="utf-8")
+    spare = folder.parent / "ui-spare"  # another process's folder on the same store
+    spare.mkdir()
+    remove_private_dir(spare, folder.parent)
+    assert not spare.exists() and folder.exists()  # the shared tmp folder stays while in use
+
+
+def test_error_echo_is_escaped_and_cut_short(served):
+    from gradio_client import Client
+
+    from dia.errors import BadQuestion
+    from ui._app import ECHO_CHARS, error_turns
+
+    hostile = "<img src=x onerror=alert(1)>![b](https://t.example/p.png)" + "q" * 5_000_000
+    turns = error_turns(hostile, BadQuestion("The question is too long."))
+    assert len(turns[0]["content"]) < ECHO_CHARS + 40 and turns[0]["content"].endswith("…")
+    assert "<img" not in turns[0]["content"] and "](" not in turns[0]["content"]
+    url, _, _ = served
+    outputs = Client(url, verbose=False).predict(
+        hostile[:300_000], [], "Any", "Any", api_name="/ask"
+    )
+    echoed = outputs[0][-2]["content"]
+    echoed = echoed if isinstance(echoed, str) else " ".join(p["text"] for p in echoed)
+    assert "<img" not in echoed and len(echoed) < ECHO_CHARS + 40
+    assert len(outputs[-1]) <= 2000 and "2,000" in str(outputs[0][-1]["content"])

@@ -6,18 +6,20 @@ Imported only when the UI is built (``ui.build_app``), so the core never loads g
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
 from starlette.middleware import Middleware
 
-from assistant import Assistant, conversation_markdown
+from assistant import MAX_QUESTION_CHARS, Assistant, conversation_markdown
 from corpus import THEMES, TRUSTS
 from dia.errors import DiaError
 from dia.settings import Settings
 from ui import _render as render
-from ui._security import SameOriginMiddleware
+from ui._security import RequestGuard, allowed_hosts, outermost, private_dir
 
 EXAMPLES = [
     "How did the trusts react to a poor first rating?",
@@ -31,6 +33,9 @@ CSS = """
 .dia-abstain {color: #8a4b00; font-weight: 600;}
 .dia-sources li {margin-bottom: 6px;}
 """
+ECHO_CHARS = 200  # a question shown back beside an error is cut to this many characters
+UPLOADS = False  # the app has no upload component: Gradio's upload route is refused
+MAX_FILE_SIZE = "1mb"  # Gradio's own cap, should uploads ever be turned on
 
 
 def launch_options(settings: Settings) -> dict:
@@ -47,11 +52,52 @@ def launch_options(settings: Settings) -> dict:
         "footer_links": [],
         "max_threads": max(8, settings.ui_concurrency * 2),
         "css": CSS,
-        "app_kwargs": {"middleware": [Middleware(SameOriginMiddleware)]},
+        "max_file_size": MAX_FILE_SIZE,
+        "enable_monitoring": True,  # Gradio prints the monitoring link (with its key) once
+        "app_kwargs": guard_options(settings),
     }
     if settings.ui_username and settings.ui_password:
         options["auth"] = (settings.ui_username, settings.ui_password)
     return options
+
+
+def guard_options(settings: Settings) -> dict:
+    """FastAPI arguments that put the request guard in front of the app (and inside it too)."""
+    hosts, any_address = allowed_hosts(settings.host)
+    options = {"hosts": hosts, "any_address": any_address, "uploads": UPLOADS}
+    return {
+        "middleware": [Middleware(RequestGuard, **options)],
+        "lifespan": outermost(partial(RequestGuard, **options)),
+    }
+
+
+def write_export(turns: list, folder: Path) -> str:
+    """Write the conversation as Markdown to a new file only its owner can read (0600).
+
+    Returns:
+        The file's path, inside a new folder under ``folder``.
+
+    """
+    target = Path(tempfile.mkdtemp(prefix="export-", dir=folder))
+    path = target / "conversation.md"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(conversation_markdown(turns))
+    return str(path)
+
+
+def clip(text: str | None, limit: int) -> str:
+    """At most limit characters of text, with "…" when it was cut."""
+    text = text or ""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def error_turns(message: str | None, error: DiaError) -> list[dict]:
+    """The chat turns shown when a question fails: the question cut short, both made inert."""
+    return [
+        {"role": "user", "content": render.inert(clip(message, ECHO_CHARS))},
+        {"role": "assistant", "content": f"⚠️ {render.inert(clip(error.message, 1000))}"},
+    ]
 
 
 def queue_options(settings: Settings) -> dict:
@@ -71,6 +117,8 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
 
     """
     assistant = assistant or Assistant(settings)
+    private = private_dir(settings)
+    os.environ["GRADIO_TEMP_DIR"] = str(private / "gradio")  # read when the Blocks is made
     trust_choices = [ANY] + [t.name for t in TRUSTS]
     theme_choices = [ANY] + [t.label for t in THEMES]
 
@@ -80,7 +128,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
             "case studies of seven mental health trusts; every sentence cites its source."
         )
         with gr.Tab("Chat"):
-            _chat_tab(assistant, trust_choices, theme_choices)
+            _chat_tab(assistant, trust_choices, theme_choices, private / "exports")
         loaders = []
         with gr.Tab("Themes"):
             loaders += _themes_tab(assistant, trust_choices)
@@ -98,7 +146,7 @@ def _filter(value: str | None) -> str | None:
     return None if not value or value == ANY else value
 
 
-def _chat_tab(assistant: Assistant, trust_choices, theme_choices) -> None:
+def _chat_tab(assistant: Assistant, trust_choices, theme_choices, exports: Path) -> None:
     turns = gr.State([])
     with gr.Row():
         with gr.Column(scale=3):
@@ -141,11 +189,9 @@ def _chat_tab(assistant: Assistant, trust_choices, theme_choices) -> None:
                 theme=_filter(theme_value),
             )
         except DiaError as error:
-            history += [
-                {"role": "user", "content": message or ""},
-                {"role": "assistant", "content": f"⚠️ {error.message}"},
-            ]
-            yield history, done, "", "", "", gr.update(choices=[], value=None), "", message
+            history += error_turns(message, error)
+            kept = (message or "")[:MAX_QUESTION_CHARS]  # left in the box to edit
+            yield history, done, "", "", "", gr.update(choices=[], value=None), "", kept
             return
         done = [*done, result]
         history += [
@@ -189,10 +235,8 @@ def _chat_tab(assistant: Assistant, trust_choices, theme_choices) -> None:
         return [], [], "", "", "", gr.update(choices=[], value=None), ""
 
     def export_file(done):
-        folder = Path(tempfile.mkdtemp(prefix="dia-export-"))
-        path = folder / "conversation.md"
-        path.write_text(conversation_markdown(done), encoding="utf-8")
-        return str(path)
+        exports.mkdir(mode=0o700, exist_ok=True)
+        return write_export(done, exports)
 
     outputs = [chatbot, turns, searched, status, sources, pick, passage, question]
     inputs = [question, chatbot, turns, trust, theme]
