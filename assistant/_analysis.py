@@ -50,7 +50,8 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "such also very then than happen happened happens happening differ differed differs different "
     "difference differences differently similar similarly contrast contrasted paths path way ways "
     "saw see seen came come "
-    "again later went go goes going money cash sum amount figure number total "
+    "again later went go goes going money cash sum amount figure number total like such etc eg "
+    "ie "
     "he she him her his"
 )
 
