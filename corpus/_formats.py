@@ -1,8 +1,7 @@
-"""Plain text, HTML and PDF into raw blocks."""
+"""Plain text and HTML into raw blocks (PDF: ``corpus._pdf``; Word: ``corpus._docx``)."""
 
 from __future__ import annotations
 
-import io
 import re
 
 from corpus._document import RawBlock
@@ -133,44 +132,3 @@ def _is_hidden(tag) -> bool:
     if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
         return True
     return bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
-
-
-def pdf_blocks(data: bytes) -> tuple[list[RawBlock], str | None]:
-    """Extract text page by page, keeping 1-based page numbers on each block.
-
-    Raises:
-        ValueError: With a user-facing reason when the PDF is encrypted, corrupt or empty.
-
-    """
-    from pypdf import PdfReader
-    from pypdf.errors import LimitReachedError, PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ValueError("the PDF is encrypted (remove the password and try again)")
-        title = (reader.metadata.title if reader.metadata else None) or None
-        blocks: list[RawBlock] = []
-        for number, page in enumerate(reader.pages, start=1):
-            blocks.extend(_page_blocks(page.extract_text() or "", number))
-    except ValueError:
-        raise
-    except LimitReachedError:
-        raise ValueError(
-            "the PDF expands to more data than allowed (a decompression bomb?)"
-        ) from None
-    except (PyPdfError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
-        raise ValueError(
-            f"the PDF is damaged and cannot be read ({type(error).__name__})"
-        ) from error
-    return blocks, title
-
-
-def _page_blocks(page_text: str, page: int) -> list[RawBlock]:
-    paragraphs = re.split(r"\n\s*\n", page_text)
-    blocks = []
-    for paragraph in paragraphs:
-        joined = " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
-        if joined:
-            blocks.append(RawBlock("paragraph", joined, page=page))
-    return blocks

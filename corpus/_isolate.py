@@ -1,40 +1,65 @@
-"""Parse untrusted PDFs in a child process with a time limit and a memory cap."""
+"""Parse untrusted PDF and Word files in a child process with a time limit and a memory cap."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import resource
 
 from corpus._document import RawBlock
-from corpus._formats import pdf_blocks
+from corpus._docx import docx_blocks
+from corpus._pdf import pdf_blocks
 
 MEMORY_CAP_BYTES = 2 * 1024**3
+_NAMES = {"pdf": "the PDF", "docx": "the Word document"}
+_NOISY_LOGGERS = ("pdfminer", "pdfplumber", "pypdf", "docx")
 
 
-def _worker(data: bytes, max_text_chars: int, connection) -> None:
+def _parse(fmt: str, data: bytes) -> tuple[list[RawBlock], str | None]:
+    """Run the parser for a format (looked up at call time, so tests can replace it)."""
+    return pdf_blocks(data) if fmt == "pdf" else docx_blocks(data)
+
+
+def _worker(fmt: str, data: bytes, max_text_chars: int, connection) -> None:
     """Child: cap memory, parse, send (blocks, title) or an error reason back."""
+    name = _NAMES[fmt]
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
+    for library in _NOISY_LOGGERS:  # a damaged file is reported once, as the rejection reason
+        logging.getLogger(library).setLevel(logging.CRITICAL)
     try:
-        blocks, title = pdf_blocks(data)
+        blocks, title = _parse(fmt, data)
         if sum(len(block.text) for block in blocks) > max_text_chars:
-            raise ValueError("the PDF expands to far more text than its size allows (a bomb?)")
-        connection.send(("ok", [(b.text, b.page) for b in blocks], title))
+            raise ValueError(f"{name} expands to far more text than its size allows (a bomb?)")
+        connection.send(("ok", [_encode(block) for block in blocks], title))
     except MemoryError:
-        connection.send(("error", "the PDF needs more memory than allowed to read (a bomb?)"))
+        connection.send(("error", f"{name} needs more memory than allowed to read (a bomb?)"))
     except ValueError as error:
         connection.send(("error", str(error)))
     except Exception as error:  # noqa: BLE001 - any parser failure is a rejection reason
-        connection.send(("error", f"the PDF cannot be read ({type(error).__name__})"))
+        connection.send(("error", f"{name} cannot be read ({type(error).__name__})"))
     finally:
         connection.close()
 
 
-def parse_pdf_isolated(
-    data: bytes, timeout_s: float, max_text_chars: int
+def _encode(block: RawBlock) -> tuple:
+    """A block as plain data for the pipe."""
+    return (block.kind, block.text, block.level, block.urls, block.page, block.page_breaks)
+
+
+def _decode(data: tuple) -> RawBlock:
+    kind, text, level, urls, page, breaks = data
+    return RawBlock(kind, text, level=level, urls=tuple(urls), page=page, page_breaks=breaks)
+
+
+def parse_isolated(
+    fmt: str, data: bytes, timeout_s: float, max_text_chars: int
 ) -> tuple[list[RawBlock], str | None]:
-    """Parse a PDF in a forked child; kill it when it runs out of time.
+    """Parse a PDF ("pdf") or Word ("docx") file in a forked child; kill it when out of time.
+
+    Returns:
+        The blocks (headings with levels, paragraphs with pages and page breaks) and the title.
 
     Raises:
         ValueError: With a user-facing reason (timeout, memory, damaged, encrypted, bomb).
@@ -42,15 +67,15 @@ def parse_pdf_isolated(
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(data, max_text_chars, sender), daemon=True)
+    process = context.Process(target=_worker, args=(fmt, data, max_text_chars, sender), daemon=True)
     process.start()
     sender.close()
     try:
         if not receiver.poll(timeout_s):
-            raise ValueError(f"reading the PDF took longer than {timeout_s:g} s")
+            raise ValueError(f"reading {_NAMES[fmt]} took longer than {timeout_s:g} s")
         message = receiver.recv()
     except EOFError:
-        raise ValueError("the PDF reader crashed on this file") from None
+        raise ValueError(f"the reader crashed on {_NAMES[fmt]}") from None
     finally:
         if process.is_alive():
             process.kill()
@@ -58,5 +83,11 @@ def parse_pdf_isolated(
         receiver.close()
     if message[0] == "error":
         raise ValueError(message[1])
-    blocks = [RawBlock("paragraph", text, page=page) for text, page in message[1]]
-    return blocks, message[2]
+    return [_decode(block) for block in message[1]], message[2]
+
+
+def parse_pdf_isolated(
+    data: bytes, timeout_s: float, max_text_chars: int
+) -> tuple[list[RawBlock], str | None]:
+    """Parse a PDF in a forked child (see ``parse_isolated``)."""
+    return parse_isolated("pdf", data, timeout_s, max_text_chars)

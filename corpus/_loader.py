@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus._document import Document, RawBlock, assemble, hash_bytes
+from corpus._docx import check_package
 from corpus._formats import html_blocks, text_blocks
-from corpus._isolate import parse_pdf_isolated
+from corpus._isolate import parse_isolated
 from corpus._markdown import markdown_blocks, split_front_matter
 from corpus._text import clean_control_chars
 from corpus._vocabulary import resolve_trust, trust_by_key
@@ -23,6 +24,7 @@ SUPPORTED_SUFFIXES = {
     ".html": "html",
     ".htm": "html",
     ".pdf": "pdf",
+    ".docx": "docx",
 }
 
 
@@ -96,7 +98,8 @@ def load_paths(
     Args:
         paths: Files or folders.
         max_bytes: Files larger than this are rejected.
-        pdf_timeout_s: Time allowed to parse one PDF (parsed in a separate process).
+        pdf_timeout_s: Time allowed to parse one PDF or Word file (parsed in a separate
+            process).
         known: doc id -> (path, content hash) already indexed; a file whose bytes still hash
             the same is listed as unchanged without being parsed.
 
@@ -165,11 +168,14 @@ def load_file(path: Path, doc_id: str, max_bytes: int, pdf_timeout_s: float = 30
 def _parse(
     fmt: str, data: bytes, path: Path, doc_id: str, timeout: float, max_bytes: int
 ) -> Document:
-    if fmt == "pdf":
-        if not data.startswith(b"%PDF"):
+    if fmt in ("pdf", "docx"):
+        if fmt == "pdf" and not data.startswith(b"%PDF"):
             raise ValueError("not a PDF file (it lacks the %PDF header)")
-        blocks, title = parse_pdf_isolated(data, timeout, max_text_chars=max(10 * max_bytes, 10**6))
-        return _document(doc_id, path, data, blocks, {}, title=title, kind="pdf")
+        if fmt == "docx":
+            check_package(data)  # refuse a zip bomb before starting a reader
+        limit = max(10 * max_bytes, 10**6)
+        blocks, title = parse_isolated(fmt, data, timeout, max_text_chars=limit)
+        return _document(doc_id, path, data, blocks, {}, title=title, kind=fmt)
     text = decode_text(data)
     meta, body = split_front_matter(text)
     sources: dict[str, str] = {}
@@ -207,7 +213,7 @@ def _document(
     source_url: object = None,
 ) -> Document:
     for block in blocks:
-        block.text = clean_control_chars(block.text)
+        block.map_text(clean_control_chars)
     text, located = assemble(blocks)
     trust_name = _trust_name(trust)
     return Document(

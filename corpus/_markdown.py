@@ -1,22 +1,28 @@
-"""Markdown (and front-matter plain text) into blocks, with source markers resolved."""
+"""Markdown (and front-matter plain text) into blocks, with source markers resolved.
+
+Blocks come from markdown-it-py's tokens (CommonMark, linear in the input).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
 import yaml
 
 from corpus._document import RawBlock
 from dia import errors
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
-# Only the opening hashes and the space after them; the rest is trimmed with string methods
-# (a lazy group followed by optional runs backtracked cubically on long lines of spaces).
-_HEADING_OPEN = re.compile(r"(#{1,6})\s")
+_NEWLINE = re.compile(r"\r\n?|\n")  # how markdown-it splits lines (its token maps count these)
 _MARKER = re.compile(r"\[([A-Z]{1,3}\d{1,3})\]")
+_MARKER_NAME = re.compile(r"[A-Z]{1,3}\d{1,3}")
 # Starts only where a run of spaces starts, so a long run is scanned once, not once per space.
 _MARKER_RUN = re.compile(r"(?<![ \t])[ \t]*(?:\[[A-Z]{1,3}\d{1,3}\])+")
-_EMPHASIS = re.compile(r"\*\*|__")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _SOURCES_HEADINGS = {"sources", "references", "source list"}
 
@@ -125,7 +131,12 @@ def parse_sources(lines: list[str]) -> dict[str, str]:
 
 
 def markdown_blocks(body: str) -> tuple[list[RawBlock], dict[str, str], str | None]:
-    """Turn a Markdown body into raw blocks.
+    """Turn a Markdown body into raw blocks, parsed with markdown-it-py (CommonMark + tables).
+
+    ATX and setext headings become headings; paragraphs (also inside block quotes) become
+    paragraphs; a list becomes one block with one "- item" line per item; a table and a code
+    block keep their text. A paragraph's source URLs are those of its markers ([S1]), then its
+    link targets and bare URLs. A Sources section supplies the marker URLs and is left out.
 
     Args:
         body: Markdown without front matter.
@@ -135,66 +146,159 @@ def markdown_blocks(body: str) -> tuple[list[RawBlock], dict[str, str], str | No
         level-1 heading (a title candidate).
 
     """
-    sections = _split_sections(body.splitlines())
+    lines = _NEWLINE.split(body)
+    tokens = _parser().parse(body)
+    skipped, sources = _sources_sections(tokens, lines)
+    walker = _Walker(lines, sources)
+    for index, token in enumerate(tokens):
+        if not skipped.get(index):
+            walker.take(token)
+    return _inherit_urls(walker.blocks), sources, walker.title
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """CommonMark with tables; raw HTML is left as text (imported on first use)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _sources_sections(tokens: list, lines: list[str]) -> tuple[dict[int, bool], dict[str, str]]:
+    """Tokens inside Sources sections (to skip) and the marker-to-URL map they give.
+
+    A Sources section runs from a heading named "Sources" ("References", "Source list") to
+    the next heading of any level.
+    """
+    headings = [i for i, token in enumerate(tokens) if token.type == "heading_open"]
+    skipped: dict[int, bool] = {}
     sources: dict[str, str] = {}
-    for heading, _level, lines in sections:
-        if heading and heading.strip().lower() in _SOURCES_HEADINGS:
-            sources.update(parse_sources(lines))
-    blocks: list[RawBlock] = []
-    title = None
-    for heading, level, lines in sections:
-        if heading and heading.strip().lower() in _SOURCES_HEADINGS:
+    for position, index in enumerate(headings):
+        if _inline_source(tokens[index + 1]).strip().lower() not in _SOURCES_HEADINGS:
             continue
-        if heading:
-            if level == 1 and title is None:
-                title = heading
-            blocks.append(RawBlock("heading", heading, level=level))
-        blocks.extend(_paragraphs(lines, sources))
-    return blocks, sources, title
+        following = headings[position + 1] if position + 1 < len(headings) else len(tokens)
+        skipped.update(dict.fromkeys(range(index, following), True))
+        first = (tokens[index].map or [0, 0])[1]
+        last = (tokens[following].map or [len(lines)])[0] if following < len(tokens) else None
+        sources.update(parse_sources(lines[first:last]))
+    return skipped, sources
 
 
-def _split_sections(lines: list[str]) -> list[tuple[str | None, int, list[str]]]:
-    sections: list[tuple[str | None, int, list[str]]] = [(None, 0, [])]
-    in_fence = False
-    for line in lines:
-        if line.lstrip().startswith("```"):
-            in_fence = not in_fence
-        heading = None if in_fence else _heading(line)
-        if heading:
-            sections.append((heading[1], heading[0], []))
+def _inline_source(token) -> str:
+    return token.content if token.type == "inline" else ""
+
+
+class _Walker:
+    """Turns block tokens, one at a time, into raw blocks."""
+
+    def __init__(self, lines: list[str], sources: dict[str, str]) -> None:
+        self.lines = lines
+        self.sources = sources
+        self.blocks: list[RawBlock] = []
+        self.title: str | None = None
+        self.items: list[str] = []  # the lines of the list being read
+        self.item_urls: list[str] = []
+        self.depth = 0  # list nesting
+        self.heading = 0  # level of the heading being read
+        self.table = 0  # nesting of the table being read
+
+    def take(self, token) -> None:
+        """Handle the next block token."""
+        kind = token.type
+        if self.table:
+            self.table += {"table_open": 1, "table_close": -1}.get(kind, 0)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            self.depth += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self._close_list()
+        elif kind == "list_item_open":
+            self._open_item(token)
+        elif kind == "heading_open":
+            self.heading = int(token.tag[1:])
+        elif kind == "inline":
+            self._inline(token)
+        elif kind == "table_open":
+            self.table = 1
+            first, last = token.map or (0, 0)
+            self._text("\n".join(self.lines[first:last]), [])
+        elif kind in ("fence", "code_block"):
+            self._text(token.content.rstrip("\n"), [])
+
+    def _open_item(self, token) -> None:
+        bullet = token.markup if token.markup in ("-", "*") else "-"
+        if token.info:  # an ordered list item's number
+            bullet = f"{token.info}{token.markup}"
+        self.items.append("  " * (self.depth - 1) + f"{bullet} ")
+
+    def _close_list(self) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.items:
+            self._paragraph("\n".join(line.rstrip() for line in self.items), self.item_urls)
+            self.items, self.item_urls = [], []
+
+    def _inline(self, token) -> None:
+        text, urls = render_inline(token.children or [])
+        if self.heading:
+            heading = " ".join(_MARKER_RUN.sub("", text).split())
+            if heading:
+                self.blocks.append(RawBlock("heading", heading, level=self.heading))
+                if self.heading == 1 and self.title is None:
+                    self.title = heading
+            self.heading = 0
         else:
-            sections[-1][2].append(line)
-    return sections
+            self._text(text, urls)
+
+    def _text(self, text: str, urls: list[str]) -> None:
+        """A paragraph's text: a block of its own, or more of the current list item."""
+        if not self.depth:
+            self._paragraph(text, urls)
+        elif self.items:
+            joint = "" if self.items[-1].endswith(" ") else " "
+            self.items[-1] += joint + text.replace("\n", " ")
+            self.item_urls.extend(urls)
+
+    def _paragraph(self, raw: str, links: list[str]) -> None:
+        markers = _MARKER.findall(raw)
+        marked = [self.sources[m] for m in markers if m in self.sources]
+        urls = tuple(dict.fromkeys([*marked, *links, *_bare_urls(raw)]))
+        text = _MARKER_RUN.sub("", raw)
+        if text.strip():
+            self.blocks.append(RawBlock("paragraph", text, urls=urls))
 
 
-def _heading(line: str) -> tuple[int, str] | None:
-    """(level, text) of an ATX heading line ("## Title ##"), else None; linear in the line."""
-    match = _HEADING_OPEN.match(line)
-    if not match:
-        return None
-    text = line[match.end() :].strip().rstrip("#").rstrip()
-    return len(match.group(1)), text
+def render_inline(children: list) -> tuple[str, list[str]]:
+    """Plain text of inline tokens (emphasis dropped, a link shows its text) and link targets.
+
+    A link whose text is a source marker ("[S1]" matching a reference definition) stays a
+    marker. Images are left out; a hard line break is kept as a newline.
+    """
+    parts: list[str] = []
+    urls: list[str] = []
+    for index, child in enumerate(children):
+        if child.type in ("text", "code_inline"):
+            marker = _is_marker_link(children, index)
+            parts.append(f"[{child.content}]" if marker else child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" " if child.type == "softbreak" else "\n")
+        elif child.type == "link_open":
+            href = str(child.attrs.get("href") or "")
+            if href.startswith(("http://", "https://")):
+                urls.append(href)
+    return "".join(parts), urls
 
 
-def _paragraphs(lines: list[str], sources: dict[str, str]) -> list[RawBlock]:
-    """Group lines into paragraphs on blank lines; a list joins the paragraph before it."""
-    groups: list[list[str]] = [[]]
-    for line in lines:
-        if line.strip():
-            groups[-1].append(line.rstrip())
-        elif groups[-1]:
-            groups.append([])
-    paragraphs = [g for g in groups if g]
-    blocks = [_paragraph_block(group, sources) for group in paragraphs]
-    return _inherit_urls(blocks)
+def _is_marker_link(children: list, index: int) -> bool:
+    """Whether a text token is the whole text of a link and reads as a marker (S1)."""
+    return (
+        0 < index < len(children) - 1
+        and children[index - 1].type == "link_open"
+        and children[index + 1].type == "link_close"
+        and _MARKER_NAME.fullmatch(children[index].content) is not None
+    )
 
 
-def _paragraph_block(lines: list[str], sources: dict[str, str]) -> RawBlock:
-    raw = "\n".join(lines)
-    markers = _MARKER.findall(raw)
-    urls = tuple(dict.fromkeys(sources[m] for m in markers if m in sources))
-    text = _EMPHASIS.sub("", _MARKER_RUN.sub("", raw))
-    return RawBlock("paragraph", text, urls=urls)
+def _bare_urls(text: str) -> list[str]:
+    return [url.rstrip(".,;:)") for url in _URL.findall(text)]
 
 
 def _inherit_urls(blocks: list[RawBlock]) -> list[RawBlock]:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from corpus import Document, split_sentences, theme_of_heading, trust_of_text, word_count
+from corpus import Block, Document, split_sentences, theme_of_heading, trust_of_text, word_count
 
 CHUNKER_VERSION = 1
 
@@ -53,6 +53,9 @@ class Chunk:
         ordinal: Position of the chunk in its document.
         source_spans: Per paragraph of the passage, (start, end, URLs) with offsets relative
             to ``start``: which sources stand behind which words.
+        page_spans: Where each page's text begins, as (offset relative to ``start``, page),
+            the first at offset 0; empty when the document has no pages (and in catalogs
+            written before pages were tracked per span). See ``pages_at``.
 
     """
 
@@ -71,6 +74,36 @@ class Chunk:
     doc_kind: str = ""
     ordinal: int = 0
     source_spans: tuple[tuple[int, int, tuple[str, ...]], ...] = field(default=())
+    page_spans: tuple[tuple[int, int], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # Catalog records hold JSON lists; keep the field hashable and comparable.
+        spans = tuple((int(offset), int(page)) for offset, page in self.page_spans)
+        object.__setattr__(self, "page_spans", spans)
+
+    def pages_at(self, start: int, end: int) -> tuple[int, int]:
+        """First and last page of a span of the passage (offsets relative to ``start``).
+
+        Args:
+            start: Offset of the span's first character in ``text``.
+            end: Offset one past its last character.
+
+        Returns:
+            (first page, last page); both ``page`` when the chunk has no page spans (0 for
+            documents without pages).
+
+        """
+        if not self.page_spans:
+            return self.page, self.page
+        return self._page_of(start), self._page_of(max(start, end - 1))
+
+    def _page_of(self, offset: int) -> int:
+        page = self.page_spans[0][1]
+        for start, later in self.page_spans:
+            if start > offset:
+                break
+            page = later
+        return page
 
     def embed_text(self) -> str:
         """Return the text that is embedded: a short context header, then the passage."""
@@ -82,6 +115,7 @@ class Chunk:
         data = {name: getattr(self, name) for name in _METADATA_FIELDS}
         data["source_urls"] = "\n".join(self.source_urls)
         data["source_spans"] = json.dumps(self.source_spans)
+        data["page_spans"] = json.dumps(self.page_spans)
         return data
 
     def urls_at(self, offset: int) -> tuple[str, ...]:
@@ -106,8 +140,9 @@ class _Unit:
     end: int
     words: int
     paragraph: int
-    page: int
+    page: int  # page at ``start`` (0 without pages)
     urls: tuple[str, ...]
+    breaks: tuple[tuple[int, int], ...] = ()  # (document offset, page) inside the unit
 
 
 def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
@@ -124,12 +159,7 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
     chunks: list[Chunk] = []
     seen_ids: dict[str, int] = {}
     for headings, units in _sections(document, config):
-        section = headings[-1] if headings else ""
-        theme = next((t for t in map(theme_of_heading, reversed(headings)) if t), None) or ""
-        trust = document.trust or next(
-            (t for t in map(trust_of_text, reversed(headings)) if t), None
-        )
-        trust_name = _trust_name(trust) if trust and not document.trust else (document.trust or "")
+        section, theme, trust_name = _labels(document, headings)
         for group in _pack(units, config):
             text = document.text[group[0].start : group[-1].end]
             chunk_id = _chunk_id(document.id, " > ".join(headings), text, seen_ids)
@@ -150,9 +180,19 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
                     doc_kind=document.kind,
                     ordinal=len(chunks),
                     source_spans=_source_spans(group),
+                    page_spans=_page_spans(group),
                 )
             )
     return chunks
+
+
+def _labels(document: Document, headings: list[str]) -> tuple[str, str, str]:
+    """Section (nearest heading), theme key and trust name of a heading path."""
+    section = headings[-1] if headings else ""
+    theme = next((t for t in map(theme_of_heading, reversed(headings)) if t), None) or ""
+    trust = document.trust or next((t for t in map(trust_of_text, reversed(headings)) if t), None)
+    trust_name = _trust_name(trust) if trust and not document.trust else (document.trust or "")
+    return section, theme, trust_name
 
 
 def _source_spans(group: list[_Unit]) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
@@ -164,6 +204,19 @@ def _source_spans(group: list[_Unit]) -> tuple[tuple[int, int, tuple[str, ...]],
             spans[-1] = (spans[-1][0], unit.end - base, unit.urls)
         else:
             spans.append((unit.start - base, unit.end - base, unit.urls))
+    return tuple(spans)
+
+
+def _page_spans(group: list[_Unit]) -> tuple[tuple[int, int], ...]:
+    """Where each page's text begins in the chunk (relative offsets); empty without pages."""
+    if not any(unit.page for unit in group):
+        return ()
+    base = group[0].start
+    spans: list[tuple[int, int]] = []
+    for unit in group:
+        for offset, page in ((unit.start, unit.page), *unit.breaks):
+            if not spans or spans[-1][1] != page:
+                spans.append((offset - base, page))
     return tuple(spans)
 
 
@@ -188,19 +241,28 @@ def _sections(document: Document, config: ChunkerConfig) -> list[tuple[list[str]
             continue
         for start, end in split_sentences(document.block_text(block), block.start):
             for piece_start, piece_end in _split_long(document.text, start, end, config.max_words):
-                units.append(
-                    _Unit(
-                        piece_start,
-                        piece_end,
-                        word_count(document.text[piece_start:piece_end]),
-                        index,
-                        block.page or 0,
-                        block.urls,
-                    )
-                )
+                units.append(_unit(document, block, index, piece_start, piece_end))
     if units:
         sections.append(([h for _, h in stack], units))
     return sections
+
+
+def _unit(document: Document, block: Block, index: int, start: int, end: int) -> _Unit:
+    """A sentence (or piece of one) of a block, with its page and any page break inside it."""
+    breaks = tuple(
+        (block.start + offset, page)
+        for offset, page in block.page_breaks
+        if start < block.start + offset < end
+    )
+    return _Unit(
+        start,
+        end,
+        word_count(document.text[start:end]),
+        index,
+        block.page_at(start) or 0,
+        block.urls,
+        breaks,
+    )
 
 
 def _split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
@@ -233,13 +295,23 @@ def _pack(units: list[_Unit], config: ChunkerConfig) -> list[list[_Unit]]:
         if current and size + unit.words > config.max_words:
             groups.append(current)
             current = [] if at_paragraph_end else _overlap(current, unit, config)
-        elif at_paragraph_end and size >= config.target_words:
+        elif at_paragraph_end and size >= _close_at(current, unit, config):
             groups.append(current)
             current = []
         current.append(unit)
     if current:
         groups.append(current)
     return groups
+
+
+def _close_at(current: list[_Unit], unit: _Unit, config: ChunkerConfig) -> int:
+    """Words after which a chunk closes at a paragraph end.
+
+    Half the target when the next paragraph starts on another page (so chunks rarely span
+    pages), else the target.
+    """
+    new_page = unit.page and unit.page != current[0].page
+    return config.target_words // 2 if new_page else config.target_words
 
 
 def _overlap(current: list[_Unit], unit: _Unit, config: ChunkerConfig) -> list[_Unit]:

@@ -118,7 +118,9 @@ def encrypted_pdf(path: Path) -> Path:
         ("latin.txt", "caf\u00e9 na\u00efve".encode("latin-1"), "not valid UTF-8"),
         ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf", "damaged"),
         ("fake.pdf", b"hello", "not a PDF"),
-        ("notes.docx", b"PK\x03\x04", "unsupported file type"),
+        ("notes.docx", b"PK\x03\x04", "damaged"),
+        ("old.docx", b"\xd0\xcf\x11\xe0rest", ".doc"),
+        ("notes.odt", b"PK\x03\x04", "unsupported file type"),
     ],
 )
 def test_bad_files_rejected_with_reason(tmp_path, name, content, reason):
