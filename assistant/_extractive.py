@@ -98,6 +98,7 @@ class Scored:
     typed: bool = False
     head: bool = True
     focus_passage: float = 0.0
+    on_theme: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,10 @@ class Composer:
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
-        return Scored(sentence, focus, focus_context, score, typed=typed, head=head)
+        on_theme = chunk.theme in analysis.themes
+        return Scored(
+            sentence, focus, focus_context, score, typed=typed, head=head, on_theme=on_theme
+        )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
         group = Group(label, trust)
@@ -413,6 +417,7 @@ class Composer:
                 year_only
                 or x.focus >= self.scoring.more_focus
                 or (x.semantic or 0.0) >= self.scoring.min_semantic
+                or (x.on_theme and x.focus_context >= self.scoring.min_focus)
             )
             if on_point and not any(_same_words(x.sentence, c.sentence) for c in chosen):
                 chosen.append(x)
