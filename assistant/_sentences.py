@@ -180,6 +180,9 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
         listed = _list_unit(text, spans, i)
         if listed is not None:
             sentence = _list_sentence(chunk, spans, i, listed, token_lists, context, earlier)
+        elif _list_items(text, spans, i):
+            sentences += _item_sentences(chunk, spans, i, token_lists, context, earlier)
+            continue
         elif not is_fragment(bodies[i]):
             sentence = Sentence(
                 chunk,
@@ -236,21 +239,48 @@ def _paragraph_tokens(text: str, spans, token_lists) -> list[set[str]]:
 
 def _list_unit(text: str, spans, i: int) -> list[tuple[int, int]] | None:
     """A lead-in ending with ':' and the list items under it (at most five), or None."""
+    items = _list_items(text, spans, i, most=5)
+    if items is None:
+        return None
+    words = sum(len(text[s:e].split()) for s, e in items)
+    if not items or words > MAX_QUOTE_WORDS or words < 3 * len(items):
+        return None
+    return [spans[i], *items]
+
+
+def _list_items(text: str, spans, i: int, most: int = 12) -> list[tuple[int, int]] | None:
+    """The list items under a lead-in ending with ':' (None when the sentence is none)."""
     start, end = spans[i]
     if not text[start:end].rstrip().endswith(":") or len(text[start:end].split()) < 2:
         return None
     items = []
-    for s, e in spans[i + 1 : i + 6]:
+    for s, e in spans[i + 1 : i + 1 + most]:
         line_start = text.rfind("\n", 0, s) + 1
         if not text[line_start:s].strip().startswith(("-", "*", "•")) and not re.match(
             r"\s*\d+[.)]", text[line_start:s]
         ):
             break
         items.append((s, e))
-    words = sum(len(text[s:e].split()) for s, e in items)
-    if not items or words > MAX_QUOTE_WORDS or words < 3 * len(items):
-        return None
-    return [(start, end), *items]
+    return items
+
+
+def _item_sentences(chunk, spans, i, token_lists, context, earlier="") -> list[Sentence]:
+    """Units for a list too long to quote whole: each item with its lead-in.
+
+    Only items that are no sentence of their own get one ("New services in 2017: […] the
+    Hartsholme Centre, a 10-bed unit"); the others are quoted by themselves.
+    """
+    lead_in = standalone_quote(chunk, spans, i, earlier=earlier)
+    found = []
+    for s, e in (_list_items(chunk.text, spans, i) or []) if lead_in else []:
+        item = chunk.text[s:e].rstrip(";,")
+        if len(item.split()) < 3 or not is_fragment(item):
+            continue  # a stub, or a sentence quoted on its own
+        j = spans.index((s, e))
+        ordered = tuple(token_lists[i] + token_lists[j])
+        quote = f"{lead_in} […] {item}"
+        found.append(Sentence(chunk, s, e, item, frozenset(ordered), context, quote, ordered))
+    return found
 
 
 def _trim_bullet(text: str, start: int, end: int) -> tuple[int, int]:

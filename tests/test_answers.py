@@ -400,3 +400,16 @@ def test_a_list_of_short_items_is_quoted_with_its_lead_in():
     )
     quotes = [s.quote for s in split_passage(chunk(text))]
     assert any("seven days a week" in q and q.startswith("Out-of-area") for q in quotes)
+
+
+def test_an_item_of_a_long_list_is_quoted_with_its_lead_in():
+    items = [
+        "the Hartsholme Centre, a 10-bed psychiatric intensive care unit for men near Lincoln",
+        "a pilot decisions unit, opened in December 2017, so that fewer people went out of area",
+        "Healthy Minds Lincolnshire, a wellbeing service for children run with the council",
+        "a street triage car run with the police across the county, seven days a week",
+    ]
+    text = "New services in 2017:\n\n" + "\n".join(f"- {item};" for item in items)
+    quotes = {s.text: s.quote for s in split_passage(chunk(text))}
+    assert quotes[items[0]] == f"New services in 2017: […] {items[0]}"
+    assert is_verbatim(quotes[items[0]], text)
