@@ -408,6 +408,7 @@ def test_an_item_of_a_long_list_is_quoted_with_its_lead_in():
         "a pilot decisions unit, opened in December 2017, so that fewer people went out of area",
         "Healthy Minds Lincolnshire, a wellbeing service for children run with the council",
         "a street triage car run with the police across the county, seven days a week",
+        "bed management seven days a week, with a daily call between the wards and teams",
     ]
     text = "New services in 2017:\n\n" + "\n".join(f"- {item};" for item in items)
     quotes = {s.text: s.quote for s in split_passage(chunk(text))}
