@@ -457,7 +457,9 @@ def focus_weights(
             for word in vocabulary[first : first + 50]:
                 if not word.startswith(token):
                     break
-                if word not in _trust_name_tokens() and word[len(token) :] in _INFLECTIONS:
+                ending = word[len(token) :]
+                short_ok = len(token) >= 5 or ending in _SHORT_WORD_ENDINGS
+                if word not in _trust_name_tokens() and ending in _INFLECTIONS and short_ok:
                     forms.add(word)
         forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
         if forms:
@@ -495,15 +497,17 @@ _IRREGULAR = (
 
 @functools.cache
 def _irregular_forms() -> dict[str, tuple[str, ...]]:
-    """Stemmed base verb -> stems of its irregular past forms ("becom" -> "becam")."""
+    """Stem of each form of an irregular verb -> stems of its other forms ("becom" -> "becam")."""
     table: dict[str, tuple[str, ...]] = {}
     for group in _IRREGULAR.split("|"):
         stems = tokenize([group])[0]
-        if stems:
-            table[stems[0]] = tuple(stems[1:])
+        for stem in stems:  # any form finds the others: "taken" also matches "took"
+            table[stem] = tuple(dict.fromkeys(other for other in stems if other != stem))
     return table
 
 
+# A four-letter word takes only these ("over" is not "overall").
+_SHORT_WORD_ENDINGS = frozenset(["s", "e", "es", "ed", "ing", "er", "ers", "or", "ors"])
 # Endings that make a longer word a form of a focus word ("react" -> "reaction").
 _INFLECTIONS = frozenset(
     [
