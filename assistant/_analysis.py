@@ -143,6 +143,16 @@ _ABOUT_REPORT = re.compile(
     r"sector|nationally|england|the report (?:say|find|found|conclude))",
     re.I,
 )
+# "What did CQC say made the difference?", "What advice does the report give?": the report's
+# own findings, unless the question asks trust by trust.
+_REPORT_SAYS = re.compile(
+    r"\b(?:the report|the case studies|cqc)\s+(?:\w+\s+){0,2}?(?:say|says|said|find|finds|"
+    r"found|conclude|concludes|concluded|recommend|recommends|advise|advises|suggest|suggests|"
+    r"identify|identifies|identified|highlight|highlights|highlighted|give|gives|see|saw|"
+    r"think|thought|learn|learned|learnt)\b|\b(?:key|main) (?:findings|lessons|messages)\b",
+    re.I,
+)
+_TRUST_BY_TRUST = re.compile(r"\b(?:each|every|all seven|per trust|which)\b", re.I)
 _COMPARE = re.compile(r"\b(?:compare|compared|comparison|versus|vs\.?|differ|difference)\b", re.I)
 
 
@@ -464,6 +474,8 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
     if trusts:
         return ONE_TRUST
     if _ABOUT_REPORT.search(question) or names:
+        return REPORT
+    if _REPORT_SAYS.search(question) and not _TRUST_BY_TRUST.search(question):
         return REPORT
     if answer_type == WHICH_TRUST or _ALL.search(question) or themes_in_text(question):
         return ALL_TRUSTS

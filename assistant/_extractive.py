@@ -25,12 +25,14 @@ from assistant._grounding import instruction_like
 from assistant._provenance import provenance
 from assistant._sentences import Sentence, SentenceBank, holds, short_trust_name, words_of
 from assistant._types import Passage
-from corpus import TRUSTS
+from corpus import THEMES, TRUSTS, trust_by_key, trusts_in_text
 from index import Chunk, Embedder, Index, tokenize
 
 SHORT_LEAD_WORDS = 16
 REPORT_LEVEL = "Report-level findings"
 ACROSS_REPORT = "Across the reports"
+KEY_THEMES = "The report's key themes, in CQC's summary (2018)"
+THEME_SUMMARY = "CQC's summary of the theme (2018)"
 _REPORT_KINDS = {"report-notes", "report-overview"}
 
 
@@ -182,10 +184,15 @@ class Composer:
         keyword = [
             chunk for chunk, _ in self.index.keyword(analysis.focus or analysis.question, 60)
         ]
+        if analysis.scope == REPORT and asks_for_overview(analysis):
+            return [self._overview()]
         if analysis.scope == REPORT:
             chunks = [p.chunk for p in passages[:10]]
             scored = self._score(chunks, weights, analysis, similarity)
             chosen = self._choose("", "", scored, analysis, vector)
+            summary = self._overview(analysis.themes) if analysis.themes else None
+            if summary and summary.picks and chosen.picks:
+                return [summary, *_split_by_source(chosen, skip=summary.picks)]
             return _split_by_source(chosen)
         groups = [
             self._choose(
@@ -202,6 +209,23 @@ class Composer:
             # every trust with evidence; otherwise only those close to the strongest.
             return _strongest_first(groups, ratio=0.0 if analysis.themes else 0.8)
         return groups
+
+    def _overview(self, themes: Sequence[str] = ()) -> Group:
+        """The report's own one-line summary of each of its themes (or of those given)."""
+        group = Group(KEY_THEMES if not themes else THEME_SUMMARY, "")
+        by_theme = {
+            chunk.theme: chunk
+            for chunk in reversed(list(self.index.chunks.values()))
+            if chunk.doc_kind == "report-overview" and chunk.theme
+        }
+        for theme in THEMES:
+            if themes and theme.key not in themes:
+                continue
+            chunk = by_theme.get(theme.key)
+            sentences = self.bank.of(chunk) if chunk else []
+            for sentence in sentences[: 3 if themes else 1]:
+                group.picks.append(Scored(sentence, 1.0, 1.0, 1.0))
+        return group
 
     def _similarities(self, passages: Sequence[Passage], vector) -> dict[str, float]:
         """Dense similarity of every passage to the question (exact when vectors are local)."""
@@ -678,13 +702,57 @@ def text_before(index: Index):
     return earlier
 
 
-def _split_by_source(chosen: Group) -> list[Group]:
-    """The chosen sentences of a report-level answer, grouped by trust or document."""
+def _split_by_source(chosen: Group, skip: Sequence[Scored] = ()) -> list[Group]:
+    """The chosen sentences of a report-level answer, grouped by trust or document.
+
+    A report's sentence about one trust ("At NSCHT, CQC reported …") goes under that trust.
+    """
+    shown = {(x.sentence.chunk.id, x.sentence.start) for x in skip}
     groups: dict[str, Group] = {}
     for pick in chosen.picks:
-        label = group_label(pick.sentence.chunk)
-        groups.setdefault(label, Group(label, pick.sentence.chunk.trust)).picks.append(pick)
-    return list(groups.values()) or [chosen]
+        if (pick.sentence.chunk.id, pick.sentence.start) in shown:
+            continue
+        trust = sentence_trust(pick.sentence)
+        label = trust or group_label(pick.sentence.chunk)
+        groups.setdefault(label, Group(label, trust)).picks.append(pick)
+    return list(groups.values()) or ([chosen] if not skip else [])
+
+
+def sentence_trust(sentence: Sentence) -> str:
+    """The trust a sentence is about: its passage's, its item label's, or the one it names."""
+    if sentence.trust or sentence.chunk.trust:
+        return sentence.trust or sentence.chunk.trust
+    named = trusts_in_text(sentence.text)
+    return trust_by_key(named[0]).name if len(named) == 1 else ""
+
+
+# Words of a question that asks for the report's findings as a whole, not about one topic.
+_OVERVIEW_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "made make makes difference key main findings finding lessons lesson advice advise "
+        "improving improve improved improvement improvements help helped helps worked work works "
+        "take takes took drove drive drives driving success successful factors factor common "
+        "features themes theme learn learned learnt learning give gives say says found find "
+        "finds conclude concluded conclusions recommend recommends recommendations other trusts "
+        "report overall summary summarise summarize raise raised standards good outstanding "
+        "become became requires cqc ",
+    )
+)
+
+
+def asks_for_overview(analysis: QuestionAnalysis) -> bool:
+    """True for "What made the difference?" or "What are the report's key lessons?".
+
+    The question is about the report, names no trust, theme, person or year, and every word
+    of its focus is one of the words such questions are made of.
+    """
+    words = analysis.focus.lower().split()
+    return (
+        not (analysis.trusts or analysis.themes or analysis.names or analysis.years)
+        and bool(words)
+        and all(word.strip("'’") in _OVERVIEW_WORDS for word in words)
+    )
 
 
 def group_label(chunk: Chunk) -> str:

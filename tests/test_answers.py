@@ -414,3 +414,18 @@ def test_an_item_of_a_long_list_is_quoted_with_its_lead_in():
     quotes = {s.text: s.quote for s in split_passage(chunk(text))}
     assert quotes[items[0]] == f"New services in 2017: […] {items[0]}"
     assert is_verbatim(quotes[items[0]], text)
+
+
+def test_a_question_about_the_report_as_a_whole_gets_its_key_themes(fake_assistant):
+    result = fake_assistant.ask("What are the key lessons from the report?")
+    assert "key themes" in result.answer
+    assert len(result.citations) >= 9
+    assert {c.theme for c in result.citations} >= {"leadership", "culture", "governance"}
+
+
+def test_a_report_question_on_a_theme_leads_with_the_reports_summary(fake_assistant):
+    result = fake_assistant.ask("What does the report say about leadership?")
+    first = quote_of_line(next(line for line in result.answer.splitlines() if "[1]" in line))
+    assert first.startswith("Trust leaders were clear")
+    for line in result.answer.split("**Report-level findings**")[-1].splitlines():
+        assert not re.match(r"- At (?:NSCHT|LPFT|Oxleas)\b", line)  # trust lines go under it
