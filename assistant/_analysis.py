@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from corpus import TRUSTS, themes_in_text, trust_by_key, trusts_in_text
+from corpus import THEMES, TRUSTS, themes_in_text, trust_by_key, trusts_in_text
 from index import tokenize
 
 FIGURE, DATE, PERSON, ORGANISATION, WHICH_TRUST, YES_NO, HOW_WHAT = (
@@ -293,6 +293,16 @@ _THEME_WORDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
 )
 
 
+def theme_words(key: str) -> frozenset[str]:
+    """The stemmed words that name a theme: its label, its phrases and its word pairs."""
+    theme = next(t for t in THEMES if t.key == key)
+    words = set(tokenize([" ".join((theme.label, *theme.aliases))])[0])
+    for pair_key, first, second in _THEME_WORDS:
+        if pair_key == key:
+            words |= first | second
+    return frozenset(words)
+
+
 def _themes(question: str) -> tuple[str, ...]:
     """Themes named by their phrases, or by a pair of their words anywhere in the question."""
     found = list(themes_in_text(question))
@@ -558,9 +568,28 @@ def _without_names(masked: str, organisations: tuple[Organisation, ...]) -> str:
     return " ".join(text.split())
 
 
+_ASKING = re.compile(
+    r"\?|^\W*(?:what|which|who|whom|whose|when|where|why|how|did|does|do|was|were|is|are|has|"
+    r"have|had|can|could|compare|tell|explain|list|describe|give|show|summari[sz]e)\b",
+    re.I,
+)
+_REPORT_TITLE = re.compile(r"\bdriving improvement\b", re.I)
+
+
+def _asked_part(text: str) -> str:
+    """The sentences that ask, without those that only say who is asking.
+
+    "… last after 2018? Board member here wanting the honest picture." keeps the question.
+    """
+    sentences = re.split(r"(?<=[.?!])\s+", text.strip())
+    asking = [sentence for sentence in sentences if _ASKING.search(sentence)]
+    return " ".join(asking) if asking and len(asking) < len(sentences) else text
+
+
 def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     """The question's topic words: everything but scaffolding, names of trusts and filler."""
-    text = _without_names(masked, organisations).replace(" X ", " ")
+    text = _without_names(_asked_part(masked), organisations).replace(" X ", " ")
+    text = _REPORT_TITLE.sub(" ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))

@@ -20,6 +20,7 @@ from assistant._analysis import (
     REPORT,
     WHICH_TRUST,
     QuestionAnalysis,
+    theme_words,
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
@@ -100,6 +101,7 @@ class Scored:
     typed: bool = False
     head: bool = True
     focus_passage: float = 0.0
+    beyond_theme: bool = True
     on_theme: bool = False
 
 
@@ -111,6 +113,7 @@ class _Asked:
     weights: dict[frozenset[str], float]
     total: float
     rarest: frozenset[str]
+    beyond_theme: tuple[frozenset[str], ...]
     words: frozenset[str]
     phrase: list[frozenset[str]]
     recent: bool = False
@@ -124,6 +127,7 @@ class _Asked:
             weights,
             sum(weights.values()) or 1.0,
             max(weights, key=weights.get) if weights else frozenset(),
+            _beyond_theme(weights, analysis.themes),
             frozenset(analysis.question.lower().split()),
             phrase,
             bool(_RECENT.search(analysis.question)),
@@ -323,9 +327,18 @@ class Composer:
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
+        around = sentence.tokens | sentence.context
+        beyond = not asked.beyond_theme or any(not f.isdisjoint(around) for f in asked.beyond_theme)
         on_theme = chunk.theme in analysis.themes
         return Scored(
-            sentence, focus, focus_context, score, typed=typed, head=head, on_theme=on_theme
+            sentence,
+            focus,
+            focus_context,
+            score,
+            typed=typed,
+            head=head,
+            on_theme=on_theme,
+            beyond_theme=beyond,
         )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
@@ -405,6 +418,9 @@ class Composer:
             return False
         semantic = x.semantic if x.semantic is not None else 1.0
         if x.sentence.chunk.theme in analysis.themes:
+            if not x.beyond_theme:
+                # "use data to improve governance": a governance section must speak of data.
+                return semantic >= s.on_theme_semantic
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
@@ -585,6 +601,23 @@ def _has_phrase(ordered: Sequence[str], phrase: list[frozenset[str]], slack: int
         if matched == len(phrase):
             return True
     return False
+
+
+def _beyond_theme(
+    weights: dict[frozenset[str], float], themes: Sequence[str]
+) -> tuple[frozenset[str], ...]:
+    """The telling focus words that are not the named themes' own.
+
+    "data" in "use data to improve governance": a sentence on the theme must hold one of them.
+    """
+    if not themes:
+        return ()
+    own = set().union(*(theme_words(key) for key in themes))
+    rest = {forms: w for forms, w in weights.items() if forms.isdisjoint(own)}
+    if not rest:
+        return ()
+    top = max(rest.values())
+    return tuple(forms for forms, w in rest.items() if w >= 0.6 * top and w >= 1.0)
 
 
 def _share(weights: dict[frozenset[str], float], tokens: frozenset[str], total: float) -> float:

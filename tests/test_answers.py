@@ -8,7 +8,7 @@ import pytest
 from assistant import Assistant, is_verbatim, quote_of_line
 from assistant._analysis import analyse
 from assistant._answerability import Speller, mend
-from assistant._extractive import focus_weights
+from assistant._extractive import _beyond_theme, focus_weights
 from assistant._provenance import provenance, url_label
 from assistant._sentences import holds, is_fragment, split_passage
 from index import Chunk, HashEmbedder
@@ -429,3 +429,14 @@ def test_a_report_question_on_a_theme_leads_with_the_reports_summary(fake_assist
     assert first.startswith("Trust leaders were clear")
     for line in result.answer.split("**Report-level findings**")[-1].splitlines():
         assert not re.match(r"- At (?:NSCHT|LPFT|Oxleas)\b", line)  # trust lines go under it
+
+
+def test_only_the_asking_sentences_make_the_focus():
+    analysis = analyse("Did the improvements last after 2018? Board member here wanting the truth.")
+    assert "board" not in analysis.focus.lower() and "last" in analysis.focus
+
+
+def test_words_beyond_the_theme_must_be_near_a_sentence_on_the_theme():
+    analysis = analyse("How did the trusts use data to improve governance?")
+    weights = focus_weights(analysis, {"data": 3.0, "govern": 2.0, "use": 1.0, "improv": 0.1})
+    assert _beyond_theme(weights, analysis.themes) == (frozenset({"data"}),)
