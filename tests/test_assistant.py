@@ -5,6 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant import Assistant, is_verbatim, quote_of_line
+from corpus import resolve_trust, trust_by_key
 from dia.cli import app
 from dia.errors import BadQuestion, UnknownFilter
 from evals._dataset import SAMPLE_QUESTIONS
@@ -117,10 +118,15 @@ def test_themes_governance_lists_every_trust_with_a_governance_section(hash_sett
     data = Assistant(hash_settings, embedder=HashEmbedder()).themes("Governance")
     [governance] = data["themes"]
     trusts = {e["trust"] for e in governance["examples"]}
-    notes = [p for p in BUNDLED.glob("*.md") if "trust:" in p.read_text()[:600]]
-    expected = {p.stem for p in notes if "\n## Governance" in p.read_text()}
+    notes = [p.read_text() for p in BUNDLED.glob("*.md")]
+    named = [re.search(r"^trust:\s*\"?([^\"\n]+)", text[:600], re.M) for text in notes]
+    expected = {
+        trust_by_key(resolve_trust(match.group(1).strip())).name
+        for match, text in zip(named, notes, strict=True)
+        if match and "\n## Governance" in text
+    }
     assert len(expected) == 7
-    assert len([t for t in trusts if "NHS" in t]) == 7
+    assert {t for t in trusts if "NHS" in t} == expected
     for example in governance["examples"]:
         assert example["quote"] and example["chunk_id"] and example["section"]
     assert sum(governance["counts"].values()) == len(governance["examples"])
