@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 import urllib.request
 
@@ -70,7 +71,9 @@ def test_ingest_ask_themes_eval_and_ui_offline(no_network, tmp_path):
     app = launch(settings, assistant, block=False)
     try:
         page = urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/", timeout=30).read()
-        assert b"<title>Driving Improvement Assistant</title>" in page
+        assert b"Driving Improvement Assistant" in page
+        config = urllib.request.urlopen(f"http://127.0.0.1:{settings.port}/config", timeout=30)
+        assert json.loads(config.read())["title"] == "Driving Improvement Assistant"
     finally:
         app.close()
     assert no_network == [], f"tried to reach the network: {no_network}"
