@@ -687,11 +687,17 @@ _ROLE_WORDS = frozenset(
 )
 
 
+_LEADING_VERBS = frozenset(["led", "lead", "leads", "ran", "run", "runs", "headed", "heads"])
+
+
 def _has_role(x: Scored, analysis: QuestionAnalysis) -> bool:
     """For "who was the medical director", the sentence must name the role asked about."""
     words = {re.sub(r"(?:s|ed|d)$", "", w) for w in analysis.focus.lower().split()}
     roles = {role for role in _ROLE_WORDS if role in words or role.rstrip("e") in words}
-    return not roles or all(role in x.sentence.text.lower() for role in roles)
+    text = x.sentence.quote.lower()
+    if not roles and set(analysis.focus.lower().split()) & _LEADING_VERBS:  # "Who led it?"
+        return any(role in text for role in ("chief executive", "chair", " led ", "leader"))
+    return not roles or all(role in text for role in roles)
 
 
 def _in_years(x: Scored, years: Sequence[str]) -> bool:

@@ -79,6 +79,9 @@ _ROLE = re.compile(
     r"inspectors|managers|clinicians|patients|carers|volunteers)\b",
     re.I,
 )
+_MET_WORDS = frozenset(
+    ["interview", "interviewed", "speak", "spoke", "talk", "talked", "meet", "met", "visit"]
+)
 _DATE = re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTH})\b")
 
 
@@ -330,7 +333,8 @@ def holds(
         return bool(_DATE.search(sentence))
     if answer_type == "person":
         names = [n for n in person_names(sentence) if not set(n.lower().split()) & asked]
-        return bool(names) or bool(_ROLE.search(sentence)) and not _ROLE.search(" ".join(asked))
+        about_groups = bool(asked & _MET_WORDS)  # "Who did CQC interview?": roles answer
+        return bool(names) or about_groups and bool(_ROLE.search(sentence))
     if answer_type == "organisation":
         return bool(re.search(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+", sentence[1:]))
     return False
