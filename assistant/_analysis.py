@@ -95,7 +95,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         FIGURE,
         re.compile(
-            r"\bhow (?:much|many|big|large|long|often|far)\b|\bby how\b|\bwhat (?:was |is |were )?"
+            r"\bhow (?:much|many|big|large|often|far)\b|\bhow long\b(?!.*\b(?:take|took|to get|"
+            r"to move|to go|to reach|until|before)\b)|\bby how\b|\bwhat (?:was |is |were )?"
             r"(?:the |its |their )?(?:[\w'’-]+ ){0,3}(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
             r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
@@ -103,7 +104,11 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             re.I,
         ),
     ),
-    (DATE, re.compile(r"^\s*when\b|\bwhat (?:year|date|month)\b|\bin which year\b", re.I)),
+    (
+        DATE,
+        # "How long did it take to get to good?" is answered by the dates of both events.
+        re.compile(r"^\s*when\b|\bwhat (?:year|date|month)\b|\bin which year\b|\bhow long\b", re.I),
+    ),
     (
         WHICH_TRUST,
         re.compile(
@@ -469,6 +474,8 @@ def _answer_type(question: str) -> str:
 
 
 def _figure_kind(question: str) -> str:
+    if re.search(r"\bhow long\b", question, re.I):
+        return "duration"
     if re.search(r"\bhow many\b", question, re.I) and not _PERCENT.search(question):
         return "count"
     if _MONEY.search(question):
@@ -573,7 +580,7 @@ _ASKING = re.compile(
     r"have|had|can|could|compare|tell|explain|list|describe|give|show|summari[sz]e)\b",
     re.I,
 )
-_REPORT_TITLE = re.compile(r"\bdriving improvement\b", re.I)
+_REPORT_TITLE = re.compile(r"\bdriving improvement\b|\bhow long\b", re.I)
 
 
 def _asked_part(text: str) -> str:

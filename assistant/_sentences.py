@@ -73,6 +73,11 @@ FIGURE_PATTERNS = {
         r"eight|nine|ten|eleven|twelve|dozen|hundreds|thousands|half|a third|a quarter)\b",
         re.I,
     ),
+    "duration": re.compile(
+        r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+        r"several|few|eighteen)[- ](?:years?|months?|weeks?|days?)\b",
+        re.I,
+    ),
 }
 _ROLE = re.compile(
     r"\b(?:chief executives|medical directors|nursing directors|front[- ]line staff|"

@@ -440,3 +440,12 @@ def test_words_beyond_the_theme_must_be_near_a_sentence_on_the_theme():
     analysis = analyse("How did the trusts use data to improve governance?")
     weights = focus_weights(analysis, {"data": 3.0, "govern": 2.0, "use": 1.0, "improv": 0.1})
     assert _beyond_theme(weights, analysis.themes) == (frozenset({"data"}),)
+
+
+def test_how_long_asks_for_a_duration_or_the_dates_of_both_events():
+    tenure = analyse("How long was Mark Hindle chief executive at Calderstones?")
+    assert (tenure.answer_type, tenure.figure_kind) == ("figure", "duration")
+    assert "long" not in tenure.focus.split()
+    assert holds("He had been chief executive for three years.", "figure", "duration")
+    assert not holds("It had a long-term plan.", "figure", "duration")
+    assert analyse("How long did it take Somerset to get to good?").answer_type == "date"
