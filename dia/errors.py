@@ -226,3 +226,9 @@ UI_UPLOAD_REFUSED = "Uploads are turned off: this assistant takes no files throu
 UI_MONITORING_ELSEWHERE = (
     "The monitoring link (with its key) is printed once, in the console where `dia serve` started."
 )
+
+# Files added from the browser (the Corpus tab).
+UPLOAD_TYPE = "files of type {suffix} cannot be read; add one of: {known}"
+UPLOAD_TOO_LARGE = "the file is {size:.1f} MB, over the {limit:g} MB limit (DIA_MAX_FILE_MB)"
+UPLOAD_NAME = "the file name has no letters or digits to keep"
+UPLOAD_NOTHING_NEW = "already in the index as {doc_id}, unchanged"

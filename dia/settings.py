@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     ui_password: str = Field("", description="Optional UI password.")
     ui_concurrency: int = Field(4, ge=1, description="Questions answered at once.")
     ui_max_queue: int = Field(64, ge=1, description="Questions waiting before 'busy'.")
+    ui_uploads: bool = Field(
+        True,
+        description=(
+            "Let people add documents from the browser (Corpus tab); off refuses Gradio's "
+            "upload route outright."
+        ),
+    )
 
     # Evals
     runs_dir: Path = Field(Path("runs"), description="Where eval and bench runs are written.")

@@ -432,7 +432,11 @@ def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("served")
     docs = write(folder / "docs" / "one.txt", "Culture\n\nStaff could speak up at boards.\n")
     settings = Settings(
-        store_dir=folder / "store", embedding_model="hash", port=free_port(), abstain_threshold=0
+        store_dir=folder / "store",
+        embedding_model="hash",
+        port=free_port(),
+        abstain_threshold=0,
+        ui_uploads=False,
     )
     ingest(settings, [docs.parent], embedder=HashEmbedder())
     assistant = Assistant(settings, embedder=HashEmbedder())
@@ -477,7 +481,7 @@ def test_allowed_hosts_follow_the_bound_name():
     assert not everywhere.host_allowed("rebind.evil.example")
 
 
-def test_uploads_are_refused_and_leave_no_file(served):
+def test_uploads_are_refused_when_turned_off_and_leave_no_file(served):
     import httpx
 
     from ui._app import launch_options

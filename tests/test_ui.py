@@ -233,3 +233,56 @@ def test_cross_origin_post_is_rejected(server):
         "access-control-allow-origin" not in {k.lower() for k in response.headers}
         or response.headers.get("access-control-allow-origin") != "http://evil.example"
     )
+
+
+def upload_pdf(path: Path) -> Path:
+    """A one-page board paper with a word no other document has."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.multi_cell(0, 10, "Oxleas NHS Foundation Trust board paper", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.multi_cell(0, 8, "Listening to patients", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(
+        0,
+        6,
+        "The zephyrine ward council met every Thursday so that patients could shape how the "
+        "wards were run. Staff reported the council's ideas to the board each month.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.output(str(path))
+    return path
+
+
+def test_a_pdf_uploaded_in_the_browser_answers_a_question(page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Corpus").click()
+    pdf = upload_pdf(tmp_path / "board paper.pdf")
+    page.locator("#dia-upload input[type=file]").set_input_files(str(pdf))
+    page.locator("#dia-upload-add").click()
+    results = page.locator("#dia-upload-results")
+    expect(results).to_contain_text("added", timeout=60_000)
+    assert "board paper.pdf" in results.inner_text()
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "What did the zephyrine ward council do?")
+    answer = last_answer(page)
+    answer.get_by_text("zephyrine").first.wait_for(timeout=30_000)
+    assert "[1]" in answer.inner_text()
+
+
+def test_a_file_that_cannot_be_read_gets_its_reason_in_the_browser(page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Corpus").click()
+    broken = tmp_path / "minutes.pdf"
+    broken.write_bytes(b"%PDF-1.7\nthis is not a PDF at all")
+    page.locator("#dia-upload input[type=file]").set_input_files(str(broken))
+    page.locator("#dia-upload-add").click()
+    results = page.locator("#dia-upload-results")
+    expect(results).to_contain_text("rejected", timeout=60_000)
+    assert "damaged" in results.inner_text() or "cannot be read" in results.inner_text()

@@ -34,8 +34,6 @@ CSS = """
 .dia-sources li {margin-bottom: 6px;}
 """
 ECHO_CHARS = 200  # a question shown back beside an error is cut to this many characters
-UPLOADS = False  # the app has no upload component: Gradio's upload route is refused
-MAX_FILE_SIZE = "1mb"  # Gradio's own cap, should uploads ever be turned on
 
 
 def launch_options(settings: Settings) -> dict:
@@ -52,7 +50,8 @@ def launch_options(settings: Settings) -> dict:
         "footer_links": [],
         "max_threads": max(8, settings.ui_concurrency * 2),
         "css": CSS,
-        "max_file_size": MAX_FILE_SIZE,
+        # Gradio's own cap on one uploaded file (uploads are refused outright when turned off).
+        "max_file_size": f"{settings.max_file_mb:g}mb",
         "enable_monitoring": True,  # Gradio prints the monitoring link (with its key) once
         "app_kwargs": guard_options(settings),
     }
@@ -64,7 +63,7 @@ def launch_options(settings: Settings) -> dict:
 def guard_options(settings: Settings) -> dict:
     """FastAPI arguments that put the request guard in front of the app (and inside it too)."""
     hosts, any_address = allowed_hosts(settings.host)
-    options = {"hosts": hosts, "any_address": any_address, "uploads": UPLOADS}
+    options = {"hosts": hosts, "any_address": any_address, "uploads": settings.ui_uploads}
     return {
         "middleware": [Middleware(RequestGuard, **options)],
         "lifespan": outermost(partial(RequestGuard, **options)),
@@ -133,7 +132,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
         with gr.Tab("Themes"):
             loaders += _themes_tab(assistant, trust_choices)
         with gr.Tab("Corpus"):
-            loaders += _corpus_tab(assistant)
+            loaders += _corpus_tab(assistant, uploads=settings.ui_uploads)
         with gr.Tab("Evals"):
             loaders += _evals_tab(settings)
         for function, outputs in loaders:
@@ -285,10 +284,12 @@ def _themes_tab(assistant: Assistant, trust_choices) -> list:
     return [(heatmap_rows, [heatmap])]
 
 
-def _corpus_tab(assistant: Assistant) -> list:
+def _corpus_tab(assistant: Assistant, uploads: bool) -> list:
     status = gr.Markdown(elem_id="dia-index-status")
     table = gr.Dataframe(interactive=False, elem_id="dia-documents")
     refresh = gr.Button("Refresh")
+    if uploads:
+        _upload_section(assistant)
 
     def load():
         try:
@@ -310,6 +311,60 @@ def _corpus_tab(assistant: Assistant) -> list:
 
     refresh.click(load, None, [status, table])
     return [(load, [status, table])]
+
+
+UPLOAD_TYPES = [".pdf", ".docx", ".md", ".markdown", ".txt", ".text", ".html", ".htm"]
+
+
+def _upload_section(assistant: Assistant) -> None:
+    """Add documents from the browser: each file checked and indexed in turn, with a reason."""
+    gr.Markdown(
+        "### Add documents\nPDF, Word, Markdown, text or HTML. Each file is checked and "
+        "indexed as `dia ingest` would; you can ask about it as soon as it shows *added*."
+    )
+    files = gr.File(
+        label="Files to add",
+        file_count="multiple",
+        file_types=UPLOAD_TYPES,
+        type="filepath",
+        elem_id="dia-upload",
+    )
+    add = gr.Button("Add to the index", variant="primary", elem_id="dia-upload-add")
+    results = gr.Dataframe(
+        headers=["file", "result", "detail", "passages"],
+        interactive=False,
+        elem_id="dia-upload-results",
+    )
+
+    def add_files(paths):
+        rows: list[list] = []
+        for row in upload_rows(assistant, paths or []):
+            rows.append(row)
+            yield rows, None
+        yield rows, None
+
+    add.click(add_files, [files], [results, files], api_name=False)
+
+
+def upload_rows(assistant: Assistant, paths: list[str]):
+    """One table row per uploaded file as it is indexed; the uploaded copies are then removed.
+
+    Yields:
+        [file name, result, detail, passages] for each file, in turn.
+
+    """
+    from index._uploads import add_documents
+
+    files = [(Path(path).name, Path(path)) for path in paths]
+    try:
+        embedder = assistant.open().embedder
+        for outcome in add_documents(assistant.settings, files, embedder=embedder):
+            yield [outcome.name, outcome.status, render.inert(outcome.detail), outcome.chunks]
+    except DiaError as error:
+        yield ["", "stopped", render.inert(error.message), 0]
+    finally:
+        for _, path in files:
+            path.unlink(missing_ok=True)
 
 
 def _evals_tab(settings: Settings) -> list:
