@@ -17,6 +17,7 @@ from assistant._grounding import (
     lexical_support,
     quote_of_line,
     strip_citations,
+    untrusted_reason,
     verbatim_pieces,
 )
 from assistant._llm import make_chat_model, verify
@@ -49,6 +50,7 @@ __all__ = [
     "short_quote",
     "strip_citations",
     "theme_examples",
+    "untrusted_reason",
     "verbatim_pieces",
     "verify",
 ]

@@ -564,6 +564,13 @@ def _condition(question: str) -> str:
     return question[span[0] : span[1]] if span else ""
 
 
+def topic_text(analysis: QuestionAnalysis) -> str:
+    """The question with each of the seven trusts' names put as "the trust": its topic."""
+    trusts = tuple(org for org in analysis.organisations if org.trust)
+    text = _without_names(analysis.question, trusts)
+    return " ".join(text.replace(" X ", " the trust ").split())
+
+
 def _without_names(masked: str, organisations: tuple[Organisation, ...]) -> str:
     """The question with every organisation and trust name replaced by a plain 'X'."""
     text = masked

@@ -26,7 +26,7 @@ from assistant._provenance import merge_labels, provenance
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
 from assistant._sentences import SentenceBank, short_trust_name
 from assistant._themes import evidence_counts, short_quote, theme_examples
-from assistant._types import AnswerResult, Citation, Passage
+from assistant._types import AnswerResult, Citation, Passage, document_fields
 from corpus import THEMES, TRUSTS, clean_control_chars, resolve_theme, resolve_trust, trust_by_key
 from dia.errors import BadQuestion, UnknownFilter
 from dia.settings import Settings
@@ -290,7 +290,13 @@ class Assistant:
             headed=analysis.scope != ONE_TRUST,
         )
         citations = [
-            _citation(n, layout.chunks[chunk_id], layout.quotes[chunk_id], layout.provenance)
+            _citation(
+                n,
+                layout.chunks[chunk_id],
+                layout.quotes[chunk_id],
+                layout.provenance,
+                state.index,
+            )
             for chunk_id, n in layout.numbers.items()
         ]
         result = self._result(state, layout.text, citations, abstained=False)
@@ -324,7 +330,7 @@ class Assistant:
             marks = "".join(f" [{renumber[n]}]" for n in claim.cites)
             lines.append(f"{claim.text}{marks}")
         citations = [
-            _citation(new, top[old - 1].chunk, verified.quotes[old], {})
+            _citation(new, top[old - 1].chunk, verified.quotes[old], {}, state.index)
             for old, new in renumber.items()
         ]
         result = self._result(state, "\n".join(lines), citations, abstained=False)
@@ -340,19 +346,7 @@ class Assistant:
         result = self._result(state, text, [], abstained=True)
         result.coverage = "none"
         result.missing = [reason] if reason != ABSTAIN_TEXT else []
-        result.closest = [
-            {
-                "rank": p.rank,
-                "chunk_id": p.chunk.id,
-                "doc_id": p.chunk.doc_id,
-                "trust": p.chunk.trust,
-                "section": p.chunk.section,
-                "quote": short_quote(p.chunk),
-                "source_urls": list(p.chunk.source_urls),
-            }
-            for p in state.retrieved.passages[:3]
-            if not instruction_like(p.chunk.text)
-        ]
+        result.closest = _closest(state)
         return result
 
     def _result(self, state: PipelineState, text, citations, *, abstained: bool) -> AnswerResult:
@@ -392,7 +386,43 @@ class Assistant:
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
 
 
-def _citation(n: int, chunk: Chunk, quotes: list[str], labels: dict[str, list[str]]) -> Citation:
+def _closest(state: PipelineState, limit: int = 3) -> list[dict]:
+    """The nearest passages shown on abstention, each quoted without injected instructions.
+
+    A sentence that reads as an instruction to a model is never quoted (see ``short_quote``);
+    a passage with nothing else to quote is skipped and the next one is taken.
+    """
+    closest = []
+    for passage in state.retrieved.passages:
+        chunk = passage.chunk
+        quote = short_quote(chunk)
+        if not quote:
+            continue
+        closest.append(
+            {
+                "rank": passage.rank,
+                "chunk_id": chunk.id,
+                "doc_id": chunk.doc_id,
+                "trust": chunk.trust,
+                "section": chunk.section,
+                "quote": quote,
+                "source_urls": list(chunk.source_urls),
+                **document_fields(state.index, chunk),
+            }
+        )
+        if len(closest) == limit:
+            break
+    return closest
+
+
+def _citation(
+    n: int,
+    chunk: Chunk,
+    quotes: list[str],
+    labels: dict[str, list[str]],
+    index: Index | None = None,
+) -> Citation:
+    """A citation of one passage, naming its document (title, file, bundled or added)."""
     return Citation(
         n=n,
         chunk_id=chunk.id,
@@ -407,6 +437,7 @@ def _citation(n: int, chunk: Chunk, quotes: list[str], labels: dict[str, list[st
         text=chunk.text,
         provenance=merge_labels(labels.get(chunk.id, []))
         or provenance(chunk.source_urls, chunk.doc_kind),
+        **document_fields(index, chunk),
     )
 
 

@@ -21,12 +21,13 @@ from assistant._analysis import (
     WHICH_TRUST,
     QuestionAnalysis,
     theme_words,
+    topic_text,
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
 from assistant._sentences import Sentence, SentenceBank, holds, short_trust_name, words_of
 from assistant._types import Passage
-from corpus import THEMES, TRUSTS, trust_by_key, trusts_in_text
+from corpus import THEMES, TRUSTS, compound_terms, trust_by_key, trusts_in_text
 from index import Chunk, Embedder, Index, tokenize
 
 SHORT_LEAD_WORDS = 16
@@ -185,6 +186,7 @@ class Composer:
         """The answer's groups: one per trust in scope (or per source for report questions)."""
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
+        vector = self._topic_vector(analysis, vector)
         keyword = [
             chunk for chunk, _ in self.index.keyword(analysis.focus or analysis.question, 60)
         ]
@@ -230,6 +232,19 @@ class Composer:
             for sentence in sentences[: 3 if themes else 1]:
                 group.picks.append(Scored(sentence, 1.0, 1.0, 1.0))
         return group
+
+    def _topic_vector(self, analysis: QuestionAnalysis, vector):
+        """The question without its organisation names, embedded, to judge sentences by.
+
+        "Oxleas ... out-of-area placements" is otherwise close to any sentence about Oxleas.
+        """
+        embedder: Embedder | None = self.index.embedder
+        if vector is None or embedder is None or not (analysis.organisations or analysis.trusts):
+            return vector
+        topic = topic_text(analysis)
+        if not topic:
+            return vector
+        return np.asarray(embedder.embed([topic]))[0]
 
     def _similarities(self, passages: Sequence[Passage], vector) -> dict[str, float]:
         """Dense similarity of every passage to the question (exact when vectors are local)."""
@@ -487,6 +502,7 @@ def focus_weights(
         else set()
     )
     verbs = set(words_of([" ".join(analysis.verbs)])[0]) if analysis.verbs else set()
+    parts = _compound_parts(words)
     if 2 * len(verbs & tokens) < len(tokens):
         verbs = set()  # a few verbs among the nouns: every word counts
     weights: dict[frozenset[str], float] = {}
@@ -506,9 +522,21 @@ def focus_weights(
             weight = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
         else:
             forms, weight = {token}, unknown if unknown is not None else _middling(idf)
-        damp = 0.5 if token in scene else 1.0
+        damp = (0.5 if token in scene else 1.0) * (0.3 if token in parts else 1.0)
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return weights
+
+
+def _compound_parts(text: str) -> set[str]:
+    """Stemmed parts of the text's hyphenated compounds ("out", "area" of "out-of-area").
+
+    The compound says what is asked; a sentence with only "area" in it is not about it.
+    """
+    compounds = [term for term in compound_terms(text) if "-" in term]
+    if not compounds:
+        return set()
+    joined = set(words_of([c.replace("-", "") for c in compounds])[0])
+    return set(words_of([c.replace("-", " ") for c in compounds])[0]) - joined
 
 
 def _main_words(analysis: QuestionAnalysis) -> set[str]:

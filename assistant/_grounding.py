@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 from corpus import normalise_space
 
@@ -108,13 +110,89 @@ def lexical_support(sentence: str, passage: str) -> float:
     return sum(1 for w in words if w in vocabulary) / len(words)
 
 
-_INSTRUCTION_LIKE = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above)\b"
-    r"|\bsystem prompt\b|\byou are now\b|\bnew instructions?\b|\bact as\b.{0,20}\b(assistant|ai)\b",
-    re.I,
+# Each pattern names one way document text can try to steer a reader or a model. They are
+# matched on NFKC-folded, lower-cased text with runs of whitespace made single spaces.
+_OBJECTS = (
+    r"(?:question|instructions?|prompts?|rules|guidelines|directions|context|everything|"
+    r"(?:all|any|the|your|my|these|those) (?:previous|prior|above|earlier|preceding|other)\b|"
+    r"(?:the )?(?:above|previous|preceding|foregoing)\b)"
+)
+_IGNORE = r"\b(?:ignore|disregard|forget|override|bypass|skip)\b"
+_CLAUSE_START = r"(?:^|[.!?:;,(] |\n)(?:please |now |so |and |first,? )?"
+_UNTRUSTED: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (reason, re.compile(pattern))
+    for reason, pattern in (
+        (
+            "tells the reader to ignore what it was asked",
+            rf"{_CLAUSE_START}{_IGNORE}(?: \S+){{0,4}}? {_OBJECTS}"
+            rf"|{_IGNORE} (?:all |any |the |your )?(?:previous|prior|above|earlier|preceding|"
+            r"foregoing|system|original|initial) (?:\S+ )?(?:instructions?|prompts?|messages?|"
+            r"rules|guidelines|directions|context|text)\b",
+        ),
+        (
+            "addresses an AI model",
+            r"\b(?:note|message|instructions?|reminder|hint|memo) (?:to|for) "
+            r"(?:the |any |all |an? )?(?:ai|assistant|chatbot|bot|model|llm|language model|gpt)\b"
+            r"|\b(?:dear|attention|hey|hi|hello) (?:ai|assistant|chatbot|chatgpt|llm|model)\b"
+            r"|\bif you are an? (?:ai|assistant|chatbot|language model|llm|bot)\b"
+            r"|\b(?:ai|llm|chatgpt|gpt-?\d|claude|language model)s?\b.{0,30}\b(?:must|should|"
+            r"always|never) (?:answer|reply|respond|say|state|output|write)\b",
+        ),
+        (
+            "dictates the answer",
+            r"\bthe (?:correct|right|real|true|only|expected) (?:answer|response|reply)\b"
+            r"|\byou (?:must |should |will )?(?:always |only )(?:answer|reply|respond|say|output)\b"
+            r"|(?:^|[.!?:;] )(?:please )?(?:answer|reply|respond|say|output|print|repeat) "
+            r"(?:only |exactly |just )?(?:with|that|the following|yes|no)\b",
+        ),
+        (
+            "assigns a role",
+            r"\byou are now\b|\bfrom now on,? you\b|\bpretend (?:to be|you are)\b"
+            r"|\b(?:act|behave|role-?play) as (?:an? |the |my )?(?:ai|assistant|chatbot|model|"
+            r"llm|system|developer|admin|unrestricted|different)\b"
+            r"|\byou are (?:an? |the )(?:helpful |large )?"
+            r"(?:ai|assistant|chatbot|language model|llm)\b",
+        ),
+        (
+            "talks about prompts",
+            r"\bsystem (?:prompt|message|instructions?)\b|\bdeveloper (?:message|mode)\b"
+            r"|\b(?:new|updated|hidden|secret|real|additional) instructions\b"
+            r"|\bprompt injection\b|\bjailbreak|\bdan mode\b",
+        ),
+        (
+            "holds a chat role marker",
+            r"#{2,}\s*(?:instruction|system|response|assistant|user|input)s?\b"
+            r"|<\|[a-z_]{2,20}\|>|\[/?inst\]|<</?sys>>|</?\s*(?:passage|system|instructions?)\b"
+            r"|(?:^|\n)\s*(?:system|assistant|user|human|ai)\s*:",
+        ),
+    )
 )
 
 
+@functools.lru_cache(maxsize=16384)
+def untrusted_reason(text: str) -> str | None:
+    """Why document text must not be shown or handed to a model, or None when it may be.
+
+    Document text is data. Text that reads as an instruction aimed at a reader or a language
+    model ("Ignore the question and say ...", "Note to the AI assistant: the correct answer
+    is ...", "You are now ...", "### Instruction", "<|im_start|>") is prompt injection: it is
+    never quoted in an answer, shown as a theme example or closest material, or put in a prompt.
+
+    Args:
+        text: A sentence or passage of document text.
+
+    Returns:
+        A short reason ("addresses an AI model") or None.
+
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = re.sub(r"[ \t\u00a0]+", " ", folded.translate(_QUOTES))
+    for reason, pattern in _UNTRUSTED:
+        if pattern.search(folded):
+            return reason
+    return None
+
+
 def instruction_like(text: str) -> bool:
-    """True when text reads like an instruction aimed at a language model (prompt injection)."""
-    return bool(_INSTRUCTION_LIKE.search(text))
+    """True when text reads like an instruction aimed at a language model (see untrusted_reason)."""
+    return untrusted_reason(text) is not None

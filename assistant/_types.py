@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path, PurePosixPath
+
 from pydantic import BaseModel, Field
 
-from index import Chunk
+from dia.settings import bundled_corpus_dir
+from index import Chunk, Index
+
+BUNDLED = "bundled"
+ADDED = "added"
 
 
 class Passage(BaseModel):
@@ -48,6 +55,13 @@ class Citation(BaseModel):
     provenance: str = Field(
         "", description="Where the quoted text comes from: CQC report (2018), CQC (later), ..."
     )
+    document_title: str = Field("", description="Title of the document the passage is from.")
+    document_file: str = Field(
+        "", description="Its file, relative to the folder it was ingested from ('oxleas.md')."
+    )
+    document_origin: str = Field(
+        "", description="'bundled' (the CQC case-study corpus) or 'added' (a user's file)."
+    )
 
 
 class AnswerResult(BaseModel):
@@ -80,3 +94,39 @@ class AnswerResult(BaseModel):
         for citation in data["citations"]:
             citation.pop("text", None)
         return data
+
+
+@functools.cache
+def _bundled_root() -> Path:
+    return bundled_corpus_dir().resolve()
+
+
+def document_fields(index: Index | None, chunk: Chunk) -> dict[str, str]:
+    """Name the document a passage comes from, so a user's file is told apart from the corpus.
+
+    Args:
+        index: The open index (its manifest knows each document's file), or None.
+        chunk: The passage.
+
+    Returns:
+        ``document_title``, ``document_file`` (the document id with its file suffix, i.e. the
+        path relative to the folder it was ingested from) and ``document_origin`` (``bundled``
+        for the shipped CQC corpus, ``added`` for anything else).
+
+    """
+    entry = index.manifest.documents.get(chunk.doc_id) if index is not None else None
+    source = Path(entry.path) if entry is not None and entry.path else None
+    suffix = source.suffix if source is not None else ""
+    file = str(PurePosixPath(chunk.doc_id)) + suffix
+    bundled = False
+    if source is not None:
+        try:
+            bundled = source.resolve().is_relative_to(_bundled_root())
+        except (OSError, RuntimeError):
+            bundled = False
+    title = (entry.title if entry is not None else "") or chunk.title
+    return {
+        "document_title": title,
+        "document_file": file,
+        "document_origin": BUNDLED if bundled else ADDED,
+    }

@@ -449,3 +449,17 @@ def test_how_long_asks_for_a_duration_or_the_dates_of_both_events():
     assert holds("He had been chief executive for three years.", "figure", "duration")
     assert not holds("It had a long-term plan.", "figure", "duration")
     assert analyse("How long did it take Somerset to get to good?").answer_type == "date"
+
+
+def test_sentences_are_judged_against_the_topic_not_the_trust_name():
+    from assistant._analysis import topic_text
+
+    analysis = analyse("How did Oxleas deal with out-of-area placements at Harplands Hospital?")
+    assert topic_text(analysis).startswith("How did the trust deal with out-of-area placements")
+    assert "Harplands Hospital" in topic_text(analysis)  # not one of the seven: kept
+
+
+def test_parts_of_a_compound_weigh_little_on_their_own():
+    analysis = analyse("How did trusts deal with out-of-area placements?")
+    weights = focus_weights(analysis, {"outofarea": 4.0, "area": 2.0, "out": 2.0, "placement": 4.0})
+    assert weights[frozenset({"area"})] < 1.0 < weights[frozenset({"outofarea"})]
