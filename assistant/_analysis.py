@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass
 
@@ -268,7 +269,7 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
-        verbs=_verbs(_without_names(masked, organisations)),
+        verbs=_verbs(_without_names(masked, organisations, possessive=" its ")),
     )
 
 
@@ -571,14 +572,27 @@ def topic_text(analysis: QuestionAnalysis) -> str:
     return " ".join(text.replace(" X ", " the trust ").split())
 
 
-def _without_names(masked: str, organisations: tuple[Organisation, ...]) -> str:
-    """The question with every organisation and trust name replaced by a plain 'X'."""
+def _without_names(
+    masked: str, organisations: tuple[Organisation, ...], possessive: str = " X "
+) -> str:
+    """The question with every organisation and trust name replaced by a plain 'X'.
+
+    Args:
+        masked: The question.
+        organisations: Organisations it names.
+        possessive: What a name with "'s" becomes ("X's rating" has no verb after X).
+
+    """
+
+    def mask(match: re.Match) -> str:
+        return possessive if match.group().endswith(("'s", "’s")) else " X "
+
     text = masked
     for org in organisations:
-        text = re.sub(re.escape(org.name) + r"(?:'s|’s)?", " X ", text, flags=re.I)
+        text = re.sub(re.escape(org.name) + r"(?:'s|’s)?", mask, text, flags=re.I)
     for trust in TRUSTS:
         for alias in sorted((trust.name.lower(), *trust.aliases), key=len, reverse=True):
-            text = re.sub(rf"\b{re.escape(alias)}(?:'s|’s)?\b", " X ", text, flags=re.I)
+            text = re.sub(rf"\b{re.escape(alias)}(?:'s|’s)?\b", mask, text, flags=re.I)
     return " ".join(text.split())
 
 
@@ -607,3 +621,21 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
+
+
+# Words a question uses for a rating going down or up, and the words documents use.
+_SAME_MEANING = (
+    "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
+    "downgraded worsen worsened|rise rose risen raise raised upgrade upgraded climb climbed"
+)
+
+
+@functools.cache
+def same_meaning() -> dict[str, tuple[str, ...]]:
+    """Stem -> stems of words that mean the same in questions about ratings."""
+    table: dict[str, tuple[str, ...]] = {}
+    for group in _SAME_MEANING.split("|"):
+        stems = list(dict.fromkeys(tokenize([group])[0]))
+        for stem in stems:
+            table[stem] = tuple(other for other in stems if other != stem)
+    return table

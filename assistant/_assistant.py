@@ -279,7 +279,11 @@ class Assistant:
         self, state: PipelineState, groups, correction: str = ""
     ) -> AnswerResult:
         analysis = state.analysis
-        correction = correction or _rating_not_borne_out(analysis, groups)
+        correction = (
+            correction
+            or _rating_not_borne_out(analysis, groups)
+            or _fall_not_borne_out(analysis, groups)
+        )
         lead = lead_line(analysis, groups)
         if correction:
             lead = f"{correction} What they do say:"
@@ -469,6 +473,33 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
     who = " or ".join(short_trust_name(t) for t in analysis.trusts)
     return f"The documents do not say {who} was rated {rating}{when}."
+
+_FELL = re.compile(
+    r"\brating\w*\s+(?:fall|fell|drop|dropped|slip|slipped|decline|declined|go down|went down|"
+    r"worsen|worsened)\b|\bdowngraded\b",
+    re.I,
+)
+_WORSE = re.compile(
+    r"\b(?:fell|fall|dropped|down|downgraded|lower|worse|slipped|requires improvement|"
+    r"inadequate|lost)\b",
+    re.I,
+)
+
+
+def _fall_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
+    """A plain line when the question says a rating fell and no quoted sentence says so.
+
+    "Why did North Staffordshire's rating fall in 2019?" answered with its 2019 Outstanding
+    gets "The documents do not say North Staffordshire's rating fell in 2019." first.
+    """
+    if not analysis.trusts or not _FELL.search(analysis.question):
+        return ""
+    quoted = " ".join(p.sentence.quote for g in groups for p in g.picks)
+    if not quoted or _WORSE.search(quoted):
+        return ""
+    when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
+    who = " or ".join(short_trust_name(t) for t in analysis.trusts)
+    return f"The documents do not say {who}'s rating fell{when}."
 
 
 def _llm_passages(state: PipelineState, groups) -> list[Passage]:

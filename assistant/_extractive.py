@@ -20,6 +20,7 @@ from assistant._analysis import (
     REPORT,
     WHICH_TRUST,
     QuestionAnalysis,
+    same_meaning,
     theme_words,
     topic_text,
 )
@@ -518,6 +519,7 @@ def focus_weights(
                 if word not in _trust_name_tokens() and ending in _INFLECTIONS and short_ok:
                     forms.add(word)
         forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
+        forms |= {same for same in same_meaning().get(token, ()) if same in idf}
         if forms:
             weight = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
         else:

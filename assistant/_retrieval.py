@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant._analysis import same_meaning
 from assistant._types import Passage
 from corpus import compound_terms, themes_in_text, trust_by_key, trusts_in_text
 from dia.settings import Settings
@@ -149,9 +150,14 @@ def vocabulary_coverage(index: Index, text: str) -> tuple[float, list[str]]:
     compounds = compound_terms(text)
     if not terms and not compounds:
         return 1.0, []
-    unknown = [t for t in terms if not index.bm25.knows(t)]
+    unknown = [t for t in terms if not _known(index, t)]
     unknown += [c for c in compounds if c not in index.compounds()]
     return 1.0 - len(unknown) / (len(terms) + len(compounds)), unknown
+
+
+def _known(index: Index, term: str) -> bool:
+    """The corpus uses the word, or a word that means the same ("drop": "fell")."""
+    return index.bm25.knows(term) or any(index.bm25.knows(s) for s in same_meaning().get(term, ()))
 
 
 def _score(hits: dict[str, tuple[Chunk, float]], chunk_id: str) -> float | None:
