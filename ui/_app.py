@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -145,7 +146,93 @@ def _filter(value: str | None) -> str | None:
     return None if not value or value == ANY else value
 
 
+@dataclass
+class ChatView:
+    """What the chat tab shows after an event, mapped to its outputs in one place.
+
+    Attributes:
+        history: The chat turns shown.
+        done: Answers so far (the conversation's state).
+        searched: "Searched for" line when a follow-up was rewritten.
+        status: Cited-passage count or "not covered".
+        sources: Sources panel HTML; None leaves the panel as it is (while a reply streams).
+        choices: (label, citation number) for the source picker; None leaves it as it is.
+        passage: The opened source passage.
+        question: What is left in the question box.
+
+    """
+
+    history: list
+    done: list
+    searched: str = ""
+    status: str = ""
+    sources: str | None = ""
+    choices: list[tuple[str, int]] | None = field(default_factory=list)
+    passage: str = ""
+    question: str = ""
+
+    def outputs(self) -> tuple:
+        """The values in the order of ``CHAT_OUTPUTS``."""
+        unchanged = gr.update()
+        return (
+            self.history,
+            self.done,
+            self.searched,
+            self.status,
+            unchanged if self.sources is None else self.sources,
+            unchanged if self.choices is None else gr.update(choices=self.choices, value=None),
+            self.passage,
+            self.question,
+        )
+
+
+CHAT_OUTPUTS = ("chatbot", "turns", "searched", "status", "sources", "pick", "passage", "question")
+
+
+@dataclass
+class ChatComponents:
+    """The chat tab's components, by the names ``CHAT_OUTPUTS`` uses."""
+
+    chatbot: object
+    turns: object
+    searched: object
+    status: object
+    sources: object
+    pick: object
+    passage: object
+    question: object
+    ask: object
+    clear: object
+    export: object
+    trust: object
+    theme: object
+
+    def outputs(self) -> list:
+        """The output components, in the order ``ChatView.outputs`` gives values."""
+        return [getattr(self, name) for name in CHAT_OUTPUTS]
+
+
 def _chat_tab(assistant: Assistant, trust_choices, theme_choices, exports: Path) -> None:
+    ui = _chat_layout(trust_choices, theme_choices)
+
+    def respond(message, history, done, trust_value, theme_value):
+        for view in answer_views(assistant, message, history, done, trust_value, theme_value):
+            yield view.outputs()
+
+    def export_file(done):
+        exports.mkdir(mode=0o700, exist_ok=True)
+        return write_export(done, exports)
+
+    inputs = [ui.question, ui.chatbot, ui.turns, ui.trust, ui.theme]
+    ui.ask.click(respond, inputs, ui.outputs(), api_name="ask")
+    ui.question.submit(respond, inputs, ui.outputs(), api_name=False)
+    ui.pick.change(open_source, [ui.pick, ui.turns], [ui.passage], api_name=False)
+    ui.clear.click(lambda: ChatView([], []).outputs(), None, ui.outputs(), api_name=False)
+    ui.export.click(export_file, [ui.turns], [ui.export], api_name=False)
+
+
+def _chat_layout(trust_choices, theme_choices) -> ChatComponents:
+    """Lay out the chat tab: conversation and question on the left, sources on the right."""
     turns = gr.State([])
     with gr.Row():
         with gr.Column(scale=3):
@@ -177,75 +264,79 @@ def _chat_tab(assistant: Assistant, trust_choices, theme_choices, exports: Path)
             sources = gr.HTML(label="Sources", elem_id="dia-sources")
             pick = gr.Radio([], label="Open a source", elem_id="dia-pick")
             passage = gr.HTML(elem_id="dia-passage")
-
-    def respond(message, history, done, trust_value, theme_value):
-        history = list(history or [])
-        try:
-            result = assistant.ask(
-                message,
-                history=[t.standalone_question for t in done],
-                trust=_filter(trust_value),
-                theme=_filter(theme_value),
-            )
-        except DiaError as error:
-            history += error_turns(message, error)
-            kept = (message or "")[:MAX_QUESTION_CHARS]  # left in the box to edit
-            yield history, done, "", "", "", gr.update(choices=[], value=None), "", kept
-            return
-        done = [*done, result]
-        history += [
-            {"role": "user", "content": render.html.escape(result.question)},
-            {"role": "assistant", "content": ""},
-        ]
-        text = render.chat_text(result)
-        searched_text = (
-            f"**Searched for:** {render.html.escape(result.standalone_question)}"
-            if result.standalone_question != result.question
-            else ""
-        )
-        status_text = (
-            "**Not covered by the case studies.**"
-            if result.abstained
-            else f"{len(result.citations)} passages cited"
-        )
-        labels = [render.source_label(c) for c in result.citations]
-        lines = text.split("\n")
-        for count in range(1, len(lines) + 1):
-            history[-1]["content"] = "\n".join(lines[:count])
-            yield (
-                history,
-                done,
-                searched_text,
-                status_text,
-                render.sources_html(result),
-                gr.update(choices=labels, value=None),
-                "",
-                "",
-            )
-
-    def open_source(label, done):
-        if not label or not done:
-            return ""
-        number = int(label.split("]")[0].lstrip("["))
-        citation = next(c for c in done[-1].citations if c.n == number)
-        return render.passage_html(citation)
-
-    def clear_all():
-        return [], [], "", "", "", gr.update(choices=[], value=None), ""
-
-    def export_file(done):
-        exports.mkdir(mode=0o700, exist_ok=True)
-        return write_export(done, exports)
-
-    outputs = [chatbot, turns, searched, status, sources, pick, passage, question]
-    inputs = [question, chatbot, turns, trust, theme]
-    ask.click(respond, inputs, outputs, api_name="ask")
-    question.submit(respond, inputs, outputs, api_name=False)
-    pick.change(open_source, [pick, turns], [passage], api_name=False)
-    clear.click(
-        clear_all, None, [chatbot, turns, searched, status, sources, pick, passage], api_name=False
+    return ChatComponents(
+        chatbot,
+        turns,
+        searched,
+        status,
+        sources,
+        pick,
+        passage,
+        question,
+        ask,
+        clear,
+        export,
+        trust,
+        theme,
     )
-    export.click(export_file, [turns], [export], api_name=False)
+
+
+def answer_views(assistant: Assistant, message, history, done, trust_value, theme_value):
+    """Answer one question; yield the view as the reply streams line by line.
+
+    The sources panel and picker are rendered once, with the first line; later views leave
+    them as they are.
+
+    Yields:
+        ChatView for each step (one with the error shown when the question fails).
+
+    """
+    history = list(history or [])
+    try:
+        result = assistant.ask(
+            message,
+            history=[t.standalone_question for t in done],
+            trust=_filter(trust_value),
+            theme=_filter(theme_value),
+        )
+    except DiaError as error:
+        kept = (message or "")[:MAX_QUESTION_CHARS]  # left in the box to edit
+        yield ChatView(history + error_turns(message, error), done, question=kept)
+        return
+    done = [*done, result]
+    history += [
+        {"role": "user", "content": render.html.escape(result.question)},
+        {"role": "assistant", "content": ""},
+    ]
+    first = _answer_view(result, history, done)
+    lines = render.chat_text(result).split("\n")
+    for count in range(1, len(lines) + 1):
+        history[-1]["content"] = "\n".join(lines[:count])
+        yield first if count == 1 else replace(first, sources=None, choices=None)
+
+
+def _answer_view(result, history: list, done: list) -> ChatView:
+    """The view of a new answer: searched-for line, status, sources and picker."""
+    searched = (
+        f"**Searched for:** {render.html.escape(result.standalone_question)}"
+        if result.standalone_question != result.question
+        else ""
+    )
+    status = (
+        "**Not covered by the case studies.**"
+        if result.abstained
+        else f"{len(result.citations)} passages cited"
+    )
+    choices = [(render.source_label(c), c.n) for c in result.citations]
+    return ChatView(history, done, searched, status, render.sources_html(result), choices)
+
+
+def open_source(number, done) -> str:
+    """The passage of the cited source picked (by its citation number) in the last answer."""
+    if number is None or not done:
+        return ""
+    citation = next((c for c in done[-1].citations if c.n == number), None)
+    return render.passage_html(citation) if citation else ""
 
 
 def _themes_tab(assistant: Assistant, trust_choices) -> list:
