@@ -118,12 +118,40 @@ def render_markdown(results: dict, plots: dict[str, Path]) -> str:
         f"({calibration['errors_at_best']} errors by dense similarity alone).",
         "",
     ]
+    lines += ["## Theme assignment (headings hidden)", "", *theme_lines(results), ""]
     lines += ["## Plots", ""] + [f"![{name}]({path.name})" for name, path in plots.items()]
     lines += ["", "## Per question", ""]
     lines += _table(QUESTION_COLUMNS, [question_cells(row) for row in results["questions"]])
     if results.get("label_problems"):
         lines += ["## Label problems", ""] + [f"- {p}" for p in results["label_problems"]]
     return "\n".join(lines) + "\n"
+
+
+def theme_lines(results: dict) -> list[str]:
+    """The theme-assignment figures (held-out half, then the strict protocol) as sentences."""
+    block = results.get("theme_assignment") or {}
+    if not block.get("n"):
+        return ["Not measured in this run."]
+    strict = block.get("strict") or {}
+    return [
+        f"Held-out half of the trust notes' sections (n={block['n']}, model "
+        f"`{block.get('model', '?')}`): accuracy {_share(block, 'accuracy')} over "
+        f"{block['assigned']} given a theme, coverage {fmt(block['coverage'])}; top-1 without "
+        f"cutoffs {fmt(block.get('accuracy_without_cutoffs'))}. Cutoffs from the tuning half: "
+        f"threshold {block['threshold']}, margin {block['margin']}; profiles from "
+        f"{block.get('profiles', '?')}.",
+        "",
+        f"Strict (profiles from {strict.get('profiles', '?')}): accuracy "
+        f"{_share(strict, 'accuracy')} over {strict.get('assigned', '?')}, coverage "
+        f"{fmt(strict.get('coverage'))}.",
+    ]
+
+
+def _share(block: dict, name: str) -> str:
+    """A proportion with its 95% interval when there is one."""
+    interval = block.get(f"{name}_ci95")
+    value = fmt(block.get(name))
+    return f"{value} [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else value
 
 
 QUESTION_COLUMNS = [
@@ -194,6 +222,8 @@ def render_html(results: dict, plots: dict[str, Path]) -> str:
         + _html_table(["metric", *SPLIT_COLUMNS.values()], split_rows(results))
         + "<h2>Headline, all questions (mean [95% CI])</h2>"
         + _html_table(["metric", *SYSTEMS], headline_rows(results))
+        + "<h2>Theme assignment (headings hidden)</h2>"
+        + "".join(f"<p>{html.escape(line)}</p>" for line in theme_lines(results) if line)
         + f"<h2>Plots</h2>{images}<h2>Per question</h2>"
         + _html_table(HTML_QUESTION_COLUMNS, [_html_question(r) for r in results["questions"]])
     )

@@ -15,6 +15,7 @@ from evals import _metrics as m
 from evals._baselines import PlainRecipe, bm25_only, dense_only
 from evals._dataset import HELDOUT, TUNE, EvalItem, dataset_splits, label_problems, load_questions
 from evals._text import SourceFiles
+from evals._themes import theme_assignment
 from index import ingest
 
 KS = (1, 3, 5, 10)
@@ -49,7 +50,8 @@ def run_eval(
 
     Every question belongs to the tuning or the held-out half (evals._dataset.assign_splits).
     "aggregates" covers all questions, "aggregates_tune" and "aggregates_heldout" each half; the
-    abstention threshold is calibrated on the tuning half only.
+    abstention threshold is calibrated on the tuning half only. See evals._themes for
+    "theme_assignment".
 
     Returns:
         The results object written to results.json.
@@ -76,6 +78,7 @@ def run_eval(
         "by_category": _grouped(rows, "category"),
         "by_theme": _grouped([r for r in rows if r["theme"]], "theme"),
         "calibration": _calibration(halves[TUNE]) | {"split": TUNE},
+        "theme_assignment": theme_assignment(context.index.chunks.values(), context.index.embedder),
         "questions": rows,
     }
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from corpus import Block, Document, split_sentences, theme_of_heading, trust_of_text, word_count
+from corpus import Block, Document, split_sentences, theme_of_heading, trust_of_heading, word_count
 
 CHUNKER_VERSION = 1
 
@@ -187,12 +187,16 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
 
 
 def _labels(document: Document, headings: list[str]) -> tuple[str, str, str]:
-    """Section (nearest heading), theme key and trust name of a heading path."""
+    """Section (nearest heading), theme key and trust name of a heading path.
+
+    The trust comes from the front matter, else from the outermost heading that names one
+    organisation (a chapter heading sets the trust of everything under it until the next
+    heading of its level or higher).
+    """
     section = headings[-1] if headings else ""
     theme = next((t for t in map(theme_of_heading, reversed(headings)) if t), None) or ""
-    trust = document.trust or next((t for t in map(trust_of_text, reversed(headings)) if t), None)
-    trust_name = _trust_name(trust) if trust and not document.trust else (document.trust or "")
-    return section, theme, trust_name
+    trust = document.trust or next((t for t in map(trust_of_heading, headings) if t), "")
+    return section, theme, trust
 
 
 def _source_spans(group: list[_Unit]) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
@@ -218,12 +222,6 @@ def _page_spans(group: list[_Unit]) -> tuple[tuple[int, int], ...]:
             if not spans or spans[-1][1] != page:
                 spans.append((offset - base, page))
     return tuple(spans)
-
-
-def _trust_name(key: str) -> str:
-    from corpus import trust_by_key
-
-    return trust_by_key(key).name
 
 
 def _sections(document: Document, config: ChunkerConfig) -> list[tuple[list[str], list[_Unit]]]:
