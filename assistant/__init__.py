@@ -23,7 +23,7 @@ from assistant._grounding import (
 from assistant._llm import make_chat_model, verify
 from assistant._retrieval import Query, plan_query, retrieve
 from assistant._themes import evidence_counts, short_quote, theme_examples
-from assistant._types import AnswerResult, Citation, Passage
+from assistant._types import AnswerResult, Citation, Passage, document_fields, document_label
 
 __all__ = [
     "ABSTAIN_TEXT",
@@ -38,6 +38,8 @@ __all__ = [
     "clean_question",
     "condense",
     "conversation_markdown",
+    "document_fields",
+    "document_label",
     "evidence_counts",
     "instruction_like",
     "is_verbatim",

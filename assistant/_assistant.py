@@ -21,7 +21,7 @@ from assistant._answerability import (
     missing_text,
 )
 from assistant._conversation import condense
-from assistant._grounding import instruction_like
+from assistant._grounding import instruction_like, shown_label
 from assistant._provenance import merge_labels, provenance
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
 from assistant._sentences import SentenceBank, short_trust_name
@@ -218,7 +218,7 @@ class Assistant:
         correction = ""
         if not reason:
             top = state.retrieved.passages[: max(state.k, 10)]
-            groups = self._composer.groups(state.analysis, top, state.retrieved.vector)
+            groups = _trusted(self._composer.groups(state.analysis, top, state.retrieved.vector))
             if not any(g.picks for g in groups):
                 gaps = [g for g in groups if g.missing]
                 reason = missing_text(state.analysis, *gaps) if gaps else ABSTAIN_TEXT
@@ -269,7 +269,7 @@ class Assistant:
         if analysis.years and _WHY.match(analysis.question):
             attempts.append((dataclasses.replace(analysis, years=()), "year"))
         for attempt, why in attempts:
-            groups = self._composer.groups(attempt, top, state.retrieved.vector)
+            groups = _trusted(self._composer.groups(attempt, top, state.retrieved.vector))
             if any(g.picks for g in groups):
                 gaps = [extractive.Group(g.label, g.trust, missing=why) for g in groups]
                 return groups, missing_text(analysis, *gaps)
@@ -390,6 +390,18 @@ class Assistant:
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
 
 
+def _trusted(groups: list[extractive.Group]) -> list[extractive.Group]:
+    """The groups without picks whose shown quote carries an injected instruction.
+
+    The composer skips sentences that read as instructions, but a quote can bring the sentence
+    before it along ("It ..."); the whole quote is checked here, where citations are built.
+    """
+    return [
+        dataclasses.replace(g, picks=[p for p in g.picks if not instruction_like(p.sentence.quote)])
+        for g in groups
+    ]
+
+
 def _closest(state: PipelineState, limit: int = 3) -> list[dict]:
     """The nearest passages shown on abstention, each quoted without injected instructions.
 
@@ -408,7 +420,7 @@ def _closest(state: PipelineState, limit: int = 3) -> list[dict]:
                 "chunk_id": chunk.id,
                 "doc_id": chunk.doc_id,
                 "trust": chunk.trust,
-                "section": chunk.section,
+                "section": shown_label(chunk.section),
                 "quote": quote,
                 "source_urls": list(chunk.source_urls),
                 **document_fields(state.index, chunk),
@@ -431,10 +443,10 @@ def _citation(
         n=n,
         chunk_id=chunk.id,
         doc_id=chunk.doc_id,
-        title=chunk.title,
+        title=shown_label(chunk.title),
         trust=chunk.trust,
         theme=chunk.theme,
-        section=chunk.section,
+        section=shown_label(chunk.section),
         page=chunk.page or None,
         source_urls=list(chunk.source_urls),
         quotes=quotes,
@@ -473,6 +485,7 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
     who = " or ".join(short_trust_name(t) for t in analysis.trusts)
     return f"The documents do not say {who} was rated {rating}{when}."
+
 
 _FELL = re.compile(
     r"\brating\w*\s+(?:fall|fell|drop|dropped|slip|slipped|decline|declined|go down|went down|"

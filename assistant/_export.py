@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant._types import AnswerResult
+from assistant._types import AnswerResult, document_label
 
 
 def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
@@ -18,7 +18,8 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
         if turn.abstained:
             lines += ["Closest material (not an answer):", ""]
             lines += [
-                f"- {c['trust'] or c['doc_id']} — {c['section']}: {c['quote']}"
+                f"- {c['trust'] or c['doc_id']} — {c['section']}: {c['quote']} "
+                f"(document: {document_label(c)})"
                 for c in turn.closest
             ]
         else:
@@ -30,8 +31,8 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
                 page = f", p. {citation.page}" if citation.page else ""
                 origin = f", from: {citation.provenance}" if citation.provenance else ""
                 links = " ".join(f"<{url}>" for url in citation.source_urls)
-                lines.append(
-                    f"- [{citation.n}] {where}{page} ({citation.doc_id}{origin}) {links}".rstrip()
-                )
+                document = f"document: {document_label(citation.model_dump())}"
+                line = f"- [{citation.n}] {where}{page} — {document}{origin} {links}"
+                lines.append(line.rstrip())
         lines.append("")
     return "\n".join(lines)

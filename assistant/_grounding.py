@@ -6,7 +6,7 @@ import functools
 import re
 import unicodedata
 
-from corpus import normalise_space
+from corpus import clean_control_chars, normalise_space
 
 _QUOTES = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
@@ -185,7 +185,7 @@ def untrusted_reason(text: str) -> str | None:
         A short reason ("addresses an AI model") or None.
 
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", clean_control_chars(text)).casefold()
     folded = re.sub(r"[ \t\u00a0]+", " ", folded.translate(_QUOTES))
     for reason, pattern in _UNTRUSTED:
         if pattern.search(folded):
@@ -196,3 +196,19 @@ def untrusted_reason(text: str) -> str | None:
 def instruction_like(text: str) -> bool:
     """True when text reads like an instruction aimed at a language model (see untrusted_reason)."""
     return untrusted_reason(text) is not None
+
+
+WITHHELD_LABEL = "[withheld: reads as instructions to a model]"
+
+
+def shown_label(text: str) -> str:
+    """A document title or heading as it may be shown: itself, or a placeholder.
+
+    Args:
+        text: The title or heading.
+
+    Returns:
+        The text, or ``WITHHELD_LABEL`` when it reads as instructions to a model.
+
+    """
+    return WITHHELD_LABEL if text and instruction_like(text) else text

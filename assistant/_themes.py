@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from assistant._extractive import REPORT_LEVEL
-from assistant._grounding import instruction_like
+from assistant._grounding import instruction_like, shown_label
 from assistant._types import document_fields
 from corpus import THEMES, TRUSTS, split_sentences, theme_by_key
 from index import Chunk, Index
@@ -84,8 +84,8 @@ def _example(index: Index, chunk: Chunk) -> dict:
         "trust": chunk.trust or REPORT_LEVEL,
         "doc_id": chunk.doc_id,
         "chunk_id": chunk.id,
-        "title": chunk.title,
-        "section": chunk.section,
+        "title": shown_label(chunk.title),
+        "section": shown_label(chunk.section),
         "page": chunk.page or None,
         "quote": short_quote(chunk),
         "source_urls": list(chunk.source_urls),

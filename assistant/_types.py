@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, Field
 
+from assistant._grounding import shown_label
 from dia.settings import bundled_corpus_dir
 from index import Chunk, Index
 
@@ -126,7 +127,26 @@ def document_fields(index: Index | None, chunk: Chunk) -> dict[str, str]:
             bundled = False
     title = (entry.title if entry is not None else "") or chunk.title
     return {
-        "document_title": title,
+        "document_title": shown_label(title),
         "document_file": file,
         "document_origin": BUNDLED if bundled else ADDED,
     }
+
+
+def document_label(item: dict) -> str:
+    """Plain text naming a passage's document: "Title (file, your file)".
+
+    Args:
+        item: A citation (as a dict), a theme example or a closest-material entry.
+
+    Returns:
+        The document's title and file, with "your file" for a user's file and "bundled
+        corpus" for the shipped CQC documents (nothing when the origin is not known).
+
+    """
+    file = item.get("document_file") or item.get("doc_id", "")
+    title = item.get("document_title") or item.get("title", "")
+    origin = {ADDED: ", your file", BUNDLED: ", bundled corpus"}.get(
+        item.get("document_origin", ""), ""
+    )
+    return f"{title} ({file}{origin})" if title else f"{file}{origin}"

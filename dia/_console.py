@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,31 @@ from dia import errors
 from dia.errors import BadBatch, BadQuestion, DiaError
 
 MAX_BATCH_HISTORY = 50
+
+# Terminal escape sequences: CSI (ESC [ or 0x9B), OSC/DCS/SOS/PM/APC strings up to their
+# terminator (BEL or ST), then any other two-character ESC sequence.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -~]?"
+)
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what is shown.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: object, *, lines: bool = False) -> str:
+    """Document text as it may reach a terminal: no escape sequences, no control characters.
+
+    Args:
+        text: Anything printed from a document or file (title, quote, file name, URL).
+        lines: Keep newlines (an answer's lines); otherwise newlines and tabs become spaces.
+
+    Returns:
+        The text with ANSI/OSC escape sequences removed and C0/C1 controls dropped.
+
+    """
+    clean = _CONTROLS.sub("", _ESCAPES.sub("", str(text)))
+    return clean if lines else " ".join(clean.split())
 
 
 def _out() -> Console:
@@ -62,10 +88,8 @@ def print_ingest(report) -> None:
         f"Took {report.seconds:.1f} s."
     )
     for rejection in report.rejected:
-        _err().print(
-            f"[yellow]Rejected[/] {escape(rejection.path)}: {escape(rejection.reason)}",
-            markup=True,
-        )
+        path, reason = terminal_safe(rejection.path), terminal_safe(rejection.reason)
+        _err().print(f"[yellow]Rejected[/] {escape(path)}: {escape(reason)}", markup=True)
 
 
 def print_status(data: dict) -> None:
@@ -73,39 +97,52 @@ def print_status(data: dict) -> None:
     console = _out()
     console.print(f"{data['documents']} documents, {data['chunks']} chunks", markup=False)
     console.print(
-        f"Model: {data['model']}   Store: {data['store']}   Built: {data['built_at']}",
+        terminal_safe(
+            f"Model: {data['model']}   Store: {data['store']}   Built: {data['built_at']}"
+        ),
         markup=False,
     )
     for title, counts in (("Trust", data["by_trust"]), ("Theme", data["by_theme"])):
         table = Table(title)
         table.add_column("chunks", justify="right")
         for name, count in counts.items():
-            table.add_row(escape(str(name)), str(count))
+            table.add_row(escape(terminal_safe(name)), str(count))
         console.print(table)
 
 
+def document_line(item: dict) -> str:
+    """Where a citation, example or closest passage comes from: document title and file.
+
+    A user's file is marked "your file", so it is never mistaken for the bundled CQC corpus.
+    """
+    from assistant._types import document_label  # the CLI's start-up stays light
+
+    return terminal_safe(f"document: {document_label(item)}")
+
+
 def print_answer(result) -> None:
-    """The answer, then its numbered sources."""
+    """The answer, then its numbered sources, each naming its document (escape-free)."""
     console = _out()
     if result.standalone_question != result.question:
-        console.print(f"[dim]Searched for: {escape(result.standalone_question)}[/]", markup=True)
-    console.print(result.answer, markup=False)
+        searched = escape(terminal_safe(result.standalone_question))
+        console.print(f"[dim]Searched for: {searched}[/]", markup=True)
+    console.print(terminal_safe(result.answer, lines=True), markup=False)
     if result.abstained:
         console.print("\nClosest material (not an answer):")
         for item in result.closest:
-            console.print(
-                f"  - {item['trust'] or item['doc_id']} — {item['section']}: {item['quote']}",
-                markup=False,
-            )
+            where = f"{item['trust'] or item['doc_id']} — {item['section']}: {item['quote']}"
+            console.print(f"  - {terminal_safe(where)}", markup=False)
+            console.print(f"      {document_line(item)}", markup=False)
         return
     console.print("\nSources:")
     for citation in result.citations:
         where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
         page = f", p. {citation.page}" if citation.page else ""
         origin = f" · from: {citation.provenance}" if citation.provenance else ""
-        console.print(f"  [{citation.n}] {where}{page}{origin}", markup=False)
+        console.print(f"  [{citation.n}] {terminal_safe(where + page + origin)}", markup=False)
+        console.print(f"      {document_line(citation.model_dump())}", markup=False)
         for url in citation.source_urls[:3]:
-            console.print(f"      {url}", markup=False)
+            console.print(f"      {terminal_safe(url)}", markup=False)
 
 
 def answer_batch(assistant, path: Path, **filters) -> int:
@@ -127,13 +164,24 @@ def answer_batch(assistant, path: Path, **filters) -> int:
         try:
             question, history = _batch_item(raw)
             result = assistant.ask(question, history=history, **filters)
-            sys.stdout.write(json.dumps(result.public(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(result.public()))
         except DiaError as error:
             failed += 1
             sys.stdout.write(json.dumps({"line": number, "error": str(error)}) + "\n")
     if not asked:
         raise BadBatch(errors.BATCH_EMPTY.format(path=path))
     return 2 if failed else 0
+
+
+def json_line(data: object) -> str:
+    """One JSON line, with C1 controls and DEL written as u-escapes (JSON already escapes C0).
+
+    ``ensure_ascii=False`` keeps accented text readable but would pass U+0080..U+009F (the
+    8-bit terminal escapes) through raw; inside JSON they can only occur in strings, where the
+    escaped form means the same.
+    """
+    text = json.dumps(data, ensure_ascii=False)
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _batch_lines(path: Path) -> list[bytes]:
@@ -210,7 +258,7 @@ def chat_loop(assistant) -> None:
         try:
             result = assistant.ask(question, history=history)
         except DiaError as error:
-            _err().print(f"[red]{escape(error.message)}[/]")
+            _err().print(f"[red]{escape(terminal_safe(error.message))}[/]")
             continue
         print_answer(result)
         history.append(result.standalone_question)
@@ -222,22 +270,32 @@ def print_theme_counts(data: dict) -> None:
     for theme in data["themes"]:
         counts = theme["counts"]
         spread = ", ".join(f"{trust.split(' NHS')[0]}: {n}" for trust, n in counts.items())
-        table.add_row(escape(theme["label"]), str(sum(counts.values())), escape(spread))
+        table.add_row(
+            escape(terminal_safe(theme["label"])),
+            str(sum(counts.values())),
+            escape(terminal_safe(spread)),
+        )
     _out().print(table)
 
 
 def print_theme_examples(data: dict) -> None:
-    """Every example of a theme, grouped by trust, each with its citation."""
+    """Every example of a theme, grouped by trust, each with its citation and document."""
     console = _out()
     for theme in data["themes"]:
-        console.print(
-            f"\n{theme['label']} ({len(theme['examples'])} passages)", style="bold", markup=False
-        )
+        heading = f"{theme['label']} ({len(theme['examples'])} passages)"
+        console.print(f"\n{terminal_safe(heading)}", style="bold", markup=False)
         current = None
         for number, example in enumerate(theme["examples"], start=1):
             if example["trust"] != current:
                 current = example["trust"]
-                console.print(f"\n{current}", style="underline", markup=False)
-            console.print(f'  [{number}] "{example["quote"]}"', markup=False)
+                console.print(f"\n{terminal_safe(current)}", style="underline", markup=False)
+            console.print(f'  [{number}] "{terminal_safe(example["quote"])}"', markup=False)
             url = example["source_urls"][0] if example["source_urls"] else ""
-            console.print(f"      {example['doc_id']} — {example['section']}  {url}", markup=False)
+            where = terminal_safe(f"{example['section']}  {url}")
+            console.print(f"      {document_line(example)} — {where}", markup=False)
+        if theme.get("withheld"):
+            console.print(
+                f"  ({theme['withheld']} passage(s) withheld: their text reads as instructions "
+                "to an AI model)",
+                markup=False,
+            )

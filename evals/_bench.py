@@ -2,7 +2,8 @@
 
 Every figure comes from a fresh subprocess (`python -m evals._bench TASK ...`) so cold starts and
 peak memory (ru_maxrss) are real. Synthetic corpora are whole copies of the bundled documents
-under new ids, so results are deterministic and comparable between runs.
+under new ids, so results are deterministic and comparable between runs. The size ``parse``
+(`dia bench --sizes parse`) times parsing a generated 19 MB text file and 13 MB Markdown file.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from evals._dataset import SAMPLE_QUESTIONS
 
 BUNDLED_CHUNKS = 181
 QUESTIONS = SAMPLE_QUESTIONS
+PARSE = "parse"
+PARSE_TARGET_S = 30.0
+PARSE_TIMEOUT_S = 300.0
+TEXT_MB = 19.0
+MARKDOWN_MB = 13.0
 
 
 def synthetic_corpus(folder: Path, target_chunks: int) -> Path:
@@ -148,7 +154,131 @@ def task_plain_cold(store: str, model: str) -> dict:
     return {}
 
 
+SENTENCE = "that the staff met the board each week to review their plans."
+
+
+def hostile_text(path: Path, megabytes: float = TEXT_MB) -> Path:
+    """Write a plain-text file of about ``megabytes`` MB in ~294k short lines.
+
+    Heading-like lines without a full stop, sentences and blank lines alternate, the shape
+    that made the old line parser copy the rest of the file for every line.
+    """
+    lines = []
+    size, number = 0, 0
+    while size < megabytes * 1_000_000:
+        if number % 9 == 0:
+            line = f"Section {number} heading without a stop"
+        elif number % 9 == 8:
+            line = ""
+        else:
+            line = f"Line {number} says {SENTENCE}"
+        lines.append(line)
+        size += len(line) + 1
+        number += 1
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def hostile_markdown(path: Path, megabytes: float = MARKDOWN_MB) -> Path:
+    """Write a Markdown file of about ``megabytes`` MB: deep indented lists and long lines.
+
+    Every block has a heading, lists nested nine deep (indented up to 16 spaces) with source
+    markers, a 20 KB paragraph line and a line holding a 40 KB run of spaces.
+    """
+    sentence = "Staff were involved in improving care on every ward. "
+    long_line = sentence * (20_000 // len(sentence))
+    spaces = "Text" + " " * 40_000 + "end of the line. [S1]"
+    parts = []
+    size, block = 0, 0
+    while size < megabytes * 1_000_000:
+        items = [
+            " " * (2 * level) + f"- Item {block}.{level} on quality and safety. [S1]"
+            for level in (*range(9), *range(8, -1, -1))
+        ]
+        part = "\n".join([f"## Part {block}", "", *items, "", long_line, "", spaces, ""])
+        parts.append(part)
+        size += len(part) + 1
+        block += 1
+    parts.append("## Sources\n\n- [S1] https://www.cqc.org.uk/\n")
+    path.write_text("---\ntitle: Hostile sizes\n---\n\n" + "\n".join(parts), encoding="utf-8")
+    return path
+
+
+def task_parse(path: str) -> dict:
+    """Parse one file with ``load_paths`` and chunk it (no embedding), timing each step."""
+    from corpus import load_paths
+    from index import chunk_document, chunker_config
+
+    started = time.perf_counter()
+    loaded = load_paths([Path(path)], 50_000_000)
+    parse_s = time.perf_counter() - started
+    started = time.perf_counter()
+    config = chunker_config(Settings())
+    chunks = sum(len(chunk_document(d, config)) for d in loaded.documents)
+    return {
+        "parse_s": parse_s,
+        "chunk_s": time.perf_counter() - started,
+        "documents": len(loaded.documents),
+        "rejected": [r.reason for r in loaded.rejected],
+        "chunks": chunks,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def run_parse_bench(
+    work: Path, env: dict, text_mb: float = TEXT_MB, markdown_mb: float = MARKDOWN_MB
+) -> dict:
+    """Time parsing (and, apart, chunking) of a 19 MB text file and a 13 MB Markdown file.
+
+    Each file is parsed in a fresh subprocess; embedding is not included (its rate is the
+    ``chunks_per_s`` of the other sizes). The target is under 30 s per file on 2 cores; a
+    parse still running after 300 s is stopped and reported as timed out.
+
+    Args:
+        work: A scratch folder (the files are deleted after use).
+        env: Environment of the parsing subprocesses.
+        text_mb: Size of the plain-text file.
+        markdown_mb: Size of the Markdown file.
+
+    Returns:
+        Per file (``text``, ``markdown``): size, lines, parse and chunk seconds, chunks,
+        peak memory, the 30 s target and whether parsing met it.
+
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for name, make, size in (
+        ("text", hostile_text, text_mb),
+        ("markdown", hostile_markdown, markdown_mb),
+    ):
+        path = make(work / f"hostile.{'txt' if name == 'text' else 'md'}", size)
+        results[name] = _parse_one(path, env)
+        path.unlink()
+    return results
+
+
+def _parse_one(path: Path, env: dict) -> dict:
+    """Parse one generated file in a subprocess; its figures against the 30 s target."""
+    try:
+        _, figures = _run(
+            [sys.executable, "-m", "evals._bench", "parse", str(path)],
+            env,
+            timeout=PARSE_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        figures = {"parse_s": None, "chunk_s": None, "chunks": 0, "timed_out": True}
+    parse_s = figures["parse_s"]
+    return {
+        "file_mb": path.stat().st_size / 1_000_000,
+        "lines": path.read_bytes().count(b"\n"),
+        **figures,
+        "target_s": PARSE_TARGET_S,
+        "within_target": parse_s is not None and parse_s < PARSE_TARGET_S,
+    }
+
+
 TASKS = {
+    "parse": task_parse,
     "ingest": task_ingest,
     "warm": task_warm,
     "plain-ingest": task_plain_ingest,
@@ -157,9 +287,11 @@ TASKS = {
 }
 
 
-def _run(args: list[str], env: dict) -> tuple[float, dict]:
+def _run(args: list[str], env: dict, timeout: float | None = None) -> tuple[float, dict]:
     started = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        args, capture_output=True, text=True, env=env, check=False, timeout=timeout
+    )
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 2):
         raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
@@ -211,12 +343,19 @@ def measure(label: str, corpus: Path, model: str, work: Path, repeats: int, env:
 
 
 def run_bench(settings: Settings, sizes: list[str], repeats: int = 3) -> dict:
-    """Run the benchmark for each size ('bundled' uses the real model; numbers use 'hash')."""
+    """Run the benchmark for each size ('bundled' uses the real model; numbers use 'hash').
+
+    The size ``parse`` instead times parsing a 19 MB text file and a 13 MB Markdown file
+    (``dia bench --sizes parse``), reported under ``results["parse"]``.
+    """
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     work = Path(tempfile.mkdtemp(prefix="dia-bench-"))
     results: dict = {"machine": _machine(), "sizes": {}}
     try:
         for size in sizes:
+            if size == PARSE:
+                results[PARSE] = run_parse_bench(work / "parse", env)
+                continue
             if size == "bundled":
                 corpus, model = bundled_corpus_dir(), settings.embedding_model
             else:
@@ -248,8 +387,8 @@ def _machine() -> dict:
 
 
 def format_table(results: dict) -> str:
-    """A text table: each figure for ours, plain and the ratio ours/plain."""
-    lines = []
+    """A text table: each figure for ours, plain and the ratio ours/plain (and parse times)."""
+    lines = _parse_lines(results.get(PARSE, {}))
     for size, figures in results["sizes"].items():
         lines.append(f"\n{size} (embedding model: {figures['model']})")
         lines.append(f"  {'figure':<18}{'ours':>12}{'plain':>12}{'ours/plain':>12}")
@@ -262,6 +401,24 @@ def format_table(results: dict) -> str:
                 f"{(f'{ratio:.2f}' if ratio is not None else '-'):>12}"
             )
     return "\n".join(lines)
+
+
+def _parse_lines(parse: dict) -> list[str]:
+    """The parse benchmark as text: seconds to parse and to chunk each file, against 30 s."""
+    if not parse:
+        return []
+    lines = ["\nparse (no embedding; target under 30 s per file)"]
+    lines.append(f"  {'file':<16}{'MB':>7}{'lines':>9}{'parse s':>9}{'chunk s':>9}{'chunks':>8}")
+    for name, figures in parse.items():
+        if figures.get("timed_out"):
+            lines.append(f"  {name:<16}{figures['file_mb']:>7.1f}  timed out after 300 s")
+            continue
+        verdict = "ok" if figures["within_target"] else "OVER TARGET"
+        lines.append(
+            f"  {name:<16}{figures['file_mb']:>7.1f}{figures['lines']:>9}"
+            f"{figures['parse_s']:>9.2f}{figures['chunk_s']:>9.2f}{figures['chunks']:>8}  {verdict}"
+        )
+    return lines
 
 
 def main() -> None:

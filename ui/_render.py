@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlparse
 
-from assistant import AnswerResult, Citation, verbatim_pieces
+from assistant import AnswerResult, Citation, document_label, verbatim_pieces
 
 
 def safe_url(url: str) -> str | None:
@@ -43,6 +43,7 @@ def chat_text(result: AnswerResult) -> str:
     if result.abstained:
         closest = "\n".join(
             f"- {inert(c['trust'] or c['doc_id'])} — {inert(c['section'])}: {inert(c['quote'])}"
+            f" · document: {inert(document_label(c))}"
             for c in result.closest
         )
         return (
@@ -57,7 +58,8 @@ def source_label(citation: Citation) -> str:
     where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
     page = f", p. {citation.page}" if citation.page else ""
     origin = f" · {citation.provenance}" if citation.provenance else ""
-    return f"[{citation.n}] {where}{page}{origin}"
+    document = document_label(citation.model_dump())
+    return f"[{citation.n}] {where}{page}{origin} · document: {document}"
 
 
 def sources_html(result: AnswerResult) -> str:
@@ -69,7 +71,8 @@ def sources_html(result: AnswerResult) -> str:
         items.append(
             f"<li><b>[{c.n}]</b> {html.escape(c.trust or c.title)}<br>"
             f"<small>theme: {html.escape(c.theme or '–')} · section: {html.escape(c.section)}"
-            f"{' · page ' + str(c.page) if c.page else ''} · {html.escape(c.doc_id)}"
+            f"{' · page ' + str(c.page) if c.page else ''}"
+            f" · document: {html.escape(document_label(c.model_dump()))}"
             f" · from: {html.escape(c.provenance or '–')}</small><br>"
             f"{links(c.source_urls)}</li>"
         )
@@ -118,13 +121,19 @@ def examples_html(theme_entry: dict) -> str:
         page = f" · page {example['page']}" if example.get("page") else ""
         parts.append(
             f"<li value='{number}'>“{html.escape(example['quote'])}”<br>"
-            f"<small>{html.escape(example['doc_id'])} — {html.escape(example['section'])}{page}"
+            f"<small>document: {html.escape(document_label(example))} — "
+            f"{html.escape(example['section'])}{page}"
             f"</small><br>{links(example['source_urls'][:2])}</li>"
         )
     if current is not None:
         parts.append("</ol>")
     if not theme_entry["examples"]:
         parts.append("<p>No passages for this selection.</p>")
+    if theme_entry.get("withheld"):
+        parts.append(
+            f"<p>{int(theme_entry['withheld'])} passage(s) withheld: their text reads as "
+            "instructions to an AI model.</p>"
+        )
     return "".join(parts)
 
 
