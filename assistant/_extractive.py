@@ -315,7 +315,7 @@ class Composer:
             passage = 0.8 * asked.share(self.bank.words(chunk))
             for sentence in self.bank.of(chunk):
                 key = " ".join(sentence.text.lower().split())
-                if key in seen or not sentence.quote or instruction_like(sentence.text):
+                if key in seen or not sentence.quote or instruction_like(sentence.quote):
                     continue
                 if trust is not None and (sentence.trust or chunk.trust) != trust:
                     continue

@@ -153,7 +153,34 @@ def markdown_blocks(body: str) -> tuple[list[RawBlock], dict[str, str], str | No
     for index, token in enumerate(tokens):
         if not skipped.get(index):
             walker.take(token)
-    return _inherit_urls(walker.blocks), sources, walker.title
+    blocks = walker.blocks + _unparsed_rest(tokens, lines, sources)
+    return _inherit_urls(blocks), sources, walker.title
+
+
+def _unparsed_rest(tokens: list, lines: list[str], sources: dict[str, str]) -> list[RawBlock]:
+    """Blocks for text the parser gave up on (it stops at lists nested past its limit).
+
+    The innermost list item it still opens then spans the rest of the document without any
+    text of its own: everything after the last line that some text token accounts for is
+    read as plain text, so a deeply nested list never silently drops what follows.
+    """
+    read = max((token.map[1] for token in tokens if token.map and _is_text(token)), default=0)
+    rest = [line.strip() for line in lines[read:]]  # un-nested: parsed again as Markdown
+    if not any(rest):
+        return []
+    walker = _Walker(rest, sources)
+    again = _parser().parse("\n".join(rest))
+    for token in again:
+        walker.take(token)
+    if max((t.map[1] for t in again if t.map and _is_text(t)), default=0) < len(rest) - 1:
+        from corpus._formats import text_blocks  # still lost: plain text, never dropped
+
+        return text_blocks("\n".join(rest))
+    return walker.blocks
+
+
+def _is_text(token) -> bool:
+    return token.type in ("inline", "fence", "code_block", "html_block", "hr")
 
 
 @functools.cache

@@ -79,8 +79,10 @@ def run(action: Callable[[], int | None]) -> None:
 
 
 def echo_json(data: object) -> None:
-    """Print one JSON object on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    """Print one JSON object on stdout (control characters escaped, never raw)."""
+    from dia import _console
+
+    sys.stdout.write(_console.json_line(data))
 
 
 @app.command()

@@ -373,3 +373,12 @@ def test_pdf_two_columns_are_read_one_after_the_other(tmp_path):
     assert paragraphs[0] == (left + "The board asked for " + right).strip()
     assert [doc.block_text(b) for b in doc.blocks if b.kind == "heading"] == [OXLEAS, "Culture"]
     assert paragraphs[1].startswith("Staff felt able") and len(paragraphs) == 2
+
+
+def test_markdown_list_nested_past_the_parsers_limit_keeps_what_follows():
+    nested = "\n".join("  " * depth + f"- level {depth} item text" for depth in range(14))
+    body = f"## Culture\n\nIntro.\n\n{nested}\n\n## Governance\n\nThe board met monthly.\n"
+    blocks, _, _ = markdown_blocks(body)
+    texts = [b.text for b in blocks]
+    assert "Governance" in texts and "The board met monthly." in texts
+    assert any("level 13 item text" in t for t in texts)
