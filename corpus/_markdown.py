@@ -165,8 +165,11 @@ def _unparsed_rest(tokens: list, lines: list[str], sources: dict[str, str]) -> l
     read as plain text, so a deeply nested list never silently drops what follows.
     """
     read = max((token.map[1] for token in tokens if token.map and _is_text(token)), default=0)
+    end = max((t.map[1] for t in tokens if t.map and t.nesting == 1), default=0)
+    # A list item the parser opened runs on past the last text it read, over text.
+    swallowed = any(line.strip() for line in lines[read:end])
     rest = [line.strip() for line in lines[read:]]  # un-nested: parsed again as Markdown
-    if not any(rest):
+    if not swallowed or not any(rest):
         return []
     walker = _Walker(rest, sources)
     again = _parser().parse("\n".join(rest))
