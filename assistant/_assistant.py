@@ -21,7 +21,7 @@ from assistant._answerability import (
     missing_text,
 )
 from assistant._conversation import condense
-from assistant._grounding import instruction_like, shown_label
+from assistant._grounding import instruction_like, quoted_pages, shown_label
 from assistant._provenance import merge_labels, provenance
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
 from assistant._sentences import SentenceBank, short_trust_name
@@ -439,6 +439,7 @@ def _citation(
     index: Index | None = None,
 ) -> Citation:
     """A citation of one passage, naming its document (title, file, bundled or added)."""
+    first, last = quoted_pages(chunk, quotes)
     return Citation(
         n=n,
         chunk_id=chunk.id,
@@ -447,7 +448,8 @@ def _citation(
         trust=chunk.trust,
         theme=chunk.theme,
         section=shown_label(chunk.section),
-        page=chunk.page or None,
+        page=first,
+        page_end=last if last != first else None,
         source_urls=list(chunk.source_urls),
         quotes=quotes,
         text=chunk.text,

@@ -28,7 +28,7 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
                 where = " — ".join(
                     p for p in (citation.trust or citation.title, citation.section) if p
                 )
-                page = f", p. {citation.page}" if citation.page else ""
+                page = f", {citation.pages}" if citation.pages else ""
                 origin = f", from: {citation.provenance}" if citation.provenance else ""
                 links = " ".join(f"<{url}>" for url in citation.source_urls)
                 document = f"document: {document_label(citation.model_dump())}"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from corpus import clean_control_chars, normalise_space
+
+if TYPE_CHECKING:
+    from index import Chunk
 
 _QUOTES = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
@@ -212,3 +217,16 @@ def shown_label(text: str) -> str:
 
     """
     return WITHHELD_LABEL if text and instruction_like(text) else text
+
+
+def quoted_pages(chunk: Chunk, quotes: Sequence[str]) -> tuple[int | None, int | None]:
+    """First and last page of the quoted sentences (the chunk's page when none is found)."""
+    found = []
+    for quote in quotes:
+        for piece in verbatim_pieces(quote):
+            start = chunk.text.find(piece)
+            if start >= 0:
+                found.append(chunk.pages_at(start, start + len(piece)))
+    if not found:
+        return chunk.page or None, chunk.page or None
+    return min(f for f, _ in found) or None, max(last for _, last in found) or None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from assistant._extractive import REPORT_LEVEL
-from assistant._grounding import instruction_like, shown_label
+from assistant._grounding import instruction_like, quoted_pages, shown_label
 from assistant._types import document_fields
 from corpus import THEMES, TRUSTS, split_sentences, theme_by_key
 from index import Chunk, Index
@@ -86,7 +86,7 @@ def _example(index: Index, chunk: Chunk) -> dict:
         "chunk_id": chunk.id,
         "title": shown_label(chunk.title),
         "section": shown_label(chunk.section),
-        "page": chunk.page or None,
+        "page": quoted_pages(chunk, [short_quote(chunk)])[0],
         "quote": short_quote(chunk),
         "source_urls": list(chunk.source_urls),
         **document_fields(index, chunk),

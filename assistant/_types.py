@@ -46,7 +46,12 @@ class Citation(BaseModel):
     trust: str
     theme: str
     section: str
-    page: int | None
+    page: int | None = Field(
+        description="Page of the first quoted sentence (PDF and other paged documents)."
+    )
+    page_end: int | None = Field(
+        None, description="Page of the last quoted sentence, when it differs from page."
+    )
     source_urls: list[str]
     quotes: list[str] = Field(
         description="Quoted sentences; words in square brackets are inserted referents, the rest "
@@ -63,6 +68,15 @@ class Citation(BaseModel):
     document_origin: str = Field(
         "", description="'bundled' (the CQC case-study corpus) or 'added' (a user's file)."
     )
+
+    @property
+    def pages(self) -> str:
+        """The pages cited: 'p. 3', 'pp. 3–4', or '' for a document without pages."""
+        if not self.page:
+            return ""
+        if self.page_end and self.page_end != self.page:
+            return f"pp. {self.page}–{self.page_end}"
+        return f"p. {self.page}"
 
 
 class AnswerResult(BaseModel):

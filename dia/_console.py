@@ -137,7 +137,7 @@ def print_answer(result) -> None:
     console.print("\nSources:")
     for citation in result.citations:
         where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
-        page = f", p. {citation.page}" if citation.page else ""
+        page = f", {citation.pages}" if citation.pages else ""
         origin = f" · from: {citation.provenance}" if citation.provenance else ""
         console.print(f"  [{citation.n}] {terminal_safe(where + page + origin)}", markup=False)
         console.print(f"      {document_line(citation.model_dump())}", markup=False)

@@ -17,6 +17,7 @@ from corpus._docx import docx_blocks
 from corpus._markdown import markdown_blocks
 from corpus._pdf import Line, is_contents_page, layout_blocks
 from dia.errors import RejectedFile
+from dia.settings import Settings
 from index import ChunkerConfig, HashEmbedder, Index, chunk_document, ingest
 from index._chunker import Chunk
 from tests.conftest import write
@@ -382,3 +383,31 @@ def test_markdown_list_nested_past_the_parsers_limit_keeps_what_follows():
     texts = [b.text for b in blocks]
     assert "Governance" in texts and "The board met monthly." in texts
     assert any("level 13 item text" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did leaders do on the wards?",
+        "What did the quality team do on each ward?",
+        "How were problems found on one ward fixed?",
+        "Did staff feel able to speak up about safety?",
+        "How stable was Somerset Partnership's executive team?",
+        "What culture did staff at Somerset Partnership describe?",
+    ],
+)
+def test_plain_questions_about_a_report_pdf_cite_the_right_page(tmp_path, question):
+    from assistant import Assistant
+
+    pdf = report_pdf(tmp_path / "report.pdf")
+    settings = Settings(store_dir=tmp_path / "store", embedding_model="hash")
+    ingest(settings, [pdf], embedder=HashEmbedder())
+    document = load_file(pdf, "report", 10 * MB)
+    result = Assistant(settings, embedder=HashEmbedder()).ask(question)
+    assert result.citations, result.answer
+    for citation in result.citations:
+        for quote in citation.quotes:
+            piece = max(quote.split(" […] "), key=len).strip("[]")
+            start = document.text.find(piece[:60])
+            assert start >= 0, piece
+            assert citation.page == document.page_at(start), (quote, citation.pages)

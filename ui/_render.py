@@ -56,7 +56,7 @@ def chat_text(result: AnswerResult) -> str:
 def source_label(citation: Citation) -> str:
     """One line naming a cited passage."""
     where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
-    page = f", p. {citation.page}" if citation.page else ""
+    page = f", {citation.pages}" if citation.pages else ""
     origin = f" · {citation.provenance}" if citation.provenance else ""
     document = document_label(citation.model_dump())
     return f"[{citation.n}] {where}{page}{origin} · document: {document}"
@@ -71,7 +71,7 @@ def sources_html(result: AnswerResult) -> str:
         items.append(
             f"<li><b>[{c.n}]</b> {html.escape(c.trust or c.title)}<br>"
             f"<small>theme: {html.escape(c.theme or '–')} · section: {html.escape(c.section)}"
-            f"{' · page ' + str(c.page) if c.page else ''}"
+            f"{' · ' + c.pages if c.pages else ''}"
             f" · document: {html.escape(document_label(c.model_dump()))}"
             f" · from: {html.escape(c.provenance or '–')}</small><br>"
             f"{links(c.source_urls)}</li>"
