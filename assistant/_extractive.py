@@ -672,7 +672,11 @@ def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
 
 
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_RECENT = re.compile(r"\b(?:now|currently|current|latest|today|these days|recent|recently)\b", re.I)
+_RECENT = re.compile(
+    r"\b(?:now|currently|current|latest|today|these days|recent|recently|since then|"
+    r"(?:after|since) (?:the|its|their) (?:report|publication|case stud(?:y|ies)))\b",
+    re.I,
+)
 
 
 _EARLY = re.compile(

@@ -507,7 +507,11 @@ _LEAD_WORDS = re.compile(
 
 
 def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
-    """The pronoun a sentence leans on: its first word, or a subject after a date opener."""
+    """The pronoun a sentence leans on.
+
+    It is its first word, a subject after a date opener, or a he/she/his/her with no name
+    before it in the sentence.
+    """
     for position, match in enumerate(re.finditer(r"[A-Za-z’']+|\d+", sentence[:70])):
         word = match.group()
         if _PERSON_PRONOUN.match(word) or _OTHER_PRONOUN.match(word):
@@ -515,8 +519,19 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
                 return match.start(), match.end(), word
             return None
         if not (word.isdigit() or _LEAD_WORDS.match(word.lower())) or position > 6:
-            return None
-    return None
+            break
+    return _unnamed_person(sentence)
+
+
+_PERSON_WORD = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
+
+
+def _unnamed_person(sentence: str) -> tuple[int, int, str] | None:
+    """A personal pronoun with no person named before it in the sentence ("about his work")."""
+    match = _PERSON_WORD.search(sentence)
+    if match is None or person_names(sentence[: match.start()]):
+        return None
+    return match.start(), match.end(), match.group()
 
 
 def _previous_in_paragraph(text: str, spans: list[tuple[int, int]], i: int):

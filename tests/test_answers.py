@@ -463,3 +463,19 @@ def test_parts_of_a_compound_weigh_little_on_their_own():
     analysis = analyse("How did trusts deal with out-of-area placements?")
     weights = focus_weights(analysis, {"outofarea": 4.0, "area": 2.0, "out": 2.0, "placement": 4.0})
     assert weights[frozenset({"area"})] < 1.0 < weights[frozenset({"outofarea"})]
+
+
+def test_a_his_or_her_with_no_name_before_it_gets_its_person():
+    text = (
+        "Dr Nick Broughton led the trust from 2012.\n\n"
+        "In a November 2018 interview about his work elsewhere, he described a cultural change."
+    )
+    quote = split_passage(chunk(text))[-1].quote
+    assert "[Dr Nick Broughton's] work" in quote
+    assert is_verbatim(quote, text)
+
+
+def test_what_went_wrong_finds_problems_and_concerns():
+    analysis = analyse("What went wrong at Sheffield after the report came out?")
+    weights = focus_weights(analysis, {"wrong": 3.0, "problem": 2.0, "concern": 2.0})
+    assert any({"problem", "concern"} <= forms for forms in weights)
