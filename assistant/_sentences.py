@@ -279,8 +279,10 @@ def _item_sentences(chunk, spans, i, token_lists, context, earlier="") -> list[S
     Hartsholme Centre, a 10-bed unit"); the others are quoted by themselves.
     """
     lead_in = standalone_quote(chunk, spans, i, earlier=earlier)
+    if not _VERB.search(lead_in):
+        return []  # "New services in 2017: […] the Hartsholme Centre" has no verb: a stub
     found = []
-    for s, e in (_list_items(chunk.text, spans, i) or []) if lead_in else []:
+    for s, e in _list_items(chunk.text, spans, i) or []:
         item = chunk.text[s:e].rstrip(";,")
         if len(item.split()) < 3 or not is_fragment(item):
             continue  # a stub, or a sentence quoted on its own

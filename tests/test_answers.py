@@ -410,10 +410,12 @@ def test_an_item_of_a_long_list_is_quoted_with_its_lead_in():
         "a street triage car run with the police across the county, seven days a week",
         "bed management seven days a week, with a daily call between the wards and teams",
     ]
-    text = "New services in 2017:\n\n" + "\n".join(f"- {item};" for item in items)
+    text = "In 2017 the trust opened new services:\n\n" + "\n".join(f"- {i};" for i in items)
     quotes = {s.text: s.quote for s in split_passage(chunk(text))}
-    assert quotes[items[0]] == f"New services in 2017: […] {items[0]}"
+    assert quotes[items[0]] == f"In 2017 the trust opened new services: […] {items[0]}"
     assert is_verbatim(quotes[items[0]], text)
+    stub = "New services in 2017:\n\n" + "\n".join(f"- {i};" for i in items)
+    assert not split_passage(chunk(stub))  # no verb anywhere: a list stub, never quoted
 
 
 def test_a_question_about_the_report_as_a_whole_gets_its_key_themes(fake_assistant):
