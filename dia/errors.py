@@ -227,6 +227,55 @@ UI_MONITORING_ELSEWHERE = (
     "The monitoring link (with its key) is printed once, in the console where `dia serve` started."
 )
 
+
+class IndexLeased(IndexBusy):
+    """Another process, on this or another machine, holds the ingest lease in the Chroma server.
+
+    Attributes:
+        host, pid, since: Who holds the lease and since when (ISO time, UTC).
+
+    """
+
+    def __init__(self, location: str, host: str, pid: int, since: str, expires_in: float) -> None:
+        DiaError.__init__(
+            self,
+            f"Another `dia ingest` is already running on the index at {location}: host {host}, "
+            f"pid {pid}, since {since} (its lease runs out in {max(expires_in, 0):.0f} s unless "
+            "it is renewed). This one did not start. Wait for it to finish, then try again.",
+        )
+        self.host = host
+        self.pid = pid
+        self.since = since
+
+
+class LeaseLost(DiaError):
+    """An ingest's lease ran out (or was taken over) before it could switch the index."""
+
+    exit_code = 4
+
+    def __init__(self, location: str, detail: str) -> None:
+        super().__init__(
+            f"This `dia ingest` lost its lease on the index at {location} ({detail}), so it did "
+            "not switch the index; the live index is unchanged. Run `dia ingest` again."
+        )
+
+
+# Team mode: the Chroma server (messages completed with the details).
+CHROMA_UNREACHABLE = (
+    "Cannot reach the Chroma server at {location} ({reason}). "
+    "Check DIA_CHROMA_HOST/DIA_CHROMA_PORT and that `chroma run` is up."
+)
+CHROMA_REFUSED = (
+    "The Chroma server at {location} refused the request ({reason}). Check DIA_CHROMA_TOKEN: "
+    "it is sent as 'Authorization: Bearer <token>' and must match the token the server (or the "
+    "proxy in front of it) expects."
+)
+REGISTRY_UNREADABLE = "the index registry on the Chroma server cannot be read ({reason})"
+SERVER_CATALOG_MISMATCH = (
+    "the chunks of collection {name} on the Chroma server differ from what the build recorded "
+    "({detail})"
+)
+
 # Files added from the browser (the Corpus tab).
 UPLOAD_TYPE = "files of type {suffix} cannot be read; add one of: {known}"
 UPLOAD_TOO_LARGE = "the file is {size:.1f} MB, over the {limit:g} MB limit (DIA_MAX_FILE_MB)"

@@ -1,5 +1,6 @@
 """Chunk, embed and store: documents in, a searchable index out."""
 
+from index._agreement import dense_agreement
 from index._bm25 import BM25Index, idf_table, tokenize
 from index._chunker import CHUNKER_VERSION, Chunk, ChunkerConfig, chunk_document
 from index._embedders import (
@@ -12,6 +13,7 @@ from index._embedders import (
 from index._index import Index, chunker_config, read_manifest
 from index._ingest import IngestReport, ingest
 from index._manifest import Manifest
+from index._registry import Lease, Registry
 from index._store import ChromaStore, MemoryStore, VectorStore, open_store
 
 __all__ = [
@@ -26,13 +28,16 @@ __all__ = [
     "HashEmbedder",
     "Index",
     "IngestReport",
+    "Lease",
     "Manifest",
     "MemoryStore",
+    "Registry",
     "SentenceTransformerEmbedder",
     "VectorStore",
     "bundled_model_path",
     "chunk_document",
     "chunker_config",
+    "dense_agreement",
     "ingest",
     "make_embedder",
     "open_store",

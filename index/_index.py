@@ -23,6 +23,7 @@ from index._bm25 import BM25Index
 from index._chunker import Chunk, ChunkerConfig
 from index._embedders import Embedder, make_embedder
 from index._manifest import MANIFEST_NAME, Manifest, damaged_file, files_signature
+from index._registry import LiveWatch, Registry
 from index._store import VectorStore, open_store
 
 CATALOG_NAME = "catalog.json"
@@ -63,13 +64,23 @@ def read_manifest(settings: Settings) -> Manifest | None:
         ) from None
 
 
-def check_compatible(manifest: Manifest, settings: Settings, embedder: Embedder) -> None:
-    """Raise IndexMismatch when the index was built with other settings."""
+def check_compatible(
+    manifest: Manifest, settings: Settings, embedder: Embedder, where: str | None = None
+) -> None:
+    """Raise IndexMismatch when the index was built with other settings.
+
+    Args:
+        manifest: The index's manifest (or its header).
+        settings: The settings in force.
+        embedder: The embedder in force.
+        where: How the message names the index (default: the store folder).
+
+    """
     differences = manifest.differences(
         embedder.name, chunker_config(settings).describe(), chromadb_version()
     )
     if differences:
-        raise IndexMismatch(str(settings.store_dir), differences)
+        raise IndexMismatch(where or str(settings.store_dir), differences)
 
 
 def verify_generation(settings: Settings, manifest: Manifest) -> None:
@@ -117,7 +128,7 @@ def load_catalog(settings: Settings, collection: str) -> list[Chunk]:
     path = generation_dir(settings, collection) / CATALOG_NAME
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
-        return [_chunk_from_record(r) for r in records]
+        return [chunk_from_record(r) for r in records]
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexCorrupt(str(settings.store_dir), f"chunk catalog unreadable: {error}") from None
 
@@ -135,7 +146,7 @@ def load_bm25(settings: Settings, collection: str, ids: list[str]) -> BM25Index:
         raise IndexCorrupt(str(settings.store_dir), f"keyword index unreadable: {error}") from None
 
 
-def _chunk_from_record(record: dict) -> Chunk:
+def chunk_from_record(record: dict) -> Chunk:
     """A chunk from its catalog record (older catalogs have no source spans)."""
     spans = tuple((s, e, tuple(urls)) for s, e, urls in record.get("source_spans", ()))
     return Chunk(**{**record, "source_urls": tuple(record["source_urls"]), "source_spans": spans})
@@ -144,6 +155,19 @@ def _chunk_from_record(record: dict) -> Chunk:
 def catalog_records(chunks: list[Chunk]) -> list[dict]:
     """Chunk records as written to the catalog."""
     return [chunk.record() for chunk in chunks]
+
+
+def _server_vectors(
+    settings: Settings, store: VectorStore, collection: str, ids: list[str]
+) -> np.ndarray | None:
+    """Server mode: every vector of the generation for exact search (DIA_DENSE_SEARCH=exact).
+
+    None (dense search goes to the server's HNSW index) unless exact search is asked for.
+    """
+    if settings.dense_search != "exact" or not ids:
+        return None
+    found = store.embeddings(collection, ids)
+    return np.stack([found[i] for i in ids]).astype(np.float32)
 
 
 @dataclass
@@ -170,6 +194,7 @@ class Index:
     vectors: np.ndarray | None = None
     ids: list[str] | None = None
     _compounds: frozenset[str] | None = None
+    watch: LiveWatch | None = None
 
     @classmethod
     def open(
@@ -181,12 +206,16 @@ class Index:
     ) -> Index:
         """Open and validate the index the settings point at.
 
+        With DIA_CHROMA_HOST set, see ``_open_server``: nothing is read from a shared folder.
+
         Raises:
             IndexNotBuilt: No index yet.
             IndexMismatch: Built with other settings.
             IndexCorrupt: Files or collection missing or damaged.
 
         """
+        if settings.chroma_host:
+            return cls._open_server(settings, store, embedder)
         manifest = read_manifest(settings)
         if manifest is None:
             raise IndexNotBuilt(str(settings.store_dir))
@@ -202,17 +231,40 @@ class Index:
         bm25 = load_bm25(settings, manifest.collection, ids)
         mtime = (settings.store_dir / MANIFEST_NAME).stat().st_mtime
         vectors = cls._local_vectors(settings, manifest, len(ids))
-        return cls(
-            settings,
-            manifest,
-            store,
-            embedder,
-            {c.id: c for c in chunk_list},
-            bm25,
-            mtime,
-            vectors,
-            ids,
-        )
+        chunks = {c.id: c for c in chunk_list}
+        return cls(settings, manifest, store, embedder, chunks, bm25, mtime, vectors, ids)
+
+    @classmethod
+    def _open_server(
+        cls, settings: Settings, store: VectorStore | None, embedder: Embedder | None
+    ) -> Index:
+        """Open the live generation of a server-mode index (nothing read from a shared folder).
+
+        Raises:
+            IndexNotBuilt: The server holds no live generation for this prefix.
+            IndexMismatch: Built with other settings.
+            IndexCorrupt: The collection or registry does not match the build.
+
+        """
+        from index._cache import Prefetch, open_generation, prune_caches
+
+        store = store or open_store(settings)
+        registry = Registry(store, settings)
+        live = registry.live()
+        if live is None:
+            raise IndexNotBuilt(registry.location)
+        embedder = embedder or make_embedder(settings)
+        check_compatible(live.manifest_header(), settings, embedder, registry.location)
+        manifest, chunk_list, bm25 = open_generation(settings, store, registry, live)
+        cls._check_collection(settings, manifest, store, registry.location)
+        prune_caches(settings, live.keep(settings.generation_grace_s))
+        ids = [chunk.id for chunk in chunk_list]
+        vectors = _server_vectors(settings, store, manifest.collection, ids)
+        index = cls(settings, manifest, store, embedder, {c.id: c for c in chunk_list}, bm25, 0.0)
+        index.vectors, index.ids = vectors, ids
+        ready = Prefetch(settings, store, registry).ready
+        index.watch = LiveWatch(registry, manifest.collection, settings.generation_check_s, ready)
+        return index
 
     @staticmethod
     def _local_vectors(settings: Settings, manifest: Manifest, count: int) -> np.ndarray | None:
@@ -233,23 +285,32 @@ class Index:
         return vectors
 
     @staticmethod
-    def _check_collection(settings: Settings, manifest: Manifest, store: VectorStore) -> None:
+    def _check_collection(
+        settings: Settings, manifest: Manifest, store: VectorStore, where: str | None = None
+    ) -> None:
+        where = where or str(settings.store_dir)
         try:
             count = store.count(manifest.collection)
         except DiaError:
             raise
         except Exception as error:  # noqa: BLE001 - the store raises many types when damaged
             raise IndexCorrupt(
-                str(settings.store_dir), f"collection {manifest.collection} unreadable: {error}"
+                where, f"collection {manifest.collection} unreadable: {error}"
             ) from None
         if count != manifest.chunk_count:
             raise IndexCorrupt(
-                str(settings.store_dir),
+                where,
                 f"the store holds {count} chunks, the manifest expects {manifest.chunk_count}",
             )
 
     def is_stale(self) -> bool:
-        """True when another process has switched the index since it was opened."""
+        """True when another process has switched the index since it was opened.
+
+        Server mode asks the registry at most every DIA_GENERATION_CHECK_S seconds, and says
+        so only once this process's cache of the new generation is built (in the background).
+        """
+        if self.watch is not None:
+            return self.watch.changed()
         try:
             return (self.settings.store_dir / MANIFEST_NAME).stat().st_mtime != self.manifest_mtime
         except OSError:

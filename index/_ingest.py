@@ -1,8 +1,8 @@
 """Incremental, idempotent, crash-safe ingest.
 
 Every change is built into a fresh collection (reusing the vectors of unchanged chunks), checked,
-and only then made active by an atomic manifest write, so a crash or Ctrl-C at any point leaves
-the previous index fully usable.
+and only then made active by an atomic manifest write (server mode: one upsert of the registry's
+``live`` record), so a crash or Ctrl-C at any point leaves the previous index fully usable.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import hashlib
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from dia.errors import (
 )
 from dia.settings import Settings
 from index._bm25 import BM25Index
+from index._cache import fetch_chunks, prune_caches, write_cache
 from index._chunker import Chunk, chunk_document
 from index._embedders import Embedder, make_embedder
 from index._index import (
@@ -47,7 +49,14 @@ from index._index import (
     read_manifest,
     verify_generation,
 )
-from index._manifest import DocumentEntry, Manifest, record_files, write_json_atomic
+from index._manifest import (
+    DocumentEntry,
+    Manifest,
+    catalog_checksum,
+    record_files,
+    write_json_atomic,
+)
+from index._registry import Lease, LiveRecord, Registry, is_generation
 from index._store import VectorStore, check_store_dir, open_store, set_aside_chroma
 
 Progress = Callable[[int, int], None]
@@ -110,8 +119,8 @@ def ingest(
 ) -> IngestReport:
     """Bring the index in line with the documents under paths.
 
-    Documents indexed from other paths are kept while their files exist; a document whose file
-    is rejected keeps its previously indexed version.
+    Documents indexed from other paths are kept while their files exist; a rejected file's
+    document keeps its previously indexed version. Server mode also sweeps old generations.
 
     Args:
         settings: Settings (store, model, chunker, size cap).
@@ -122,37 +131,61 @@ def ingest(
         progress: Called with (chunks embedded so far, chunks to embed).
 
     Raises:
-        IndexBusy: Another ingest holds the lock (checked once, without waiting).
+        IndexBusy: Another ingest holds the lock or lease (checked once, at once).
         BadSetting: The store folder (or a folder above it) is an existing file.
         IndexMismatch: The index was built with other settings and rebuild is False.
         CorpusNotFound: A path does not exist.
         NothingToIndex: The paths hold no file that could be indexed (the index is untouched).
 
     """
-    from filelock import FileLock, Timeout
-
     started = time.perf_counter()
     check_store_dir(settings.store_dir)
     settings.store_dir.mkdir(parents=True, exist_ok=True)
+    store = store or (open_store(settings) if settings.chroma_host else None)
+    with _writer_lock(settings, store) as lease:
+        report = _ingest_locked(settings, paths, rebuild, store, embedder, progress, lease)
+        if lease is not None and not report.changed:
+            _sweep(settings, store, lease.registry)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _writer_lock(
+    settings: Settings, store: VectorStore | None
+) -> AbstractContextManager[Lease | None]:
+    """One writer at a time: a lease in the Chroma server, or a lock file in the store folder.
+
+    Raises:
+        IndexBusy: (on entering) Another ingest holds it; IndexLeased names the holder.
+
+    """
+    if settings.chroma_host:
+        return Lease(Registry(store, settings), settings.ingest_lease_s)
+    return _file_lock(settings)
+
+
+@contextmanager
+def _file_lock(settings: Settings) -> Iterator[None]:
+    """Hold the store folder's lock file, refused at once when another process has it."""
+    from filelock import FileLock, Timeout
+
     lock = FileLock(str(settings.store_dir / "ingest.lock"))
     try:
         lock.acquire(timeout=LOCK_TIMEOUT_S)
     except Timeout:
         raise IndexBusy(str(settings.store_dir)) from None
     try:
-        report = _ingest_locked(settings, paths, rebuild, store, embedder, progress)
+        yield None
     finally:
         lock.release()
-    report.seconds = time.perf_counter() - started
-    return report
 
 
-def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> IngestReport:
+def _ingest_locked(settings, paths, rebuild, store, embedder, progress, lease) -> IngestReport:
     paths = [Path(p) for p in (paths or [settings.corpus_dir])]
     embedder = embedder or make_embedder(settings)
-    manifest = None if rebuild else _usable_manifest(settings, embedder)
+    manifest = None if rebuild else _usable_manifest(settings, embedder, lease)
     store, damage = (store, "") if store else _writable_store(settings)
-    manifest, old_chunks, damage = _assess(settings, manifest, store, damage)
+    manifest, old_chunks, damage = _assess(settings, manifest, store, damage, lease)
     entries = manifest.documents if manifest and old_chunks else {}
     loaded = load_paths(
         paths,
@@ -170,21 +203,29 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress) -> Inges
         raise NothingToIndex([str(p) for p in paths], loaded.rejected)
     if manifest is not None and not (report.added or report.updated or report.removed):
         return report
-    active = manifest.collection if manifest else _active_collection(settings)
-    _build_generation(settings, store, embedder, manifest, plan, report, progress, active)
+    active = manifest.collection if manifest else _active_collection(settings, lease)
+    _build_generation(settings, store, embedder, manifest, plan, report, progress, active, lease)
     report.changed = True
     return report
 
 
-def _usable_manifest(settings: Settings, embedder: Embedder) -> Manifest | None:
+def _usable_manifest(
+    settings: Settings, embedder: Embedder, lease: Lease | None
+) -> Manifest | None:
     """The current manifest if its index can be extended; None when there is no index."""
     try:
-        manifest = read_manifest(settings)
+        manifest = _server_manifest(lease.registry) if lease else read_manifest(settings)
     except IndexCorrupt:
         return None
     if manifest is not None:
-        check_compatible(manifest, settings, embedder)
+        check_compatible(manifest, settings, embedder, lease.registry.location if lease else None)
     return manifest
+
+
+def _server_manifest(registry: Registry) -> Manifest | None:
+    """The live generation's full manifest on the server, or None before the first ingest."""
+    live = registry.live()
+    return registry.manifest(live) if live else None
 
 
 def _writable_store(settings: Settings) -> tuple[VectorStore, str]:
@@ -205,7 +246,11 @@ def _writable_store(settings: Settings) -> tuple[VectorStore, str]:
 
 
 def _assess(
-    settings: Settings, manifest: Manifest | None, store: VectorStore, damage: str
+    settings: Settings,
+    manifest: Manifest | None,
+    store: VectorStore,
+    damage: str,
+    lease: Lease | None = None,
 ) -> tuple[Manifest | None, dict, str]:
     """What of the active index can be reused, and why it needs repair.
 
@@ -223,6 +268,8 @@ def _assess(
         return None, {}, COLLECTION_UNREADABLE.format(name=manifest.collection, reason=error)
     if count != manifest.chunk_count:
         return None, {}, COLLECTION_COUNT.format(count=count, expected=manifest.chunk_count)
+    if lease is not None:
+        return _assess_server(settings, manifest, store, lease.registry)
     try:
         verify_generation(settings, manifest)
         chunks = load_catalog(settings, manifest.collection)
@@ -230,6 +277,21 @@ def _assess(
         return manifest, {}, error.detail
     except IndexCorrupt:  # an older index without checksums: re-chunk, reuse stored vectors
         return manifest, {}, CATALOG_UNREADABLE
+    return manifest, {chunk.id: chunk for chunk in chunks}, ""
+
+
+def _assess_server(
+    settings: Settings, manifest: Manifest, store: VectorStore, registry: Registry
+) -> tuple[Manifest | None, dict, str]:
+    """Server mode: the live generation's chunks, read back from the server and checked.
+
+    Reading them from the collection (not this process's cache) checks the server still holds
+    what the build recorded; a collection that differs is rebuilt from the documents.
+    """
+    try:
+        chunks = fetch_chunks(store, manifest, registry.location)
+    except IndexDamaged as error:
+        return None, {}, error.detail
     return manifest, {chunk.id: chunk for chunk in chunks}, ""
 
 
@@ -291,8 +353,10 @@ def _entry(document: Document, chunks: list[Chunk]) -> DocumentEntry:
     )
 
 
-def _active_collection(settings: Settings) -> str | None:
+def _active_collection(settings: Settings, lease: Lease | None = None) -> str | None:
     """The collection live readers use now (kept one generation), even when rebuilding."""
+    if lease is not None:
+        return lease.registry.live_collection()
     try:
         current = read_manifest(settings)
     except IndexCorrupt:
@@ -301,7 +365,7 @@ def _active_collection(settings: Settings) -> str | None:
 
 
 def _build_generation(
-    settings, store, embedder, manifest, plan, report, progress, active: str | None
+    settings, store, embedder, manifest, plan, report, progress, active: str | None, lease
 ) -> None:
     """Write a complete new generation, validate it, switch to it, clean up old ones."""
     chunks = [chunk for doc_id in sorted(plan) for chunk in plan[doc_id][0]]
@@ -317,11 +381,7 @@ def _build_generation(
         [c.text for c in chunks],
         [c.metadata() for c in chunks],
     )
-    folder = generation_dir(settings, name)
-    folder.mkdir(parents=True, exist_ok=True)
-    BM25Index.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(folder / "bm25")
-    np.save(folder / VECTORS_NAME, vectors.astype(np.float32))
-    write_json_atomic(folder / CATALOG_NAME, catalog_records(chunks))
+    files = {} if lease else _write_generation_files(settings, name, chunks, vectors)
     _validate(store, name, chunks, vectors)
     new_manifest = Manifest(
         collection=name,
@@ -334,10 +394,64 @@ def _build_generation(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         store=store.location,
         documents={doc_id: entry for doc_id, (_, entry) in sorted(plan.items())},
-        files=record_files(settings.store_dir, folder),
+        files=files,
+        checksums={"catalog": catalog_checksum(catalog_records(chunks))},
     )
+    if lease is not None:
+        _publish(settings, store, lease, new_manifest)
+        return
     new_manifest.save(settings.store_dir)
     _clean_up(settings, store, keep={name, new_manifest.previous})
+
+
+def _write_generation_files(
+    settings: Settings, name: str, chunks: list[Chunk], vectors: np.ndarray
+) -> dict[str, dict]:
+    """Embedded mode: write the keyword index, vectors and catalog; return their records."""
+    folder = generation_dir(settings, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    BM25Index.build([c.id for c in chunks], [c.embed_text() for c in chunks]).save(folder / "bm25")
+    np.save(folder / VECTORS_NAME, vectors.astype(np.float32))
+    write_json_atomic(folder / CATALOG_NAME, catalog_records(chunks))
+    return record_files(settings.store_dir, folder)
+
+
+def _publish(settings: Settings, store: VectorStore, lease: Lease, manifest: Manifest) -> None:
+    """Server mode: check the new collection, record it, switch to it, sweep old generations.
+
+    Reading every chunk back from the server checks it holds exactly what was written (the
+    catalog checksum), and gives this process its cache of the new generation.
+
+    Raises:
+        IndexDamaged: The collection differs from what was written (nothing is switched).
+        LeaseLost: The lease ran out or was taken over (nothing is switched).
+
+    """
+    registry = lease.registry
+    write_cache(settings, manifest, fetch_chunks(store, manifest, registry.location))
+    parts = registry.save_manifest(manifest)
+    lease.check()
+    live = registry.switch(manifest, parts, settings.generation_grace_s)
+    _sweep(settings, store, registry, live)
+
+
+def _sweep(
+    settings: Settings, store: VectorStore, registry: Registry, live: LiveRecord | None = None
+) -> None:
+    """Server mode: drop generations that are neither live nor within the grace period.
+
+    That includes the collections of crashed builds; their manifest parts go with them, and
+    this process's caches of dropped generations too. Only the lease holder sweeps.
+    """
+    live = live or registry.live()
+    if live is None:
+        return
+    keep = live.keep(settings.generation_grace_s)
+    dropped = {n for n in store.collections() if is_generation(settings, n) and n not in keep}
+    for name in sorted(dropped):
+        store.drop(name)
+    registry.forget(dropped)
+    prune_caches(settings, keep)
 
 
 def _vectors(chunks, reused, embedder, batch_size, progress) -> np.ndarray:

@@ -41,7 +41,10 @@ class Manifest:
         built_at: ISO time of the build.
         documents: Per-document entries keyed by document id.
         files: Size and checksum of every file the index reads, keyed by path relative to the
-            store folder (empty in manifests written before checksums were recorded).
+            store folder (empty in manifests written before checksums were recorded, and in
+            server mode, where the files are per-process caches).
+        checksums: Checksums of what the generation holds, independent of where it is kept
+            (server mode: ``catalog``, over every chunk's text and metadata).
 
     """
 
@@ -57,6 +60,7 @@ class Manifest:
     previous: str | None = None
     schema: int = SCHEMA
     files: dict[str, dict] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)
 
     @property
     def chunk_count(self) -> int:
@@ -79,7 +83,29 @@ class Manifest:
     def save(self, store_dir: Path) -> None:
         """Write atomically: a crash leaves either the old or the new manifest."""
         store_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(store_dir / MANIFEST_NAME, asdict(self))
+        write_json_atomic(store_dir / MANIFEST_NAME, self.to_dict())
+
+    def to_dict(self) -> dict:
+        """Plain data (what ``save`` writes)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Manifest:
+        """The manifest written by ``to_dict`` (or its header, without documents).
+
+        Raises:
+            TypeError, KeyError, AttributeError: When the data is not a manifest.
+
+        """
+        data = dict(data)
+        documents = {k: DocumentEntry(**v) for k, v in data.pop("documents", {}).items()}
+        return cls(documents=documents, **data)
+
+    def header(self) -> dict:
+        """Everything but the per-document entries (small enough to read on every check)."""
+        data = self.to_dict()
+        data.pop("documents")
+        return data
 
     @classmethod
     def load(cls, store_dir: Path) -> Manifest | None:
@@ -92,9 +118,7 @@ class Manifest:
         path = store_dir / MANIFEST_NAME
         if not path.exists():
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-        documents = {k: DocumentEntry(**v) for k, v in data.pop("documents", {}).items()}
-        return cls(documents=documents, **data)
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def write_json_atomic(path: Path, data: object) -> None:
@@ -171,3 +195,9 @@ def damaged_file(store_dir: Path, files: dict[str, dict], *, checksums: bool) ->
         if not same:
             return STORE_FILE_CHANGED.format(file=name)
     return None
+
+
+def catalog_checksum(records: list[dict]) -> str:
+    """BLAKE2b checksum (16 bytes, hex) of catalog records in canonical JSON, in their order."""
+    text = json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -8,7 +8,15 @@ from typing import Protocol
 
 import numpy as np
 
-from dia.errors import CHROMA_UNREADABLE, STORE_IS_FILE, BadSetting, DiaError, IndexDamaged
+from dia.errors import (
+    CHROMA_REFUSED,
+    CHROMA_UNREACHABLE,
+    CHROMA_UNREADABLE,
+    STORE_IS_FILE,
+    BadSetting,
+    DiaError,
+    IndexDamaged,
+)
 from dia.settings import Settings
 
 
@@ -98,23 +106,33 @@ class MemoryStore:
         return [(ids[i], float(scores[i])) for i in order]
 
 
-# Chroma's defaults (search ef 10) make the dense list vary from build to build; these keep
-# recall near exact at the corpus sizes we target while staying fast.
-HNSW_SETTINGS = {
-    "hnsw:space": "cosine",
-    "hnsw:construction_ef": 200,
-    "hnsw:search_ef": 128,
-    "hnsw:M": 32,
-}
+def hnsw_configuration(settings: Settings | None = None) -> dict:
+    """Chroma collection configuration for cosine HNSW with the configured breadth and links.
+
+    Chroma's defaults (search ef 10) make the dense list vary from build to build; the settings'
+    defaults keep the top 10 equal to exact search on the eval questions (see README, "Running
+    for a team") while staying fast.
+    """
+    settings = settings or Settings()
+    return {
+        "hnsw": {
+            "space": "cosine",
+            "ef_construction": settings.hnsw_ef_construction,
+            "ef_search": settings.hnsw_ef_search,
+            "max_neighbors": settings.hnsw_m,
+        }
+    }
 
 
 class ChromaStore:
     """Chroma, embedded (``PersistentClient``) or a server (``HttpClient``); telemetry off."""
 
-    def __init__(self, client, location: str) -> None:
+    def __init__(self, client, location: str, configuration: dict | None = None) -> None:
         self._client = client
         self.location = location
+        self.configuration = configuration or hnsw_configuration()
         self._handles: dict[str, object] = {}
+        self.remote = location.startswith("http")
 
     def _collection(self, name: str):
         if name not in self._handles:
@@ -129,7 +147,13 @@ class ChromaStore:
         """Create an empty cosine collection."""
         self.drop(name)
         self._handles[name] = self._client.create_collection(
-            name, metadata=HNSW_SETTINGS, embedding_function=None
+            name, configuration=self.configuration, embedding_function=None
+        )
+
+    def open_collection(self, name: str):
+        """The chromadb collection of that name, created (cosine, defaults) when missing."""
+        return self._client.get_or_create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
 
     def drop(self, name: str) -> None:
@@ -167,6 +191,19 @@ class ChromaStore:
                 found[item_id] = np.asarray(vector, dtype=np.float32)
         return found
 
+    def records(self, name: str, ids: Sequence[str]) -> tuple[list[str], list[str], list[dict]]:
+        """Ids, texts and metadata of the items with those ids that exist (batched)."""
+        collection = self._collection(name)
+        step = max(1, min(self._client.get_max_batch_size(), 2000))
+        ids = list(ids)
+        found: tuple[list[str], list[str], list[dict]] = ([], [], [])
+        for first in range(0, len(ids), step):
+            got = collection.get(ids=ids[first : first + step], include=["documents", "metadatas"])
+            found[0].extend(got["ids"])
+            found[1].extend(got["documents"])
+            found[2].extend(got["metadatas"])
+        return found
+
     def query(self, name, embedding, k) -> list[tuple[str, float]]:
         """Approximate cosine search (HNSW); similarity = 1 - distance."""
         collection = self._collection(name)
@@ -195,39 +232,66 @@ def check_store_dir(store_dir: Path) -> None:
             return
 
 
+# One client per server and token for the life of the process: every reopen reuses it.
+_SERVERS: dict[tuple[str, int, str], ChromaStore] = {}
+
+
 def open_store(settings: Settings) -> VectorStore:
     """Open the store the settings name: a Chroma server when DIA_CHROMA_HOST is set.
 
     Raises:
-        DiaError: When the server cannot be reached.
+        DiaError: When the server cannot be reached or refuses the token.
         IndexDamaged: When the embedded store cannot be opened.
         BadSetting: When the store path is an existing file.
 
     """
-    import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_host:
-        headers = (
-            {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+    if not settings.chroma_host:
+        return _open_embedded(settings, chroma_settings)
+    token = settings.chroma_token
+    token = token.get_secret_value() if hasattr(token, "get_secret_value") else str(token or "")
+    key = (settings.chroma_host, settings.chroma_port, token)
+    if key not in _SERVERS:
+        _SERVERS[key] = _open_server(settings, token, chroma_settings)
+    store = _SERVERS[key]
+    store.configuration = hnsw_configuration(settings)
+    return store
+
+
+def _open_server(settings: Settings, token: str, chroma_settings) -> ChromaStore:
+    """Connect to the Chroma server and make one authenticated request.
+
+    Raises:
+        DiaError: When the server cannot be reached or refuses the request.
+
+    """
+    import chromadb
+
+    location = f"http://{settings.chroma_host}:{settings.chroma_port}"
+    try:
+        client = chromadb.HttpClient(
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            headers={"Authorization": f"Bearer {token}"} if token else None,
+            settings=chroma_settings,
         )
-        location = f"http://{settings.chroma_host}:{settings.chroma_port}"
-        try:
-            client = chromadb.HttpClient(
-                host=settings.chroma_host,
-                port=settings.chroma_port,
-                headers=headers,
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-        except Exception as error:  # noqa: BLE001 - any failure means the server is unusable
-            raise DiaError(
-                f"Cannot reach the Chroma server at {location} ({type(error).__name__}). "
-                "Check DIA_CHROMA_HOST/DIA_CHROMA_PORT and that `chroma run` is up."
-            ) from None
-        return ChromaStore(client, location)
-    return _open_embedded(settings, chroma_settings)
+        client.heartbeat()
+        client.list_collections(limit=1)  # heartbeat is public; this needs the token
+    except Exception as error:  # noqa: BLE001 - refused, unreachable or failing server
+        raise server_error(location, error) from None
+    return ChromaStore(client, location, hnsw_configuration(settings))
+
+
+def server_error(location: str, error: Exception) -> DiaError:
+    """A user-facing error for a failed request to the Chroma server (refused or unreachable)."""
+    text = f"{type(error).__name__}: {error}"[:300]
+    if isinstance(error, OSError) or "Connect" in type(error).__name__:
+        text = type(error).__name__
+    refused = "Auth" in type(error).__name__ or any(c in text for c in ("401", "403"))
+    template = CHROMA_REFUSED if refused else CHROMA_UNREACHABLE
+    return DiaError(template.format(location=location, reason=text))
 
 
 def _open_embedded(settings: Settings, chroma_settings) -> ChromaStore:
@@ -251,7 +315,7 @@ def _open_embedded(settings: Settings, chroma_settings) -> ChromaStore:
         raise IndexDamaged(
             str(settings.store_dir), CHROMA_UNREADABLE.format(path=path, reason=reason)
         ) from None
-    return ChromaStore(client, str(path))
+    return ChromaStore(client, str(path), hnsw_configuration(settings))
 
 
 def chroma_dir(settings: Settings) -> Path:

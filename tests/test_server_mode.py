@@ -88,16 +88,24 @@ def test_ingest_ask_and_themes_against_the_server(server_settings):
     assert len(again.unchanged) == 12 and again.embedded == 0
 
 
-def test_rebuild_switches_and_drops_old_collections_on_the_server(server_settings):
-    ingest(server_settings, [BUNDLED], embedder=HashEmbedder())
-    first = Index.open(server_settings, embedder=HashEmbedder()).manifest.collection
-    ingest(server_settings, [BUNDLED], rebuild=True, embedder=HashEmbedder())
-    ingest(server_settings, [BUNDLED], rebuild=True, embedder=HashEmbedder())
-    index = Index.open(server_settings, embedder=HashEmbedder())
-    names = [
-        n for n in index.store.collections() if n.startswith(server_settings.collection_prefix)
-    ]
-    assert first not in names and set(names) == {index.manifest.collection, index.manifest.previous}
+def _generations(index: Index, prefix: str) -> set[str]:
+    return {n for n in index.store.collections() if n.startswith(prefix) and "registry" not in n}
+
+
+def test_rebuild_switches_and_drops_old_generations_after_the_grace_period(server_settings):
+    settings = server_settings.model_copy(update={"generation_grace_s": 3.0})
+    ingest(settings, [BUNDLED], embedder=HashEmbedder())
+    first = Index.open(settings, embedder=HashEmbedder())
+    ingest(settings, [BUNDLED], rebuild=True, embedder=HashEmbedder())
+    second = Index.open(settings, embedder=HashEmbedder()).manifest.collection
+    # Within the grace period a reader still on the first generation keeps answering from it.
+    assert _generations(first, settings.collection_prefix) == {first.manifest.collection, second}
+    assert first.dense(first.embed_query("beds"), 5)
+    time.sleep(3.2)
+    ingest(settings, [BUNDLED], rebuild=True, embedder=HashEmbedder())
+    index = Index.open(settings, embedder=HashEmbedder())
+    assert index.manifest.previous == second
+    assert _generations(index, settings.collection_prefix) == {index.manifest.collection, second}
 
 
 def test_unreachable_server_is_a_clear_message(tmp_path):
