@@ -12,9 +12,11 @@ from index._embedders import (
 )
 from index._index import Index, chunker_config, read_manifest
 from index._ingest import IngestReport, ingest
+from index._labels import assign_themes, trusts_of
 from index._manifest import Manifest
 from index._registry import Lease, Registry
 from index._store import ChromaStore, MemoryStore, VectorStore, open_store
+from index._uploads import UploadOutcome, add_documents
 
 __all__ = [
     "CHUNKER_VERSION",
@@ -27,6 +29,10 @@ __all__ = [
     "Embedder",
     "HashEmbedder",
     "Index",
+    "UploadOutcome",
+    "add_documents",
+    "assign_themes",
+    "trusts_of",
     "IngestReport",
     "Lease",
     "Manifest",

@@ -22,6 +22,7 @@ from dia.settings import Settings
 from index._bm25 import BM25Index
 from index._chunker import Chunk, ChunkerConfig
 from index._embedders import Embedder, make_embedder
+from index._labels import trusts_of
 from index._manifest import MANIFEST_NAME, Manifest, damaged_file, files_signature
 from index._registry import LiveWatch, Registry
 from index._store import VectorStore, open_store
@@ -360,6 +361,7 @@ class Index:
             "documents": len(self.manifest.documents),
             "chunks": len(chunks),
             "by_trust": dict(Counter(c.trust or "(none)" for c in chunks).most_common()),
+            "trusts": trusts_of(chunks),
             "by_theme": dict(Counter(c.theme or "(none)" for c in chunks).most_common()),
             "by_document": {
                 doc_id: {

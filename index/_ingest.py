@@ -49,6 +49,7 @@ from index._index import (
     read_manifest,
     verify_generation,
 )
+from index._labels import assign_themes
 from index._manifest import (
     DocumentEntry,
     Manifest,
@@ -197,7 +198,7 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress, lease) -
     if damage:
         report.rebuilt = True
         report.repaired = INGEST_REPAIRED.format(store=settings.store_dir, detail=damage)
-    plan = _plan(settings, entries, old_chunks, loaded, paths, report)
+    plan = _plan(settings, entries, old_chunks, loaded, paths, report, embedder)
     report.chunks = sum(len(chunks) for chunks, _ in plan.values())
     if not report.chunks or not _covers(plan, paths):
         raise NothingToIndex([str(p) for p in paths], loaded.rejected)
@@ -295,8 +296,11 @@ def _assess_server(
     return manifest, {chunk.id: chunk for chunk in chunks}, ""
 
 
-def _plan(settings, entries, old_chunks, loaded, paths, report) -> dict:
+def _plan(settings, entries, old_chunks, loaded, paths, report, embedder=None) -> dict:
     """Decide each document's chunks: reuse, rechunk, keep or drop.
+
+    New and changed documents are chunked, and sections whose headings name no theme get
+    one by similarity (``assign_themes``) when an embedder is given.
 
     Returns:
         doc id -> (chunks, manifest entry).
@@ -314,6 +318,7 @@ def _plan(settings, entries, old_chunks, loaded, paths, report) -> dict:
             report.unchanged.append(document.id)
             continue
         chunks = chunk_document(document, config)
+        chunks = assign_themes(chunks, embedder) if embedder is not None else chunks
         (report.updated if entry else report.added).append(document.id)
         plan[document.id] = (chunks, _entry(document, chunks))
     rejected_paths = {Path(r.path).resolve() for r in report.rejected}

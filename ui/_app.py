@@ -444,7 +444,7 @@ def upload_rows(assistant: Assistant, paths: list[str]):
         [file name, result, detail, passages] for each file, in turn.
 
     """
-    from index._uploads import add_documents
+    from index import add_documents
 
     files = [(Path(path).name, Path(path)) for path in paths]
     try:
