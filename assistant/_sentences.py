@@ -45,7 +45,10 @@ def _verb_pattern() -> re.Pattern:
         forms |= {base, base + "s", stem + "ed", stem + "es", stem + "ing"}
         if base.endswith("y"):
             forms |= {base[:-1] + "ies", base[:-1] + "ied"}
-    return re.compile(rf"\b(?:{'|'.join(sorted(forms))})\b|\b[a-z]{{3,}}ed\b", re.I)
+    forms -= {"including", "following", "according", "regarding"}  # used as prepositions
+    # Lower case only (the first word of a sentence is lowered before matching): "West Drive
+    # units" has no verb.
+    return re.compile(rf"\b(?:{'|'.join(sorted(forms))})\b|\b[a-z]{{3,}}ed\b")
 
 
 _VERB = _verb_pattern()
@@ -279,7 +282,7 @@ def _item_sentences(chunk, spans, i, token_lists, context, earlier="") -> list[S
     Hartsholme Centre, a 10-bed unit"); the others are quoted by themselves.
     """
     lead_in = standalone_quote(chunk, spans, i, earlier=earlier)
-    if not _VERB.search(lead_in):
+    if not _VERB.search(lead_in[:1].lower() + lead_in[1:]):
         return []  # "New services in 2017: […] the Hartsholme Centre" has no verb: a stub
     found = []
     for s, e in _list_items(chunk.text, spans, i) or []:
@@ -315,7 +318,7 @@ def is_fragment(sentence: str) -> bool:
         or not stripped[:1].isupper()
         and not stripped[:1].isdigit()
         and stripped[:1] != "£"
-        or not _VERB.search(stripped)
+        or not _VERB.search(stripped[:1].lower() + stripped[1:])
     )
 
 

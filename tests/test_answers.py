@@ -481,3 +481,8 @@ def test_what_went_wrong_finds_problems_and_concerns():
     analysis = analyse("What went wrong at Sheffield after the report came out?")
     weights = focus_weights(analysis, {"wrong": 3.0, "problem": 2.0, "concern": 2.0})
     assert any({"problem", "concern"} <= forms for forms in weights)
+
+
+def test_a_capitalised_name_or_including_is_no_verb():
+    assert is_fragment("West Drive units, including a pre-discharge ward and an autism service")
+    assert not is_fragment("Drive times fell sharply after the new rota was agreed.")
