@@ -23,7 +23,14 @@ from assistant._grounding import (
 from assistant._llm import make_chat_model, verify
 from assistant._retrieval import Query, plan_query, retrieve
 from assistant._themes import evidence_counts, short_quote, theme_examples
-from assistant._types import AnswerResult, Citation, Passage, document_fields, document_label
+from assistant._types import (
+    AnswerResult,
+    Citation,
+    Passage,
+    citation_label,
+    document_fields,
+    document_label,
+)
 
 __all__ = [
     "ABSTAIN_TEXT",
@@ -34,6 +41,7 @@ __all__ = [
     "Passage",
     "Query",
     "canonical",
+    "citation_label",
     "citations_in",
     "clean_question",
     "condense",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from corpus import TRUSTS, theme_by_key, themes_in_text, trust_by_key, trusts_in_text
+from corpus import TRUSTS, stop_words, theme_by_key, themes_in_text, trust_by_key, trusts_in_text
 
 _PRONOUNS = re.compile(r"\b(they|them|their|theirs|it|its|this trust|that trust|the trust)\b", re.I)
 _FOLLOW_UP = re.compile(
@@ -13,34 +13,6 @@ _FOLLOW_UP = re.compile(
 )
 _CONTENT = re.compile(r"[a-z]{4,}")
 _BROAD = re.compile(r"\b(trusts|report|all|across|every|each|overall|generally|cqc)\b", re.I)
-_FILLER = {
-    "what",
-    "about",
-    "also",
-    "else",
-    "anything",
-    "same",
-    "more",
-    "tell",
-    "that",
-    "this",
-    "they",
-    "them",
-    "their",
-    "there",
-    "does",
-    "with",
-    "were",
-    "have",
-    "trust",
-    "trusts",
-    "please",
-    "which",
-    "when",
-    "where",
-    "doing",
-    "done",
-}
 
 
 def condense(question: str, history: Sequence[str]) -> str:
@@ -92,7 +64,7 @@ def _only_names(question: str) -> bool:
     for trust in TRUSTS:
         for alias in (trust.name.lower(),) + trust.aliases:
             text = re.sub(rf"\b{re.escape(alias)}\b", " ", text)
-    return not [w for w in _CONTENT.findall(text) if w not in _FILLER]
+    return not [w for w in _CONTENT.findall(text) if w not in stop_words()]
 
 
 def _swap_trusts(previous: str, trusts: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant._types import AnswerResult, document_label
+from assistant._types import AnswerResult, citation_label, document_label
 
 
 def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
@@ -25,14 +25,7 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
         else:
             lines += ["Sources:", ""]
             for citation in turn.citations:
-                where = " — ".join(
-                    p for p in (citation.trust or citation.title, citation.section) if p
-                )
-                page = f", {citation.pages}" if citation.pages else ""
-                origin = f", from: {citation.provenance}" if citation.provenance else ""
                 links = " ".join(f"<{url}>" for url in citation.source_urls)
-                document = f"document: {document_label(citation.model_dump())}"
-                line = f"- [{citation.n}] {where}{page} — {document}{origin} {links}"
-                lines.append(line.rstrip())
+                lines.append(f"- {citation_label(citation)} {links}".rstrip())
         lines.append("")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from corpus import clean_control_chars, normalise_space
+from corpus import clean_control_chars, normalise_space, stop_words
 
 if TYPE_CHECKING:
     from index import Chunk
@@ -18,41 +18,6 @@ _QUOTES = str.maketrans(
 )
 _CITATION = re.compile(r"\s*\[(\d{1,3})\]")
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "they",
-        "this",
-        "to",
-        "was",
-        "were",
-        "which",
-        "with",
-        "who",
-    ]
-)
 
 
 def canonical(text: str) -> str:
@@ -108,7 +73,8 @@ def quote_of_line(line: str) -> str:
 
 def lexical_support(sentence: str, passage: str) -> float:
     """Share of the sentence's content words that occur in the passage (0..1)."""
-    words = [w for w in _WORD.findall(sentence.lower()) if w not in _STOP]
+    stop = stop_words()
+    words = [w for w in _WORD.findall(sentence.lower()) if w not in stop]
     if not words:
         return 0.0
     vocabulary = set(_WORD.findall(passage.lower()))

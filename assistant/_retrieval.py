@@ -9,42 +9,10 @@ import numpy as np
 
 from assistant._analysis import same_meaning
 from assistant._types import Passage
-from corpus import compound_terms, themes_in_text, trust_by_key, trusts_in_text
+from corpus import compound_terms, stop_words, themes_in_text, trust_by_key, trusts_in_text
 from dia.settings import Settings
 from index import Chunk, Index, tokenize
 
-# Question words that say nothing about the topic; left out of vocabulary coverage.
-_GENERIC = frozenset(
-    [
-        "what",
-        "how",
-        "did",
-        "do",
-        "does",
-        "trust",
-        "trusts",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "why",
-        "where",
-        "after",
-        "about",
-        "their",
-        "they",
-        "tell",
-        "me",
-        "please",
-        "explain",
-        "describe",
-        "happen",
-        "happened",
-        "say",
-        "said",
-    ]
-)
 TRUST_BOOST = 0.02
 THEME_BOOST = 0.01
 
@@ -134,8 +102,8 @@ def retrieve(index: Index, query: Query, settings: Settings, k: int) -> Retrieve
 
 @functools.cache
 def _generic_terms() -> frozenset[str]:
-    """The generic question words, tokenized like the corpus (computed once)."""
-    return frozenset(tokenize([" ".join(_GENERIC)])[0])
+    """The stop words, tokenized like the corpus (computed once)."""
+    return frozenset(tokenize([" ".join(sorted(stop_words()))])[0])
 
 
 def vocabulary_coverage(index: Index, text: str) -> tuple[float, list[str]]:

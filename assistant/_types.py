@@ -164,3 +164,21 @@ def document_label(item: dict) -> str:
         item.get("document_origin", ""), ""
     )
     return f"{title} ({file}{origin})" if title else f"{file}{origin}"
+
+
+def citation_label(citation: Citation) -> str:
+    """One line naming a cited passage, the same in the terminal, the UI and exports.
+
+    Args:
+        citation: A citation of an answer.
+
+    Returns:
+        "[n] Trust — Section, p. 3 · from: CQC report (2018) · document: Title (file)", with
+        the parts a passage lacks (pages, provenance) left out.
+
+    """
+    where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
+    page = f", {citation.pages}" if citation.pages else ""
+    origin = f" · from: {citation.provenance}" if citation.provenance else ""
+    document = document_label(citation.model_dump())
+    return f"[{citation.n}] {where}{page}{origin} · document: {document}"

@@ -9,6 +9,7 @@ from corpus._loader import (
     load_file,
     load_paths,
 )
+from corpus._stopwords import stop_words
 from corpus._text import (
     clean_control_chars,
     compound_terms,
@@ -61,6 +62,7 @@ __all__ = [
     "resolve_theme",
     "resolve_trust",
     "split_sentences",
+    "stop_words",
     "theme_by_key",
     "theme_of_heading",
     "themes_in_text",

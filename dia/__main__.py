@@ -1,3 +1,5 @@
-from dia.cli import main
+"""`python -m dia`: the same as the `dia` command (the command line lives in cli/)."""
+
+from cli import main
 
 main()

@@ -31,7 +31,16 @@ def bm25_only(index: Index, question: str, k: int = 10) -> list[Hit]:
     return [Hit(c.doc_id, {c.section}) for c, _ in index.keyword(question, k)]
 
 
-def _langchain_embeddings(embedder: Embedder):
+def langchain_embeddings(embedder: Embedder):
+    """Our embedder behind LangChain's ``Embeddings`` interface (for the plain recipe).
+
+    Args:
+        embedder: The embedder both our index and the recipe use.
+
+    Returns:
+        A ``langchain_core.embeddings.Embeddings`` instance.
+
+    """
     from langchain_core.embeddings import Embeddings
 
     class EmbedderAdapter(Embeddings):
@@ -71,7 +80,7 @@ class PlainRecipe:
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         self._store = Chroma.from_documents(
             pieces,
-            embedding=_langchain_embeddings(embedder),
+            embedding=langchain_embeddings(embedder),
             client=client,
             collection_name="plain-recipe",
         )

@@ -11,6 +11,8 @@ import random
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
 from corpus import trust_by_key
 from evals._text import (
     SourceFiles,
@@ -332,13 +334,18 @@ def abstention_scores(abstained: Sequence[bool], should_abstain: Sequence[bool])
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100), linear interpolation."""
-    ordered = sorted(values)
-    if not ordered:
+    """The q-th percentile (0-100), linear interpolation (numpy's default); NaN when empty."""
+    if not len(values):
         return float("nan")
-    position = (len(ordered) - 1) * q / 100
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def percentiles(values: Sequence[float], qs: Sequence[int] = (50, 95)) -> dict[str, float | None]:
+    """Latency-style percentiles, e.g. ``{"p50": ..., "p95": ...}``; None each when empty.
+
+    The one definition used by the eval latencies, `dia bench` and `dia loadtest`.
+    """
+    return {f"p{q}": percentile(values, q) if len(values) else None for q in qs}
 
 
 def bootstrap_ci(values: Sequence[float], samples: int = 1000, seed: int = 7) -> dict:

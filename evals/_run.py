@@ -236,8 +236,8 @@ def _aggregates(rows: list[dict]) -> dict:
     out["assistant"] |= {name: {"mean": value} for name, value in abstention.items()}
     for stage in ("retrieve", "answer", "total"):
         values = [r["timings_ms"].get(stage, 0.0) for r in rows]
-        out["assistant"][f"latency_{stage}_p50_ms"] = {"mean": m.percentile(values, 50)}
-        out["assistant"][f"latency_{stage}_p95_ms"] = {"mean": m.percentile(values, 95)}
+        for name, value in m.percentiles(values).items():
+            out["assistant"][f"latency_{stage}_{name}_ms"] = {"mean": value}
     return out
 
 

@@ -11,6 +11,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from cli import free_port as free_port  # the one helper, re-exported for the tests
 from dia.settings import Settings, bundled_corpus_dir
 from index import HashEmbedder, ingest
 
@@ -104,15 +105,6 @@ def scripted_chat() -> Callable[[Callable[[str], str]], ScriptedChatModel]:
         return ScriptedChatModel(script=script, prompts=[])
 
     return make
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback address."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write(path: Path, text: str) -> Path:

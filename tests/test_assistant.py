@@ -5,10 +5,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant import Assistant, is_verbatim, quote_of_line
+from cli import app
 from corpus import resolve_trust, trust_by_key
-from dia.cli import app
 from dia.errors import BadQuestion, UnknownFilter
-from evals._dataset import SAMPLE_QUESTIONS
+from evals import SAMPLE_QUESTIONS
 from index import HashEmbedder, ingest
 from tests.conftest import BUNDLED, write
 

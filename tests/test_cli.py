@@ -2,7 +2,7 @@ import json
 
 from typer.testing import CliRunner
 
-from dia.cli import app
+from cli import app
 from tests.conftest import BUNDLED, write
 
 runner = CliRunner()

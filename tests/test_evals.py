@@ -368,7 +368,7 @@ def test_eval_run_writes_report_and_gate_and_compare(tmp_path):
 
 
 def test_cli_json_has_both_halves(monkeypatch, tmp_path, capsys):
-    import evals
+    from cli import _eval
 
     def means(value):
         return {"assistant": {"hit@5": {"mean": value, "low": 0.0, "high": 1.0}}}
@@ -379,9 +379,11 @@ def test_cli_json_has_both_halves(monkeypatch, tmp_path, capsys):
         "aggregates_heldout": means(0.6),
         "label_problems": [],
     }
-    monkeypatch.setattr(evals, "run_eval", lambda settings: fake)
-    monkeypatch.setattr(evals, "write_report", lambda results, folder: {"markdown": folder})
-    code = evals.run_cli(Settings(runs_dir=tmp_path), gate=False, compare=None, as_json=True)
+    monkeypatch.setattr(_eval, "run_eval", lambda settings: fake)
+    monkeypatch.setattr(_eval, "write_report", lambda results, folder: {"markdown": folder})
+    code = _eval.run_eval_command(
+        Settings(runs_dir=tmp_path), gate=False, previous=None, as_json=True
+    )
     printed = json.loads(capsys.readouterr().out)
     assert code == 0 and printed["gate_failures"] == []
     assert printed["aggregates"] == {"assistant": {"hit@5": 0.5}}

@@ -17,11 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant import condense
+from cli import _console, app
 from corpus import load_file, load_paths
 from corpus._formats import text_blocks
 from corpus._markdown import markdown_blocks, split_front_matter
-from dia import _console
-from dia.cli import app
 from dia.errors import NothingToIndex, RejectedFile
 from index import HashEmbedder, Index, ingest
 from index._manifest import MANIFEST_NAME
@@ -544,19 +543,20 @@ import re  # noqa: E402
 
 from assistant import (  # noqa: E402
     Assistant,
+    citation_label,
     conversation_markdown,
     untrusted_reason,
 )
 from assistant._llm import passage_data  # noqa: E402
-from corpus import split_sentences  # noqa: E402
-from dia.settings import Settings, bundled_corpus_dir  # noqa: E402
-from evals._bench import (  # noqa: E402
+from cli._bench import (  # noqa: E402
     format_table,
     hostile_markdown,
     hostile_text,
     run_parse_bench,
 )
-from ui._render import source_label, sources_html  # noqa: E402
+from corpus import split_sentences  # noqa: E402
+from dia.settings import Settings, bundled_corpus_dir  # noqa: E402
+from ui._render import sources_html  # noqa: E402
 
 BUNDLED = bundled_corpus_dir()
 
@@ -686,7 +686,7 @@ def test_citations_and_examples_name_their_document(planted_store, hash_settings
     planted = next(c for c in result.citations if c.document_file == "planted/board.md")
     assert planted.document_title == "Board notes" and planted.document_origin == "added"
     label = "Board notes (planted/board.md, your file)"
-    assert label in source_label(planted) and label in sources_html(result)
+    assert label in citation_label(planted) and label in sources_html(result)
     assert label in conversation_markdown([result])
     env = {**_batch_env(planted_store), "DIA_ABSTAIN_THRESHOLD": "-1"}
     cli = runner.invoke(app, ["ask", GUARD_QUESTIONS[1]], env=env)

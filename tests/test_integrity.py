@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dia.cli import app
+from cli import app
 from dia.errors import IndexDamaged
 from dia.settings import Settings
 from index import HashEmbedder, Index

@@ -15,7 +15,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from assistant import MAX_QUESTION_CHARS, Assistant, conversation_markdown
+from assistant import MAX_QUESTION_CHARS, Assistant, citation_label, conversation_markdown
 from corpus import THEMES, TRUSTS
 from dia.errors import DiaError
 from dia.settings import Settings
@@ -327,7 +327,7 @@ def _answer_view(result, history: list, done: list) -> ChatView:
         if result.abstained
         else f"{len(result.citations)} passages cited"
     )
-    choices = [(render.source_label(c), c.n) for c in result.citations]
+    choices = [(citation_label(c), c.n) for c in result.citations]
     return ChatView(history, done, searched, status, render.sources_html(result), choices)
 
 
@@ -469,7 +469,7 @@ def _evals_tab(settings: Settings) -> list:
         runs = sorted(Path(settings.runs_dir).glob("eval-*/results.json"))
         if not runs:
             return "No eval run yet: run `dia eval` (or `make eval`).", None, None
-        from evals._report import headline_rows
+        from evals import headline_rows
 
         folder = runs[-1].parent
         results = json.loads(runs[-1].read_text(encoding="utf-8"))

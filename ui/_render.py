@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlparse
 
-from assistant import AnswerResult, Citation, document_label, verbatim_pieces
+from assistant import AnswerResult, Citation, citation_label, document_label, verbatim_pieces
 
 
 def safe_url(url: str) -> str | None:
@@ -53,15 +53,6 @@ def chat_text(result: AnswerResult) -> str:
     return body
 
 
-def source_label(citation: Citation) -> str:
-    """One line naming a cited passage."""
-    where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
-    page = f", {citation.pages}" if citation.pages else ""
-    origin = f" · {citation.provenance}" if citation.provenance else ""
-    document = document_label(citation.model_dump())
-    return f"[{citation.n}] {where}{page}{origin} · document: {document}"
-
-
 def sources_html(result: AnswerResult) -> str:
     """The Sources panel: each cited passage with trust, theme, section, page and links."""
     if result.abstained:
@@ -101,7 +92,7 @@ def passage_html(citation: Citation) -> str:
     pieces.append(html.escape(text[cursor:]))
     body = "".join(pieces).replace("\n", "<br>")
     return (
-        f"<div class='dia-passage'><h4>{html.escape(source_label(citation))}</h4>"
+        f"<div class='dia-passage'><h4>{html.escape(citation_label(citation))}</h4>"
         f"<p>{body}</p><p>{links(citation.source_urls)}</p></div>"
     )
 

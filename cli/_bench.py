@@ -1,6 +1,6 @@
 """`dia bench`: ingest, cold start, warm latency and memory, ours and the plain recipe side by side.
 
-Every figure comes from a fresh subprocess (`python -m evals._bench TASK ...`) so cold starts and
+Every figure comes from a fresh subprocess (`python -m cli._bench TASK ...`) so cold starts and
 peak memory (ru_maxrss) are real. Synthetic corpora are whole copies of the bundled documents
 under new ids, so results are deterministic and comparable between runs. The size ``parse``
 (`dia bench --sizes parse`) times parsing a generated 19 MB text file and 13 MB Markdown file.
@@ -12,7 +12,6 @@ import json
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 from dia.settings import HASH_MODEL, Settings, bundled_corpus_dir
-from evals._dataset import SAMPLE_QUESTIONS
+from evals import SAMPLE_QUESTIONS, langchain_embeddings, percentiles
 
 BUNDLED_CHUNKS = 181
 QUESTIONS = SAMPLE_QUESTIONS
@@ -41,11 +40,6 @@ def synthetic_corpus(folder: Path, target_chunks: int) -> Path:
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _percentiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-    return {"p50": statistics.median(ordered), "p95": ordered[int(0.95 * (len(ordered) - 1))]}
 
 
 def task_ingest(store: str, corpus: str, model: str) -> dict:
@@ -76,8 +70,8 @@ def task_warm(store: str, model: str, repeats: int) -> dict:
             retrieve.append(result.timings_ms["retrieve"])
             total.append(result.timings_ms["total"])
     return {
-        "retrieve_ms": _percentiles(retrieve),
-        "answer_ms": _percentiles(total),
+        "retrieve_ms": percentiles(retrieve),
+        "answer_ms": percentiles(total),
         "peak_mb": _peak_mb(),
     }
 
@@ -87,7 +81,6 @@ def _plain_store(store: str, model: str):
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
 
-    from evals._baselines import _langchain_embeddings
     from index import make_embedder
 
     # The plain recipe embeds with sentence-transformers on torch (HuggingFaceEmbeddings' way).
@@ -100,7 +93,7 @@ def _plain_store(store: str, model: str):
     return Chroma(
         client=client,
         collection_name="plain-recipe",
-        embedding_function=_langchain_embeddings(embedder),
+        embedding_function=langchain_embeddings(embedder),
     )
 
 
@@ -142,8 +135,8 @@ def task_plain_warm(store: str, model: str, repeats: int) -> dict:
             vector_store.similarity_search(question, k=4)
             latencies.append((time.perf_counter() - started) * 1000)
     return {
-        "retrieve_ms": _percentiles(latencies),
-        "answer_ms": _percentiles(latencies),
+        "retrieve_ms": percentiles(latencies),
+        "answer_ms": percentiles(latencies),
         "peak_mb": _peak_mb(),
     }
 
@@ -261,7 +254,7 @@ def _parse_one(path: Path, env: dict) -> dict:
     """Parse one generated file in a subprocess; its figures against the 30 s target."""
     try:
         _, figures = _run(
-            [sys.executable, "-m", "evals._bench", "parse", str(path)],
+            [sys.executable, "-m", "cli._bench", "parse", str(path)],
             env,
             timeout=PARSE_TIMEOUT_S,
         )
@@ -300,7 +293,7 @@ def _run(args: list[str], env: dict, timeout: float | None = None) -> tuple[floa
 
 
 def _task(name: str, *args, env: dict) -> tuple[float, dict]:
-    return _run([sys.executable, "-m", "evals._bench", name, *map(str, args)], env)
+    return _run([sys.executable, "-m", "cli._bench", name, *map(str, args)], env)
 
 
 def measure(label: str, corpus: Path, model: str, work: Path, repeats: int, env: dict) -> dict:

@@ -115,7 +115,7 @@ def document_line(item: dict) -> str:
 
     A user's file is marked "your file", so it is never mistaken for the bundled CQC corpus.
     """
-    from assistant._types import document_label  # the CLI's start-up stays light
+    from assistant import document_label
 
     return terminal_safe(f"document: {document_label(item)}")
 
@@ -135,12 +135,10 @@ def print_answer(result) -> None:
             console.print(f"      {document_line(item)}", markup=False)
         return
     console.print("\nSources:")
+    from assistant import citation_label
+
     for citation in result.citations:
-        where = " — ".join(p for p in (citation.trust or citation.title, citation.section) if p)
-        page = f", {citation.pages}" if citation.pages else ""
-        origin = f" · from: {citation.provenance}" if citation.provenance else ""
-        console.print(f"  [{citation.n}] {terminal_safe(where + page + origin)}", markup=False)
-        console.print(f"      {document_line(citation.model_dump())}", markup=False)
+        console.print(f"  {terminal_safe(citation_label(citation))}", markup=False)
         for url in citation.source_urls[:3]:
             console.print(f"      {terminal_safe(url)}", markup=False)
 

@@ -43,6 +43,15 @@ def build_settings(**overrides: Any) -> Settings:
     return settings
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback address (the one helper; the tests use it too)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def check_port_free(host: str, port: int) -> None:
     """Check that the UI can bind host:port, before anything heavy is loaded.
 
@@ -80,7 +89,7 @@ def run(action: Callable[[], int | None]) -> None:
 
 def echo_json(data: object) -> None:
     """Print one JSON object on stdout (control characters escaped, never raw)."""
-    from dia import _console
+    from cli import _console
 
     sys.stdout.write(_console.json_line(data))
 
@@ -101,7 +110,7 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Index documents: new and edited ones are embedded, removed ones dropped, the rest kept."""
-    from dia import _console
+    from cli import _console
 
     def action() -> int:
         from index import ingest as run_ingest
@@ -131,7 +140,7 @@ def ingest(
 @app.command()
 def status(store_dir: StoreOption = None, as_json: JsonOption = False) -> None:
     """Show what is indexed: documents, chunks, per-trust and per-theme counts, model, store."""
-    from dia import _console
+    from cli import _console
 
     def action() -> None:
         from index import Index
@@ -153,7 +162,7 @@ def ask(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a question from the case studies, citing every sentence."""
-    from dia import _console
+    from cli import _console
 
     def action() -> int:
         from assistant import Assistant
@@ -173,7 +182,7 @@ def ask(
 @app.command()
 def chat(store_dir: StoreOption = None) -> None:
     """A conversation in the terminal; follow-ups use the earlier questions."""
-    from dia import _console
+    from cli import _console
 
     def action() -> None:
         from assistant import Assistant
@@ -191,7 +200,7 @@ def themes(
     as_json: JsonOption = False,
 ) -> None:
     """List the nine themes with evidence counts, or every cited example of one theme."""
-    from dia import _console
+    from cli import _console
 
     def action() -> None:
         from assistant import Assistant
@@ -241,10 +250,10 @@ def evaluate(
     """Run the answer-quality evals and write a report under runs/."""
 
     def action() -> int:
-        from evals import run_cli
+        from cli._eval import run_eval_command
 
-        return run_cli(
-            build_settings(store_dir=store_dir), gate=gate, compare=compare, as_json=as_json
+        return run_eval_command(
+            build_settings(store_dir=store_dir), gate=gate, previous=compare, as_json=as_json
         )
 
     run(action)
@@ -263,7 +272,7 @@ def bench(
     def action() -> None:
         from datetime import UTC, datetime
 
-        from evals._bench import format_table, run_bench
+        from cli._bench import format_table, run_bench
 
         settings = build_settings()
         results = run_bench(settings, [s.strip() for s in sizes.split(",") if s.strip()], repeats)
@@ -284,7 +293,7 @@ def loadtest(
     """Start the UI on loopback and let simulated users ask and follow up (bounded)."""
 
     def action() -> int:
-        from evals._load import run_load
+        from cli._load import run_load
 
         figures = run_load(build_settings(store_dir=store_dir), users=users)
         if as_json:
@@ -300,7 +309,3 @@ def loadtest(
 def main() -> None:
     """Console-script entry point."""
     app()
-
-
-if __name__ == "__main__":
-    main()

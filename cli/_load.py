@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from cli._app import free_port
 from dia.errors import DiaError
 from dia.settings import Settings
-from evals._dataset import SAMPLE_QUESTIONS
+from evals import SAMPLE_QUESTIONS, percentiles
 
 FIRST = SAMPLE_QUESTIONS[:4]
 FOLLOW_UP = "What about Oxleas?"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> None:
@@ -83,41 +76,70 @@ def _user(url: str, number: int, timeout_s: float) -> dict:
 
 
 def run_load(settings: Settings, users: int = 20, timeout_s: float = 120) -> dict:
-    """Start the UI, run `users` simulated conversations at once, report latency and memory."""
-    port = _free_port()
+    """Start the UI, run `users` simulated conversations at once, report latency and memory.
+
+    Args:
+        settings: The index to serve and the UI's concurrency.
+        users: Simulated users asking at the same time.
+        timeout_s: Longest wait for one answer.
+
+    Returns:
+        Answers, errors, incomplete answers, follow-ups that used the history, wall time,
+        latency (median, max) and the server's memory (start, peak, end).
+
+    """
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DIA_PORT": str(port),
-        "DIA_STORE_DIR": str(settings.store_dir),
-        "DIA_UI_CONCURRENCY": str(settings.ui_concurrency),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dia", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = _start_server(settings, port)
     try:
         _wait_until_up(url, server, 120)
         sampler = MemorySampler(server.pid)
         sampler.start()
         started = time.perf_counter()
-        errors: list[str] = []
-        with ThreadPoolExecutor(max_workers=users) as pool:
-            futures = [pool.submit(_user, url, n, timeout_s) for n in range(users)]
-            results = []
-            for future in futures:
-                try:
-                    results.append(future.result(timeout=timeout_s * 3))
-                except Exception as error:  # noqa: BLE001 - every failure is reported
-                    errors.append(f"{type(error).__name__}: {error}")
+        results, errors = _run_users(url, users, timeout_s)
         wall = time.perf_counter() - started
         sampler.stopped.set()
         sampler.join(2)
     finally:
         server.terminate()
         server.wait(20)
+    return _figures(users, results, errors, wall, sampler.samples)
+
+
+def _start_server(settings: Settings, port: int) -> subprocess.Popen:
+    """`python -m dia serve` on loopback at ``port``, over the settings' index."""
+    env = {
+        **os.environ,
+        "DIA_PORT": str(port),
+        "DIA_STORE_DIR": str(settings.store_dir),
+        "DIA_UI_CONCURRENCY": str(settings.ui_concurrency),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "dia", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _run_users(url: str, users: int, timeout_s: float) -> tuple[list[dict], list[str]]:
+    """Every simulated conversation at once: their outcomes, and each failure's message."""
+    errors: list[str] = []
+    results = []
+    with ThreadPoolExecutor(max_workers=users) as pool:
+        futures = [pool.submit(_user, url, n, timeout_s) for n in range(users)]
+        for future in futures:
+            try:
+                results.append(future.result(timeout=timeout_s * 3))
+            except Exception as error:  # noqa: BLE001 - every failure is reported
+                errors.append(f"{type(error).__name__}: {error}")
+    return results, errors
+
+
+def _figures(
+    users: int, results: list[dict], errors: list[str], wall: float, samples: list[float]
+) -> dict:
+    """The load test's report from the conversations' outcomes and the memory samples."""
     latencies = [t["seconds"] for r in results for t in r["turns"]]
     return {
         "users": users,
@@ -126,9 +148,9 @@ def run_load(settings: Settings, users: int = 20, timeout_s: float = 120) -> dic
         "incomplete": sum(1 for r in results for t in r["turns"] if not t["complete"]),
         "follow_ups_with_history": sum(r["follow_up_used_history"] for r in results),
         "wall_s": wall,
-        "latency_p50_s": statistics.median(latencies) if latencies else None,
+        "latency_p50_s": percentiles(latencies, (50,))["p50"],
         "latency_max_s": max(latencies) if latencies else None,
-        "memory_start_mb": sampler.samples[0] if sampler.samples else None,
-        "memory_peak_mb": max(sampler.samples) if sampler.samples else None,
-        "memory_end_mb": sampler.samples[-1] if sampler.samples else None,
+        "memory_start_mb": samples[0] if samples else None,
+        "memory_peak_mb": max(samples) if samples else None,
+        "memory_end_mb": samples[-1] if samples else None,
     }
