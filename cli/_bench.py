@@ -76,6 +76,60 @@ def task_warm(store: str, model: str, repeats: int) -> dict:
     }
 
 
+def task_server(store: str, corpus: str, model: str, repeats: int) -> dict:
+    """Server mode: ingest into the bench's `chroma run`, then warm retrieval and agreement."""
+    from assistant import Assistant
+    from evals import DATASET
+    from index import Index, dense_agreement, ingest
+    from index._agreement import read_questions
+
+    settings = Settings(
+        store_dir=Path(store),
+        embedding_model=model,
+        chroma_host="127.0.0.1",
+        chroma_port=int(os.environ["DIA_BENCH_CHROMA_PORT"]),
+        collection_prefix="bench" + "".join(c for c in Path(store).name if c.isalnum()),
+    )
+    ingest(settings, [Path(corpus)])
+    assistant = Assistant(settings)
+    assistant.ask(QUESTIONS[0])
+    retrieve = [
+        assistant.ask(question).timings_ms["retrieve"]
+        for _ in range(repeats)
+        for question in QUESTIONS
+    ]
+    agreement = dense_agreement(Index.open(settings), read_questions(DATASET))
+    return {
+        "retrieve_ms": percentiles(retrieve),
+        "agreement_at_10": agreement["agreement_at_10"],
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _chroma_server(folder: Path) -> tuple[subprocess.Popen, int]:
+    """Start `chroma run` on a free loopback port with its data in folder; wait until it is up."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    chroma = Path(sys.executable).parent / "chroma"
+    server = subprocess.Popen(
+        [str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return server, port
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("chroma run did not start")
+
+
 def _plain_store(store: str, model: str):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -277,6 +331,7 @@ TASKS = {
     "plain-ingest": task_plain_ingest,
     "plain-warm": task_plain_warm,
     "plain-cold": task_plain_cold,
+    "server": task_server,
 }
 
 
@@ -305,6 +360,7 @@ def measure(label: str, corpus: Path, model: str, work: Path, repeats: int, env:
     reingest_s, _ = _run([*dia, "ingest", str(corpus), "--json"], store_env)
     cold_s, _ = _run([*dia, "ask", QUESTIONS[1], "--json"], store_env)
     _, warm = _task("warm", ours, model, repeats, env=env)
+    _, server = _task("server", work / f"{label}-server", corpus, model, repeats, env=env)
     _, plain_ingest = _task("plain-ingest", plain, corpus, model, env=env)
     plain_cold_s, _ = _task("plain-cold", plain, model, env=env)
     _, plain_warm = _task("plain-warm", plain, model, repeats, env=env)
@@ -321,6 +377,9 @@ def measure(label: str, corpus: Path, model: str, work: Path, repeats: int, env:
             "answer_p50_ms": warm["answer_ms"]["p50"],
             "answer_p95_ms": warm["answer_ms"]["p95"],
             "query_peak_mb": warm["peak_mb"],
+            "server_retrieve_p50_ms": server["retrieve_ms"]["p50"],
+            "server_retrieve_p95_ms": server["retrieve_ms"]["p95"],
+            "server_top10_agreement": server["agreement_at_10"],
         },
         "plain": {
             "ingest_s": plain_ingest["seconds"],
@@ -344,6 +403,8 @@ def run_bench(settings: Settings, sizes: list[str], repeats: int = 3) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     work = Path(tempfile.mkdtemp(prefix="dia-bench-"))
     results: dict = {"machine": _machine(), "sizes": {}}
+    server, port = _chroma_server(work / "chroma-server")
+    env["DIA_BENCH_CHROMA_PORT"] = str(port)
     try:
         for size in sizes:
             if size == PARSE:
@@ -359,6 +420,8 @@ def run_bench(settings: Settings, sizes: list[str], repeats: int = 3) -> dict:
                 **measure(size, corpus, model, work, repeats, env),
             }
     finally:
+        server.terminate()
+        server.wait(30)
         shutil.rmtree(work, ignore_errors=True)
     for figures in results["sizes"].values():
         figures["ratio"] = {
