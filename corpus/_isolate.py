@@ -21,11 +21,24 @@ def _parse(fmt: str, data: bytes) -> tuple[list[RawBlock], str | None]:
     return pdf_blocks(data) if fmt == "pdf" else docx_blocks(data)
 
 
+def _mapped_bytes() -> int:
+    """The address space this process maps now (0 when it cannot be read)."""
+    import psutil
+
+    try:
+        return int(psutil.Process().memory_info().vms)
+    except psutil.Error:
+        return 0
+
+
 def _worker(fmt: str, data: bytes, max_text_chars: int, connection) -> None:
     """Child: cap memory, parse, send (blocks, title) or an error reason back."""
     name = _NAMES[fmt]
     with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
+        # 2 GB more than the process already maps: a parent that loaded the model (a large
+        # address space, inherited by the fork) must not leave the parser no room at all.
+        cap = _mapped_bytes() + MEMORY_CAP_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     for library in _NOISY_LOGGERS:  # a damaged file is reported once, as the rejection reason
         logging.getLogger(library).setLevel(logging.CRITICAL)
     try:
