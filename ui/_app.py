@@ -236,49 +236,45 @@ def _chat_layout(trust_choices, theme_choices) -> ChatComponents:
     turns = gr.State([])
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(
-                label="Conversation",
-                height=480,
-                elem_id="dia-chat",
-                sanitize_html=True,
-                allow_tags=False,
-                feedback_options=None,
-            )
-            question = gr.Textbox(
-                label="Your question",
-                elem_id="dia-question",
-                placeholder="Ask about the case studies…",
-                max_length=2000,
-            )
-            with gr.Row():
-                ask = gr.Button("Ask", variant="primary", elem_id="dia-ask")
-                clear = gr.Button("Clear chat", elem_id="dia-clear")
-                export = gr.DownloadButton("Export Markdown", elem_id="dia-export")
-            with gr.Row():
-                trust = gr.Dropdown(trust_choices, value=ANY, label="Trust filter")
-                theme = gr.Dropdown(theme_choices, value=ANY, label="Theme filter")
-            gr.Examples(EXAMPLES, inputs=[question], label="Try one of these")
+            left = _conversation_column(trust_choices, theme_choices)
         with gr.Column(scale=2):
-            searched = gr.Markdown(elem_id="dia-searched")
-            status = gr.Markdown(elem_id="dia-status")
-            sources = gr.HTML(label="Sources", elem_id="dia-sources")
-            pick = gr.Radio([], label="Open a source", elem_id="dia-pick")
-            passage = gr.HTML(elem_id="dia-passage")
-    return ChatComponents(
-        chatbot,
-        turns,
-        searched,
-        status,
-        sources,
-        pick,
-        passage,
-        question,
-        ask,
-        clear,
-        export,
-        trust,
-        theme,
-    )
+            right = {
+                "searched": gr.Markdown(elem_id="dia-searched"),
+                "status": gr.Markdown(elem_id="dia-status"),
+                "sources": gr.HTML(label="Sources", elem_id="dia-sources"),
+                "pick": gr.Radio([], label="Open a source", elem_id="dia-pick"),
+                "passage": gr.HTML(elem_id="dia-passage"),
+            }
+    return ChatComponents(turns=turns, **left, **right)
+
+
+def _conversation_column(trust_choices, theme_choices) -> dict:
+    """The conversation, the question box, its buttons and filters, by component name."""
+    parts = {
+        "chatbot": gr.Chatbot(
+            label="Conversation",
+            height=480,
+            elem_id="dia-chat",
+            sanitize_html=True,
+            allow_tags=False,
+            feedback_options=None,
+        ),
+        "question": gr.Textbox(
+            label="Your question",
+            elem_id="dia-question",
+            placeholder="Ask about the case studies…",
+            max_length=2000,
+        ),
+    }
+    with gr.Row():
+        parts["ask"] = gr.Button("Ask", variant="primary", elem_id="dia-ask")
+        parts["clear"] = gr.Button("Clear chat", elem_id="dia-clear")
+        parts["export"] = gr.DownloadButton("Export Markdown", elem_id="dia-export")
+    with gr.Row():
+        parts["trust"] = gr.Dropdown(trust_choices, value=ANY, label="Trust filter")
+        parts["theme"] = gr.Dropdown(theme_choices, value=ANY, label="Theme filter")
+    gr.Examples(EXAMPLES, inputs=[parts["question"]], label="Try one of these")
+    return parts
 
 
 def answer_views(assistant: Assistant, message, history, done, trust_value, theme_value):
