@@ -8,7 +8,7 @@ from assistant._assistant import (
     resolve_filters,
 )
 from assistant._conversation import condense
-from assistant._export import conversation_markdown
+from assistant._export import conversation_markdown, inert
 from assistant._grounding import (
     canonical,
     citations_in,
@@ -46,6 +46,7 @@ __all__ = [
     "clean_question",
     "condense",
     "conversation_markdown",
+    "inert",
     "document_fields",
     "document_label",
     "evidence_counts",

@@ -5,7 +5,14 @@ from __future__ import annotations
 import html
 from urllib.parse import urlparse
 
-from assistant import AnswerResult, Citation, citation_label, document_label, verbatim_pieces
+from assistant import (
+    AnswerResult,
+    Citation,
+    citation_label,
+    document_label,
+    inert,
+    verbatim_pieces,
+)
 
 
 def safe_url(url: str) -> str | None:
@@ -25,16 +32,6 @@ def links(urls: list[str]) -> str:
                 f'rel="noopener noreferrer">{html.escape(target)}</a>'
             )
     return "<br>".join(anchors)
-
-
-def inert(text: str) -> str:
-    """Document text made safe for chat Markdown: no HTML, and no image or link syntax.
-
-    "![x](https://beacon)" and "[here](javascript:...)" show as the characters they are; the
-    browser fetches nothing and nothing becomes clickable.
-    """
-    escaped = html.escape(text, quote=False)
-    return escaped.replace("![", "!\\[").replace("](", "]\\(")
 
 
 def chat_text(result: AnswerResult) -> str:
