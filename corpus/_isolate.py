@@ -66,6 +66,21 @@ def _decode(data: tuple) -> RawBlock:
     return RawBlock(kind, text, level=level, urls=tuple(urls), page=page, page_breaks=breaks)
 
 
+def _import_parsers(fmt: str) -> None:
+    """Import the parser's libraries here, once, before forking.
+
+    The child then imports nothing: an import in a forked child can wait for ever on a module
+    lock that another thread of the parent held at the moment of the fork.
+    """
+    import psutil  # noqa: F401 - used by the child (memory cap)
+
+    if fmt == "pdf":
+        import pdfplumber  # noqa: F401
+        import pypdf  # noqa: F401
+    else:
+        import docx  # noqa: F401
+
+
 def parse_isolated(
     fmt: str, data: bytes, timeout_s: float, max_text_chars: int
 ) -> tuple[list[RawBlock], str | None]:
@@ -78,6 +93,7 @@ def parse_isolated(
         ValueError: With a user-facing reason (timeout, memory, damaged, encrypted, bomb).
 
     """
+    _import_parsers(fmt)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_worker, args=(fmt, data, max_text_chars, sender), daemon=True)
