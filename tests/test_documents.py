@@ -35,8 +35,8 @@ ACROSS = [
 ]
 
 
-def report_pdf(path: Path) -> Path:
-    """A report-like PDF: cover, contents with dot leaders, one chapter per trust."""
+def report_document():
+    """An A4 fpdf2 document with a running header after the cover and a page number below."""
     from fpdf import FPDF
 
     class Report(FPDF):
@@ -53,6 +53,12 @@ def report_pdf(path: Path) -> Path:
 
     pdf = Report(format="A4")
     pdf.set_auto_page_break(True, margin=20)
+    return pdf
+
+
+def report_pdf(path: Path) -> Path:
+    """A report-like PDF: cover, contents with dot leaders, one chapter per trust."""
+    pdf = report_document()
     pdf.add_page()
     _text(pdf, "B", 28, 14, "Driving improvement")
     _text(pdf, "", 14, 8, "Case studies from seven mental health trusts")

@@ -34,7 +34,7 @@ from index._labels import (
     theme_scores,
     trusts_of,
 )
-from tests.test_documents import HEADER, MB, _text
+from tests.test_documents import MB, _text, report_document
 
 OXLEAS = "Oxleas NHS Foundation Trust"
 SHEFFIELD = "Sheffield Health and Social Care NHS Foundation Trust"
@@ -181,22 +181,7 @@ INTRODUCTION = (
 
 def structure_pdf(path: Path) -> Path:
     """A report-like PDF: cover, introduction, one chapter per trust with plain sub-headings."""
-    from fpdf import FPDF
-
-    class Report(FPDF):
-        def header(self):
-            if self.page_no() > 1:
-                self.set_font("Helvetica", size=8)
-                self.cell(0, 6, HEADER, align="C")
-                self.ln(12)
-
-        def footer(self):
-            self.set_y(-15)
-            self.set_font("Helvetica", size=9)
-            self.cell(0, 10, str(self.page_no()), align="C")
-
-    pdf = Report(format="A4")
-    pdf.set_auto_page_break(True, margin=20)
+    pdf = report_document()
     pdf.add_page()
     _text(pdf, "B", 28, 14, "Improving mental health trusts")
     pdf.add_page()
