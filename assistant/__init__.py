@@ -22,6 +22,7 @@ from assistant._grounding import (
 )
 from assistant._llm import make_chat_model, verify
 from assistant._retrieval import Query, plan_query, retrieve
+from assistant._sentences import short_trust_name
 from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import (
     AnswerResult,
@@ -59,6 +60,7 @@ __all__ = [
     "resolve_filters",
     "retrieve",
     "short_quote",
+    "short_trust_name",
     "strip_citations",
     "theme_examples",
     "untrusted_reason",

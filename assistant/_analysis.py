@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from corpus import THEMES, TRUSTS, themes_in_text, trust_by_key, trusts_in_text
+from corpus import (
+    THEMES,
+    TRUSTS,
+    Trust,
+    named_trusts,
+    themes_in_text,
+    trust_by_key,
+    trusts_in_text,
+)
 from index import tokenize
 
 FIGURE, DATE, PERSON, ORGANISATION, WHICH_TRUST, YES_NO, HOW_WHAT = (
@@ -231,19 +240,24 @@ class QuestionAnalysis:
         return data
 
 
-def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
+def analyse(
+    question: str, trust_filter: str | None = None, others: Sequence[Trust] = ()
+) -> QuestionAnalysis:
     """Analyse a (standalone, typo-corrected) question.
 
     Args:
         question: The question.
         trust_filter: A trust the user filtered on (full name), which sets the scope.
+        others: Trusts the index holds besides the seven (from a user's own reports); a
+            question naming one is about that trust, not about an organisation not covered.
 
     """
     runs = _capitalised_runs(question)
     named = [run for run in runs if _org_like(run)]
     if not any(c.isupper() for c in question[1:]):  # typed in lower case: names are too
         named += [name for name in _lowercase_organisations(question) if name not in named]
-    organisations = tuple(org for run in named for org in _organisations(run))
+    organisations = tuple(_as_indexed(org, others) for run in named for org in _organisations(run))
+    organisations += _indexed_mentions(question, others, organisations)
     masked = question
     for org in organisations:
         if not org.trust:
@@ -253,7 +267,11 @@ def analyse(question: str, trust_filter: str | None = None) -> QuestionAnalysis:
     if trust_filter and trust_filter not in trusts:
         trusts.insert(0, trust_filter)
     answer_type = _answer_type(_without_names(masked, organisations))
-    names = [run for run in runs if not _org_like(run) and not _is_trust_alias(run)]
+    names = [
+        run
+        for run in runs
+        if not _org_like(run) and not _is_trust_alias(run) and not named_trusts(run, others)
+    ]
     outside = [org.name for org in organisations if not org.trust]
     return QuestionAnalysis(
         question=question,
@@ -421,6 +439,34 @@ def _only_alias_words(core: str, names: set[str]) -> bool:
             text, found = text.replace(f" {name} ", " "), True
     leftover = [w.rstrip("s") for w in text.split()]
     return found and all(w in _ORG_END or w in {"and", "of", "the", ""} for w in leftover)
+
+
+def _as_indexed(org: Organisation, others: Sequence[Trust]) -> Organisation:
+    """The organisation, tied to an indexed trust beyond the seven when it names one."""
+    if org.trust or not others:
+        return org
+    core = _core(org.name)
+    for trust in others:
+        names = {_core(trust.name), *trust.aliases}
+        if core in names or _only_alias_words(core, names):
+            return Organisation(org.name, trust.name)
+    return org
+
+
+def _indexed_mentions(
+    question: str, others: Sequence[Trust], found: tuple[Organisation, ...]
+) -> tuple[Organisation, ...]:
+    """Indexed trusts beyond the seven that the question names by a short form ("Northumbria")."""
+    mentions = []
+    for trust in others:
+        if any(org.trust == trust.name for org in found):
+            continue
+        for alias in sorted(trust.aliases, key=len, reverse=True):
+            match = re.search(rf"\b{re.escape(alias)}\b", question, re.I)
+            if match:
+                mentions.append(Organisation(match.group(), trust.name))
+                break
+    return tuple(mentions)
 
 
 def _organisations(run: str) -> list[Organisation]:

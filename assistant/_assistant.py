@@ -27,10 +27,20 @@ from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabul
 from assistant._sentences import SentenceBank, short_trust_name
 from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import AnswerResult, Citation, Passage, document_fields
-from corpus import THEMES, TRUSTS, clean_control_chars, resolve_theme, resolve_trust, trust_by_key
-from dia.errors import BadQuestion, UnknownFilter
+from corpus import (
+    THEMES,
+    TRUSTS,
+    Trust,
+    clean_control_chars,
+    indexed_trusts,
+    named_trusts,
+    resolve_theme,
+    resolve_trust,
+    trust_by_key,
+)
+from dia.errors import BadQuestion, DiaError, UnknownFilter
 from dia.settings import Settings
-from index import Chunk, Embedder, Index, VectorStore, idf_table
+from index import Chunk, Embedder, Index, VectorStore, idf_table, trusts_of
 
 MAX_QUESTION_CHARS = 2000
 _WHY = re.compile(r"^\s*why\b", re.I)
@@ -65,8 +75,15 @@ def clean_question(question: str) -> str:
     return text
 
 
-def resolve_filters(trust: str | None, theme: str | None) -> tuple[str | None, str | None]:
+def resolve_filters(
+    trust: str | None, theme: str | None, others: Sequence[Trust] = ()
+) -> tuple[str | None, str | None]:
     """Turn user-typed trust and theme filters into a full trust name and a theme key.
+
+    Args:
+        trust: A trust's name or short form, or None.
+        theme: A theme's key, label or alias, or None.
+        others: Trusts the index holds besides the seven (they are valid filters too).
 
     Raises:
         UnknownFilter: The filter names no trust or theme; the message lists valid ones.
@@ -75,17 +92,26 @@ def resolve_filters(trust: str | None, theme: str | None) -> tuple[str | None, s
     trust_name = None
     theme_key = None
     if trust and trust.strip():
-        key = resolve_trust(trust)
-        if key is None:
-            names = ", ".join(t.aliases[0].title() for t in TRUSTS)
-            raise UnknownFilter(f"'{trust}' is not one of the seven trusts. Try one of: {names}.")
-        trust_name = trust_by_key(key).name
+        trust_name = _trust_filter(trust, others)
     if theme and theme.strip():
         theme_key = resolve_theme(theme)
         if theme_key is None:
             labels = "; ".join(t.label for t in THEMES)
             raise UnknownFilter(f"'{theme}' is not one of the nine themes. Try one of: {labels}.")
     return trust_name, theme_key
+
+
+def _trust_filter(typed: str, others: Sequence[Trust]) -> str:
+    """The full name of the trust a filter names: one of the seven or an indexed other."""
+    key = resolve_trust(typed)
+    if key is not None:
+        return trust_by_key(key).name
+    found = named_trusts(typed, others)
+    if len(found) == 1:
+        return found[0]
+    names = ", ".join([t.aliases[0].title() for t in TRUSTS] + [t.name for t in others])
+    which = "the trusts in the index" if others else "the seven trusts"
+    raise UnknownFilter(f"'{typed}' is not one of {which}. Try one of: {names}.")
 
 
 @dataclass
@@ -125,6 +151,7 @@ class Assistant:
     scoring: extractive.Scoring = field(default_factory=extractive.Scoring)
     _idf: dict[str, float] | None = None
     _speller: Speller | None = None
+    _others: tuple[Trust, ...] = ()
     _composer: extractive.Composer | None = None
     _chain: object | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -136,6 +163,7 @@ class Assistant:
                 self.index = Index.open(self.settings, store=self.store, embedder=self.embedder)
                 self._idf = idf_table(self.index.bm25)
                 self._speller = Speller(self._idf, self.index.bm25.knows)
+                self._others = indexed_trusts(trusts_of(self.index.chunks.values()))
                 self._composer = extractive.Composer(
                     self.index,
                     SentenceBank(extractive.text_before(self.index)),
@@ -170,12 +198,15 @@ class Assistant:
             IndexNotBuilt, IndexMismatch, IndexCorrupt: The index cannot serve.
 
         """
+        question = clean_question(question)
+        earlier = [clean_question(h) for h in history if h and str(h).strip()]
+        index = self.open()
         state = PipelineState(
-            question=clean_question(question),
-            history=[clean_question(h) for h in history if h and str(h).strip()],
-            filters=resolve_filters(trust, theme),
+            question=question,
+            history=earlier,
+            filters=resolve_filters(trust, theme, self._others),
             k=k or self.settings.top_k,
-            index=self.open(),
+            index=index,
         )
         return self.chain().invoke(state)
 
@@ -196,7 +227,7 @@ class Assistant:
         if state.history and self.chat_model is not None:
             standalone = llm.condense_with_llm(self.chat_model, state.question, state.history)
         else:
-            standalone = condense(state.question, state.history)
+            standalone = condense(state.question, state.history, self._others)
         state.standalone = mend(standalone, self._speller) if self._speller else standalone
         state.timings["condense"] = _ms(started)
         return state
@@ -204,7 +235,7 @@ class Assistant:
     def _retrieve_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()
         trust, theme = state.filters
-        state.analysis = analyse(state.standalone, trust)
+        state.analysis = analyse(state.standalone, trust, self._others)
         state.query = plan_query(state.standalone, trust, theme)
         state.query.trusts = list(state.analysis.trusts)
         state.retrieved = retrieve(state.index, state.query, self.settings, state.k)
@@ -375,6 +406,14 @@ class Assistant:
             analysis=state.analysis.as_dict() if state.analysis else {},
         )
 
+    def trust_names(self) -> list[str]:
+        """The seven trusts, then any other trust the index holds (for filters and tables)."""
+        try:
+            self.open()
+        except DiaError:
+            return [t.name for t in TRUSTS]
+        return [t.name for t in (*TRUSTS, *self._others)]
+
     def theme_counts(self) -> dict[str, dict[str, int]]:
         """Passages per theme and trust."""
         return evidence_counts(self.open())
@@ -386,7 +425,8 @@ class Assistant:
             UnknownFilter: Unknown theme or trust.
 
         """
-        trust_name, theme_key = resolve_filters(trust, theme)
+        self.open()
+        trust_name, theme_key = resolve_filters(trust, theme, self._others)
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from corpus import TRUSTS, stop_words, theme_by_key, themes_in_text, trust_by_key, trusts_in_text
+from corpus import TRUSTS, Trust, named_trusts, stop_words, theme_by_key, themes_in_text
 
 _PRONOUNS = re.compile(r"\b(they|them|their|theirs|it|its|this trust|that trust|the trust)\b", re.I)
 _FOLLOW_UP = re.compile(
@@ -15,7 +15,7 @@ _CONTENT = re.compile(r"[a-z]{4,}")
 _BROAD = re.compile(r"\b(trusts|report|all|across|every|each|overall|generally|cqc)\b", re.I)
 
 
-def condense(question: str, history: Sequence[str]) -> str:
+def condense(question: str, history: Sequence[str], others: Sequence[Trust] = ()) -> str:
     """Rewrite a follow-up into a question that stands on its own (no LLM needed).
 
     Carries over the trust and theme of earlier turns when the follow-up does not name its own,
@@ -25,27 +25,29 @@ def condense(question: str, history: Sequence[str]) -> str:
     Args:
         question: The new question.
         history: Earlier questions of the same conversation, oldest first (standalone or not).
+        others: Trusts the index holds besides the seven, carried over like them.
 
     Returns:
         The standalone question (the question itself when it needs no context).
 
     """
+    book = (*TRUSTS, *others)
     previous: str | None = None
     for earlier in history:
-        previous = earlier if previous is None else _condense_once(earlier, previous)
-    return question if previous is None else _condense_once(question, previous)
+        previous = earlier if previous is None else _condense_once(earlier, previous, book)
+    return question if previous is None else _condense_once(question, previous, book)
 
 
-def _condense_once(question: str, previous: str) -> str:
+def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
     """Rewrite one question given the standalone form of the question before it."""
-    trusts = trusts_in_text(question)
+    trusts = named_trusts(question, book)
     themes = themes_in_text(question)
-    carried = trusts_in_text(previous)
-    carried_names = " and ".join(trust_by_key(k).name for k in carried)
+    carried = named_trusts(previous, book)
+    carried_names = " and ".join(carried)
     if trusts and themes:
         return question
-    if trusts and _only_names(question):
-        return _swap_trusts(previous, trusts)
+    if trusts and _only_names(question, book):
+        return _swap_trusts(previous, trusts, book)
     if trusts or not carried:
         if not themes and _FOLLOW_UP.search(question) and themes_in_text(previous):
             label = theme_by_key(themes_in_text(previous)[0]).label
@@ -58,19 +60,19 @@ def _condense_once(question: str, previous: str) -> str:
     return question
 
 
-def _only_names(question: str) -> bool:
+def _only_names(question: str, book: Sequence[Trust]) -> bool:
     """True when the question holds nothing but trust names and filler ("what about Oxleas?")."""
     text = question.lower()
-    for trust in TRUSTS:
+    for trust in book:
         for alias in (trust.name.lower(),) + trust.aliases:
             text = re.sub(rf"\b{re.escape(alias)}\b", " ", text)
     return not [w for w in _CONTENT.findall(text) if w not in stop_words()]
 
 
-def _swap_trusts(previous: str, trusts: list[str]) -> str:
-    """Put the new trusts into the previous question in place of the old ones."""
-    names = " and ".join(trust_by_key(k).name for k in trusts)
-    aliases = [a for t in TRUSTS for a in (t.name, *t.aliases)]
+def _swap_trusts(previous: str, trusts: list[str], book: Sequence[Trust]) -> str:
+    """Put the new trusts (full names) into the previous question in place of the old ones."""
+    names = " and ".join(trusts)
+    aliases = [a for t in book for a in (t.name, *t.aliases)]
     for alias in sorted(aliases, key=len, reverse=True):
         pattern = re.compile(rf"\b{re.escape(alias)}\b", re.I)
         if pattern.search(previous):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -442,3 +443,61 @@ def resolve_theme(name: str) -> str | None:
             return theme.key
     found = themes_in_text(name)
     return found[0] if found else None
+
+
+# Words that describe what kind of organisation a trust is; what is left names the place
+# ("Northumbria Healthcare" -> "Northumbria", "Leeds Teaching Hospitals" -> "Leeds").
+_KIND_TEXT = (
+    "healthcare health hospitals hospital teaching university universities care social "
+    "community mental services partnership and of the"
+)
+_KIND_WORDS = frozenset(_KIND_TEXT.split())
+# Places too general to stand for one trust on their own ("East", "Royal").
+_GENERAL_TEXT = "north south east west central royal united city county great mid new st"
+_NOT_SHORT_FORMS = frozenset(_GENERAL_TEXT.split())
+
+
+def indexed_trusts(names: Iterable[str]) -> tuple[Trust, ...]:
+    """Trust records for organisations an index holds besides the seven.
+
+    Each gets its full name, its name without the "NHS ... Trust" ending and, when it is
+    nobody else's, its place ("Northumbria" for "Northumbria Healthcare NHS Foundation
+    Trust") as lower-case aliases, so questions can name it the way they name the seven.
+
+    Args:
+        names: Trust names as stored in the index (the seven among them are skipped).
+
+    Returns:
+        One record per other organisation, keyed "other:<name>".
+
+    """
+    seven = {trust.name for trust in TRUSTS}
+    others = [name for name in dict.fromkeys(names) if name and name not in seven]
+    places = [_place(name) for name in others]
+    bares = [_normalise(_SUFFIX.sub("", name)).strip() for name in others]
+    taken = {alias for trust in TRUSTS for alias in trust.aliases}
+    records = []
+    for name, place, bare in zip(others, places, bares, strict=True):
+        aliases = [_normalise(name).strip(), bare]
+        inside = [other for other in bares if other != bare and f"{other} ".startswith(f"{place} ")]
+        if place and places.count(place) == 1 and place not in taken and not inside:
+            aliases.append(place)
+        records.append(Trust(f"other:{name}", name, tuple(dict.fromkeys(aliases))))
+    return tuple(records)
+
+
+def _place(name: str) -> str:
+    """The words of a trust's name that are not its kind ('' when nothing distinctive is left)."""
+    words = _normalise(_SUFFIX.sub("", name)).split()
+    while words and words[-1] in _KIND_WORDS:
+        words.pop()
+    place = " ".join(words)
+    if not words or place in _NOT_SHORT_FORMS or len(place) < 4:
+        return ""
+    return place
+
+
+def named_trusts(text: str, trusts: Iterable[Trust]) -> list[str]:
+    """Full names of the given trusts that a text names by an alias, in order of appearance."""
+    hits = [(_find_alias(text, trust.aliases), trust.name) for trust in trusts]
+    return [name for pos, name in sorted(hits) if pos >= 0]

@@ -108,7 +108,7 @@ def test_control_characters_are_removed_not_fatal(hash_settings):
 
 def test_unknown_filters(hash_settings):
     assistant = Assistant(hash_settings, embedder=HashEmbedder())
-    with pytest.raises(UnknownFilter, match="not one of the seven trusts"):
+    with pytest.raises(UnknownFilter, match="not one of the trusts in the index"):
         assistant.ask("Leadership?", trust="Atlantis")
     with pytest.raises(UnknownFilter, match="not one of the nine themes"):
         assistant.ask("Leadership?", theme="astrology")

@@ -119,7 +119,7 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
     assistant = assistant or Assistant(settings)
     private = private_dir(settings)
     os.environ["GRADIO_TEMP_DIR"] = str(private / "gradio")  # read when the Blocks is made
-    trust_choices = [ANY] + [t.name for t in TRUSTS]
+    trust_choices = [ANY] + [t.name for t in TRUSTS]  # the index's others come on load
     theme_choices = [ANY] + [t.label for t in THEMES]
 
     with gr.Blocks(title="Driving Improvement Assistant", analytics_enabled=False) as app:
@@ -128,16 +128,18 @@ def build_app(settings: Settings, assistant: Assistant | None = None):
             "case studies of seven mental health trusts; every sentence cites its source."
         )
         with gr.Tab("Chat"):
-            _chat_tab(assistant, trust_choices, theme_choices, private / "exports")
-        loaders = []
+            loaders = _chat_tab(assistant, trust_choices, theme_choices, private / "exports")
         with gr.Tab("Themes"):
             loaders += _themes_tab(assistant, trust_choices)
         with gr.Tab("Corpus"):
-            loaders += _corpus_tab(assistant, uploads=settings.ui_uploads)
+            corpus_loaders, added = _corpus_tab(assistant, uploads=settings.ui_uploads)
+            loaders += corpus_loaders
         with gr.Tab("Evals"):
             loaders += _evals_tab(settings)
         for function, outputs in loaders:
             app.load(function, None, outputs)
+            if added is not None:  # what an upload changes (trusts, counts) is shown at once
+                added.then(function, None, outputs)
     app.queue(**queue_options(settings))
     return app
 
@@ -212,7 +214,12 @@ class ChatComponents:
         return [getattr(self, name) for name in CHAT_OUTPUTS]
 
 
-def _chat_tab(assistant: Assistant, trust_choices, theme_choices, exports: Path) -> None:
+def trust_filter_choices(assistant: Assistant):
+    """The trust filter's choices: any, the seven, then other trusts the index holds."""
+    return gr.Dropdown(choices=[ANY] + assistant.trust_names())
+
+
+def _chat_tab(assistant: Assistant, trust_choices, theme_choices, exports: Path) -> list:
     ui = _chat_layout(trust_choices, theme_choices)
 
     def respond(message, history, done, trust_value, theme_value):
@@ -229,6 +236,7 @@ def _chat_tab(assistant: Assistant, trust_choices, theme_choices, exports: Path)
     ui.pick.change(open_source, [ui.pick, ui.turns], [ui.passage], api_name=False)
     ui.clear.click(lambda: ChatView([], []).outputs(), None, ui.outputs(), api_name=False)
     ui.export.click(export_file, [ui.turns], [ui.export], api_name=False)
+    return [(lambda: trust_filter_choices(assistant), [ui.trust])]
 
 
 def _chat_layout(trust_choices, theme_choices) -> ChatComponents:
@@ -350,7 +358,7 @@ def _themes_tab(assistant: Assistant, trust_choices) -> list:
     examples = gr.HTML(elem_id="dia-examples")
 
     def heatmap_rows():
-        return render.heatmap(assistant.theme_counts())
+        return render.heatmap(assistant.theme_counts(), assistant.trust_names())
 
     def show_examples(theme_label, trust_value):
         try:
@@ -362,21 +370,27 @@ def _themes_tab(assistant: Assistant, trust_choices) -> list:
     def select_cell(event: gr.SelectData):
         row, column = event.index
         theme_label = THEMES[row].label
-        trust_names = [t.name for t in TRUSTS]
+        trust_names = assistant.trust_names()
         trust_value = trust_names[column - 1] if 1 <= column <= len(trust_names) else ANY
         return theme_label, trust_value, show_examples(theme_label, trust_value)
 
     show.click(show_examples, [theme, trust], [examples])
     heatmap.select(select_cell, None, [theme, trust, examples])
-    return [(heatmap_rows, [heatmap])]
+    return [(heatmap_rows, [heatmap]), (lambda: trust_filter_choices(assistant), [trust])]
 
 
-def _corpus_tab(assistant: Assistant, uploads: bool) -> list:
+def _corpus_tab(assistant: Assistant, uploads: bool) -> tuple[list, object | None]:
+    """The index's documents, and the upload section when uploads are on.
+
+    Returns:
+        The tab's loaders, and the upload's event (None without uploads) so the other tabs
+        can refresh after it.
+
+    """
     status = gr.Markdown(elem_id="dia-index-status")
     table = gr.Dataframe(interactive=False, elem_id="dia-documents")
     refresh = gr.Button("Refresh")
-    if uploads:
-        _upload_section(assistant)
+    added = _upload_section(assistant) if uploads else None
 
     def load():
         try:
@@ -397,13 +411,13 @@ def _corpus_tab(assistant: Assistant, uploads: bool) -> list:
         }
 
     refresh.click(load, None, [status, table])
-    return [(load, [status, table])]
+    return [(load, [status, table])], added
 
 
 UPLOAD_TYPES = [".pdf", ".docx", ".md", ".markdown", ".txt", ".text", ".html", ".htm"]
 
 
-def _upload_section(assistant: Assistant) -> None:
+def _upload_section(assistant: Assistant):
     """Add documents from the browser: each file checked and indexed in turn, with a reason."""
     gr.Markdown(
         "### Add documents\nPDF, Word, Markdown, text or HTML. Each file is checked and "
@@ -430,7 +444,7 @@ def _upload_section(assistant: Assistant) -> None:
             yield rows, None
         yield rows, None
 
-    add.click(add_files, [files], [results, files], api_name=False)
+    return add.click(add_files, [files], [results, files], api_name=False)
 
 
 def upload_rows(assistant: Assistant, paths: list[str]):

@@ -11,6 +11,7 @@ from assistant import (
     citation_label,
     document_label,
     inert,
+    short_trust_name,
     verbatim_pieces,
 )
 
@@ -137,13 +138,23 @@ SHORT_NAMES = {
 REPORT_COLUMN = "Report-level findings"
 
 
-def heatmap(counts: dict[str, dict[str, int]]):
-    """Theme x trust passage counts as a colour-graded table (rows: themes)."""
+def heatmap(counts: dict[str, dict[str, int]], trusts: list[str] | None = None):
+    """Theme x trust passage counts as a colour-graded table (rows: themes).
+
+    Args:
+        counts: {theme key: {trust name or report label: passages}}.
+        trusts: The columns' trusts, in order (default: the seven); other trusts an index
+            holds get a column under their name without "NHS ... Trust".
+
+    """
     import pandas as pd
 
     from corpus import THEMES, TRUSTS
 
-    columns = {SHORT_NAMES[t.key]: t.name for t in TRUSTS} | {"Report": REPORT_COLUMN}
+    short = {t.name: SHORT_NAMES[t.key] for t in TRUSTS}
+    names = trusts or [t.name for t in TRUSTS]
+    columns = {short.get(name, short_trust_name(name)): name for name in names}
+    columns["Report"] = REPORT_COLUMN
     rows = [
         [theme.label] + [counts[theme.key].get(full, 0) for full in columns.values()]
         for theme in THEMES
