@@ -1,8 +1,9 @@
 """`dia bench`: ingest, cold start, warm latency and memory, ours and the plain recipe side by side.
 
 Every figure comes from a fresh subprocess (`python -m cli._bench TASK ...`) so cold starts and
-peak memory (ru_maxrss) are real. Synthetic corpora are whole copies of the bundled documents
-under new ids, so results are deterministic and comparable between runs. The size ``parse``
+peak memory (ru_maxrss) are real. Synthetic corpora keep the bundled documents' shape with
+paragraphs of sentences drawn at random (seeded), so results are deterministic and comparable
+between runs. The size ``parse``
 (`dia bench --sizes parse`) times parsing a generated 19 MB text file and 13 MB Markdown file.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -30,12 +32,57 @@ TEXT_MB = 19.0
 MARKDOWN_MB = 13.0
 
 
-def synthetic_corpus(folder: Path, target_chunks: int) -> Path:
-    """Write enough copies of the bundled corpus to reach about target_chunks chunks."""
+def synthetic_corpus(folder: Path, target_chunks: int, seed: int = 2018) -> Path:
+    """Write about target_chunks chunks of documents shaped like the bundled ones.
+
+    Each copy keeps every bundled document's front matter and headings, but every paragraph
+    is 2 to 5 sentences drawn at random (seeded) from the whole corpus, and every list item
+    one. The chunks are
+    distinct, as in a real corpus: exact copies would make identical vectors, which fill each
+    other's HNSW neighbour lists and say nothing about search at that size.
+    """
+    rng = random.Random(seed)
+    documents = sorted(bundled_corpus_dir().glob("*.md"))
+    texts = {path.name: path.read_text(encoding="utf-8") for path in documents}
+    pool = [
+        sentence
+        for text in texts.values()
+        for block in _blocks(text)
+        if _is_paragraph(block)
+        for sentence in _sentences(block)
+    ]
     copies = max(1, round(target_chunks / BUNDLED_CHUNKS))
     for number in range(copies):
-        shutil.copytree(bundled_corpus_dir(), folder / f"copy{number:05d}")
+        target = folder / f"copy{number:05d}"
+        target.mkdir(parents=True)
+        for name, text in texts.items():
+            blocks = [_redrawn(block, pool, rng) for block in _blocks(text)]
+            (target / name).write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
     return folder
+
+
+def _redrawn(block: str, pool: list[str], rng: random.Random) -> str:
+    """A paragraph or list with its text drawn anew from the pool; anything else as it is."""
+    if _is_paragraph(block):
+        return " ".join(rng.sample(pool, rng.randint(2, 5)))
+    if block.startswith("- "):
+        return "\n".join(f"- {rng.choice(pool)}" for _ in block.splitlines())
+    return block
+
+
+def _blocks(text: str) -> list[str]:
+    return [block for block in text.split("\n\n") if block.strip()]
+
+
+def _is_paragraph(block: str) -> bool:
+    """A plain paragraph: not front matter, a heading, a list or a table."""
+    return not block.lstrip().startswith(("---", "#", "-", "|", "*")) and len(block) > 80
+
+
+def _sentences(block: str) -> list[str]:
+    from corpus import split_sentences
+
+    return [block[start:end] for start, end in split_sentences(block)]
 
 
 def _peak_mb() -> float:
