@@ -12,7 +12,7 @@ CQC_OTHER = "CQC"
 TRUST = "trust"
 PRESS = "press"
 OTHER = "other"
-NOTES = "notes, no source"
+NOTES = "notes (source not linked)"
 USER = "your document"
 
 # The order labels are listed in when a quote stands on several sources.
@@ -78,6 +78,12 @@ def provenance(urls: Iterable[str], doc_kind: str) -> str:
 
 
 def merge_labels(labels: list[str]) -> str:
-    """One label for a citation whose quotes come from paragraphs with different sources."""
+    """One label for a citation whose quotes come from paragraphs with different sources.
+
+    Examples:
+        >>> merge_labels(["press, trust", "CQC", "notes (source not linked)"])
+        'CQC, trust, press, notes (source not linked)'
+
+    """
     parts = {part for label in labels for part in label.split(", ")}
     return ", ".join(label for label in ORDER if label in parts)

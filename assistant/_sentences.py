@@ -64,10 +64,13 @@ _NOT_PERSON_WORD = re.compile(
     rf"^(?:{_MONTH}|The|In|On|At|By|For|From|After|Before|When|While|Trust|NHS|Health|Care|"
     r"Hospital|House|Partnership|Foundation|Healthcare|Quality|Commission|Council|Service|"
     r"Services|University|Board|Group|Team|Unit|Ward|Centre|Academy|Fund|Institute|Report|"
+    r"Community|Commissioning|Clinical|Partners|Network|Alliance|Programme|Project|Strategy|"
     r"England|London|Kent|Yorkshire|Lincolnshire|Somerset|Sheffield|Oxleas|Calderstones|"
     r"Staffordshire|North|South|West|East|Combined|Mental|Chief|Director|Head|Inspector|"
     r"Outstanding|Good|Requires|Improvement|Inadequate|Safe|Caring|Effective|Responsive)$"
 )
+# A capitalised word straight after two others: the run names an organisation or a place.
+_LONGER_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
 FIGURE_PATTERNS = {
     "money": re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|m|bn|billion|k)\b", re.I),
     "percent": re.compile(r"\b\d[\d,.]*\s?(?:%|per ?cent\b)|\bpercentage points?\b", re.I),
@@ -355,7 +358,8 @@ def person_names(text: str) -> list[str]:
     names = []
     for match in _NAME.finditer(text):
         words = match.group().replace(".", "").split()
-        if not any(_NOT_PERSON_WORD.match(word) for word in words[-2:]):
+        longer = _LONGER_NAME.match(text, match.end())  # "Shropshire Community Health ..."
+        if not longer and not any(_NOT_PERSON_WORD.match(word) for word in words[-2:]):
             names.append(match.group())
     return names
 

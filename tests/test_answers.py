@@ -9,8 +9,8 @@ from assistant import Assistant, is_verbatim, quote_of_line
 from assistant._analysis import analyse
 from assistant._answerability import Speller, mend
 from assistant._extractive import _beyond_theme, focus_weights
-from assistant._provenance import provenance, url_label
-from assistant._sentences import holds, is_fragment, split_passage
+from assistant._provenance import ORDER, merge_labels, provenance, url_label
+from assistant._sentences import holds, is_fragment, person_names, split_passage
 from index import Chunk, HashEmbedder
 
 OXLEAS = "Oxleas NHS Foundation Trust"
@@ -168,6 +168,22 @@ def test_bracketed_person_when_no_sentence_before_in_the_paragraph():
     assert not is_verbatim("In April 2019 [Caroline Donovan] resigned.", text)
 
 
+def test_an_organisation_is_never_taken_for_the_person_a_pronoun_means():
+    text = (
+        "The trust was led by a new chief executive, Jan Ditheridge. She had spent seven years "
+        "leading Shropshire Community Health NHS Trust to a Good rating.\n\n"
+        "She said the trust had fallen short of its own expectations and of CQC's."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert (
+        "[Jan Ditheridge] said the trust had fallen short of its own expectations and of CQC's."
+        in quotes
+    )
+    assert person_names("Shropshire Community Health NHS Trust and Dr Ify Okocha") == [
+        "Dr Ify Okocha"
+    ]
+
+
 def test_a_list_with_its_lead_in_is_one_quote():
     text = (
         "In mid-2017 Donovan reported two regional bests:\n\n"
@@ -209,6 +225,13 @@ def test_provenance_without_urls_comes_from_the_document_kind():
     assert provenance([], "report-overview") == "CQC report 2018"
     assert provenance([], "pdf") == "your document"
     assert provenance(["https://www.hsj.co.uk/a", "https://cqc.org.uk/news/b"], "x") == "CQC, press"
+    assert provenance([], "case-study-notes") == "notes (source not linked)"
+
+
+def test_every_provenance_label_survives_merging():
+    for label in ORDER:
+        assert merge_labels([label]) == label
+    assert merge_labels(["press, trust", "CQC"]) == "CQC, trust, press"
 
 
 # --- whole answers (fake embedder: fast) ----------------------------------------------------------
