@@ -223,6 +223,7 @@ class QuestionAnalysis:
     themes: tuple[str, ...]
     comparison: bool
     verbs: tuple[str, ...] = ()
+    since: int = 0
 
     @property
     def outside(self) -> tuple[str, ...]:
@@ -284,6 +285,7 @@ def analyse(
         organisations=organisations,
         names=tuple(names),
         years=_hard_years(question),
+        since=_since_year(question),
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
@@ -508,6 +510,34 @@ def _hard_years(question: str) -> tuple[str, ...]:
         if dated and not _RANGE_WORDS.intersection(before[-2:]):
             years.append(match.group())
     return tuple(dict.fromkeys(years))
+
+
+REPORT_YEAR = 2018  # CQC published Driving improvement in March 2018
+_SINCE_YEAR = re.compile(
+    r"\b(?:after|since|following|post|later (?:in|than)|from)\s+(?:(?:the|its|their|end of|"
+    r"early|late|mid|[a-z]+ (?:inspection|rating|report) (?:in|of))\s+)*((?:19|20)\d{2})\b",
+    re.I,
+)
+_AFTER_EVENT_IN = re.compile(
+    r"\b(?:after|since|following)\b[^,;?.]{0,40}?\bin ((?:19|20)\d{2})\b", re.I
+)
+_SINCE_REPORT = re.compile(
+    r"\b(?:after|since|following)\s+(?:the|its|their|CQC's)\s+(?:2018\s+)?(?:report|publication|"
+    r"case stud(?:y|ies))\b",
+    re.I,
+)
+
+
+def _since_year(question: str) -> int:
+    """The year a question's "after 2018" / "since the report" range starts (0 when none).
+
+    A year in the scene-setting premise ("Both fell back in 2018 - how did they differ
+    after that?") does not start a range by itself.
+    """
+    match = _SINCE_YEAR.search(question) or _AFTER_EVENT_IN.search(question)
+    if match:
+        return int(match.group(1))
+    return REPORT_YEAR if _SINCE_REPORT.search(question) else 0
 
 
 def _answer_type(question: str) -> str:

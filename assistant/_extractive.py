@@ -54,6 +54,8 @@ class Scoring:
         report: Bonus, for questions about the report, for the report's own pages.
         recency: Bonus, for "now"/"latest" questions, for sentences naming later years (and,
             for "first inspection" questions, earlier years).
+        stale: Penalty, for "after 2018" / "since the report" questions, for sentences whose
+            years all come before the range starts.
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
         keep_ratio: A further sentence must score at least this share of the group's best.
@@ -78,6 +80,7 @@ class Scoring:
     phrase: float = 0.2
     report: float = 0.15
     recency: float = 0.2
+    stale: float = 0.25
     semantic: float = 0.35
     semantic_candidates: int = 8
     keep_ratio: float = 0.7
@@ -341,6 +344,7 @@ class Composer:
             + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
             + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
+            - s.stale * _before(sentence.quote, analysis.since)
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         around = sentence.tokens | sentence.context
@@ -690,6 +694,12 @@ def _earliness(text: str) -> float:
     """How early a sentence's years are: 1 for 2010 and before, 0 for 2025 on or for no year."""
     years = _ANY_YEAR.findall(text)
     return 1.0 - _lateness(text) if years else 0.0
+
+
+def _before(text: str, since: int) -> bool:
+    """True when a sentence names years and all of them come before `since` (0: no range)."""
+    years = [int(y) for y in _ANY_YEAR.findall(text)]
+    return bool(since and years and max(years) < since)
 
 
 def _lateness(text: str) -> float:

@@ -509,3 +509,18 @@ def test_what_went_wrong_finds_problems_and_concerns():
 def test_a_capitalised_name_or_including_is_no_verb():
     assert is_fragment("West Drive units, including a pre-discharge ward and an autism service")
     assert not is_fragment("Drive times fell sharply after the new rota was agreed.")
+
+
+@pytest.mark.parametrize(
+    ("question", "since"),
+    [
+        ("Did the improvements last after 2018?", 2018),
+        ("What happened at Oxleas after the report came out?", 2018),
+        ("How did Sheffield respond after CQC rated it inadequate in 2020?", 2020),
+        ("What did Oxleas do after its 2016 inspection?", 2016),
+        ("How did SWYPFT do in 2019?", 0),
+        ("What did Oxleas do to engage staff?", 0),
+    ],
+)
+def test_the_year_an_after_question_starts_from(question, since):
+    assert analyse(question).since == since
