@@ -330,7 +330,8 @@ class Composer:
 
     def _score_one(self, sentence: Sentence, asked: _Asked, dense: float) -> Scored:
         s, analysis, chunk = self.scoring, asked.analysis, sentence.chunk
-        focus = asked.share(sentence.tokens)
+        focus = max((asked.share(part) for part in sentence.parts), default=None)
+        focus = asked.share(sentence.tokens) if focus is None else focus
         focus_context = asked.share(sentence.tokens | sentence.context)
         typed = holds(sentence.text, analysis.answer_type, analysis.figure_kind, asked.words)
         score = (

@@ -112,6 +112,8 @@ class Sentence:
         ordered: Its stemmed words in order (for phrase matching).
         trust: The trust its list item's label names ("- NSCHT. When rated good …") when
             that is not the passage's own trust; '' otherwise.
+        parts: For a lead-in quoted with its list, the words of the lead-in with each item
+            (an answer is in one item, not in words gathered from several); () otherwise.
 
     """
 
@@ -124,6 +126,7 @@ class Sentence:
     quote: str
     ordered: tuple[str, ...] = ()
     trust: str = ""
+    parts: tuple[frozenset[str], ...] = ()
 
 
 class SentenceBank:
@@ -234,7 +237,11 @@ def _list_sentence(chunk, spans, i, listed, token_lists, context, earlier="") ->
     items = [text[s:e].rstrip(";,") for s, e in listed[1:]]
     quote = " […] ".join([lead_in, *items]) if lead_in else ""
     body = " ".join(text[s:e] for s, e in listed)
-    return Sentence(chunk, start, last, body, frozenset(ordered), context, quote, ordered)
+    lead = token_lists[i]
+    parts = tuple(frozenset(lead + token_lists[spans.index(item)]) for item in listed[1:])
+    return Sentence(
+        chunk, start, last, body, frozenset(ordered), context, quote, ordered, parts=parts
+    )
 
 
 def _paragraph_tokens(text: str, spans, token_lists) -> list[set[str]]:
@@ -389,7 +396,8 @@ def standalone_quote(
     position = _dangling_pronoun(sentence) or _bare_referent(sentence)
     if names_trust and position is None:
         position = _inner_it(sentence)
-    if label and position is not None and position[2].lower() in {"it", "its"}:
+    pronoun = position is not None and position[2].lower() in {"it", "its"}
+    if label and pronoun and (names_trust or _is_name(label)):
         return _insert_label(sentence, position, label)
     if position is None:
         return _with_object_referent(chunk, spans, i, label, depth, earlier)
@@ -500,6 +508,16 @@ def _inner_it(sentence: str) -> tuple[int, int, str] | None:
     """The first lower-case "it" of a sentence ("CQC rated it outstanding")."""
     match = _INNER_IT.search(sentence)
     return (match.start(), match.end(), match.group()) if match else None
+
+
+def _is_name(label: str) -> bool:
+    """True when a label is a proper name, every word capitalised but joiners.
+
+    "Creative Minds" and "NSCHT" are names; "Acquisition by Mersey Care" and "Closure
+    decision" are topics, which a pronoun after them does not stand for.
+    """
+    words = [w for w in label.split() if w.lower() not in {"and", "of", "&", "the", "for"}]
+    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
 def _insert_label(sentence: str, position: tuple[int, int, str], label: str) -> str:

@@ -184,6 +184,18 @@ def test_an_organisation_is_never_taken_for_the_person_a_pronoun_means():
     ]
 
 
+def test_a_topic_label_is_not_what_its_stands_for():
+    text = (
+        "**Acquisition by Mersey Care.** The chief executive's final blog in June 2016 "
+        "described a proud journey. Mersey Care then completed the acquisition of the trust. "
+        "Its chief executive Joe Rafferty welcomed the joining of two Good-rated trusts."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    welcomed = next(q for q in quotes if "welcomed" in q)
+    assert "[Acquisition" not in welcomed
+    assert welcomed.startswith("Mersey Care then completed the acquisition of the trust. Its")
+
+
 def test_a_list_with_its_lead_in_is_one_quote():
     text = (
         "In mid-2017 Donovan reported two regional bests:\n\n"
