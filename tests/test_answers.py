@@ -196,6 +196,14 @@ def test_a_topic_label_is_not_what_its_stands_for():
     assert welcomed.startswith("Mersey Care then completed the acquisition of the trust. Its")
 
 
+def test_a_bare_this_as_object_brings_what_it_points_to():
+    text = (
+        "Improvement depends on hearing what patients say. CQC's own method reflected this, "
+        "since it spoke to local patient groups about each trust."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert quotes[-1] == text
+
 def test_a_list_with_its_lead_in_is_one_quote():
     text = (
         "In mid-2017 Donovan reported two regional bests:\n\n"
