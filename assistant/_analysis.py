@@ -313,6 +313,11 @@ _THEME_WORDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
         frozenset({"react", "respond", "respons"}),
         frozenset({"inspect", "rate", "report"}),
     ),
+    (
+        "reaction",
+        frozenset({"first", "initi", "poor", "bad", "low"}),
+        frozenset({"rate", "inspect"}),
+    ),
     ("next_steps", frozenset({"sustain", "next", "futur"}), frozenset()),
     ("next_steps", frozenset({"keep", "continu", "last", "end", "beyond"}), frozenset({"improv"})),
     ("outward_looking", frozenset({"partner", "collabor"}), frozenset()),

@@ -55,7 +55,8 @@ class Scoring:
         recency: Bonus, for "now"/"latest" questions, for sentences naming later years (and,
             for "first inspection" questions, earlier years).
         stale: Penalty, for "after 2018" / "since the report" questions, for sentences whose
-            years all come before the range starts.
+            years all come before the range starts (and, for "first inspection" questions,
+            for sentences about a later visit).
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
         keep_ratio: A further sentence must score at least this share of the group's best.
@@ -289,7 +290,7 @@ class Composer:
         """A trust's passages on the question's themes, its retrieved ones, its most similar."""
         chunks = self.index.select(trust=trust)
         on_theme = [c for c in chunks if c.theme and c.theme in analysis.themes]
-        if on_theme and analysis.scope == ALL_TRUSTS:
+        if on_theme and analysis.scope in _THEME_ONLY_SCOPES:
             return on_theme
         retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
         retrieved += [
@@ -346,6 +347,7 @@ class Composer:
             + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
             - s.stale * _before(sentence.quote, analysis.since)
+            - (s.stale * bool(_LATER_VISIT.search(sentence.quote)) if asked.early else 0.0)
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         around = sentence.tokens | sentence.context
@@ -676,6 +678,9 @@ def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
     return "person" if analysis.answer_type == PERSON else "focus"
 
 
+# Scopes whose trusts are read only in the sections on the theme the question names (when a
+# trust has any): for one trust the nearest sentences elsewhere often answer better.
+_THEME_ONLY_SCOPES = (ALL_TRUSTS, NAMED_TRUSTS)
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _RECENT = re.compile(
     r"\b(?:now|currently|current|latest|today|these days|recent|recently|since then|"
@@ -687,6 +692,15 @@ _RECENT = re.compile(
 _EARLY = re.compile(
     r"\b(?:initial(?:ly)?|original(?:ly)?|at first|at the start|to begin with|"
     r"first (?:(?:CQC|comprehensive) )?(?:inspection|inspected|visit|rat(?:ing|ed)|report|found))",
+    re.I,
+)
+
+
+# Words that place a finding after the first inspection ("when inspectors came back").
+_LATER_VISIT = re.compile(
+    r"\b(?:after the first|since the first|came back|returned|re-?inspect\w*|follow-up|"
+    r"revisit\w*|further inspection|next inspection|later inspection|upgraded|"
+    r"earlier (?:concerns?|problems?|findings?)|lessons of the first)\b",
     re.I,
 )
 

@@ -414,7 +414,7 @@ def standalone_quote(
 
 _OBJECT_IT = re.compile(
     r"\b(?:\w+ed|made|gave|got|put|set|saw|took|found|kept|led|ran|won|held|told|brought)"
-    r"\s+(it\b(?![’'])|(?:this|that)(?=\s*[,.;:]))"
+    r"\s+(it\b(?![’'])|(?:this|that)(?=\s*[,.;](?!\S)))"
 )
 
 

@@ -203,6 +203,9 @@ def test_a_bare_this_as_object_brings_what_it_points_to():
     )
     quotes = [s.quote for s in split_passage(chunk(text))]
     assert quotes[-1] == text
+    listed = "Label. Even as the rating fell, CQC found that:\n\n- staff shaped the services\n"
+    assert "CQC found that: […] staff shaped the services" in split_passage(chunk(listed))[0].quote
+
 
 def test_a_list_with_its_lead_in_is_one_quote():
     text = (
