@@ -224,6 +224,7 @@ class QuestionAnalysis:
     comparison: bool
     verbs: tuple[str, ...] = ()
     since: int = 0
+    speaker: str = ""
 
     @property
     def outside(self) -> tuple[str, ...]:
@@ -286,6 +287,7 @@ def analyse(
         names=tuple(names),
         years=_hard_years(question),
         since=_since_year(question),
+        speaker=_speaker(question),
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
@@ -517,6 +519,12 @@ def _hard_years(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(years))
 
 
+# Groups of people whose words a question may ask for; a sentence quotes them when one of
+# these words comes shortly before a verb of saying or feeling (see `spoken_by`).
+SPEAKER_GROUPS = (
+    r"staff|patients?|service users?|carers?|families|inspectors?|governors?|board members?|"
+    r"leaders?|managers?|nurses?|doctors?|clinicians?|chief executives?|chairs?|volunteers?"
+)
 REPORT_YEAR = 2018  # CQC published Driving improvement in March 2018
 _SINCE_YEAR = re.compile(
     r"\b(?:after|since|following|post|later (?:in|than)|from)\s+(?:(?:the|its|their|end of|"
@@ -543,6 +551,21 @@ def _since_year(question: str) -> int:
     if match:
         return int(match.group(1))
     return REPORT_YEAR if _SINCE_REPORT.search(question) else 0
+
+
+_SPEAKER = re.compile(
+    r"\b(?:what|how)\s+(?:did|do|does|have|has|had)\s+(?:the\s+|its\s+|their\s+)?"
+    rf"(?P<who>{SPEAKER_GROUPS})"
+    r"(?:\s+(?:at|of|in|from|on)\s+[^?]{1,60}?)?\s+"
+    r"(?:say|said|think|thought|feel|felt|tell|told|report|describe|view|see|make of)\b",
+    re.I,
+)
+
+
+def _speaker(question: str) -> str:
+    """Whose words the question asks for ("What did staff at X say ..." -> 'staff'), or ''."""
+    match = _SPEAKER.search(question)
+    return match.group("who").lower() if match else ""
 
 
 def _answer_type(question: str) -> str:

@@ -24,7 +24,7 @@ from assistant._conversation import condense
 from assistant._grounding import instruction_like, quoted_pages, shown_label
 from assistant._provenance import merge_labels, provenance
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
-from assistant._sentences import SentenceBank, short_trust_name
+from assistant._sentences import SentenceBank, short_trust_name, spoken_by
 from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import AnswerResult, Citation, Passage, document_fields
 from corpus import (
@@ -314,6 +314,7 @@ class Assistant:
             correction
             or _rating_not_borne_out(analysis, groups)
             or _fall_not_borne_out(analysis, groups)
+            or _speaker_not_quoted(analysis, groups)
         )
         lead = lead_line(analysis, groups)
         if correction:
@@ -555,6 +556,24 @@ def _fall_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
     who = " or ".join(short_trust_name(t) for t in analysis.trusts)
     return f"The documents do not say {who}'s rating fell{when}."
+
+
+def _speaker_not_quoted(analysis: QuestionAnalysis, groups) -> str:
+    """A plain line when the question asks for someone's words and no quote gives them.
+
+    "What did staff at North Staffordshire say about the culture change?" answered only with
+    what inspectors saw gets "The documents do not quote staff at North Staffordshire
+    Combined Healthcare on this." first, so the reader knows whose words follow.
+    """
+    quoted = [p.sentence.quote for g in groups for p in g.picks]
+    if not analysis.speaker or not quoted:
+        return ""
+    if any(spoken_by(quote, analysis.speaker) for quote in quoted):
+        return ""
+    where = " or ".join(short_trust_name(t) for t in analysis.trusts)
+    return (
+        f"The documents do not quote {analysis.speaker}{f' at {where}' if where else ''} on this."
+    )
 
 
 def _llm_passages(state: PipelineState, groups) -> list[Passage]:

@@ -26,7 +26,14 @@ from assistant._analysis import (
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
-from assistant._sentences import Sentence, SentenceBank, holds, short_trust_name, words_of
+from assistant._sentences import (
+    Sentence,
+    SentenceBank,
+    holds,
+    short_trust_name,
+    spoken_by,
+    words_of,
+)
 from assistant._types import Passage
 from corpus import THEMES, TRUSTS, compound_terms, trust_by_key, trusts_in_text
 from index import Chunk, Embedder, Index, tokenize
@@ -57,6 +64,8 @@ class Scoring:
         stale: Penalty, for "after 2018" / "since the report" questions, for sentences whose
             years all come before the range starts (and, for "first inspection" questions,
             for sentences about a later visit).
+        speaker: Bonus, for "what did staff say ..." questions, for sentences giving the words
+            or views of those asked about.
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
         keep_ratio: A further sentence must score at least this share of the group's best.
@@ -82,6 +91,7 @@ class Scoring:
     report: float = 0.15
     recency: float = 0.2
     stale: float = 0.25
+    speaker: float = 0.6
     semantic: float = 0.35
     semantic_candidates: int = 8
     keep_ratio: float = 0.7
@@ -347,6 +357,7 @@ class Composer:
             + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
             - s.stale * _before(sentence.quote, analysis.since)
+            + (s.speaker * spoken_by(sentence.quote, analysis.speaker) if analysis.speaker else 0)
             - (s.stale * bool(_LATER_VISIT.search(sentence.quote)) if asked.early else 0.0)
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)

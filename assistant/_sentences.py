@@ -332,6 +332,26 @@ def is_fragment(sentence: str) -> bool:
     )
 
 
+_SAYING = (
+    r"said|says|say|told|tell|felt|feel|feels|described|reported|thought|spoke|explained|"
+    r"called|praised|complained|agreed|welcomed|raised|commented|recommended|rated|wrote|"
+    r"found|noted|judged|saw|observed"
+)
+
+
+def spoken_by(sentence: str, speaker: str) -> bool:
+    """True when the sentence gives the words or views of the speaker group.
+
+    "In 2019 staff generally told inspectors they felt valued" is spoken by staff;
+    "inspectors saw staff being kind" is spoken by inspectors, not by staff.
+    """
+    noun = re.escape(speaker.rstrip("s")) + "s?" if speaker != "staff" else "staff"
+    if noun.startswith("inspector"):
+        noun = r"(?:inspectors?|CQC|the inspection)"  # CQC's findings are its inspectors'
+    pattern = rf"\b{noun}\b(?:\W+\w+){{0,6}}?\W+(?:{_SAYING})\b"
+    return bool(re.search(pattern, sentence, re.I))
+
+
 def holds(
     sentence: str, answer_type: str, figure_kind: str = "", asked: frozenset[str] = frozenset()
 ) -> bool:

@@ -10,7 +10,7 @@ from assistant._analysis import analyse
 from assistant._answerability import Speller, mend
 from assistant._extractive import _beyond_theme, focus_weights
 from assistant._provenance import ORDER, merge_labels, provenance, url_label
-from assistant._sentences import holds, is_fragment, person_names, split_passage
+from assistant._sentences import holds, is_fragment, person_names, split_passage, spoken_by
 from index import Chunk, HashEmbedder
 
 OXLEAS = "Oxleas NHS Foundation Trust"
@@ -547,3 +547,30 @@ def test_a_capitalised_name_or_including_is_no_verb():
 )
 def test_the_year_an_after_question_starts_from(question, since):
     assert analyse(question).since == since
+
+
+def test_whose_words_a_question_asks_for():
+    assert (
+        analyse("What did staff at North Staffordshire say about the culture?").speaker == "staff"
+    )
+    assert analyse("How did patients at Somerset feel about their care?").speaker == "patients"
+    assert analyse("What did inspectors say about Oxleas in 2017?").speaker == "inspectors"
+    assert analyse("What did Oxleas do to engage staff?").speaker == ""
+    assert spoken_by("In 2019 staff generally told inspectors they felt valued.", "staff")
+    assert not spoken_by("Inspectors saw many instances of staff being kind.", "staff")
+    assert spoken_by("Inspectors saw many instances of staff being kind.", "inspectors")
+    assert spoken_by("In 2016 CQC found very positive feedback from patients.", "inspectors")
+    assert spoken_by("Most patients interviewed said they were happy.", "patients")
+
+
+def test_an_answer_without_the_speakers_words_says_so_first(fake_assistant):
+    for question in (
+        "What did staff at North Staffordshire say about the culture change?",
+        "What did carers at Calderstones say about the trust?",
+    ):
+        result = fake_assistant.ask(question)
+        quotes = [q for c in result.citations for q in c.quotes]
+        speaker = result.analysis["speaker"]
+        if not result.abstained and not any(spoken_by(q, speaker) for q in quotes):
+            assert result.answer.startswith(f"The documents do not quote {speaker}")
+            assert result.coverage == "partial"
