@@ -94,7 +94,7 @@ class Scoring:
     speaker: float = 0.6
     semantic: float = 0.35
     semantic_candidates: int = 8
-    keep_ratio: float = 0.7
+    keep_ratio: float = 0.6
     more_focus: float = 0.3
     min_focus: float = 0.4
     min_semantic: float = 0.42
