@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -187,6 +188,7 @@ class Composer:
     max_sentences: int = 6
     vocabulary: list[str] = field(default_factory=list)
     unknown_weight: float = 1.0
+    _by_trust: dict[str, list[Chunk]] | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
@@ -286,11 +288,11 @@ class Composer:
                 for t in TRUSTS
             ]
             report = [p.chunk for p in passages if p.chunk.doc_kind in _REPORT_KINDS]
-            report += [
-                c
-                for c in self._ranked(self.index.chunks.values(), similarity)
-                if c.doc_kind in _REPORT_KINDS
-            ][: self.scoring.passages_per_trust]
+            report += self._ranked(
+                (c for c in self.index.chunks.values() if c.doc_kind in _REPORT_KINDS),
+                similarity,
+                self.scoring.passages_per_trust,
+            )
             on_theme = [c for c in report if c.theme in analysis.themes]
             report = on_theme or report
             return [(ACROSS_REPORT, "", list(dict.fromkeys(report)))] + pools
@@ -298,8 +300,11 @@ class Composer:
 
     def _trust_chunks(self, trust, analysis, passages, similarity, keyword) -> list[Chunk]:
         """A trust's passages on the question's themes, its retrieved ones, its most similar."""
-        chunks = self.index.select(trust=trust)
+        chunks = self._of_trust(trust)
         on_theme = [c for c in chunks if c.theme and c.theme in analysis.themes]
+        most = 2 * self.scoring.passages_per_trust  # a large index: the closest of them
+        if len(on_theme) > most:
+            on_theme = self._ranked(on_theme, similarity, most)
         if on_theme and analysis.scope in _THEME_ONLY_SCOPES:
             return on_theme
         retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
@@ -309,12 +314,22 @@ class Composer:
             if not p.chunk.trust and any(s.trust == trust for s in self.bank.of(p.chunk))
         ]
         keyword = [c for c in keyword if c.trust == trust][:4]
-        nearest = self._ranked(chunks, similarity)[: self.scoring.passages_per_trust]
+        nearest = self._ranked(chunks, similarity, self.scoring.passages_per_trust)
         return list(dict.fromkeys(on_theme + retrieved + keyword + nearest))
 
+    def _of_trust(self, trust: str) -> list[Chunk]:
+        """The trust's passages in corpus order (grouped once per index, not per question)."""
+        if self._by_trust is None:
+            grouped: dict[str, list[Chunk]] = {}
+            for chunk in self.index.chunks.values():
+                grouped.setdefault(chunk.trust, []).append(chunk)
+            self._by_trust = grouped
+        return self._by_trust.get(trust, [])
+
     @staticmethod
-    def _ranked(chunks, similarity: dict[str, float]) -> list[Chunk]:
-        return sorted(chunks, key=lambda c: -similarity.get(c.id, 0.0))
+    def _ranked(chunks: Iterable[Chunk], similarity: dict[str, float], most: int) -> list[Chunk]:
+        """The `most` passages most similar to the question, best first."""
+        return heapq.nlargest(most, chunks, key=lambda c: similarity.get(c.id, 0.0))
 
     def _score(self, chunks, weights, analysis, similarity, trust=None) -> list[Scored]:
         """Every quotable sentence of the passages, scored against the question, best first.
