@@ -229,8 +229,10 @@ class Composer:
         ]
         if analysis.answer_type == WHICH_TRUST:
             # "Which trusts changed their culture?" is about a theme most trusts cover: list
-            # every trust with evidence; otherwise only those close to the strongest.
-            return _strongest_first(groups, ratio=0.0 if analysis.themes else 0.8)
+            # every trust with evidence; otherwise ("Which trusts had staffing problems at
+            # their first inspection?") only those close to the strongest.
+            broad = analysis.themes and not _beyond_theme(weights, analysis.themes)
+            return _strongest_first(groups, ratio=0.0 if broad else 0.8)
         return groups
 
     def _overview(self, themes: Sequence[str] = ()) -> Group:

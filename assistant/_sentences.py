@@ -533,10 +533,12 @@ def _inner_it(sentence: str) -> tuple[int, int, str] | None:
 def _is_name(label: str) -> bool:
     """True when a label is a proper name, every word capitalised but joiners.
 
-    "Creative Minds" and "NSCHT" are names; "Acquisition by Mersey Care" and "Closure
-    decision" are topics, which a pronoun after them does not stand for.
+    "Creative Minds" and "NSCHT" are names; "Acquisition by Mersey Care", "Closure
+    decision" and "Background" are topics, which a pronoun after them does not stand for.
     """
     words = [w for w in label.split() if w.lower() not in {"and", "of", "&", "the", "for"}]
+    if len(words) == 1:  # "NSCHT" is a name; "Background" or "Example" is a topic
+        return len(words[0]) >= 2 and words[0].isupper()
     return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
@@ -562,6 +564,8 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
     for position, match in enumerate(re.finditer(r"[A-Za-z’']+|\d+", sentence[:70])):
         word = match.group()
         if _PERSON_PRONOUN.match(word) or _OTHER_PRONOUN.match(word):
+            if _cataphora(word, position, sentence[match.end() :]):
+                return None  # "In her blog Caroline Donovan said": the name follows
             if position == 0 or word.lower() in {"he", "she", "it", "they", "his", "her"}:
                 return match.start(), match.end(), word
             return None
@@ -578,7 +582,20 @@ def _unnamed_person(sentence: str) -> tuple[int, int, str] | None:
     match = _PERSON_WORD.search(sentence)
     if match is None or person_names(sentence[: match.start()]):
         return None
+    if _cataphora(match.group(), 1, sentence[match.end() :]):
+        return None
     return match.start(), match.end(), match.group()
+
+
+def _cataphora(word: str, position: int, rest: str) -> bool:
+    """True for a his/her that points forward to a name ("In her blog Caroline Donovan said").
+
+    Only a possessive after the first word: "He thanked Caroline Donovan" still leans on
+    someone named before.
+    """
+    if word.lower() not in {"his", "her"} or position == 0:
+        return False
+    return bool(person_names(" ".join(rest.split()[:8])))
 
 
 def _previous_in_paragraph(text: str, spans: list[tuple[int, int]], i: int):

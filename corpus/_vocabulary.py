@@ -143,7 +143,7 @@ TRUSTS: tuple[Trust, ...] = (
     Trust(
         "lincolnshire",
         "Lincolnshire Partnership NHS Foundation Trust",
-        ("lincolnshire partnership", "lincolnshire", "lpft"),
+        ("lincolnshire partnership", "lincolnshire", "lincs partnership", "lincs", "lpft"),
     ),
     Trust(
         "south_west_yorkshire",

@@ -574,3 +574,30 @@ def test_an_answer_without_the_speakers_words_says_so_first(fake_assistant):
         if not result.abstained and not any(spoken_by(q, speaker) for q in quotes):
             assert result.answer.startswith(f"The documents do not quote {speaker}")
             assert result.coverage == "partial"
+
+
+def test_a_pronoun_that_points_forward_to_a_name_is_left_alone():
+    text = (
+        "Peter Axon became chief executive in 2019. In her June 2017 blog Caroline Donovan "
+        "said she had signed off the annual report on behalf of staff."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert quotes[-1] == (
+        "In her June 2017 blog Caroline Donovan said she had signed off the annual report on "
+        "behalf of staff."
+    )
+
+
+def test_a_one_word_topic_label_does_not_stand_for_it():
+    text = (
+        "**Background.** The 2018 report told how the trust moved from requires improvement "
+        "to good. It then kept that improvement and reached outstanding."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert not any("[Background]" in q for q in quotes)
+
+
+def test_lincs_is_lincolnshire():
+    assert analyse("how did lincs partnership change its board after 2015").trusts == (
+        "Lincolnshire Partnership NHS Foundation Trust",
+    )
