@@ -227,13 +227,26 @@ class Composer:
             )
             for label, trust, chunks in self._pools(analysis, passages, similarity, keyword)
         ]
+        broad = bool(analysis.themes) and not _beyond_theme(weights, analysis.themes)
+        if analysis.scope == ALL_TRUSTS and broad and analysis.answer_type != WHICH_TRUST:
+            groups = self._with_theme_summary(groups, analysis.themes)
         if analysis.answer_type == WHICH_TRUST:
             # "Which trusts changed their culture?" is about a theme most trusts cover: list
             # every trust with evidence; otherwise ("Which trusts had staffing problems at
             # their first inspection?") only those close to the strongest.
-            broad = analysis.themes and not _beyond_theme(weights, analysis.themes)
             return _strongest_first(groups, ratio=0.0 if broad else 0.8)
         return groups
+
+    def _with_theme_summary(self, groups: list[Group], themes: Sequence[str]) -> list[Group]:
+        """CQC's own summary of the theme in place of the report-level group, when there is one.
+
+        "How did the trusts react to a poor first rating?" is answered first by what the
+        report concluded across the trusts, then trust by trust.
+        """
+        summary = self._overview(themes)
+        if not summary.picks:
+            return groups
+        return [summary, *(g for g in groups if g.label != ACROSS_REPORT)]
 
     def _overview(self, themes: Sequence[str] = ()) -> Group:
         """The report's own one-line summary of each of its themes (or of those given)."""
