@@ -577,10 +577,29 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
 _PERSON_WORD = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 
 
+# Words before a pronoun that may be the person it means ("the mother ... her son").
+_SOMEONE = re.compile(
+    r"\b(?:mother|father|son|daughter|parent|patient|user|carer|wife|husband|"
+    r"man|woman|nurse|doctor|chair|chairman|director|executive|inspector|manager|minister|"
+    r"leader|member|colleague|psychiatrist|consultant|he|she)\b"
+)
+
+
 def _unnamed_person(sentence: str) -> tuple[int, int, str] | None:
-    """A personal pronoun with no person named before it in the sentence ("about his work")."""
+    """A personal pronoun early in the sentence with nobody before it ("In 2019 she moved").
+
+    A pronoun further in, or after someone it may mean ("Donovan described a meeting where
+    the mother of a service user spoke about her son"), is left as it is: bracketing a name
+    from earlier text would put words in the wrong mouth.
+    """
     match = _PERSON_WORD.search(sentence)
-    if match is None or person_names(sentence[: match.start()]):
+    if match is None or len(sentence[: match.start()].split()) > 6:
+        return None
+    before = sentence[: match.start()]
+    surnames = [
+        w for w in re.findall(r"(?<!^)\b[A-Z][a-z]+\b", before) if not _NOT_PERSON_WORD.match(w)
+    ]
+    if surnames or _SOMEONE.search(before):
         return None
     if _cataphora(match.group(), 1, sentence[match.end() :]):
         return None

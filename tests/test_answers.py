@@ -601,3 +601,13 @@ def test_lincs_is_lincolnshire():
     assert analyse("how did lincs partnership change its board after 2015").trusts == (
         "Lincolnshire Partnership NHS Foundation Trust",
     )
+
+
+def test_a_pronoun_after_someone_it_may_mean_is_left_alone():
+    text = (
+        "Caroline Donovan was chief executive. In a blog, Donovan described a board meeting "
+        "where the mother of a service user spoke about how hard it had been to get treatment "
+        "for her son."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert not any("[Caroline Donovan" in q for q in quotes)
