@@ -209,6 +209,8 @@ class Composer:
         ]
         if analysis.scope == REPORT and asks_for_overview(analysis):
             return [self._overview()]
+        if _about_trusts_only(analysis):  # "Tell me about Calderstones", "What about Oxleas?"
+            return [self._trust_overview(trust) for trust in analysis.trusts]
         if analysis.scope == REPORT:
             chunks = [p.chunk for p in passages[:10]]
             scored = self._score(chunks, weights, analysis, similarity)
@@ -236,6 +238,25 @@ class Composer:
             # their first inspection?") only those close to the strongest.
             return _strongest_first(groups, ratio=0.0 if broad else 0.8)
         return groups
+
+    def _trust_overview(self, trust: str) -> Group:
+        """The opening sentences of the trust's own overview (or of its first passage)."""
+        group = Group(trust, trust)
+        chunks = self._of_trust(trust)
+        lead = next((c for c in chunks if _OVERVIEW.search(c.section or "")), None)
+        lead = lead or (chunks[0] if chunks else None)
+        chosen: list[Sentence] = []
+        for x in self.bank.of(lead) if lead else []:
+            if not x.quote or _ABOUT_NOTES.search(x.quote):
+                continue
+            if chosen and x.quote.startswith(chosen[-1].quote):
+                chosen[-1] = x  # the same sentences and the next: keep the longer quote
+            elif len(chosen) < 3:
+                chosen.append(x)
+        group.picks = [Scored(x, 1.0, 1.0, 1.0) for x in chosen]
+        if not group.picks:
+            group.missing = "focus"
+        return group
 
     def _with_theme_summary(self, groups: list[Group], themes: Sequence[str]) -> list[Group]:
         """CQC's own summary of the theme in place of the report-level group, when there is one.
@@ -816,6 +837,19 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
         return x.focus >= 0.25 or x.typed
     undated = not any(_ANY_YEAR.fullmatch(token) for token in x.sentence.context)
     return undated and x.focus >= 0.5
+
+
+_ABOUT_NOTES = re.compile(r"\b(?:these|the) notes\b", re.I)  # the notes on themselves
+_OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
+
+
+def _about_trusts_only(analysis: QuestionAnalysis) -> bool:
+    """True when a question names trusts and asks nothing more specific about them."""
+    return (
+        analysis.scope in (ONE_TRUST, NAMED_TRUSTS)
+        and not analysis.focus
+        and not (analysis.themes or analysis.years or analysis.names or analysis.speaker)
+    )
 
 
 def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:

@@ -611,3 +611,10 @@ def test_a_pronoun_after_someone_it_may_mean_is_left_alone():
     )
     quotes = [s.quote for s in split_passage(chunk(text))]
     assert not any("[Caroline Donovan" in q for q in quotes)
+
+
+def test_a_question_only_naming_trusts_gets_each_trusts_overview(fake_assistant):
+    result = fake_assistant.ask("What do Lincolnshire Partnership and Calderstones have in common?")
+    sections = {(c.trust.split()[0], c.section) for c in result.citations}
+    assert ("Lincolnshire", "Overview") in sections and ("Calderstones", "Overview") in sections
+    assert "these notes" not in result.answer.lower()
