@@ -12,6 +12,8 @@ _FOLLOW_UP = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|also|same|what else|anything else)\b|^\s*(and|or)\s", re.I
 )
 _CONTENT = re.compile(r"[a-z]{4,}")
+# A short follow-up that only points back at the previous question ("When was that?").
+_BACK_REFERENCE = re.compile(r"\b(?:that|then|this|those|it|them|they)\b", re.I)
 _BROAD = re.compile(r"\b(trusts|report|all|across|every|each|overall|generally|cqc)\b", re.I)
 
 
@@ -52,6 +54,8 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
         if not themes and _FOLLOW_UP.search(question) and themes_in_text(previous):
             label = theme_by_key(themes_in_text(previous)[0]).label
             return f"{question.rstrip(' ?')} ({label})?"
+        if not trusts and _BACK_REFERENCE.search(question) and len(question.split()) <= 6:
+            return f"{question.rstrip(' ?')}: {previous.split(': ')[-1]}"  # "When was that?"
         return question
     if _PRONOUNS.search(question):
         return _PRONOUNS.sub(carried_names, question, count=1)

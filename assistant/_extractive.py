@@ -232,6 +232,8 @@ class Composer:
         broad = bool(analysis.themes) and not _beyond_theme(weights, analysis.themes)
         if analysis.scope == ALL_TRUSTS and broad and analysis.answer_type != WHICH_TRUST:
             groups = self._with_theme_summary(groups, analysis.themes)
+        if analysis.answer_type == WHICH_TRUST and asked_rating(analysis):
+            groups = _rated_only(groups, asked_rating(analysis))
         if analysis.answer_type == WHICH_TRUST:
             # "Which trusts changed their culture?" is about a theme most trusts cover: list
             # every trust with evidence; otherwise ("Which trusts had staffing problems at
@@ -407,6 +409,7 @@ class Composer:
             + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
             + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
+            + s.typed * _gives_rating(sentence.quote, asked_rating(analysis))
             - s.stale * _before(sentence.quote, analysis.since)
             + (s.speaker * spoken_by(sentence.quote, analysis.speaker) if analysis.speaker else 0)
             - (s.stale * bool(_LATER_VISIT.search(sentence.quote)) if asked.early else 0.0)
@@ -837,6 +840,56 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
         return x.focus >= 0.25 or x.typed
     undated = not any(_ANY_YEAR.fullmatch(token) for token in x.sentence.context)
     return undated and x.focus >= 0.5
+
+
+_RATING_WORDS = r"(outstanding|good|requires improvement|inadequate)"
+_ASKED_RATING = re.compile(
+    rf"\b(?:rated|rating of|become|became|reach(?:ed)?)\s+{_RATING_WORDS}\b", re.I
+)
+
+
+def asked_rating(analysis: QuestionAnalysis) -> str:
+    """The overall rating a question asks about ("Which trust was rated outstanding?"), or ''.
+
+    A question about a service's or a key question's rating ("rated outstanding for caring")
+    asks about no overall rating.
+    """
+    match = _ASKED_RATING.search(analysis.question)
+    if not match or re.search(
+        r"\bfor\b|\bservices?\b|\bwards?\b", analysis.question[match.end() :]
+    ):
+        return ""
+    return match.group(1).lower()
+
+
+def _gives_rating(sentence: str, rating: str) -> bool:
+    """True when a sentence gives a trust that overall rating (not a service's or a domain's).
+
+    "CQC rated [NSCHT] outstanding on 28 March 2019" and "the trust was rated good overall" do;
+    "Forensic services were rated outstanding" and "rated outstanding for responsive" do not.
+    """
+    if not rating:
+        return False
+    subject = r"(?:the trust|it|\[[^\]]+\])"
+    patterns = (
+        rf"\brated\s+{subject}\s+(?:as\s+)?{rating}\b(?!\s+for\b)",
+        rf"\b(?:trust|it|\])\s+(?:was|is|had been)\s+(?:now\s+)?rated\s+{rating}\b(?!\s+for\b)",
+        rf"\b{rating}\s+overall\b",
+        rf"\boverall rating(?:\s+\w+){{0,3}}\s+{rating}\b",
+    )
+    return any(re.search(p, sentence, re.I) for p in patterns)
+
+
+def _rated_only(groups: list[Group], rating: str) -> list[Group]:
+    """The trusts whose quotes give them the overall rating asked about (all when none do)."""
+    rated = [
+        g
+        for g in groups
+        if g.trust and any(_gives_rating(p.sentence.quote, rating) for p in g.picks)
+    ]
+    if not rated:
+        return groups
+    return rated + [g for g in groups if not g.trust and g.picks]
 
 
 _ABOUT_NOTES = re.compile(r"\b(?:these|the) notes\b", re.I)  # the notes on themselves

@@ -8,6 +8,7 @@ import pytest
 from assistant import Assistant, is_verbatim, quote_of_line
 from assistant._analysis import analyse
 from assistant._answerability import Speller, mend
+from assistant._conversation import condense
 from assistant._extractive import _beyond_theme, focus_weights
 from assistant._provenance import ORDER, merge_labels, provenance, url_label
 from assistant._sentences import holds, is_fragment, person_names, split_passage, spoken_by
@@ -618,3 +619,35 @@ def test_a_question_only_naming_trusts_gets_each_trusts_overview(fake_assistant)
     sections = {(c.trust.split()[0], c.section) for c in result.citations}
     assert ("Lincolnshire", "Overview") in sections and ("Calderstones", "Overview") in sections
     assert "these notes" not in result.answer.lower()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "gives"),
+    [
+        ("On 28 March 2019 CQC rated the trust Outstanding overall.", True),
+        ("CQC rated [North Staffordshire Combined Healthcare] outstanding on 28 March 2019.", True),
+        ("Reports rated [Sheffield] requires improvement overall.", False),  # not the rating asked
+        ("Forensic inpatient services were rated Outstanding.", False),
+        ("In 2019 CQC rated the trust Outstanding for both caring and responsive.", False),
+        ("The trust was rated good overall with some outstanding ratings for services.", False),
+    ],
+)
+def test_a_sentence_gives_a_trust_its_overall_rating(sentence, gives):
+    from assistant._extractive import _gives_rating
+
+    assert _gives_rating(sentence, "outstanding") is gives
+
+
+def test_the_overall_rating_a_question_asks_about():
+    from assistant._extractive import asked_rating
+
+    assert asked_rating(analyse("Which trust was rated outstanding?")) == "outstanding"
+    assert asked_rating(analyse("Which trusts were rated outstanding for caring?")) == ""
+    assert asked_rating(analyse("What did Oxleas do to engage staff?")) == ""
+
+
+def test_a_short_follow_up_that_points_back_takes_the_previous_question():
+    assert condense("When was that?", ["Which trust was rated outstanding?"]) == (
+        "When was that: Which trust was rated outstanding?"
+    )
+    assert condense("Who led it then?", ["When was that?", "Which trust was rated outstanding?"])
