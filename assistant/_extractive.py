@@ -120,6 +120,7 @@ class Scored:
     focus_passage: float = 0.0
     beyond_theme: bool = True
     on_theme: bool = False
+    whole_theme: bool = False
 
 
 @dataclass(frozen=True)
@@ -427,6 +428,7 @@ class Composer:
             head=head,
             on_theme=on_theme,
             beyond_theme=beyond,
+            whole_theme=on_theme and not asked.beyond_theme and bool(analysis.themes),
         )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
@@ -505,6 +507,8 @@ class Composer:
         if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
             return False
         semantic = x.semantic if x.semantic is not None else 1.0
+        if x.whole_theme and analysis.scope == ONE_TRUST:
+            return True  # "How did Oxleas respond to its rating?" is its reaction section
         if x.sentence.chunk.theme in analysis.themes:
             if not x.beyond_theme:
                 # "use data to improve governance": a governance section must speak of data.
