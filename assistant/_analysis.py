@@ -256,11 +256,7 @@ def analyse(
 
     """
     runs = _capitalised_runs(question)
-    named = [run for run in runs if _org_like(run)]
-    if not any(c.isupper() for c in question[1:]):  # typed in lower case: names are too
-        named += [name for name in _lowercase_organisations(question) if name not in named]
-    organisations = tuple(_as_indexed(org, others) for run in named for org in _organisations(run))
-    organisations += _indexed_mentions(question, others, organisations)
+    organisations = _named_organisations(question, runs, others)
     masked = question
     for org in organisations:
         if not org.trust:
@@ -294,6 +290,17 @@ def analyse(
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
         verbs=_verbs(_without_names(masked, organisations, possessive=" its ")),
     )
+
+
+def _named_organisations(
+    question: str, runs: list[str], others: Sequence[Trust]
+) -> tuple[Organisation, ...]:
+    """Every organisation the question names, tied to a trust the index holds where it is one."""
+    named = [run for run in runs if _org_like(run)]
+    if not any(c.isupper() for c in question[1:]):  # typed in lower case: names are too
+        named += [name for name in _lowercase_organisations(question) if name not in named]
+    organisations = tuple(_as_indexed(org, others) for run in named for org in _organisations(run))
+    return organisations + _indexed_mentions(question, others, organisations)
 
 
 # Word pairs (stemmed) that name a theme in any word order: "engage ... staff".

@@ -214,12 +214,7 @@ class Composer:
             return [self._trust_overview(trust) for trust in analysis.trusts]
         if analysis.scope == REPORT:
             chunks = [p.chunk for p in passages[:10]]
-            scored = self._score(chunks, weights, analysis, similarity)
-            chosen = self._choose("", "", scored, analysis, vector)
-            summary = self._overview(analysis.themes) if analysis.themes else None
-            if summary and summary.picks and chosen.picks:
-                return [summary, *_split_by_source(chosen, skip=summary.picks)]
-            return _split_by_source(chosen)
+            return self._report_groups(chunks, weights, analysis, similarity, vector)
         groups = [
             self._choose(
                 label,
@@ -230,17 +225,30 @@ class Composer:
             )
             for label, trust, chunks in self._pools(analysis, passages, similarity, keyword)
         ]
+        return self._arranged(groups, analysis, weights)
+
+    def _report_groups(self, chunks, weights, analysis, similarity, vector) -> list[Group]:
+        """A report question's sentences by source, after CQC's summary of a theme it names."""
+        scored = self._score(chunks, weights, analysis, similarity)
+        chosen = self._choose("", "", scored, analysis, vector)
+        summary = self._overview(analysis.themes) if analysis.themes else None
+        if summary and summary.picks and chosen.picks:
+            return [summary, *_split_by_source(chosen, skip=summary.picks)]
+        return _split_by_source(chosen)
+
+    def _arranged(self, groups: list[Group], analysis, weights) -> list[Group]:
+        """The trust groups in the order and number the question's kind asks for."""
         broad = bool(analysis.themes) and not _beyond_theme(weights, analysis.themes)
         if analysis.scope == ALL_TRUSTS and broad and analysis.answer_type != WHICH_TRUST:
-            groups = self._with_theme_summary(groups, analysis.themes)
-        if analysis.answer_type == WHICH_TRUST and asked_rating(analysis):
+            return self._with_theme_summary(groups, analysis.themes)
+        if analysis.answer_type != WHICH_TRUST:
+            return groups
+        if asked_rating(analysis):
             groups = _rated_only(groups, asked_rating(analysis))
-        if analysis.answer_type == WHICH_TRUST:
-            # "Which trusts changed their culture?" is about a theme most trusts cover: list
-            # every trust with evidence; otherwise ("Which trusts had staffing problems at
-            # their first inspection?") only those close to the strongest.
-            return _strongest_first(groups, ratio=0.0 if broad else 0.8)
-        return groups
+        # "Which trusts changed their culture?" is about a theme most trusts cover: list every
+        # trust with evidence; otherwise ("Which trusts had staffing problems at their first
+        # inspection?") only those close to the strongest.
+        return _strongest_first(groups, ratio=0.0 if broad else 0.8)
 
     def _trust_overview(self, trust: str) -> Group:
         """The opening sentences of the trust's own overview (or of its first passage)."""
