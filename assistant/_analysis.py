@@ -735,12 +735,13 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
 
 
-# Words a question uses for a rating going down or up, or for what went wrong, and the words
-# documents use for them.
+# Words a question uses for a rating going down or up, for what went wrong and for a chair, and
+# the words documents use for them.
 _SAME_MEANING = (
     "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
     "downgraded worsen worsened|rise rose risen raise raised upgrade upgraded climb climbed|"
-    "wrong problem problems failing failings concern concerns deteriorated shortcomings"
+    "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
+    "chair chaired chairman chairwoman chairperson"
 )
 
 

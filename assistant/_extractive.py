@@ -205,9 +205,9 @@ class Composer:
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
         vector = self._topic_vector(analysis, vector)
-        keyword = [
-            chunk for chunk, _ in self.index.keyword(analysis.focus or analysis.question, 60)
-        ]
+        forms = " ".join(sorted({form for group in weights for form in group}))
+        query = f"{analysis.focus} {forms}".strip() or analysis.question  # "chair": "chairman"
+        keyword = [chunk for chunk, _ in self.index.keyword(query, 60)]
         if analysis.scope == REPORT and asks_for_overview(analysis):
             return [self._overview()]
         if _about_trusts_only(analysis):  # "Tell me about Calderstones", "What about Oxleas?"

@@ -651,3 +651,11 @@ def test_a_short_follow_up_that_points_back_takes_the_previous_question():
         "When was that: Which trust was rated outstanding?"
     )
     assert condense("Who led it then?", ["When was that?", "Which trust was rated outstanding?"])
+
+
+def test_a_chair_question_finds_the_chairman(fake_assistant):
+    from assistant._analysis import same_meaning
+
+    assert "chairman" in same_meaning()["chair"]
+    result = fake_assistant.ask("Who chaired Somerset Partnership?")
+    assert "Stephen Ladyman" in result.answer
