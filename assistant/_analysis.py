@@ -729,10 +729,16 @@ def _asked_part(text: str) -> str:
 def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     """The question's topic words: everything but scaffolding, names of trusts and filler."""
     text = _without_names(_asked_part(masked), organisations).replace(" X ", " ")
+    if re.search(r"\bhow long\b", text, re.I):
+        text = _TAKE_TIME.sub(" ", text)
     text = _REPORT_TITLE.sub(" ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
+
+
+# "How long did it take X to ...": the "take" asks for a duration; it is not a topic.
+_TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b", re.I)
 
 
 # Words a question uses for a rating going down or up, for what went wrong and for a chair, and
@@ -741,7 +747,7 @@ _SAME_MEANING = (
     "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
     "downgraded worsen worsened|rise rose risen raise raised upgrade upgraded climb climbed|"
     "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
-    "chair chaired chairman chairwoman chairperson"
+    "chair chaired chairman chairwoman chairperson|back again restored regained"
 )
 
 

@@ -659,3 +659,10 @@ def test_a_chair_question_finds_the_chairman(fake_assistant):
     assert "chairman" in same_meaning()["chair"]
     result = fake_assistant.ask("Who chaired Somerset Partnership?")
     assert "Stephen Ladyman" in result.answer
+
+
+def test_how_long_did_it_take_asks_for_time_not_for_taking():
+    assert analyse("How long did it take South West Yorkshire to get back to good?").focus == (
+        "back good"
+    )
+    assert "take" in analyse("What action did Oxleas take after 2016?").focus
