@@ -533,6 +533,8 @@ SPEAKER_GROUPS = (
     r"staff|patients?|service users?|carers?|families|inspectors?|governors?|board members?|"
     r"leaders?|managers?|nurses?|doctors?|clinicians?|chief executives?|chairs?|volunteers?"
 )
+RATINGS = ("outstanding", "good", "requires improvement", "inadequate")  # CQC's four, best first
+RATING_PATTERN = "(" + "|".join(RATINGS) + ")"
 REPORT_YEAR = 2018  # CQC published Driving improvement in March 2018
 _SINCE_YEAR = re.compile(
     r"\b(?:after|since|following|post|later (?:in|than)|from)\s+(?:(?:the|its|their|end of|"

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from assistant import _extractive as extractive
 from assistant import _llm as llm
-from assistant._analysis import NAMED_TRUSTS, ONE_TRUST, WHICH_TRUST, QuestionAnalysis, analyse
+from assistant._analysis import (
+    NAMED_TRUSTS,
+    ONE_TRUST,
+    RATING_PATTERN,
+    RATINGS,
+    WHICH_TRUST,
+    QuestionAnalysis,
+    analyse,
+)
 from assistant._answerability import (
     CLOSING,
     Speller,
@@ -500,18 +508,13 @@ def _citation(
     )
 
 
-_RATINGS = ("outstanding", "good", "requires improvement", "inadequate")
-
-
 def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     """A plain line when the question asserts a rating the quoted sentences do not give.
 
     "Why was X rated inadequate in 2019?" answered with sentences that say Outstanding gets
     "The documents do not say X was rated inadequate in 2019." first.
     """
-    asked = re.search(
-        r"\brated\s+(outstanding|good|requires improvement|inadequate)\b", analysis.question, re.I
-    )
+    asked = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
     if not asked or not analysis.trusts:
         return ""
     rating = asked.group(1).lower()
@@ -523,7 +526,7 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
             return name in quoted
         return bool(re.search(rf"{name}\W+overall|overall\W+(?:\w+\W+)?{name}", quoted))
 
-    if said(rating) or not any(said(r) for r in _RATINGS if r != rating):
+    if said(rating) or not any(said(r) for r in RATINGS if r != rating):
         return ""
     when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
     who = " or ".join(short_trust_name(t) for t in analysis.trusts)

@@ -18,6 +18,7 @@ from assistant._analysis import (
     NAMED_TRUSTS,
     ONE_TRUST,
     PERSON,
+    RATING_PATTERN,
     REPORT,
     WHICH_TRUST,
     QuestionAnalysis,
@@ -136,6 +137,7 @@ class _Asked:
     phrase: list[frozenset[str]]
     recent: bool = False
     early: bool = False
+    rating: str = ""
 
     @classmethod
     def of(cls, analysis: QuestionAnalysis, weights: dict[frozenset[str], float]) -> _Asked:
@@ -150,6 +152,7 @@ class _Asked:
             phrase,
             bool(_RECENT.search(analysis.question)),
             bool(_EARLY.search(analysis.question)),
+            asked_rating(analysis),
         )
 
     def share(self, tokens: frozenset[str]) -> float:
@@ -418,7 +421,7 @@ class Composer:
             + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
             + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
-            + s.typed * _gives_rating(sentence.quote, asked_rating(analysis))
+            + s.typed * _gives_rating(sentence.quote, asked.rating)
             - s.stale * _before(sentence.quote, analysis.since)
             + (s.speaker * spoken_by(sentence.quote, analysis.speaker) if analysis.speaker else 0)
             - (s.stale * bool(_LATER_VISIT.search(sentence.quote)) if asked.early else 0.0)
@@ -854,9 +857,8 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     return undated and x.focus >= 0.5
 
 
-_RATING_WORDS = r"(outstanding|good|requires improvement|inadequate)"
 _ASKED_RATING = re.compile(
-    rf"\b(?:rated|rating of|become|became|reach(?:ed)?)\s+{_RATING_WORDS}\b", re.I
+    rf"\b(?:rated|rating of|become|became|reach(?:ed)?)\s+{RATING_PATTERN}\b", re.I
 )
 
 
