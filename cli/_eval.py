@@ -8,7 +8,15 @@ from pathlib import Path
 
 from dia.errors import DiaError
 from dia.settings import Settings
-from evals import check_gate, compare, headline_rows, run_eval, write_report
+from evals import (
+    check_gate,
+    compare,
+    headline_rows,
+    run_eval,
+    theme_headline,
+    theme_summary,
+    write_report,
+)
 
 _AGGREGATE_KEYS = ("aggregates", "aggregates_tune", "aggregates_heldout")
 
@@ -39,11 +47,14 @@ def run_eval_command(
     failures = check_gate(results) if gate else []
     if as_json:
         means = {key: _means(results.get(key, {})) for key in _AGGREGATE_KEYS}
-        print(json.dumps(means | {"report": str(paths["markdown"]), "gate_failures": failures}))
+        extra = {"theme_assignment": theme_summary(results)}
+        extra |= {"report": str(paths["markdown"]), "gate_failures": failures}
+        print(json.dumps(means | extra))
     else:
         print(f"Report: {paths['markdown']} (and report.html, results.json)")
         for row in headline_rows(results):
             print("  " + " | ".join(row))
+        print(theme_headline(results))
     if previous is not None:
         _print_comparison(results, previous)
     for failure in failures:

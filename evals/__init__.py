@@ -8,7 +8,7 @@ from evals._baselines import langchain_embeddings
 from evals._dataset import DATASET, SAMPLE_QUESTIONS, EvalItem, label_problems, load_questions
 from evals._gate import check_gate, compare
 from evals._metrics import percentile, percentiles
-from evals._report import headline_rows, write_report
+from evals._report import headline_rows, theme_headline, theme_summary, write_report
 from evals._run import eval_settings, run_eval
 
 __all__ = [
@@ -25,5 +25,7 @@ __all__ = [
     "percentile",
     "percentiles",
     "run_eval",
+    "theme_headline",
+    "theme_summary",
     "write_report",
 ]

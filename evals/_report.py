@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evals._run import KS, SYSTEMS
 
+THEME_TITLE = "Theme assignment (headings hidden)"
 SPLIT_COLUMNS = {"aggregates": "all", "aggregates_tune": "tuning", "aggregates_heldout": "held-out"}
 
 HEADLINE = (
@@ -118,7 +119,7 @@ def render_markdown(results: dict, plots: dict[str, Path]) -> str:
         f"({calibration['errors_at_best']} errors by dense similarity alone).",
         "",
     ]
-    lines += ["## Theme assignment (headings hidden)", "", *theme_lines(results), ""]
+    lines += [f"## {THEME_TITLE}", "", *theme_lines(results), ""]
     lines += ["## Plots", ""] + [f"![{name}]({path.name})" for name, path in plots.items()]
     lines += ["", "## Per question", ""]
     lines += _table(QUESTION_COLUMNS, [question_cells(row) for row in results["questions"]])
@@ -128,23 +129,68 @@ def render_markdown(results: dict, plots: dict[str, Path]) -> str:
 
 
 def theme_lines(results: dict) -> list[str]:
-    """The theme-assignment figures (held-out half, then the strict protocol) as sentences."""
+    """The theme-assignment figures (held-out half, then the tuning half) as sentences."""
     block = results.get("theme_assignment") or {}
     if not block.get("n"):
         return ["Not measured in this run."]
-    strict = block.get("strict") or {}
+    tune = block.get("tune") or {}
+    meaning = block.get("meaning_only") or {}
     return [
         f"Held-out half of the trust notes' sections (n={block['n']}, model "
-        f"`{block.get('model', '?')}`): accuracy {_share(block, 'accuracy')} over "
-        f"{block['assigned']} given a theme, coverage {fmt(block['coverage'])}; top-1 without "
-        f"cutoffs {fmt(block.get('accuracy_without_cutoffs'))}. Cutoffs from the tuning half: "
-        f"threshold {block['threshold']}, margin {block['margin']}; profiles from "
-        f"{block.get('profiles', '?')}.",
+        f"`{block.get('model', '?')}`): accuracy {_share(block, 'accuracy')} ({block['correct']} "
+        f"right; a section left without a theme counts as wrong), coverage "
+        f"{fmt(block['coverage'])}, precision {fmt(block.get('precision'))}; top-1 without "
+        f"cutoffs {fmt(block.get('accuracy_without_cutoffs'))}.",
         "",
-        f"Strict (profiles from {strict.get('profiles', '?')}): accuracy "
-        f"{_share(strict, 'accuracy')} over {strict.get('assigned', '?')}, coverage "
-        f"{fmt(strict.get('coverage'))}.",
+        f"Tuning half (n={tune.get('n', '?')}): accuracy {fmt(tune.get('accuracy'))}, coverage "
+        f"{fmt(tune.get('coverage'))}. Cutoffs: threshold {block['threshold']}, margin "
+        f"{block['margin']} ({block.get('protocol', '?')}). Meaning alone (without the "
+        f"word view): held-out {fmt(meaning.get('accuracy'))}, tuning "
+        f"{fmt(meaning.get('tune_accuracy'))}.",
     ]
+
+
+def theme_summary(results: dict) -> dict | None:
+    """The theme-assignment headline as flat fields (None when it was not measured).
+
+    Returns:
+        Held-out ``accuracy`` (no theme counts as wrong), ``coverage``, ``precision`` and
+        ``n``; the tuning half's ``tune_accuracy``, ``tune_coverage`` and ``tune_n``; the
+        cutoffs, the target and the model.
+
+    """
+    block = results.get("theme_assignment") or {}
+    if not block.get("n"):
+        return None
+    tune = block.get("tune") or {}
+    return {
+        "split": block.get("split", "heldout"),
+        "accuracy": block.get("accuracy"),
+        "accuracy_ci95": block.get("accuracy_ci95"),
+        "coverage": block.get("coverage"),
+        "precision": block.get("precision"),
+        "n": block["n"],
+        "tune_accuracy": tune.get("accuracy"),
+        "tune_coverage": tune.get("coverage"),
+        "tune_n": tune.get("n"),
+        "threshold": block.get("threshold"),
+        "margin": block.get("margin"),
+        "target_accuracy": block.get("target_accuracy"),
+        "model": block.get("model"),
+    }
+
+
+def theme_headline(results: dict) -> str:
+    """One line for the terminal: both halves' accuracy and coverage, and n."""
+    summary = theme_summary(results)
+    if summary is None:
+        return f"{THEME_TITLE}: not measured in this run"
+    return (
+        f"{THEME_TITLE}: held-out accuracy {fmt(summary['accuracy'])} (coverage "
+        f"{fmt(summary['coverage'])}, n={summary['n']}); tuning accuracy "
+        f"{fmt(summary['tune_accuracy'])} (coverage {fmt(summary['tune_coverage'])}, "
+        f"n={summary['tune_n']})"
+    )
 
 
 def _share(block: dict, name: str) -> str:
@@ -222,7 +268,7 @@ def render_html(results: dict, plots: dict[str, Path]) -> str:
         + _html_table(["metric", *SPLIT_COLUMNS.values()], split_rows(results))
         + "<h2>Headline, all questions (mean [95% CI])</h2>"
         + _html_table(["metric", *SYSTEMS], headline_rows(results))
-        + "<h2>Theme assignment (headings hidden)</h2>"
+        + f"<h2>{THEME_TITLE}</h2>"
         + "".join(f"<p>{html.escape(line)}</p>" for line in theme_lines(results) if line)
         + f"<h2>Plots</h2>{images}<h2>Per question</h2>"
         + _html_table(HTML_QUESTION_COLUMNS, [_html_question(r) for r in results["questions"]])

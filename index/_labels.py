@@ -1,13 +1,15 @@
 """Labels found without front matter: the trusts chunks name, and themes by similarity.
 
 A trust's section whose heading names none of the nine themes (nor do its siblings') gets the
-theme whose profile its heading and sentences are most similar to, or none when the best theme
-is weak or hardly ahead of the next. A theme's profile joins two things: its description
-(``corpus.THEME_DESCRIPTIONS``, the report's summary of the theme in our words) and what sets
-the bundled trust notes' sections on that theme apart from the same trust's other sections.
-Sections are compared the same way, against the other sections of their own document: the
-inspection story runs through every section of a case study, and only what differs from it
-tells the sections' themes apart.
+theme its heading and sentences are most like, or none when the best theme is hardly ahead of
+the next. Two views of a section are scored against every theme and combined: its meaning (the
+embedder's vectors of its heading and sentences) and its words (stemmed, weighted by how rare
+they are). A theme's profile in each view joins its description (``corpus.THEME_DESCRIPTIONS``,
+the report's summary of the theme in our words; for words also the theme's name and the phrases
+that name it in headings) with what sets the bundled trust notes' sections on that theme apart
+from the same trust's other sections. Sections are compared the same way, against the other
+sections of their own document: the inspection story runs through every section of a case
+study, and only what differs from it tells the sections' themes apart.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +34,7 @@ from corpus import (
     word_count,
 )
 from dia.settings import BUNDLED_MODEL, HASH_MODEL
+from index._bm25 import tokenize
 from index._chunker import Chunk, ChunkerConfig, chunk_document
 from index._embedders import Embedder
 
@@ -49,9 +53,13 @@ _MIN_WORDS = 4  # shorter sentences (list stubs, figures) say little about a the
 _MAX_UNITS = 60  # sentences read per section (the opening of a long one is enough)
 _HEADING_WEIGHT = 2.0  # a heading counts as this many sentences
 _PRIOR_SECTIONS = 1.0  # a document's centre is pulled towards the notes' centre by this many
-# Weight of the descriptions against the notes' examples in a profile (as good as any tried on
-# the tuning half, leaving one document out at a time; see evals/_themes.py).
+# Weights chosen on the tuning half of the bundled notes alone, each from the middle of a range
+# that scored as well as any tried there (profiles from the other trusts' tuning sections; see
+# evals/_themes.py): the descriptions against the notes' examples in a profile, for meaning and
+# for words, and the share of meaning in a section's combined score.
 DESCRIPTION_WEIGHT = 2.0
+WORD_DESCRIPTION_WEIGHT = 4.0
+MEANING_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -70,11 +78,12 @@ class Cutoffs:
 
 # Calibrated on the tuning half of the bundled trust notes with their headings hidden
 # (evals/_themes.py; `dia eval` reports them and the held-out half's accuracy). For the bundled
-# model the threshold lies below every best score on that half, so the margin alone decides.
-# Models not listed use the bundled model's cutoffs.
+# model the threshold lies below every best score on that half and the margin is half the
+# smallest lead there, so only a near tie goes without a theme. Scores are in standard units of
+# a section's nine scores. Models not listed use the bundled model's cutoffs.
 CUTOFFS: dict[str, Cutoffs] = {
-    BUNDLED_MODEL: Cutoffs(threshold=-0.919, margin=0.0079),
-    HASH_MODEL: Cutoffs(threshold=0.1145, margin=0.031),
+    BUNDLED_MODEL: Cutoffs(threshold=0.2804, margin=0.0415),
+    HASH_MODEL: Cutoffs(threshold=1.4458, margin=0.0039),
 }
 DEFAULT_CUTOFFS = CUTOFFS[BUNDLED_MODEL]
 
@@ -96,17 +105,37 @@ class Section:
 
 
 @dataclass(frozen=True)
+class WordModel:
+    """Theme profiles over stemmed words, weighted by rarity (tf-idf).
+
+    Attributes:
+        vocabulary: Word -> column, the words of the examples and the descriptions.
+        idf: Each column's weight (rarer among examples and descriptions: higher).
+        profiles: One unit row per theme, in ``THEME_KEYS`` order.
+        centre: Mean word vector of the examples.
+
+    """
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    profiles: np.ndarray
+    centre: np.ndarray
+
+
+@dataclass(frozen=True)
 class ThemeModel:
     """Theme profiles and the centre a document's sections are pulled towards.
 
     Attributes:
-        profiles: One unit vector per theme, rows in ``THEME_KEYS`` order.
+        profiles: One unit vector per theme (meaning), rows in ``THEME_KEYS`` order.
         centre: Mean section vector of the examples.
+        words: The profiles over words (None: meaning alone decides).
 
     """
 
     profiles: np.ndarray
     centre: np.ndarray
+    words: WordModel | None = None
 
 
 def cutoffs_for(embedder: Embedder) -> Cutoffs:
@@ -159,8 +188,7 @@ def assign_themes(
     for chunk in chunks:
         members.get((chunk.doc_id, chunk.section_path), []).append(chunk)
     sections = [_section(key, members[key]) for key in keys]
-    model = model or theme_model(embedder)
-    scores = theme_scores(model, section_vectors(sections, embedder), [s.group for s in sections])
+    scores = _section_scores(sections, embedder, model or theme_model(embedder))
     found = dict(zip(keys, decide(scores, cutoffs or cutoffs_for(embedder)), strict=True))
     return [
         dataclasses.replace(c, theme=found[(c.doc_id, c.section_path)])
@@ -168,6 +196,13 @@ def assign_themes(
         else c
         for c in chunks
     ]
+
+
+def _section_scores(sections: list[Section], embedder: Embedder, model: ThemeModel) -> np.ndarray:
+    """Every section's scores against the nine themes, by meaning and by words."""
+    vectors = section_vectors(sections, embedder)
+    groups = [section.group for section in sections]
+    return theme_scores(model, vectors, groups, section_words(sections))
 
 
 def _open_sections(chunks: Sequence[Chunk]) -> list[tuple[str, str]]:
@@ -220,19 +255,40 @@ def decide(scores: np.ndarray, cutoffs: Cutoffs) -> list[str]:
     ]
 
 
-def theme_scores(model: ThemeModel, vectors: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+def theme_scores(
+    model: ThemeModel,
+    vectors: np.ndarray,
+    groups: Sequence[str],
+    words: Sequence[Counter[str]] | None = None,
+) -> np.ndarray:
     """Score sections against every theme, each against its own document's other sections.
+
+    Each view's nine scores of a section are put in standard units (so neither view's scale
+    outweighs the other), then meaning and words are mixed with weights ``MEANING_SHARE`` and
+    the rest.
 
     Args:
         model: Theme profiles and centre.
         vectors: Section vectors, from ``section_vectors``.
         groups: The document of each section.
+        words: Section word counts, from ``section_words`` (None: meaning alone).
 
     Returns:
         Array (sections, nine themes), columns in ``THEME_KEYS`` order.
 
     """
-    return centre_groups(vectors, groups, model.centre) @ model.profiles.T
+    meaning = standardise(centre_groups(vectors, groups, model.centre) @ model.profiles.T)
+    if model.words is None or words is None:
+        return meaning
+    rows = word_rows(model.words, words)
+    lexical = centre_groups(rows, groups, model.words.centre) @ model.words.profiles.T
+    return MEANING_SHARE * meaning + (1.0 - MEANING_SHARE) * standardise(lexical)
+
+
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """Each row less its mean, over its standard deviation (rows that are all equal: zeros)."""
+    spread = scores.std(axis=1, keepdims=True)
+    return (scores - scores.mean(axis=1, keepdims=True)) / np.where(spread > 0, spread, np.inf)
 
 
 def centre_groups(vectors: np.ndarray, groups: Sequence[str], centre: np.ndarray) -> np.ndarray:
@@ -280,6 +336,25 @@ def _units(section: Section) -> list[tuple[str, float]]:
     return units[: _MAX_UNITS + 1]
 
 
+def section_words(sections: Sequence[Section]) -> list[Counter[str]]:
+    """Each section's stemmed words (stop words dropped) over its heading and sentences.
+
+    The same heading and sentences as ``section_vectors`` read, with the same weights.
+    """
+    units = [_units(section) for section in sections]
+    tokens = tokenize([text for section_units in units for text, _ in section_units])
+    counts: list[Counter[str]] = []
+    row = 0
+    for section_units in units:
+        count: Counter[str] = Counter()
+        for _, weight in section_units:
+            for token in tokens[row]:
+                count[token] += weight
+            row += 1
+        counts.append(count)
+    return counts
+
+
 def labelled_sections(chunks: Iterable[Chunk]) -> tuple[list[Section], np.ndarray]:
     """The seven trusts' notes' sections whose headings name a theme, headings hidden.
 
@@ -316,32 +391,107 @@ def heading_theme(section_path: str) -> str:
 
 
 def fit_model(
-    vectors: np.ndarray, groups: Sequence[str], gold: np.ndarray, embedder: Embedder
+    vectors: np.ndarray,
+    groups: Sequence[str],
+    gold: np.ndarray,
+    embedder: Embedder,
+    words: Sequence[Counter[str]] | None = None,
 ) -> ThemeModel:
-    """Build theme profiles from labelled section vectors and the descriptions.
+    """Build theme profiles from labelled sections and the descriptions.
 
     Each theme's example direction is the mean of its sections' vectors once their
     document's mean is taken off; the profile adds the theme's description direction with
     weight ``DESCRIPTION_WEIGHT``. A theme without examples keeps its description alone.
+    Given the sections' words, the word profiles are built the same way
+    (``WORD_DESCRIPTION_WEIGHT``).
 
     Args:
         vectors: Labelled sections' vectors (``section_vectors``).
         groups: The document of each.
         gold: The theme index of each.
         embedder: Embeds the descriptions.
+        words: Labelled sections' word counts (``section_words``); None: meaning alone.
 
     Returns:
         The model.
 
     """
     centre = vectors.mean(axis=0) if len(vectors) else np.zeros(int(embedder.dim))
-    centred = centre_groups(vectors, groups, centre)
-    examples = np.zeros((len(THEME_KEYS), centred.shape[1]))
+    directions = _description_directions(embedder)
+    profiles = _profiles(centre_groups(vectors, groups, centre), gold, directions)
+    word_model = None if words is None else fit_words(words, groups, gold)
+    return ThemeModel(profiles, centre, word_model)
+
+
+def _profiles(
+    centred: np.ndarray,
+    gold: np.ndarray,
+    directions: np.ndarray,
+    weight: float = DESCRIPTION_WEIGHT,
+) -> np.ndarray:
+    """Unit theme profiles: each theme's mean centred example plus weight x its description."""
+    examples = np.zeros((len(THEME_KEYS), directions.shape[1]))
     for index in range(len(THEME_KEYS)):
         if (gold == index).any():
             examples[index] = _unit(centred[gold == index].mean(axis=0))
-    profiles = _unit(examples + DESCRIPTION_WEIGHT * _description_directions(embedder))
-    return ThemeModel(profiles, centre)
+    return _unit(examples + weight * directions)
+
+
+def fit_words(words: Sequence[Counter[str]], groups: Sequence[str], gold: np.ndarray) -> WordModel:
+    """Word profiles from labelled sections' words and each theme's descriptive words.
+
+    The vocabulary and the rarity weights come from the examples and the descriptions only.
+
+    Args:
+        words: Labelled sections' word counts (``section_words``).
+        groups: The document of each.
+        gold: The theme index of each.
+
+    Returns:
+        The word model.
+
+    """
+    described = _description_words()
+    vocabulary = {w: i for i, w in enumerate(sorted(set().union(*words, *described)))}
+    counts, theirs = _counts(words, vocabulary), _counts(described, vocabulary)
+    present = (counts > 0).sum(axis=0) + (theirs > 0).sum(axis=0)
+    idf = np.log((len(words) + len(described) + 1) / (present + 1)) + 1.0
+    rows, descriptions = _unit(np.log1p(counts) * idf), _unit(np.log1p(theirs) * idf)
+    centre = rows.mean(axis=0) if len(rows) else np.zeros(len(vocabulary))
+    directions = _unit(descriptions - descriptions.mean(axis=0))
+    centred = centre_groups(rows, groups, centre)
+    profiles = _profiles(centred, gold, directions, WORD_DESCRIPTION_WEIGHT)
+    return WordModel(vocabulary, idf, profiles, centre)
+
+
+def word_rows(model: WordModel, words: Sequence[Counter[str]]) -> np.ndarray:
+    """Unit tf-idf rows of word counts over the model's vocabulary (other words are dropped)."""
+    return _unit(np.log1p(_counts(words, model.vocabulary)) * model.idf)
+
+
+def _counts(words: Sequence[Counter[str]], vocabulary: dict[str, int]) -> np.ndarray:
+    """A (sections, vocabulary) matrix of word counts."""
+    matrix = np.zeros((len(words), len(vocabulary)))
+    for row, count in enumerate(words):
+        for word, times in count.items():
+            column = vocabulary.get(word)
+            if column is not None:
+                matrix[row, column] = times
+    return matrix
+
+
+_DESCRIPTION_WORDS: dict[str, list[Counter[str]]] = {}
+
+
+def _description_words() -> list[Counter[str]]:
+    """Per theme, the stemmed words of its descriptions, its name and the phrases naming it."""
+    if "themes" not in _DESCRIPTION_WORDS:  # built whole, then stored: safe if two threads race
+        texts = [
+            " ".join((*THEME_DESCRIPTIONS[theme.key], theme.label, *theme.aliases))
+            for theme in THEMES
+        ]
+        _DESCRIPTION_WORDS["themes"] = [Counter(tokens) for tokens in tokenize(texts)]
+    return _DESCRIPTION_WORDS["themes"]
 
 
 _DESCRIPTIONS: dict[tuple[str, int], np.ndarray] = {}
@@ -381,8 +531,9 @@ def theme_model(embedder: Embedder) -> ThemeModel:
     with _MODELS_LOCK:
         if key not in _MODELS:
             sections, gold = labelled_sections(_bundled_chunks())
-            vectors = section_vectors(sections, embedder)
-            _MODELS[key] = fit_model(vectors, [s.group for s in sections], gold, embedder)
+            vectors, words = section_vectors(sections, embedder), section_words(sections)
+            groups = [s.group for s in sections]
+            _MODELS[key] = fit_model(vectors, groups, gold, embedder, words)
         return _MODELS[key]
 
 

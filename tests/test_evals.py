@@ -351,6 +351,10 @@ def test_eval_run_writes_report_and_gate_and_compare(tmp_path):
         assert paths[name].exists() and paths[name].stat().st_size > 0
     markdown = paths["markdown"].read_text()
     assert "Headline" in markdown and "tuning and held-out halves" in markdown
+    themes = results["theme_assignment"]
+    assert themes["split"] == "heldout" and themes["n"] == themes["tune"]["n"] == 31
+    assert 0 <= themes["accuracy"] <= themes["coverage"] <= 1
+    assert "## Theme assignment (headings hidden)" in markdown and "held-out" in markdown
     thresholds = tmp_path / "t.toml"
     thresholds.write_text(
         '[min]\n"assistant.hit@5" = 1.01\n[max]\n"assistant.false_abstention_rate" = 1\n'

@@ -368,7 +368,8 @@ def test_theme_assignment_eval_block_with_the_hash_embedder():
     stored = cutoffs_for(HashEmbedder())
     assert block["stored_cutoffs"] == {"threshold": stored.threshold, "margin": stored.margin}
     assert (block["threshold"], block["margin"]) == (stored.threshold, stored.margin)
-    assert {"accuracy", "coverage", "threshold"} <= set(block["strict"])
+    assert {"accuracy", "tune_accuracy"} <= set(block["meaning_only"])
+    assert block["correct"] <= block["assigned"] and block["accuracy"] <= block["coverage"]
     scores = np.array([[0.3, 0.0] + [0.0] * 7, [0.0, 0.01] + [0.0] * 7])
     assert calibrate(scores, np.array([0, 0])).margin > 0.01  # only the clear one is kept
 
@@ -417,15 +418,19 @@ def test_report_states_theme_assignment():
         "model": "m",
         "accuracy": 0.9,
         "accuracy_ci95": [0.7, 0.97],
-        "assigned": 20,
-        "coverage": 0.645,
+        "correct": 28,
+        "assigned": 29,
+        "coverage": 0.935,
+        "precision": 0.966,
         "accuracy_without_cutoffs": 0.8,
         "threshold": 0.1,
         "margin": 0.03,
-        "profiles": "p",
-        "strict": {"accuracy": 0.8, "assigned": 24, "coverage": 0.77, "profiles": "q"},
+        "protocol": "p",
+        "tune": {"n": 31, "accuracy": 0.8, "coverage": 0.77},
+        "meaning_only": {"accuracy": 0.7, "tune_accuracy": 0.75},
     }
     lines = theme_lines({"theme_assignment": block})
-    assert "accuracy 0.900 [0.700, 0.970] over 20" in lines[0] and "coverage 0.645" in lines[0]
-    assert "accuracy 0.800 over 24" in lines[2]
+    assert "accuracy 0.900 [0.700, 0.970] (28 right" in lines[0] and "coverage 0.935" in lines[0]
+    assert "Tuning half (n=31): accuracy 0.800, coverage 0.770" in lines[2]
+    assert "Meaning alone (without the word view): held-out 0.700, tuning 0.750" in lines[2]
     assert theme_lines({}) == ["Not measured in this run."]
