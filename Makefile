@@ -38,9 +38,10 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-## Fast tests only (deterministic fakes, no model load).
+## Fast tests only (deterministic fakes, no model load, the in-memory vector store: the index
+## never imports chromadb). `make test` runs the tests marked `chroma` too.
 fast: install
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser and not chroma"
 
 eval: install
 	$(BIN)/dia eval

@@ -141,11 +141,22 @@ class Verified:
     quotes: dict[int, list[str]]
 
 
+# Citation markers written before the full stop ("x [1].") move after it ("x. [1]").
+_MARKERS_BEFORE_STOP = re.compile(r"((?:\s*\[\d{1,3}\])+)\s*([.!?])")
+# A citation marker then a capital ends a sentence even without a full stop ("x [1] Next").
+_MARKER_THEN_SENTENCE = re.compile(r"(\[\d{1,3}\])[ \t]+(?=[A-Z\"'(])")
+
+
 def split_claims(text: str) -> list[str]:
-    """Split model output into sentences, keeping each sentence's trailing [n] markers."""
-    text = re.sub(r"((?:\s*\[\d{1,3}\])+)\s*([.!?])", r"\2\1", text)
-    pieces = re.split(r"(?<=[.!?])\s+(?!\[)|(?<=\])\s+(?=[A-Z\"'(])|\n+", text)
-    return [p.strip(" -*\t") for p in pieces if p and p.strip(" -*\t")]
+    """Split model output into sentences, keeping each sentence's trailing [n] markers.
+
+    The sentences are ``split_sentences``'s (which keeps markers after a full stop with their
+    sentence); list bullets are dropped.
+    """
+    text = _MARKERS_BEFORE_STOP.sub(r"\2\1", text)
+    text = _MARKER_THEN_SENTENCE.sub("\\1\n", text)
+    pieces = (text[start:end].strip(" -*\t") for start, end in split_sentences(text))
+    return [piece for piece in pieces if piece]
 
 
 def verify(text: str, passages: list[Passage]) -> Verified:

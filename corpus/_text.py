@@ -8,11 +8,17 @@ import sys
 import unicodedata
 
 _SENTENCE_END = re.compile(
-    r"""(?<=[.!?])["')\]]*\s+(?=["'(\[]?[A-Z0-9£])"""  # end punctuation, space, capital next
+    # End punctuation, then what stays with the sentence: closing quotes and brackets, and
+    # citation or footnote markers ("[2]", never a sentence's start); then space, and a
+    # capital (or digit) next.
+    r"""(?<=[.!?])(?P<close>(?:["')\]]|\s*\[\d{1,3}\])*)\s+(?!\[\d{1,3}\])"""
+    r"""(?=["'(\[]?[A-Z0-9£])"""
     r"""|\n+"""  # a line break always ends a unit (list items, headings)
 )
-# Abbreviations after which a full stop does not end a sentence.
+# Abbreviations after which a full stop does not end a sentence (as whole words).
 _ABBREVIATIONS = (
+    "p.",
+    "pp.",
     "e.g.",
     "i.e.",
     "Dr.",
@@ -42,7 +48,9 @@ _COMPOUND = re.compile(r"\b[A-Za-z0-9]+(?:[&-][A-Za-z0-9]+)+\b")
 def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     """Split text into sentence spans, never inside a sentence.
 
-    Line breaks end a unit too, so list items stand alone.
+    A sentence keeps the closing quotes, brackets and citation markers after its full stop
+    (``He said "yes."``, ``(see p. 3.)``, ``Staff spoke up. [2]``); a full stop after an
+    abbreviation ("e.g.", "p.") ends none. Line breaks end a unit too, so list items stand alone.
 
     Args:
         text: The text to split.
@@ -56,14 +64,29 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         between = match.group()
-        # A bounded endswith: no copy of the text since the last sentence end.
-        after_abbreviation = text.endswith(_ABBREVIATIONS, start, match.start())
-        if not between.strip() and "\n" not in between and after_abbreviation:
+        if (
+            not between.strip()
+            and "\n" not in between
+            and _after_abbreviation(text, start, match.start())
+        ):
             continue
-        _add_span(text, start, match.start(), base, spans)
+        end = match.start() if match.group("close") is None else match.end("close")
+        _add_span(text, start, end, base, spans)
         start = match.end()
     _add_span(text, start, len(text), base, spans)
     return spans
+
+
+def _after_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] ends with a whole abbreviation ("see p." but not "stop.")."""
+    # A bounded endswith: no copy of the text since the last sentence end.
+    if not text.endswith(_ABBREVIATIONS, start, end):
+        return False
+    return any(
+        text.startswith(abbreviation, first) and (first == 0 or not text[first - 1].isalnum())
+        for abbreviation in _ABBREVIATIONS
+        if (first := end - len(abbreviation)) >= start
+    )
 
 
 def _add_span(text: str, start: int, end: int, base: int, spans: list[tuple[int, int]]) -> None:

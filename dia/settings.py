@@ -74,6 +74,14 @@ class Settings(BaseSettings):
         ),
     )
     collection_prefix: str = Field("dia", description="Prefix of the Chroma collection names.")
+    vector_store: Literal["chroma", "memory"] = Field(
+        "chroma",
+        description=(
+            "Embedded store's vector mirror: 'chroma' (a Chroma database in the store folder) or "
+            "'memory' (rebuilt in each process from the index's saved vectors; chromadb is "
+            "never imported, as in the fast tests). Server mode needs 'chroma'."
+        ),
+    )
 
     # Team mode (a Chroma server holds the index; each process keeps only caches)
     generation_check_s: float = Field(

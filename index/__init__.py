@@ -9,6 +9,7 @@ from index._embedders import (
     SentenceTransformerEmbedder,
     bundled_model_path,
     make_embedder,
+    register_embedder,
 )
 from index._index import Index, chunker_config, read_manifest
 from index._ingest import IngestReport, ingest
@@ -48,4 +49,5 @@ __all__ = [
     "make_embedder",
     "open_store",
     "read_manifest",
+    "register_embedder",
 ]

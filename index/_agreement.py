@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index._index import Index
+from index._topk import top_k
 
 
 def dense_agreement(
@@ -81,10 +82,7 @@ def _percentiles(times: list[float]) -> dict:
 def _exact(matrix: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
     """Row numbers and cosine similarities of the k nearest rows, best first."""
     scores = matrix @ vector
-    k = min(k, len(scores))
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top])]
-    return [(int(i), float(scores[i])) for i in top]
+    return [(int(i), float(scores[i])) for i in top_k(scores, k)]
 
 
 def _compare(

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index._topk import top_k
+
 _local = threading.local()
 
 
@@ -87,10 +89,7 @@ class BM25Index:
         if not tokens:
             return []
         scores = np.asarray(self._retriever.get_scores(tokens))
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [(self.ids[i], float(scores[i])) for i in top_k(scores, k) if scores[i] > 0]
 
 
 def idf_table(index: BM25Index) -> dict[str, float]:

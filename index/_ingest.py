@@ -205,7 +205,8 @@ def _ingest_locked(settings, paths, rebuild, store, embedder, progress, lease) -
     if manifest is not None and not (report.added or report.updated or report.removed):
         return report
     active = manifest.collection if manifest else _active_collection(settings, lease)
-    _build_generation(settings, store, embedder, manifest, plan, report, progress, active, lease)
+    generation = GenerationPlan(settings, store, embedder, manifest, plan, active, lease, progress)
+    report.embedded = _build_generation(generation).embedded
     report.changed = True
     return report
 
@@ -265,6 +266,8 @@ def _assess(
         return None, {}, damage
     try:
         count = store.count(manifest.collection)
+    except IndexDamaged as error:  # a memory store mirrors the files: they failed their check
+        return None, {}, error.detail
     except Exception as error:  # noqa: BLE001 - the store raises many types when damaged
         return None, {}, COLLECTION_UNREADABLE.format(name=manifest.collection, reason=error)
     if count != manifest.chunk_count:
@@ -369,44 +372,109 @@ def _active_collection(settings: Settings, lease: Lease | None = None) -> str | 
     return current.collection if current else None
 
 
-def _build_generation(
-    settings, store, embedder, manifest, plan, report, progress, active: str | None, lease
-) -> None:
+@dataclass(frozen=True)
+class GenerationPlan:
+    """What a new generation is built from.
+
+    Attributes:
+        settings: Settings (collection prefix, store folder, batch size, chunker).
+        store: The vector store the new collection is written to.
+        embedder: Embeds the chunks whose vectors cannot be reused.
+        previous: The manifest whose stored vectors are reused (None: embed every chunk).
+        documents: Doc id -> (its chunks, its manifest entry), as ``_plan`` decided.
+        active: The collection readers use now (recorded as the previous generation).
+        lease: Server mode's ingest lease (None: embedded, files go to the store folder).
+        progress: Called with (chunks embedded so far, chunks to embed).
+
+    """
+
+    settings: Settings
+    store: VectorStore
+    embedder: Embedder
+    previous: Manifest | None
+    documents: dict[str, tuple[list[Chunk], DocumentEntry]]
+    active: str | None
+    lease: Lease | None = None
+    progress: Progress | None = None
+
+    def chunks(self) -> list[Chunk]:
+        """Every chunk of the new generation, documents in id order."""
+        return [chunk for doc_id in sorted(self.documents) for chunk in self.documents[doc_id][0]]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A generation written, checked and made active.
+
+    Attributes:
+        manifest: Its manifest (the active one now).
+        embedded: Chunks embedded for it (the others' vectors were reused).
+
+    """
+
+    manifest: Manifest
+    embedded: int
+
+
+def _build_generation(plan: GenerationPlan) -> Generation:
     """Write a complete new generation, validate it, switch to it, clean up old ones."""
-    chunks = [chunk for doc_id in sorted(plan) for chunk in plan[doc_id][0]]
+    chunks = plan.chunks()
+    settings = plan.settings
     name = f"{settings.collection_prefix}-{datetime.now(UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    vectors, embedded = _write_collection(plan, name, chunks)
+    files = {} if plan.lease else _write_generation_files(settings, name, chunks, vectors)
+    _validate(plan.store, name, chunks, vectors)
+    manifest = _new_manifest(plan, name, chunks, vectors, files)
+    if plan.lease is not None:
+        _publish(settings, plan.store, plan.lease, manifest)
+    else:
+        manifest.save(settings.store_dir)
+        _clean_up(settings, plan.store, keep={name, manifest.previous})
+    return Generation(manifest, embedded)
+
+
+def _write_collection(
+    plan: GenerationPlan, name: str, chunks: list[Chunk]
+) -> tuple[np.ndarray, int]:
+    """Create the collection and add every chunk: reused vectors as stored, the rest embedded.
+
+    Returns:
+        One vector per chunk, and how many chunks were embedded now.
+
+    """
+    store = plan.store
     store.create(name)
-    reused = store.embeddings(manifest.collection, [c.id for c in chunks]) if manifest else {}
-    vectors = _vectors(chunks, reused, embedder, settings.embedding_batch_size, progress)
-    report.embedded = len(chunks) - len(reused)
-    store.add(
-        name,
-        [c.id for c in chunks],
-        vectors,
-        [c.text for c in chunks],
-        [c.metadata() for c in chunks],
-    )
-    files = {} if lease else _write_generation_files(settings, name, chunks, vectors)
-    _validate(store, name, chunks, vectors)
-    new_manifest = Manifest(
+    ids = [c.id for c in chunks]
+    reused = store.embeddings(plan.previous.collection, ids) if plan.previous else {}
+    batch_size = plan.settings.embedding_batch_size
+    vectors = _vectors(chunks, reused, plan.embedder, batch_size, plan.progress)
+    store.add(name, ids, vectors, [c.text for c in chunks], [c.metadata() for c in chunks])
+    return vectors, len(chunks) - len(reused)
+
+
+def _new_manifest(
+    plan: GenerationPlan,
+    name: str,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    files: dict[str, dict],
+) -> Manifest:
+    """The manifest of the generation just written to collection name."""
+    documents = plan.documents
+    return Manifest(
         collection=name,
-        previous=active,
-        embedding_model=embedder.name,
-        embedding_dim=int(vectors.shape[1]) if len(chunks) else embedder.dim,
-        chunker=chunker_config(settings).describe(),
+        previous=plan.active,
+        embedding_model=plan.embedder.name,
+        embedding_dim=int(vectors.shape[1]) if len(chunks) else plan.embedder.dim,
+        chunker=chunker_config(plan.settings).describe(),
         chromadb_version=chromadb_version(),
-        corpus_hash=corpus_hash({d: e.content_hash for d, (_, e) in plan.items()}),
+        corpus_hash=corpus_hash({d: e.content_hash for d, (_, e) in documents.items()}),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        store=store.location,
-        documents={doc_id: entry for doc_id, (_, entry) in sorted(plan.items())},
+        store=plan.store.location,
+        documents={doc_id: entry for doc_id, (_, entry) in sorted(documents.items())},
         files=files,
         checksums={"catalog": catalog_checksum(catalog_records(chunks))},
     )
-    if lease is not None:
-        _publish(settings, store, lease, new_manifest)
-        return
-    new_manifest.save(settings.store_dir)
-    _clean_up(settings, store, keep={name, new_manifest.previous})
 
 
 def _write_generation_files(

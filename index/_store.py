@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -15,9 +16,14 @@ from dia.errors import (
     STORE_IS_FILE,
     BadSetting,
     DiaError,
+    IndexCorrupt,
     IndexDamaged,
 )
 from dia.settings import Settings
+from index._topk import top_k
+
+# Loads a collection a MemoryStore does not hold: (ids, vectors, texts, metadatas), or None.
+MemoryLoader = Callable[[str], tuple[list[str], np.ndarray, list[str], list[dict]] | None]
 
 
 class VectorStore(Protocol):
@@ -62,14 +68,34 @@ class VectorStore(Protocol):
 
 
 class MemoryStore:
-    """In-memory store for tests: exact cosine search with numpy."""
+    """In-memory store: exact cosine search with numpy (DIA_VECTOR_STORE=memory, and tests).
 
-    def __init__(self) -> None:
+    It lives as long as its process. Given a loader, a collection it does not hold is filled on
+    first use from what the loader returns (the embedded index's own files), so another process
+    reopens an index built elsewhere.
+    """
+
+    def __init__(self, loader: MemoryLoader | None = None) -> None:
         self.location = "memory"
         self._data: dict[str, dict[str, tuple[np.ndarray, str, dict]]] = {}
+        self._loader = loader
+
+    def _items(self, name: str) -> dict[str, tuple[np.ndarray, str, dict]]:
+        """The collection's items, loaded first when the loader has it.
+
+        Raises:
+            KeyError: No such collection (nor files to load it from).
+
+        """
+        if name not in self._data and self._loader is not None:
+            loaded = self._loader(name)
+            if loaded is not None:
+                self.create(name)
+                self.add(name, *loaded)
+        return self._data[name]
 
     def collections(self) -> list[str]:
-        """Names of every collection."""
+        """Names of every collection held in memory."""
         return list(self._data)
 
     def create(self, name: str) -> None:
@@ -82,7 +108,7 @@ class MemoryStore:
 
     def count(self, name: str) -> int:
         """Number of items in a collection."""
-        return len(self._data[name])
+        return len(self._items(name))
 
     def add(self, name, ids, embeddings, texts, metadatas) -> None:
         """Add items."""
@@ -91,19 +117,21 @@ class MemoryStore:
 
     def embeddings(self, name, ids) -> dict[str, np.ndarray]:
         """Return stored vectors for the ids that exist."""
-        items = self._data.get(name, {})
+        try:
+            items = self._items(name)
+        except KeyError:
+            return {}
         return {i: items[i][0] for i in ids if i in items}
 
     def query(self, name, embedding, k) -> list[tuple[str, float]]:
         """Exact cosine search."""
-        items = self._data[name]
+        items = self._items(name)
         if not items:
             return []
         ids = list(items)
         matrix = np.stack([items[i][0] for i in ids])
         scores = matrix @ np.asarray(embedding, dtype=np.float32)
-        order = np.argsort(-scores)[:k]
-        return [(ids[i], float(scores[i])) for i in order]
+        return [(ids[i], float(scores[i])) for i in top_k(scores, k)]
 
 
 def hnsw_configuration(settings: Settings | None = None) -> dict:
@@ -239,12 +267,18 @@ _SERVERS: dict[tuple[str, int, str], ChromaStore] = {}
 def open_store(settings: Settings) -> VectorStore:
     """Open the store the settings name: a Chroma server when DIA_CHROMA_HOST is set.
 
+    Embedded, DIA_VECTOR_STORE picks the Chroma database in the store folder or a MemoryStore
+    filled from the index's own files (chromadb is then never imported).
+
     Raises:
         DiaError: When the server cannot be reached or refuses the token.
         IndexDamaged: When the embedded store cannot be opened.
-        BadSetting: When the store path is an existing file.
+        BadSetting: When the store path is an existing file, or a memory store is asked for
+            in server mode.
 
     """
+    if settings.vector_store == "memory":
+        return open_memory_store(settings)
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
@@ -258,6 +292,73 @@ def open_store(settings: Settings) -> VectorStore:
     store = _SERVERS[key]
     store.configuration = hnsw_configuration(settings)
     return store
+
+
+MEMORY_STORE_IN_SERVER_MODE = (
+    "DIA_VECTOR_STORE=memory keeps vectors in one process, but DIA_CHROMA_HOST asks for a "
+    "shared Chroma server: unset one of them."
+)
+
+
+def open_memory_store(settings: Settings) -> MemoryStore:
+    """An empty MemoryStore that loads a generation from the store folder on first use.
+
+    Embedded search reads the generation's saved vectors, so the store is only a mirror of
+    them: each process rebuilds it from the same files, and a build in one process is read
+    by the next.
+
+    Raises:
+        BadSetting: When the store path is an existing file, or in server mode (the index
+            must then live in the Chroma server, shared by every process).
+
+    """
+    if settings.chroma_host:
+        raise BadSetting(MEMORY_STORE_IN_SERVER_MODE)
+    check_store_dir(settings.store_dir)
+    return MemoryStore(functools.partial(_saved_generation, settings))
+
+
+def _saved_generation(
+    settings: Settings, name: str
+) -> tuple[list[str], np.ndarray, list[str], list[dict]] | None:
+    """The ids, vectors, texts and metadata of a generation, read from its files.
+
+    The active generation's files are checked against the manifest first, so damaged vectors
+    are never mirrored (nor reused by an ingest). The generation it replaced is read as it is:
+    a reader opening it as an ingest switches has checked its files under the older manifest.
+
+    Returns:
+        None when name is neither the active generation nor the one it replaced.
+
+    Raises:
+        IndexDamaged: When a file differs from what the build wrote.
+        IndexCorrupt: When the manifest, catalog or vectors cannot be read, or they disagree.
+
+    """
+    from index._index import (
+        VECTORS_NAME,
+        generation_dir,
+        load_catalog,
+        read_manifest,
+        verify_generation,
+    )
+
+    manifest = read_manifest(settings)
+    if manifest is None or name not in (manifest.collection, manifest.previous):
+        return None
+    if name == manifest.collection:
+        verify_generation(settings, manifest)
+    folder = generation_dir(settings, name)
+    if not folder.is_dir():
+        return None
+    chunks = load_catalog(settings, name)
+    try:
+        vectors = np.load(folder / VECTORS_NAME)
+    except (OSError, ValueError, EOFError) as error:
+        raise IndexCorrupt(str(settings.store_dir), f"{VECTORS_NAME}: {error}") from None
+    if vectors.shape[0] != len(chunks):
+        raise IndexCorrupt(str(settings.store_dir), "vectors and catalog disagree")
+    return [c.id for c in chunks], vectors, [c.text for c in chunks], [c.metadata() for c in chunks]
 
 
 def _open_server(settings: Settings, token: str, chroma_settings) -> ChromaStore:

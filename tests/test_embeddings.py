@@ -5,7 +5,7 @@ import pytest
 
 from dia.errors import BadSetting
 from dia.settings import Settings
-from index import HashEmbedder, bundled_model_path, make_embedder
+from index import HashEmbedder, bundled_model_path, make_embedder, register_embedder
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 TEXTS = [
@@ -29,6 +29,23 @@ def test_hash_embedder_is_deterministic_and_normalised():
 def test_unknown_model_is_a_clear_error(tmp_path):
     with pytest.raises(BadSetting, match="not usable offline"):
         make_embedder(Settings(embedding_model=str(tmp_path / "nothing"), cache_dir=tmp_path))
+
+
+def test_a_registered_name_builds_its_embedder_once_per_process(tmp_path, monkeypatch):
+    import index._embedders as embedders
+
+    monkeypatch.setattr(embedders, "_FACTORIES", dict(embedders._FACTORIES))  # undone after
+    monkeypatch.setattr(embedders, "_EMBEDDERS", {})
+    built: list[Settings] = []
+    register_embedder("test-fake", lambda settings: built.append(settings) or HashEmbedder(8))
+    settings = Settings(embedding_model="test-fake", cache_dir=tmp_path)
+    first = make_embedder(settings)
+    assert first.dim == 8 and make_embedder(settings) is first and built == [settings]
+    register_embedder("test-fake", lambda settings: HashEmbedder(16))  # replaces it
+    assert make_embedder(settings).dim == 16
+    assert make_embedder(Settings(embedding_model="hash", cache_dir=tmp_path)).name == "hash"
+    with pytest.raises(BadSetting, match="'test-fake'"):  # the message names what is known
+        make_embedder(Settings(embedding_model="nothing-here", cache_dir=tmp_path))
 
 
 @pytest.mark.slow

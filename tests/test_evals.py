@@ -331,6 +331,7 @@ def small_run(tmp_path):
     return run_eval(settings, items)
 
 
+@pytest.mark.chroma  # the plain LangChain recipe baseline it runs stores in Chroma
 def test_eval_run_writes_report_and_gate_and_compare(tmp_path):
     results = small_run(tmp_path)
     assert results["meta"]["questions"] == 8 and not results["label_problems"]

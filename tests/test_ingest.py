@@ -3,7 +3,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -12,7 +11,7 @@ from assistant import Assistant
 from dia.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotBuilt
 from dia.settings import Settings
 from index import HashEmbedder, Index, ingest
-from tests.conftest import BUNDLED, write
+from tests.conftest import BUNDLED, DIA, write
 
 
 def test_bundled_corpus_indexes_twelve_documents_with_metadata(settings):
@@ -130,11 +129,10 @@ def big_corpus(tmp_path, copies: int):
 
 
 def cli(*args, env):
-    return subprocess.run(
-        [sys.executable, "-m", "dia", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+    return subprocess.run([*DIA, *args], capture_output=True, text=True, env=env, timeout=300)
 
 
+@pytest.mark.chroma
 @pytest.mark.parametrize("delay", [0.5, 1.5, 3.0])
 def test_killing_rebuild_leaves_old_index_answering(tmp_path, delay):
     store = tmp_path / "store"
@@ -144,7 +142,7 @@ def test_killing_rebuild_leaves_old_index_answering(tmp_path, delay):
     expected_old = json.loads(first.stdout)["chunks"]
     corpus = big_corpus(tmp_path, 30)
     process = subprocess.Popen(
-        [sys.executable, "-m", "dia", "ingest", str(corpus), "--rebuild"],
+        [*DIA, "ingest", str(corpus), "--rebuild"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -172,6 +170,7 @@ def _full_count(corpus) -> int:
     return sum(len(chunk_document(d, ChunkerConfig())) for d in docs)
 
 
+@pytest.mark.chroma
 def test_readers_keep_answering_during_an_ingest(tmp_path):
     store = tmp_path / "store"
     env = {**os.environ, "DIA_STORE_DIR": str(store), "DIA_EMBEDDING_MODEL": "hash"}
@@ -179,7 +178,7 @@ def test_readers_keep_answering_during_an_ingest(tmp_path):
     settings = Settings(store_dir=store, embedding_model="hash", abstain_threshold=-1)
     assistant = Assistant(settings, embedder=HashEmbedder())
     process = subprocess.Popen(
-        [sys.executable, "-m", "dia", "ingest", str(big_corpus(tmp_path, 10))],
+        [*DIA, "ingest", str(big_corpus(tmp_path, 10))],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -197,6 +196,7 @@ def test_readers_keep_answering_during_an_ingest(tmp_path):
     assert assistant.index.status()["documents"] > 12 and after.citations
 
 
+@pytest.mark.chroma
 def test_damaged_chroma_database_gives_rebuild_message(settings):
     ingest(settings, [BUNDLED], embedder=HashEmbedder())
     database = settings.store_dir / "chroma" / "chroma.sqlite3"

@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ from dia.errors import IndexDamaged
 from dia.settings import Settings
 from index import HashEmbedder, Index
 from index._manifest import MANIFEST_NAME
-from tests.conftest import free_port, write
+from tests.conftest import DIA, free_port, write
 
 runner = CliRunner()
 QUESTION = "How could staff speak up at board meetings?"
@@ -88,7 +87,13 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
-@pytest.mark.parametrize("damage", list(DAMAGE))
+# Every damage with Chroma; with the memory store, every damage to the files it is rebuilt from.
+CASES = [pytest.param(name, marks=pytest.mark.chroma, id=f"{name}-chroma") for name in DAMAGE] + [
+    pytest.param(name, id=f"{name}-memory") for name in DAMAGE if "chroma" not in name
+]
+
+
+@pytest.mark.parametrize("damage", CASES)
 def test_damaged_store_exits_3_and_plain_ingest_repairs_it(built, damage):
     docs, store = built
     Index.open(Settings(**{"store_dir": store, "embedding_model": "hash"}))  # checked once
@@ -169,7 +174,7 @@ def _child_env(root: Path) -> dict[str, str]:
 
 def _dia(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "dia", *args],
+        [*DIA, *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -186,7 +191,7 @@ def _serve(env: dict[str, str], cwd: Path, port: int) -> tuple[str, Path]:
     log = cwd / "serve.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "dia", "serve", "--port", str(port)],
+            [*DIA, "serve", "--port", str(port)],
             env=env,
             cwd=cwd,
             stdout=output,
@@ -241,6 +246,7 @@ def footprint(tmp_path_factory) -> dict:
     return {"root": root, "ingest": ingested, "ask": asked, "log": log, "private": private}
 
 
+@pytest.mark.chroma
 def test_ingest_ask_and_serve_write_only_to_the_store_and_cache(footprint):
     root = footprint["root"]
     assert footprint["ingest"].returncode == 0, footprint["ingest"].stderr
@@ -251,12 +257,14 @@ def test_ingest_ask_and_serve_write_only_to_the_store_and_cache(footprint):
     assert _created(root / "work", [root / "work" / "serve.log"]) == []
 
 
+@pytest.mark.chroma
 def test_server_temp_folder_is_private_and_removed_at_shutdown(footprint):
     private = footprint["private"]
     assert private.parent == footprint["root"] / "store" / "tmp" and private.name.startswith("ui-")
     assert not private.exists() and not private.parent.exists()
 
 
+@pytest.mark.chroma
 def test_monitoring_link_is_printed_once(footprint):
     log = footprint["log"]
     assert log.count("Monitoring URL") == 1 and "/monitoring/" in log

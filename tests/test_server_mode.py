@@ -16,6 +16,8 @@ from dia.settings import Settings
 from index import HashEmbedder, Index, ingest
 from tests.conftest import BUNDLED, free_port
 
+pytestmark = pytest.mark.chroma
+
 CHROMA = Path(sys.executable).parent / "chroma"
 
 

@@ -28,8 +28,10 @@ from dia.settings import Settings
 from index import HashEmbedder, Index, Lease, Registry, dense_agreement, ingest, open_store
 from index._registry import Holder, lease_id
 from index._store import ChromaStore
-from tests.conftest import BUNDLED, free_port
+from tests.conftest import BUNDLED, DIA, free_port
 from tests.test_server_mode import chroma_port  # noqa: F401 - the shared server fixture
+
+pytestmark = pytest.mark.chroma
 
 QUESTION = "How did Oxleas deal with pressure on beds?"
 EVALS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
@@ -40,6 +42,8 @@ READER = """
 import json, sys, threading, time
 from assistant import Assistant
 from dia.settings import Settings
+from index import HashEmbedder, register_embedder
+register_embedder("hash", lambda settings: HashEmbedder())
 stop = threading.Event()
 threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
 assistant = Assistant(Settings())
@@ -89,7 +93,7 @@ def _env(settings: Settings, store: Path, **extra: str) -> dict:
 
 def _cli(*args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "dia", *args],
+        [*DIA, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -199,7 +203,7 @@ def test_killing_a_server_mode_rebuild_leaves_the_old_generation_answering(team,
     old_live = Registry(open_store(team), team).live().collection
     corpus = _copies(tmp_path, 20)
     process = subprocess.Popen(
-        [sys.executable, "-m", "dia", "ingest", str(corpus), "--rebuild"],
+        [*DIA, "ingest", str(corpus), "--rebuild"],
         env=writer,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

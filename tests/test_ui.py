@@ -44,6 +44,7 @@ def server(tmp_path_factory):
         port=free_port(),
         runs_dir=folder / "runs",
         ui_concurrency=4,
+        vector_store="chroma",  # a real Chroma database for the file-route probes to look for
     )
     ingest(settings, [BUNDLED, docs], embedder=HashEmbedder())
     app = launch(settings, Assistant(settings, embedder=HashEmbedder()), block=False)
