@@ -62,7 +62,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "contrasted paths path way ways "
     "saw see seen came come "
     "again later went go goes going money cash sum amount figure number total like such etc eg "
-    "ie "
+    "ie what's whats how's who's where's it's that's "
     "he she him her his"
 )
 
@@ -718,14 +718,24 @@ _ASKING = re.compile(
 _REPORT_TITLE = re.compile(r"\bdriving improvement\b|\bhow long\b", re.I)
 
 
+# "I'm new to QI - what's ...", "As a board member - how ...": who asks, not what.
+_WHO_ASKS = re.compile(
+    r"^[^?]{0,80}?\b(?:I|I'm|I’m|I am|we|we're|my|our|as an?)\b[^?]{0,80}?\s[-–—:]\s+"
+    r"(?=(?:what|how|which|who|why|when|where|did|does|is|are|can)\b)",
+    re.I,
+)
+
+
 def _asked_part(text: str) -> str:
     """The sentences that ask, without those that only say who is asking.
 
-    "… last after 2018? Board member here wanting the honest picture." keeps the question.
+    "… last after 2018? Board member here wanting the honest picture." keeps the question, and
+    so does "I'm new to QI - what's the biggest thing ...".
     """
-    sentences = re.split(r"(?<=[.?!])\s+", text.strip())
+    asked = _WHO_ASKS.sub("", text.strip())
+    sentences = re.split(r"(?<=[.?!])\s+", asked)
     asking = [sentence for sentence in sentences if _ASKING.search(sentence)]
-    return " ".join(asking) if asking and len(asking) < len(sentences) else text
+    return " ".join(asking) if asking and len(asking) < len(sentences) else asked
 
 
 def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:

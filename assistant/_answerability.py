@@ -188,7 +188,7 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
             everyone = "both" if len(covered) == 2 else f"all {_count(len(covered))}"
             return f"The documents cover {everyone} trusts asked about:"
         return " ".join(missing_text(analysis, g) for g in gaps) + " What they do say:"
-    if analysis.scope == ALL_TRUSTS:
+    if analysis.scope == ALL_TRUSTS and trust_groups:  # else the report's own summary alone
         count = _count(len(covered))
         if analysis.answer_type == WHICH_TRUST:
             return f"Matching material is found for {count} of the seven trusts:"

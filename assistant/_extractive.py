@@ -211,7 +211,7 @@ class Composer:
         forms = " ".join(sorted({form for group in weights for form in group}))
         query = f"{analysis.focus} {forms}".strip() or analysis.question  # "chair": "chairman"
         keyword = [chunk for chunk, _ in self.index.keyword(query, 60)]
-        if analysis.scope == REPORT and asks_for_overview(analysis):
+        if _wants_overview(analysis):  # "What made the difference?", "the biggest thing ..."
             return [self._overview()]
         if _about_trusts_only(analysis):  # "Tell me about Calderstones", "What about Oxleas?"
             return [self._trust_overview(trust) for trust in analysis.trusts]
@@ -976,9 +976,17 @@ _OVERVIEW_WORDS = frozenset(
         "features themes theme learn learned learnt learning give gives say says found find "
         "finds conclude concluded conclusions recommend recommends recommendations other trusts "
         "report overall summary summarise summarize raise raised standards good outstanding "
-        "become became requires cqc ",
+        "become became requires cqc single biggest big thing things most important "
+        "differently secret secrets ",
     )
 )
+
+
+def _wants_overview(analysis: QuestionAnalysis) -> bool:
+    """An overview question about the report or about what the trusts did, not which did."""
+    if analysis.scope == ALL_TRUSTS and analysis.answer_type == WHICH_TRUST:
+        return False
+    return analysis.scope in (REPORT, ALL_TRUSTS) and asks_for_overview(analysis)
 
 
 def asks_for_overview(analysis: QuestionAnalysis) -> bool:

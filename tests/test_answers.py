@@ -666,3 +666,14 @@ def test_how_long_did_it_take_asks_for_time_not_for_taking():
         "back good"
     )
     assert "take" in analyse("What action did Oxleas take after 2016?").focus
+
+
+def test_who_is_asking_is_not_what_is_asked(fake_assistant):
+    question = "I'm new to QI - what's the single biggest thing these trusts did differently?"
+    assert analyse(question).focus == "single biggest thing"
+    assert analyse("Both fell back to requires improvement - how did they differ?").focus == (
+        "fell back requires improvement"
+    )
+    result = fake_assistant.ask(question)
+    assert result.answer.startswith("From the documents:")
+    assert "The report's key themes" in result.answer
