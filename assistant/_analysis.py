@@ -545,7 +545,8 @@ _AFTER_EVENT_IN = re.compile(
     r"\b(?:after|since|following)\b[^,;?.]{0,40}?\bin ((?:19|20)\d{2})\b", re.I
 )
 _SINCE_REPORT = re.compile(
-    r"\b(?:after|since|following)\s+(?:the|its|their|CQC's)\s+(?:2018\s+)?(?:report|publication|"
+    r"\b(?:after|since|following)\s+(?:[a-z]+\s+){0,3}?(?:the|its|their|CQC's)\s+(?:2018\s+)?"
+    r"(?:report|publication|"
     r"case stud(?:y|ies))\b",
     re.I,
 )
@@ -757,7 +758,8 @@ _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b"
 # the words documents use for them.
 _SAME_MEANING = (
     "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
-    "downgraded worsen worsened|rise rose risen raise raised upgrade upgraded climb climbed|"
+    "downgraded worsen worsened backwards|"
+    "rise rose risen raise raised upgrade upgraded climb climbed|"
     "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
     "chair chaired chairman chairwoman chairperson|back again restored regained"
 )
