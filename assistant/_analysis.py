@@ -226,6 +226,7 @@ class QuestionAnalysis:
     verbs: tuple[str, ...] = ()
     since: int = 0
     speaker: str = ""
+    action: bool = False
 
     @property
     def outside(self) -> tuple[str, ...]:
@@ -285,6 +286,7 @@ def analyse(
         years=_hard_years(question),
         since=_since_year(question),
         speaker=_speaker(question),
+        action=bool(_ACTION.search(question)),
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
@@ -569,6 +571,15 @@ _SPEAKER = re.compile(
     rf"(?P<who>{SPEAKER_GROUPS})"
     r"(?:\s+(?:at|of|in|from|on)\s+[^?]{1,60}?)?\s+"
     r"(?:say|said|think|thought|feel|felt|tell|told|report|describe|view|see|make of)\b",
+    re.I,
+)
+
+
+# "What did Calderstones do about restraint?", "How did Oxleas tackle bed pressure?": the
+# answer should say what the trust did, not only what inspectors found.
+_ACTION = re.compile(
+    r"\bwhat (?:did|does|has|have|had) [^?]{1,60}? do\b|\bwhat (?:steps|actions?|measures|"
+    r"changes) did\b|\bhow did [^?]{1,60}? (?:tackle|reduce|cut|address|deal with|fix)\b",
     re.I,
 )
 

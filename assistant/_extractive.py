@@ -459,6 +459,8 @@ class Composer:
             return group
         year_only = bool(analysis.years) and not analysis.focus
         group.picks = self._diverse(addressing, self._limit(analysis, trust), year_only)
+        if analysis.action:
+            group.picks = _with_an_action(group.picks, addressing)
         group.picks[0] = self._with_elaboration(group.picks[0], group.picks[1:])
         return group
 
@@ -783,6 +785,38 @@ _LATER_VISIT = re.compile(
     r"earlier (?:concerns?|problems?|findings?)|lessons of the first)\b",
     re.I,
 )
+
+
+_DONE = re.compile(
+    r"\b(?:introduced|set up|launched|appointed|created|brought in|put in place|programme|"
+    r"taskforce|action plan|trained|recruited|ended|stopped|replaced|closed|opened|invested|"
+    r"redesigned|started|developed|established|adopted)\b",
+    re.I,
+)
+_FOUND = re.compile(
+    r"^(?:[^.;:]{0,30}\b)?(?:CQC|inspectors?|the inspection|coverage|press|papers?|the report)"
+    r"\b[^.;:]{0,20}\b(?:found|reported|noted|raised|saw|said)\b",
+    re.I,
+)
+
+
+def _with_an_action(picks: list[Scored], addressing: list[Scored]) -> list[Scored]:
+    """For "what did X do about Y": one of the picks says what was done, when any candidate does.
+
+    The best such candidate not already chosen takes the last place (the findings before it
+    stay: they often hold what the reader needs too).
+    """
+
+    def acts(x: Scored) -> bool:
+        return bool(_DONE.search(x.sentence.quote)) and not _FOUND.search(x.sentence.quote)
+
+    if not picks or any(acts(x) for x in picks):
+        return picks
+    chosen = {id(x) for x in picks}
+    action = next((x for x in addressing if id(x) not in chosen and acts(x)), None)
+    if action is None or action.score < 0.5 * picks[0].score:
+        return picks
+    return [*picks[:-1], action] if len(picks) > 1 else [*picks, action]
 
 
 def _earliness(text: str) -> float:

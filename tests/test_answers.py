@@ -677,3 +677,21 @@ def test_who_is_asking_is_not_what_is_asked(fake_assistant):
     result = fake_assistant.ask(question)
     assert result.answer.startswith("From the documents:")
     assert "The report's key themes" in result.answer
+
+
+def test_a_what_did_they_do_answer_includes_something_done():
+    from assistant._extractive import Scored, _with_an_action
+
+    def scored(text: str, score: float) -> Scored:
+        return Scored(split_passage(chunk(text))[0], 1.0, 1.0, score)
+
+    found = scored("In 2014 CQC found frequent face-down restraint on the wards.", 1.0)
+    press = scored("Local coverage reported that restraint was common on the wards.", 0.9)
+    done = scored(
+        "The trust launched a restraint-reduction programme called Positive and Safe.", 0.6
+    )
+    weak = scored("The trust introduced a new menu for the staff canteen in the summer.", 0.3)
+    assert _with_an_action([found, press], [found, press, done]) == [found, done]
+    assert _with_an_action([found, press], [found, press, weak]) == [found, press]  # too weak
+    assert analyse("what did calderstones do about face down restraint").action
+    assert not analyse("What did CQC find at Calderstones in 2014?").action
