@@ -58,6 +58,11 @@ def test_answer_type_and_scope(question, answer_type, scope):
     assert (analysis.answer_type, analysis.scope) == (answer_type, scope)
 
 
+def quotes_of(text: str) -> list[str]:
+    """The quotes a one-passage text yields, in order."""
+    return [s.quote for s in split_passage(chunk(text))]
+
+
 def test_focus_drops_scaffolding_trust_names_and_years():
     assert analyse("What did Oxleas do to engage staff?").focus == "engage staff"
     assert analyse("What was Oxleas's annual income in 2019?").focus == "annual income"
@@ -175,7 +180,7 @@ def test_an_organisation_is_never_taken_for_the_person_a_pronoun_means():
         "leading Shropshire Community Health NHS Trust to a Good rating.\n\n"
         "She said the trust had fallen short of its own expectations and of CQC's."
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     assert (
         "[Jan Ditheridge] said the trust had fallen short of its own expectations and of CQC's."
         in quotes
@@ -191,7 +196,7 @@ def test_a_topic_label_is_not_what_its_stands_for():
         "described a proud journey. Mersey Care then completed the acquisition of the trust. "
         "Its chief executive Joe Rafferty welcomed the joining of two Good-rated trusts."
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     welcomed = next(q for q in quotes if "welcomed" in q)
     assert "[Acquisition" not in welcomed
     assert welcomed.startswith("Mersey Care then completed the acquisition of the trust. Its")
@@ -202,7 +207,7 @@ def test_a_bare_this_as_object_brings_what_it_points_to():
         "Improvement depends on hearing what patients say. CQC's own method reflected this, "
         "since it spoke to local patient groups about each trust."
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     assert quotes[-1] == text
     listed = "Label. Even as the rating fell, CQC found that:\n\n- staff shaped the services\n"
     assert "CQC found that: […] staff shaped the services" in split_passage(chunk(listed))[0].quote
@@ -214,7 +219,7 @@ def test_a_list_with_its_lead_in_is_one_quote():
         "- the highest dementia diagnosis rate for people over 65 in the area\n"
         "- the highest IAPT recovery rate in the NHS Midlands and East region"
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     assert len(quotes) == 1 and "[…]" in quotes[0] and "IAPT" in quotes[0]
     assert is_verbatim(quotes[0], text)
 
@@ -445,7 +450,7 @@ def test_a_list_of_short_items_is_quoted_with_its_lead_in():
         "\n- the decisions unit;\n- stronger home treatment in Boston and Lincoln;\n"
         "- bed management seven days a week."
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     assert any("seven days a week" in q and q.startswith("Out-of-area") for q in quotes)
 
 
@@ -582,7 +587,7 @@ def test_a_pronoun_that_points_forward_to_a_name_is_left_alone():
         "Peter Axon became chief executive in 2019. In her June 2017 blog Caroline Donovan "
         "said she had signed off the annual report on behalf of staff."
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     assert quotes[-1] == (
         "In her June 2017 blog Caroline Donovan said she had signed off the annual report on "
         "behalf of staff."
@@ -594,7 +599,7 @@ def test_a_one_word_topic_label_does_not_stand_for_it():
         "**Background.** The 2018 report told how the trust moved from requires improvement "
         "to good. It then kept that improvement and reached outstanding."
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     assert not any("[Background]" in q for q in quotes)
 
 
@@ -610,7 +615,7 @@ def test_a_pronoun_after_someone_it_may_mean_is_left_alone():
         "where the mother of a service user spoke about how hard it had been to get treatment "
         "for her son."
     )
-    quotes = [s.quote for s in split_passage(chunk(text))]
+    quotes = quotes_of(text)
     assert not any("[Caroline Donovan" in q for q in quotes)
 
 
