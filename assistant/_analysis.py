@@ -357,7 +357,7 @@ def _themes(question: str) -> tuple[str, ...]:
 
 
 def _capitalised_runs(question: str) -> list[str]:
-    """Runs of capitalised words (with inner 'and', 'of', '&') that may name something.
+    """Runs of capitalised words (with inner 'and', 'of', 'into' ...) that may name something.
 
     A lone capitalised word that opens a sentence ("Roughly", "Interested") is no name, and
     neither is a short acronym ("DH"): the vocabulary check weighs those.
@@ -392,7 +392,11 @@ def _continues_run(word: str, runs, rest: str) -> bool:
         return False
     if word[0].isupper() and _plain(word) not in _NOT_A_NAME - {"nhs"}:
         return True
-    return word.lower() in {"and", "of", "&"} and rest.strip()[:1].isupper()
+    # "Listening into Action", "Freedom to Speak Up": one name ("in" would join "X in Lincoln").
+    return word.lower() in _INNER_WORDS and rest.strip()[:1].isupper()
+
+
+_INNER_WORDS = frozenset(["and", "of", "&", "into", "to", "for", "the"])
 
 
 _LOWER_ORG = re.compile(

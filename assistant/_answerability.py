@@ -166,6 +166,8 @@ def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     group = groups[0]
     names = [short_trust_name(g.label) for g in groups if g.trust]
     where = f" for {' or '.join(names)}" if names else ""
+    if len(names) > 2:  # "for Oxleas or Somerset or ... or Sheffield" reads as a list, not a gap
+        where = f" for any of the {_count(len(names))} trusts"
     focus = f"“{analysis.focus}”" if analysis.focus else "this"
     if group.missing == "figure":
         return f"The documents give no figure for {focus}{where}."

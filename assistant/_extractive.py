@@ -81,6 +81,11 @@ class Scoring:
             loosely related lines would bury the answer.
         figure_focus: Least focus-word share of a sentence that gives the asked-for figure.
         passages_per_trust: Best passages per trust searched sentence by sentence.
+        rare_share: A focus word weighing at least this share of the focus is its
+            distinctive word ("recruitment" in "involve service users in recruitment").
+        rare_semantic: When no addressing sentence (nor its neighbours) holds that word, the
+            group answers only with a sentence at least this close in meaning; otherwise it
+            says the documents do not cover it.
 
     """
 
@@ -105,6 +110,8 @@ class Scoring:
     wide_semantic_floor: float = 0.3
     figure_focus: float = 0.5
     passages_per_trust: int = 10
+    rare_share: float = 0.3
+    rare_semantic: float = 0.44
 
 
 @dataclass
@@ -118,6 +125,7 @@ class Scored:
     semantic: float | None = None
     typed: bool = False
     head: bool = True
+    rare_near: bool = True
     focus_passage: float = 0.0
     beyond_theme: bool = True
     on_theme: bool = False
@@ -132,6 +140,7 @@ class _Asked:
     weights: dict[frozenset[str], float]
     total: float
     rarest: frozenset[str]
+    distinctive: frozenset[str]
     beyond_theme: tuple[frozenset[str], ...]
     words: frozenset[str]
     phrase: list[frozenset[str]]
@@ -140,13 +149,19 @@ class _Asked:
     rating: str = ""
 
     @classmethod
-    def of(cls, analysis: QuestionAnalysis, weights: dict[frozenset[str], float]) -> _Asked:
+    def of(
+        cls,
+        analysis: QuestionAnalysis,
+        weights: dict[frozenset[str], float],
+        distinctive: frozenset[str] = frozenset(),
+    ) -> _Asked:
         phrase = [f for token in _ordered_focus(analysis) for f in weights if token in f]
         return cls(
             analysis,
             weights,
             sum(weights.values()) or 1.0,
             max(weights, key=weights.get) if weights else frozenset(),
+            distinctive,
             _beyond_theme(weights, analysis.themes),
             frozenset(analysis.question.lower().split()),
             phrase,
@@ -168,6 +183,7 @@ class Group:
     trust: str
     picks: list[Scored] = field(default_factory=list)
     missing: str = ""
+    off_focus: bool = False
 
 
 @dataclass
@@ -241,6 +257,10 @@ class Composer:
 
     def _arranged(self, groups: list[Group], analysis, weights) -> list[Group]:
         """The trust groups in the order and number the question's kind asks for."""
+        answered = [g for g in groups if g.picks]
+        if answered and all(g.off_focus for g in answered):
+            for group in answered:  # "complaints from families": no trust speaks of complaints
+                group.picks, group.missing = [], "focus"
         broad = bool(analysis.themes) and not _beyond_theme(weights, analysis.themes)
         if analysis.scope == ALL_TRUSTS and broad and analysis.answer_type != WHICH_TRUST:
             return self._with_theme_summary(groups, analysis.themes)
@@ -387,7 +407,7 @@ class Composer:
         With a trust ('' for the report level), only the sentences about it are scored: a
         report's "- NSCHT. …" item counts for that trust, not for the report level.
         """
-        asked = _Asked.of(analysis, weights)
+        asked = _Asked.of(analysis, weights, self._distinctive(weights, analysis))
         seen: set[str] = set()
         scored = []
         for chunk in chunks:
@@ -403,6 +423,29 @@ class Composer:
                 scored[-1].focus_passage = passage
         scored.sort(key=lambda x: -x.score)
         return scored
+
+    def _distinctive(
+        self, weights: dict[frozenset[str], float], analysis: QuestionAnalysis
+    ) -> frozenset[str]:
+        """The focus word (with its forms) that says what is asked, if one stands out.
+
+        "recruitment" in "involve service users in recruitment". Not the question's verb
+        ("deal with"), not a framing word ("statement"), and not a word found in one passage
+        only or in none: in a corpus this size those are chance words, not the topic
+        (unknown words weigh in elsewhere).
+        """
+        total = sum(weights.values())
+        once = max(self.idf.values(), default=0.0)
+        framing = _framing() | set(words_of([" ".join(analysis.verbs)])[0])
+        topical = {
+            forms: weight
+            for forms, weight in weights.items()
+            if forms.isdisjoint(framing) and 0.0 < max(self.idf.get(f, 0.0) for f in forms) < once
+        }
+        distinctive = max(topical, key=topical.get, default=frozenset())
+        if len(weights) < 2 or topical.get(distinctive, 0.0) < self.scoring.rare_share * total:
+            return frozenset()
+        return distinctive
 
     def _score_one(self, sentence: Sentence, asked: _Asked, dense: float) -> Scored:
         s, analysis, chunk = self.scoring, asked.analysis, sentence.chunk
@@ -428,6 +471,7 @@ class Composer:
         )
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         around = sentence.tokens | sentence.context
+        rare_near = not asked.distinctive or not asked.distinctive.isdisjoint(around)
         beyond = not asked.beyond_theme or any(not f.isdisjoint(around) for f in asked.beyond_theme)
         on_theme = chunk.theme in analysis.themes
         return Scored(
@@ -437,6 +481,7 @@ class Composer:
             score,
             typed=typed,
             head=head,
+            rare_near=rare_near,
             on_theme=on_theme,
             beyond_theme=beyond,
             whole_theme=on_theme and not asked.beyond_theme and bool(analysis.themes),
@@ -454,6 +499,9 @@ class Composer:
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
         addressing = [x for x in head if self._addresses(x, analysis)]
+        group.off_focus = bool(addressing) and self._misses_distinctive(addressing, analysis)
+        if group.off_focus and analysis.scope != ALL_TRUSTS:
+            addressing = []  # across all trusts, only when every group misses it (_arranged)
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
@@ -538,6 +586,42 @@ class Composer:
             or (x.focus >= s.min_focus / 2 and semantic >= s.min_semantic - 0.12)
         )
 
+    def _misses_distinctive(self, addressing: list[Scored], analysis: QuestionAnalysis) -> bool:
+        """True when no sentence speaks of the focus's distinctive word, nor is close in meaning.
+
+        "How did South West Yorkshire involve service users in recruitment?" is not answered by
+        sentences about service users alone. A sentence from a section on the theme the
+        question is (for one trust) answers it whatever its words.
+        """
+        if (
+            analysis.answer_type in (FIGURE, PERSON)
+            or analysis.years
+            or _RATED.search(analysis.focus)
+        ):
+            return False  # figures, people, years and ratings have checks of their own
+        if analysis.scope == REPORT:
+            return False  # questions about the report frame it loosely
+        if any(x.whole_theme for x in addressing):
+            return False
+        if any(x.rare_near for x in addressing):
+            return False
+        if analysis.scope == ALL_TRUSTS and any(x.on_theme for x in addressing):
+            return False  # a trust's line on the theme asked about is its answer
+        return self._closest_to_focus(addressing, analysis) < self.scoring.rare_semantic
+
+    def _closest_to_focus(self, addressing: list[Scored], analysis: QuestionAnalysis) -> float:
+        """The best similarity of the sentences to the focus words alone.
+
+        The whole question ("What did the trust do to reduce restraint?") is close to any
+        sentence about what a trust did; its focus ("reduce restraint") is not.
+        """
+        embedder: Embedder | None = self.index.embedder
+        known = [self.embeddings.get(self._key(x)) for x in addressing]
+        if embedder is None or not analysis.focus or any(v is None for v in known):
+            return max((x.semantic or 0.0) for x in addressing)
+        focus = np.asarray(embedder.embed([analysis.focus]))[0]
+        return max(float(v @ focus) for v in known)
+
     def _limit(self, analysis: QuestionAnalysis, trust: str) -> int:
         if analysis.scope == ALL_TRUSTS:
             limit = 1 if trust else 2
@@ -616,6 +700,28 @@ def focus_weights(
         damp = (0.5 if token in scene else 1.0) * (0.3 if token in parts else 1.0)
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return weights
+
+
+_RATED = re.compile(rf"\brat(?:ed|ing|ings)\b|{RATING_PATTERN}", re.I)
+
+
+# Words a question frames its topic with ("the short vision *statement*", "what new *emphasis*
+# appeared", "how did they lead the *turnaround*"): however rare in the corpus, a sentence need
+# not hold them to answer. The second line is the vocabulary of improvement stories themselves.
+_FRAMING = (
+    "statement statements example examples kind kinds type types sort role roles approach "
+    "approaches thing things aspect aspects area areas detail details information evidence "
+    "story stories lesson lessons step steps part parts form new main key emphasis appear "
+    "appeared appears specific particular exactly mention mentioned mentions feature features "
+    "turnaround turn journey transformation transform progress success successful change "
+    "changes improve improved improvement improvements achieve achieved achievement"
+)
+
+
+@functools.cache
+def _framing() -> frozenset[str]:
+    """Stems of the framing words."""
+    return frozenset(words_of([_FRAMING])[0])
 
 
 def _compound_parts(text: str) -> set[str]:

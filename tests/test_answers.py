@@ -700,3 +700,49 @@ def test_a_what_did_they_do_answer_includes_something_done():
     assert _with_an_action([found, press], [found, press, weak]) == [found, press]  # too weak
     assert analyse("what did calderstones do about face down restraint").action
     assert not analyse("What did CQC find at Calderstones in 2014?").action
+
+
+def test_a_name_may_hold_into_to_and_for_but_not_join_two_trusts():
+    assert analyse("Which trust introduced a Listening into Action programme?").names == (
+        "Listening into Action",
+    )
+    assert analyse("Did Oxleas have a Freedom to Speak Up guardian?").names == (
+        "Freedom to Speak Up",
+    )
+    assert analyse("Compare Oxleas to Somerset on culture").names == ()
+    beds = analyse("How many beds did the Hartsholme Centre in Lincoln have?")
+    named = [*beds.names, *(org.name for org in beds.organisations)]
+    assert named and not any(" in " in name for name in named)
+
+
+def test_the_distinctive_word_is_topical_and_seen_in_more_than_one_passage(fake_assistant):
+    fake_assistant.open()
+    composer = fake_assistant._composer
+    idf = {"recruit": 2.5, "user": 2.4, "servic": 0.7, "statement": 4.8, "vision": 2.8}
+    composer.idf = idf
+
+    def distinctive(question: str) -> frozenset[str]:
+        analysis = analyse(question)
+        return composer._distinctive(focus_weights(analysis, idf), analysis)
+
+    assert distinctive("How did Oxleas involve service users in recruitment?") == {"recruit"}
+    assert distinctive("What is Oxleas's vision statement?") == {"vision"}  # framing, once-only
+    assert distinctive("How did Oxleas recruit?") == set()  # one word: nothing stands out
+    assert distinctive("How did Oxleas recruit service users?") == {"user"}  # not the verb
+
+
+@pytest.mark.slow
+def test_a_topic_the_documents_do_not_hold_is_not_answered_from_its_neighbours(real_settings):
+    assistant = Assistant(real_settings)
+    one = assistant.ask("How did South West Yorkshire involve service users in recruitment?")
+    assert one.abstained and one.coverage == "none" and not one.citations
+    every = assistant.ask("How did the trusts handle complaints from families?")
+    assert every.abstained and "for any of the seven trusts" in every.answer
+    named = assistant.ask("Which trust introduced a Listening into Action programme?")
+    assert named.abstained and "Listening into Action" in named.answer
+    for answerable in (
+        "How did Lincolnshire Partnership measure staff morale?",  # no "morale", close in meaning
+        "How did Oxleas cut aggression on its forensic ward?",
+        "Calderstones vs North Staffordshire: how did their chief executives lead the turnaround?",
+    ):
+        assert not assistant.ask(answerable).abstained, answerable
