@@ -207,6 +207,11 @@ class QuestionAnalysis:
         comparison: The question compares.
         verbs: Focus words that are the question's verbs ("adopted", "bring" in "how did
             X bring down ..."): what is asked about is mostly in its nouns, so they weigh less.
+        since: The year a range starts ("after 2018"), or 0.
+        speaker: Whose words are asked for ("staff"), or ''.
+        action: The question asks what was done ("what did X do about Y").
+        succession: For "who took over after X" 'after', for "who was ... before X" 'before'.
+        successor_of: The words naming that X ("ben travis"), as typed.
 
     """
 
@@ -227,6 +232,8 @@ class QuestionAnalysis:
     since: int = 0
     speaker: str = ""
     action: bool = False
+    succession: str = ""
+    successor_of: str = ""
 
     @property
     def outside(self) -> tuple[str, ...]:
@@ -273,6 +280,7 @@ def analyse(
         if not _org_like(run) and not _is_trust_alias(run) and not named_trusts(run, others)
     ]
     outside = [org.name for org in organisations if not org.trust]
+    succession, successor_of = _succession(question) if answer_type == PERSON else ("", "")
     return QuestionAnalysis(
         question=question,
         focus=_focus(masked, organisations),
@@ -287,6 +295,8 @@ def analyse(
         since=_since_year(question),
         speaker=_speaker(question),
         action=bool(_ACTION.search(question)),
+        succession=succession,
+        successor_of=successor_of,
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
@@ -586,6 +596,34 @@ _ACTION = re.compile(
     r"changes) did\b|\bhow did [^?]{1,60}? (?:tackle|reduce|cut|address|deal with|fix)\b",
     re.I,
 )
+
+
+# "who took over after Ben Travis", "who replaced Mark Hindle", "Caroline Donovan's successor",
+# "who was chief executive before Jan Ditheridge".
+_SUCCEEDED = re.compile(
+    r"\b(?P<rel>after|succeed(?:ed|s)?|replac(?:e|ed|es)|t(?:ook|ake|akes) over from|"
+    r"followed|successor (?:to|of)|before|preceded|predecessor (?:to|of))\s+"
+    r"(?P<who>(?!(?:the|a|an|its|their|his|her|cqc|nhs)\b)[A-Za-z][\w'’-]+"
+    r"(?:\s+(?!(?:at|as|in|on|and|with|was|were|retired|left)\b)[A-Za-z][\w'’-]+){0,2})",
+    re.I,
+)
+_SUCCESSOR_OF = re.compile(
+    r"(?P<who>[A-Za-z][\w-]+(?:\s+[A-Za-z][\w-]+)?)(?:'s|’s)\s+(?P<rel>successor|predecessor)",
+    re.I,
+)
+
+
+def _succession(question: str) -> tuple[str, str]:
+    """('after' | 'before', the person's words) for a question about who came after or before.
+
+    Which words name a person is settled against the documents later; here only the shape.
+    """
+    match = _SUCCEEDED.search(question) or _SUCCESSOR_OF.search(question)
+    if match is None:
+        return "", ""
+    relation = match.group("rel").lower()
+    before = relation.startswith(("before", "preced", "predecessor"))
+    return ("before" if before else "after"), match.group("who").lower()
 
 
 def _speaker(question: str) -> str:

@@ -32,6 +32,7 @@ from assistant._sentences import (
     Sentence,
     SentenceBank,
     holds,
+    person_names,
     short_trust_name,
     spoken_by,
     words_of,
@@ -126,6 +127,7 @@ class Scored:
     typed: bool = False
     head: bool = True
     rare_near: bool = True
+    in_succession: bool | None = None
     focus_passage: float = 0.0
     beyond_theme: bool = True
     on_theme: bool = False
@@ -147,6 +149,9 @@ class _Asked:
     recent: bool = False
     early: bool = False
     rating: str = ""
+    predecessor: str = ""
+    predecessor_years: tuple[int, ...] = ()
+    predecessor_trusts: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -154,6 +159,9 @@ class _Asked:
         analysis: QuestionAnalysis,
         weights: dict[frozenset[str], float],
         distinctive: frozenset[str] = frozenset(),
+        predecessor: str = "",
+        predecessor_years: tuple[int, ...] = (),
+        predecessor_trusts: tuple[str, ...] = (),
     ) -> _Asked:
         phrase = [f for token in _ordered_focus(analysis) for f in weights if token in f]
         return cls(
@@ -168,6 +176,9 @@ class _Asked:
             bool(_RECENT.search(analysis.question)),
             bool(_EARLY.search(analysis.question)),
             asked_rating(analysis),
+            predecessor,
+            predecessor_years,
+            predecessor_trusts,
         )
 
     def share(self, tokens: frozenset[str]) -> float:
@@ -209,6 +220,7 @@ class Composer:
     vocabulary: list[str] = field(default_factory=list)
     unknown_weight: float = 1.0
     _by_trust: dict[str, list[Chunk]] | None = None
+    _surnames: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
@@ -407,7 +419,9 @@ class Composer:
         With a trust ('' for the report level), only the sentences about it are scored: a
         report's "- NSCHT. …" item counts for that trust, not for the report level.
         """
-        asked = _Asked.of(analysis, weights, self._distinctive(weights, analysis))
+        asked = _Asked.of(
+            analysis, weights, self._distinctive(weights, analysis), *self._named_person(analysis)
+        )
         seen: set[str] = set()
         scored = []
         for chunk in chunks:
@@ -423,6 +437,33 @@ class Composer:
                 scored[-1].focus_passage = passage
         scored.sort(key=lambda x: -x.score)
         return scored
+
+    def _named_person(self, analysis: QuestionAnalysis) -> tuple[str, tuple, tuple]:
+        """For "who came after/before X": X's surname, years and trusts where named.
+
+        Empty for other questions, or when no person in the documents has that name.
+        """
+        if not analysis.successor_of:
+            return "", (), ()
+        if self._surnames is None:
+            self._surnames = frozenset(
+                name.split()[-1].lower()
+                for chunk in self.index.chunks.values()
+                for name in person_names(chunk.text)
+            )
+        known = [w for w in analysis.successor_of.split() if w in self._surnames]
+        if not known:
+            return "", (), ()
+        mentions = [
+            sentence
+            for chunk in self.index.chunks.values()
+            if known[-1] in chunk.text.lower()
+            for sentence in self.bank.of(chunk)
+            if known[-1] in sentence.quote.lower()
+        ]
+        years = {int(year) for x in mentions for year in _ANY_YEAR.findall(x.quote)}
+        trusts = {x.trust or x.chunk.trust for x in mentions}
+        return known[-1], tuple(sorted(years)), tuple(sorted(trusts))
 
     def _distinctive(
         self, weights: dict[frozenset[str], float], analysis: QuestionAnalysis
@@ -472,6 +513,8 @@ class Composer:
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         around = sentence.tokens | sentence.context
         rare_near = not asked.distinctive or not asked.distinctive.isdisjoint(around)
+        in_succession = _in_succession(sentence, asked, analysis.succession)
+        score += s.speaker * bool(in_succession)
         beyond = not asked.beyond_theme or any(not f.isdisjoint(around) for f in asked.beyond_theme)
         on_theme = chunk.theme in analysis.themes
         return Scored(
@@ -482,6 +525,7 @@ class Composer:
             typed=typed,
             head=head,
             rare_near=rare_near,
+            in_succession=in_succession,
             on_theme=on_theme,
             beyond_theme=beyond,
             whole_theme=on_theme and not asked.beyond_theme and bool(analysis.themes),
@@ -565,6 +609,8 @@ class Composer:
             return True  # "What happened to Calderstones in 2016?": the year is the question
         if analysis.answer_type == FIGURE:
             return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
+        if x.in_succession is not None:
+            return x.in_succession and x.typed and _has_role(x, analysis)  # "who came after X"
         if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
             return False
         semantic = x.semantic if x.semantic is not None else 1.0
@@ -977,6 +1023,54 @@ def _has_role(x: Scored, analysis: QuestionAnalysis) -> bool:
     if not roles and set(analysis.focus.lower().split()) & _LEADING_VERBS:  # "Who led it?"
         return any(role in text for role in ("chief executive", "chair", " led ", "leader"))
     return not roles or all(role in text for role in roles)
+
+
+# Words that place a person's time in a post after, or before, someone else's.
+_LATER_IN_POST = re.compile(
+    r"\b(?:became|become|joined|appointed|succeeded|replaced|took over|then|later|interim|"
+    r"acting|successor|started|new (?:chief executive|chair|director)|"
+    r"(?:by|from|in) (?:\w+ )?(?:19|20)\d{2})\b",
+    re.I,
+)
+_EARLIER_IN_POST = re.compile(
+    r"\b(?:previous|previously|former|formerly|predecessor|retired|earlier|until|up to)\b",
+    re.I,
+)
+_LEADING_ROLE = re.compile(r"\b(?:chief executive|chair|chairman|director|led|leader)\b", re.I)
+
+
+def _in_succession(sentence: Sentence, asked: _Asked, succession: str) -> bool | None:
+    """For "who took over after X" (or "before X"), whether the sentence answers it.
+
+    It must name someone else in a post, with words and years placing them after (or
+    before) X. None when no such question is asked.
+
+    "Stephen Firn, the previous chief executive, retired in spring 2016" does not answer who
+    came after Ben Travis; "By February 2019 Matthew Trainer was chief executive" does.
+    """
+    if not (asked.predecessor and succession):
+        return None
+    quote = sentence.quote
+    if (sentence.trust or sentence.chunk.trust) not in asked.predecessor_trusts:
+        return False  # the successor of Calderstones' chief executive is not at Oxleas
+    others = [n for n in person_names(quote) if asked.predecessor not in n.lower()]
+    if not others or not _LEADING_ROLE.search(quote):
+        return False
+    # "former chief executive Caroline Donovan" places Donovan, not whoever else is named.
+    quote = re.sub(
+        rf"(?:[\w'’-]+\s+){{0,4}}{re.escape(asked.predecessor)}\b", " ", quote, flags=re.I
+    )
+    years = [int(y) for y in _ANY_YEAR.findall(quote)]
+    known = asked.predecessor_years  # a year's slack: the documents date posts loosely
+    if succession == "after":
+        too_early = bool(years and known) and max(years) < min(known) - 1
+        return (
+            bool(_LATER_IN_POST.search(quote))
+            and not _EARLIER_IN_POST.search(quote)
+            and (not too_early)
+        )
+    too_late = bool(years and known) and min(years) > max(known) + 1
+    return bool(_EARLIER_IN_POST.search(quote)) and not too_late
 
 
 def _in_years(x: Scored, years: Sequence[str]) -> bool:

@@ -577,6 +577,13 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
 _PERSON_WORD = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
 
 
+# A sentence that opens with someone's name and what they said or did.
+_NAMED_SPEAKER = re.compile(
+    r"^([A-Z][a-z]+)(?:'s|’s)? (?:said|says|told|explained|described|wrote|added|noted|argued|"
+    r"recalled|reported|thanked|announced|believed|felt|thought|was|had)\b"
+)
+
+
 # Words before a pronoun that may be the person it means ("the mother ... her son").
 _SOMEONE = re.compile(
     r"\b(?:mother|father|son|daughter|parent|patient|user|carer|wife|husband|"
@@ -599,7 +606,8 @@ def _unnamed_person(sentence: str) -> tuple[int, int, str] | None:
     surnames = [
         w for w in re.findall(r"(?<!^)\b[A-Z][a-z]+\b", before) if not _NOT_PERSON_WORD.match(w)
     ]
-    if surnames or _SOMEONE.search(before):
+    speaker = _NAMED_SPEAKER.match(before)  # "Hindle said he had spoken ...": Hindle is he
+    if surnames or _SOMEONE.search(before) or (speaker and not _NOT_PERSON_WORD.match(speaker[1])):
         return None
     if _cataphora(match.group(), 1, sentence[match.end() :]):
         return None

@@ -617,6 +617,13 @@ def test_a_pronoun_after_someone_it_may_mean_is_left_alone():
     )
     quotes = quotes_of(text)
     assert not any("[Caroline Donovan" in q for q in quotes)
+    opens_with_the_speaker = (
+        "Dr Paul Lelliott said a new model had been introduced. The trust ranked highly.\n\n"
+        "Hindle said he had spoken with about 600 staff about the trust's future."
+    )
+    assert "Hindle said he had spoken with about 600 staff about the trust's future." in (
+        quotes_of(opens_with_the_speaker)
+    )
 
 
 def test_a_question_only_naming_trusts_gets_each_trusts_overview(fake_assistant):
@@ -746,3 +753,56 @@ def test_a_topic_the_documents_do_not_hold_is_not_answered_from_its_neighbours(r
         "Calderstones vs North Staffordshire: how did their chief executives lead the turnaround?",
     ):
         assert not assistant.ask(answerable).abstained, answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "succession", "who"),
+    [
+        ("who took over as chief exec at oxleas after ben travis", "after", "ben travis"),
+        ("Who succeeded Caroline Donovan at North Staffordshire?", "after", "caroline donovan"),
+        ("Who was Caroline Donovan's predecessor?", "before", "caroline donovan"),
+        ("Who was chief executive of Sheffield before Jan Ditheridge?", "before", "jan ditheridge"),
+        ("Who led Oxleas after the 2016 inspection?", "", ""),
+        ("What did Oxleas do after Ben Travis arrived?", "", ""),  # not a "who" question
+    ],
+)
+def test_who_came_after_or_before_someone(question, succession, who):
+    analysis = analyse(question)
+    assert (analysis.succession, analysis.successor_of) == (succession, who)
+
+
+def test_a_successor_is_someone_else_placed_after_in_the_same_trust():
+    from assistant._extractive import _Asked, _in_succession
+
+    asked = _Asked.of(
+        analyse("Who took over after Ben Travis?"), {}, frozenset(), "travis", (2015,), (OXLEAS,)
+    )
+
+    def answers(text: str, trust: str = OXLEAS, succession: str = "after") -> bool | None:
+        return _in_succession(split_passage(chunk(text, trust))[0], asked, succession)
+
+    assert answers("By February 2019 Matthew Trainer was chief executive.")
+    assert not answers("Stephen Firn, the previous chief executive, retired in spring 2016.")
+    assert answers(
+        "Stephen Firn, the previous chief executive, retired in 2016.", succession="before"
+    )
+    assert not answers("By February 2019 Matthew Trainer was chief executive.", trust=NSCHT)
+    assert not answers("Ben Travis became chief executive in 2016.")  # nobody else named
+    assert not answers(
+        "Chris Bird, a director, praised former chief executive Ben Travis.", succession="before"
+    )
+
+
+@pytest.mark.slow
+def test_who_took_over_names_the_successor_or_says_the_documents_do_not(real_settings):
+    assistant = Assistant(real_settings)
+    after = assistant.ask("who took over as chief exec at oxleas after ben travis")
+    assert "Matthew Trainer" in after.answer and "Stephen Firn" not in after.answer
+    before = assistant.ask("Who was chief executive at Oxleas before Ben Travis?")
+    assert "Stephen Firn" in before.answer
+    assert (
+        "Peter Axon"
+        in assistant.ask("Who succeeded Caroline Donovan at North Staffordshire?").answer
+    )
+    unnamed = assistant.ask("Who replaced Mark Hindle?")
+    assert unnamed.abstained and "do not name" in unnamed.answer
