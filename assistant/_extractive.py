@@ -291,15 +291,7 @@ class Composer:
         chunks = self._of_trust(trust)
         lead = next((c for c in chunks if _OVERVIEW.search(c.section or "")), None)
         lead = lead or (chunks[0] if chunks else None)
-        chosen: list[Sentence] = []
-        for x in self.bank.of(lead) if lead else []:
-            if not x.quote or _ABOUT_NOTES.search(x.quote):
-                continue
-            if chosen and x.quote.startswith(chosen[-1].quote):
-                chosen[-1] = x  # the same sentences and the next: keep the longer quote
-            elif len(chosen) < 3:
-                chosen.append(x)
-        group.picks = [Scored(x, 1.0, 1.0, 1.0) for x in chosen]
+        group.picks = self._opening(lead, 3) if lead else []
         if not group.picks:
             group.missing = "focus"
         return group
@@ -327,10 +319,24 @@ class Composer:
             if themes and theme.key not in themes:
                 continue
             chunk = by_theme.get(theme.key)
-            sentences = self.bank.of(chunk) if chunk else []
-            for sentence in sentences[: 3 if themes else 1]:
-                group.picks.append(Scored(sentence, 1.0, 1.0, 1.0))
+            group.picks += self._opening(chunk, 3 if themes else 1) if chunk else []
         return group
+
+    def _opening(self, chunk: Chunk, most: int) -> list[Scored]:
+        """A passage's first sentences, each once, without the page's own dates or notes.
+
+        A sentence quoted again with the next one ("Good is not enough ... They all see ...")
+        counts once, as the longer quote.
+        """
+        chosen: list[Sentence] = []
+        for x in self.bank.of(chunk):
+            if not x.quote or _ABOUT_NOTES.search(x.quote) or _PAGE_DATES.match(x.quote):
+                continue
+            if chosen and x.quote.startswith(chosen[-1].quote):
+                chosen[-1] = x
+            elif len(chosen) < most:
+                chosen.append(x)
+        return [Scored(x, 1.0, 1.0, 1.0) for x in chosen]
 
     def _topic_vector(self, analysis: QuestionAnalysis, vector):
         """The question without its organisation names, embedded, to judge sentences by.
@@ -1141,6 +1147,7 @@ def _rated_only(groups: list[Group], rating: str) -> list[Group]:
 
 
 _ABOUT_NOTES = re.compile(r"\b(?:these|the) notes\b", re.I)  # the notes on themselves
+_PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
 
 

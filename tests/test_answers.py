@@ -806,3 +806,12 @@ def test_who_took_over_names_the_successor_or_says_the_documents_do_not(real_set
     )
     unnamed = assistant.ask("Who replaced Mark Hindle?")
     assert unnamed.abstained and "do not name" in unnamed.answer
+
+
+def test_the_reports_theme_summary_is_quoted_once_without_the_pages_dates(fake_assistant):
+    result = fake_assistant.ask(
+        "How did the trusts see the next step on their improvement journey?"
+    )
+    assert "CQC's summary of the theme" in result.answer
+    assert result.answer.count("Good is not enough for the featured trusts.") == 1
+    assert "Last updated" not in result.answer
