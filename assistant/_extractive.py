@@ -438,6 +438,8 @@ class Composer:
                     continue
                 if trust is not None and (sentence.trust or chunk.trust) != trust:
                     continue
+                if _elsewhere(sentence.quote, sentence.trust or chunk.trust):
+                    continue
                 seen.add(key)
                 scored.append(self._score_one(sentence, asked, similarity.get(chunk.id, 0.0)))
                 scored[-1].focus_passage = passage
@@ -1077,6 +1079,17 @@ def _in_succession(sentence: Sentence, asked: _Asked, succession: str) -> bool |
         )
     too_late = bool(years and known) and min(years) > max(known) + 1
     return bool(_EARLIER_IN_POST.search(quote)) and not too_late
+
+
+def _elsewhere(quote: str, trust: str) -> bool:
+    """True when the sentence says it is not about its trust.
+
+    "his work at Southern Health (not Somerset)" stays out of Somerset's answer.
+    """
+    if not trust:
+        return False
+    name = re.escape(short_trust_name(trust).split()[0])
+    return bool(re.search(rf"\(not (?:at |in |with )?(?:the )?{name}\b", quote, re.I))
 
 
 def _in_years(x: Scored, years: Sequence[str]) -> bool:

@@ -815,3 +815,13 @@ def test_the_reports_theme_summary_is_quoted_once_without_the_pages_dates(fake_a
     assert "CQC's summary of the theme" in result.answer
     assert result.answer.count("Good is not enough for the featured trusts.") == 1
     assert "Last updated" not in result.answer
+
+
+def test_a_sentence_saying_it_is_about_another_organisation_stays_out():
+    from assistant._extractive import _elsewhere
+
+    somerset = "Somerset Partnership NHS Foundation Trust"
+    text = "In a 2018 interview about his work at Southern Health (not Somerset), he spoke."
+    assert _elsewhere(text, somerset)
+    assert not _elsewhere("Somerset (not Oxleas) was first.", somerset)
+    assert not _elsewhere(text, "")
