@@ -165,7 +165,9 @@ _REPORT_SAYS = re.compile(
     r"\b(?:the report|the case studies|cqc)\s+(?:\w+\s+){0,2}?(?:say|says|said|find|finds|"
     r"found|conclude|concludes|concluded|recommend|recommends|advise|advises|suggest|suggests|"
     r"identify|identifies|identified|highlight|highlights|highlighted|give|gives|see|saw|"
-    r"think|thought|learn|learned|learnt)\b|\b(?:key|main) (?:findings|lessons|messages)\b",
+    r"think|thought|learn|learned|learnt|draw|draws|drew|offer|offers|show|shows|showed|"
+    r"tell|tells|teach|teaches|describe|describes|set out|sets out)\b|"
+    r"\b(?:key|main) (?:findings|lessons|messages)\b",
     re.I,
 )
 _TRUST_BY_TRUST = re.compile(r"\b(?:each|every|all seven|per trust|which)\b", re.I)

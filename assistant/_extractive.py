@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant._analysis import (
     ALL_TRUSTS,
+    DATE,
     FIGURE,
     NAMED_TRUSTS,
     ONE_TRUST,
@@ -436,6 +437,8 @@ class Composer:
                 key = " ".join(sentence.text.lower().split())
                 if key in seen or not sentence.quote or instruction_like(sentence.quote):
                     continue
+                if _ABOUT_NOTES.search(sentence.quote):
+                    continue
                 if trust is not None and (sentence.trust or chunk.trust) != trust:
                     continue
                 if _elsewhere(sentence.quote, sentence.trust or chunk.trust):
@@ -561,6 +564,8 @@ class Composer:
         group.picks = self._diverse(addressing, self._limit(analysis, trust), year_only)
         if analysis.action:
             group.picks = _with_an_action(group.picks, addressing)
+        if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
+            group.picks.sort(key=lambda x: not x.typed)
         group.picks[0] = self._with_elaboration(group.picks[0], group.picks[1:])
         return group
 
@@ -1095,16 +1100,19 @@ def _elsewhere(quote: str, trust: str) -> bool:
 def _in_years(x: Scored, years: Sequence[str]) -> bool:
     """True when the sentence can speak for the asked year(s).
 
-    It names one of them; or it names no year and its paragraph names one and it is close to
-    the focus; or nothing around it is dated and it holds the focus itself. A sentence about
-    other years never answers "in 2024".
+    It names one of them; or it names no year (or only earlier ones it looks back to) and its
+    paragraph names one and it is close to the focus; or nothing around it is dated and it
+    holds the focus itself. A sentence about other years never answers "in 2024".
     """
     quote = x.sentence.quote
     if any(year in quote for year in years):
         return True
-    if _ANY_YEAR.search(quote):
-        return False
-    if any(year in x.sentence.context for year in years):
+    in_context = any(year in x.sentence.context for year in years)
+    named = [int(year) for year in _ANY_YEAR.findall(quote)]
+    if named:  # only looking back from a paragraph of that year: "many 2018 issues unresolved"
+        looks_back = in_context and max(named) < min(int(year) for year in years)
+        return looks_back and x.focus >= 0.5
+    if in_context:
         return x.focus >= 0.25 or x.typed
     undated = not any(_ANY_YEAR.fullmatch(token) for token in x.sentence.context)
     return undated and x.focus >= 0.5
@@ -1159,7 +1167,12 @@ def _rated_only(groups: list[Group], rating: str) -> list[Group]:
     return rated + [g for g in groups if not g.trust and g.picks]
 
 
-_ABOUT_NOTES = re.compile(r"\b(?:these|the) notes\b", re.I)  # the notes on themselves
+# The notes speaking of themselves and their sources, not of the trusts.
+_ABOUT_NOTES = re.compile(
+    r"\b(?:these|the) notes\b|\bthe sources (?:found|used|consulted|seen)\b|"
+    r"\bthe sections below\b|\bnot reproduced here\b|\blabelled as such\b",
+    re.I,
+)
 _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
 
@@ -1231,7 +1244,8 @@ _OVERVIEW_WORDS = frozenset(
         "finds conclude concluded conclusions recommend recommends recommendations other trusts "
         "report overall summary summarise summarize raise raised standards good outstanding "
         "become became requires cqc single biggest big thing things most important "
-        "differently secret secrets ",
+        "differently secret secrets draw draws drew teach teaches taught enablers enabler "
+        "messages message takeaways takeaway ",
     )
 )
 

@@ -408,6 +408,8 @@ def standalone_quote(
     text = chunk.text
     start, end = spans[i]
     sentence = text[start:end]
+    if _THESE_TWO.search(sentence):  # "quoted these two": only with the people it means
+        return ""
     if _THE_TRUST.match(sentence) and chunk.trust:
         match = _THE_TRUST.match(sentence)
         possessive = "'s" if match.group().endswith(("'s", "’s")) else ""
@@ -430,6 +432,12 @@ def standalone_quote(
     if position[2][0].isupper() and position[2].startswith("The "):
         return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
     return _bracket_person(sentence, position, earlier + "\n\n" + text[:start]) or ""
+
+
+# A count that points back at people or things named sentences before ("quoted these two").
+_THESE_TWO = re.compile(
+    r"\b(?:these|those|both of these) (?:two|three|four|five)\b(?! \w+s\b)", re.I
+)
 
 
 _OBJECT_IT = re.compile(

@@ -825,3 +825,31 @@ def test_a_sentence_saying_it_is_about_another_organisation_stays_out():
     assert _elsewhere(text, somerset)
     assert not _elsewhere("Somerset (not Oxleas) was first.", somerset)
     assert not _elsewhere(text, "")
+
+
+def test_these_two_is_not_quoted_without_the_people_it_means():
+    text = (
+        "Andy Trotter was chair of the board from 2015. Its May 2017 announcement quoted these "
+        "two and nobody else."
+    )
+    assert quotes_of(text) == ["Andy Trotter was chair of the board from 2015."]
+    assert quotes_of("Oxleas said these two services had improved by 2017.")
+
+
+def test_a_sentence_looking_back_from_the_year_asked_can_speak_for_it():
+    from assistant._extractive import Scored, _in_years
+
+    paragraph = (
+        "In 2020 the trust was rated inadequate. CQC found a fall in quality and many 2018 issues "
+        "still unresolved. In 2022 the trust left special measures."
+    )
+    first, looking_back, later = split_passage(chunk(paragraph))
+    assert _in_years(Scored(looking_back, 0.6, 0.6, 1.0), ["2020"])
+    assert not _in_years(Scored(looking_back, 0.6, 0.6, 1.0), ["2016"])
+    assert not _in_years(Scored(later, 0.6, 0.6, 1.0), ["2020"])
+
+
+def test_the_notes_speaking_of_themselves_are_never_quoted(fake_assistant):
+    result = fake_assistant.ask("Compare the leadership at Oxleas, Lincolnshire and Sheffield.")
+    assert "The sources found" not in result.answer
+    assert "quoted these two" not in result.answer
