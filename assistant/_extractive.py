@@ -1112,10 +1112,21 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     if named:  # only looking back from a paragraph of that year: "many 2018 issues unresolved"
         looks_back = in_context and max(named) < min(int(year) for year in years)
         return looks_back and x.focus >= 0.5
+    before = _year_before(x.sentence)
+    if before:  # "Okocha thanked colleagues" after "The May 2017 announcement": 2017
+        return before in years and (x.focus >= 0.25 or x.typed)
     if in_context:
         return x.focus >= 0.25 or x.typed
     undated = not any(_ANY_YEAR.fullmatch(token) for token in x.sentence.context)
     return undated and x.focus >= 0.5
+
+
+def _year_before(sentence: Sentence) -> str:
+    """The last year named before an undated sentence in its paragraph, or ''."""
+    text = sentence.chunk.text
+    paragraph_start = text.rfind("\n\n", 0, sentence.start) + 1
+    years = _ANY_YEAR.findall(text[paragraph_start : sentence.start])
+    return years[-1] if years else ""
 
 
 _ASKED_RATING = re.compile(

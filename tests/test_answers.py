@@ -847,6 +847,13 @@ def test_a_sentence_looking_back_from_the_year_asked_can_speak_for_it():
     assert _in_years(Scored(looking_back, 0.6, 0.6, 1.0), ["2020"])
     assert not _in_years(Scored(looking_back, 0.6, 0.6, 1.0), ["2016"])
     assert not _in_years(Scored(later, 0.6, 0.6, 1.0), ["2020"])
+    paragraph = (
+        "Andy Trotter said he would step down in 2024. The May 2017 announcement quoted him. "
+        "Okocha thanked colleagues for keeping the rating."
+    )
+    thanks = split_passage(chunk(paragraph))[-1]
+    assert _in_years(Scored(thanks, 0.6, 0.6, 1.0), ["2017"])
+    assert not _in_years(Scored(thanks, 0.6, 0.6, 1.0), ["2024"])  # 2017 came between
 
 
 def test_the_notes_speaking_of_themselves_are_never_quoted(fake_assistant):
