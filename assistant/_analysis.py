@@ -809,14 +809,16 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
 _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b", re.I)
 
 
-# Words a question uses for a rating going down or up, for what went wrong and for a chair, and
-# the words documents use for them.
+# Words a question uses for a rating going down or up, for what went wrong, for a chair, for
+# publishing, responding and succeeding, and the words documents use for them.
 _SAME_MEANING = (
     "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
     "downgraded worsen worsened backwards|"
     "rise rose risen raise raised upgrade upgraded climb climbed|"
     "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
-    "chair chaired chairman chairwoman chairperson|back again restored regained"
+    "chair chaired chairman chairwoman chairperson|back again restored regained|"
+    "publish published publication release released|respond responded response responses|"
+    "succeed succeeded successor succession"
 )
 
 

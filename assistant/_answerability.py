@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from assistant._analysis import (
     ALL_TRUSTS,
@@ -16,7 +16,7 @@ from assistant._analysis import (
 from assistant._extractive import Group
 from assistant._sentences import short_trust_name
 from corpus import TRUSTS, compound_terms
-from index import Index, tokenize
+from index import Chunk, Index, tokenize
 
 _WORD = re.compile(r"[A-Za-z]+")
 _NUMBER_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven")
@@ -131,6 +131,10 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         unknown = tokens and not all(t in known for t in tokens)
         if unknown or (len(name.split()) >= 2 and not _mentioned(index, name, strip=False)):
             return f"The documents do not mention {name}."
+        trusts = analysis.trusts
+        if len(name.split()) >= 2 and trusts and not _mentioned(index, name, False, trusts):
+            where = " or ".join(short_trust_name(t) for t in trusts)
+            return f"The documents do not mention {name} for {where}."
     for term in compound_terms(analysis.question):
         # A compound with a capital or a digit ("A&E", "COVID-19") names one specific thing.
         written = re.search(re.escape(term), analysis.question, re.I).group()
@@ -140,13 +144,15 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
     return ""
 
 
-def _mentioned(index: Index, name: str, strip: bool = True) -> bool:
+def _mentioned(index: Index, name: str, strip: bool = True, trusts: Sequence[str] = ()) -> bool:
     """True when some passage holds the name's distinctive words together.
 
     Args:
         index: The open index.
         name: An organisation or other proper name.
         strip: Drop organisation words ("NHS", "Trust", "Partnership") first.
+        trusts: Only passages about these trusts count ("Vital Signs" is named, but for
+            an acute trust, not for Somerset).
 
     """
     core = re.sub(r"(?:'s|’s)$", "", name.strip())
@@ -158,7 +164,16 @@ def _mentioned(index: Index, name: str, strip: bool = True) -> bool:
     if not core:
         return False
     hits = index.keyword(core, 20)
-    return any(core in " ".join(chunk.text.lower().split()) for chunk, _ in hits)
+    return any(
+        core in " ".join(chunk.text.lower().split()) and (not trusts or _about(chunk, trusts))
+        for chunk, _ in hits
+    )
+
+
+def _about(chunk: Chunk, trusts: Sequence[str]) -> bool:
+    """True when the passage is a trust's, or names it."""
+    text = chunk.text.lower()
+    return chunk.trust in trusts or any(short_trust_name(t).lower() in text for t in trusts)
 
 
 def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:

@@ -623,7 +623,7 @@ class Composer:
         if analysis.answer_type == FIGURE:
             return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
         if x.in_succession is not None:
-            return x.in_succession and x.typed and _has_role(x, analysis)  # "who came after X"
+            return x.in_succession and x.typed and _has_role(x, analysis, around=True)
         if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
             return False
         semantic = x.semantic if x.semantic is not None else 1.0
@@ -658,8 +658,8 @@ class Composer:
             or _RATED.search(analysis.focus)
         ):
             return False  # figures, people, years and ratings have checks of their own
-        if analysis.scope == REPORT:
-            return False  # questions about the report frame it loosely
+        if analysis.scope in (REPORT, NAMED_TRUSTS):
+            return False  # questions about the report, and comparisons, frame it loosely
         if any(x.whole_theme for x in addressing):
             return False
         if any(x.rare_near for x in addressing):
@@ -773,7 +773,8 @@ _FRAMING = (
     "story stories lesson lessons step steps part parts form new main key emphasis appear "
     "appeared appears specific particular exactly mention mentioned mentions feature features "
     "turnaround turn journey transformation transform progress success successful change "
-    "changes improve improved improvement improvements achieve achieved achievement"
+    "changes improve improved improvement improvements achieve achieved achievement "
+    "play plays played start started starting position positions point situation state"
 )
 
 
@@ -1028,11 +1029,18 @@ _ROLE_WORDS = frozenset(
 _LEADING_VERBS = frozenset(["led", "lead", "leads", "ran", "run", "runs", "headed", "heads"])
 
 
-def _has_role(x: Scored, analysis: QuestionAnalysis) -> bool:
-    """For "who was the medical director", the sentence must name the role asked about."""
+def _has_role(x: Scored, analysis: QuestionAnalysis, around: bool = False) -> bool:
+    """For "who was the medical director", the sentence must name the role asked about.
+
+    With ``around``, its paragraph may name it ("Rob Webster took over in 2016", in a
+    paragraph on chief executives).
+    """
     words = {re.sub(r"(?:s|ed|d)$", "", w) for w in analysis.focus.lower().split()}
     roles = {role for role in _ROLE_WORDS if role in words or role.rstrip("e") in words}
     text = x.sentence.quote.lower()
+    if around and roles and not _LEADING_ROLE.search(text):  # a chair is no chief executive
+        stems = set(words_of([" ".join(roles)])[0])
+        return stems <= (x.sentence.tokens | x.sentence.context)
     if not roles and set(analysis.focus.lower().split()) & _LEADING_VERBS:  # "Who led it?"
         return any(role in text for role in ("chief executive", "chair", " led ", "leader"))
     return not roles or all(role in text for role in roles)
@@ -1067,7 +1075,8 @@ def _in_succession(sentence: Sentence, asked: _Asked, succession: str) -> bool |
     if (sentence.trust or sentence.chunk.trust) not in asked.predecessor_trusts:
         return False  # the successor of Calderstones' chief executive is not at Oxleas
     others = [n for n in person_names(quote) if asked.predecessor not in n.lower()]
-    if not others or not _LEADING_ROLE.search(quote):
+    in_post = _LEADING_ROLE.search(quote) or {"chief", "execut"} <= sentence.context
+    if not others or not in_post:
         return False
     # "former chief executive Caroline Donovan" places Donovan, not whoever else is named.
     quote = re.sub(

@@ -191,31 +191,58 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
     token_lists = words_of(bodies + [chunk.section]) if bodies else [[]]
     heading = set(token_lists[-1])
     paragraphs = _paragraph_tokens(text, spans, token_lists)
+    orphans = _orphan_items(text, spans, earlier)
     sentences = []
     for i, (start, end) in enumerate(spans):
         context = frozenset(paragraphs[i] | heading)
         listed = _list_unit(text, spans, i)
+        words = tuple(token_lists[i])
+        if i in orphans:  # the lead-in's words say what the item is ("programme of work")
+            words = tuple(words_of([orphans[i]])[0]) + words
         if listed is not None:
             sentence = _list_sentence(chunk, spans, i, listed, token_lists, context, earlier)
         elif _list_items(text, spans, i):
             sentences += _item_sentences(chunk, spans, i, token_lists, context, earlier)
             continue
-        elif not is_fragment(bodies[i]):
+        elif i in orphans or not is_fragment(bodies[i]):
+            quote = (
+                f"[{orphans[i]}] {bodies[i].rstrip(';,')}"
+                if i in orphans
+                else standalone_quote(chunk, spans, i, earlier=earlier)
+            )
             sentence = Sentence(
-                chunk,
-                start,
-                end,
-                bodies[i],
-                frozenset(token_lists[i]),
-                context,
-                standalone_quote(chunk, spans, i, earlier=earlier),
-                tuple(token_lists[i]),
+                chunk, start, end, bodies[i], frozenset(words), context, quote, words
             )
         else:
             sentence = None
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
     return sentences
+
+
+def _orphan_items(text: str, spans, earlier: str) -> dict[int, str]:
+    """List items that open a passage whose lead-in ended the passage before, with it.
+
+    "- a Programme Director appointed to lead 'Positive and Safe' ..." is no sentence; with
+    its lead-in in brackets it is: "[The yearbook lists a major programme of work in
+    response:] a Programme Director appointed ...". Items that are sentences stand alone.
+    """
+    paragraph = earlier.rstrip().rsplit("\n\n", 1)[-1].strip()
+    if not paragraph.endswith(":") or not text.lstrip().startswith(("-", "*", "•")):
+        return {}
+    lead = [paragraph[s:e] for s, e in split_sentences(paragraph)][-2:]
+    lead_in = " ".join(lead if len(lead) > 1 and _dangling_pronoun(lead[-1]) else lead[-1:])
+    if len(lead_in.split()) > MAX_QUOTE_WORDS // 2:
+        return {}
+    orphans = {}
+    for i, (start, end) in enumerate(spans):
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip().startswith(("-", "*", "•")):
+            break
+        item = text[start:end]
+        if is_fragment(item) and len(item.split()) >= 3:
+            orphans[i] = lead_in
+    return orphans
 
 
 def _with_label_trust(sentence: Sentence, label: tuple[str, bool]) -> Sentence:
@@ -373,6 +400,7 @@ def holds(
         return bool(_DATE.search(sentence))
     if answer_type == "person":
         names = [n for n in person_names(sentence) if not set(n.lower().split()) & asked]
+        names += [m[1] for m in _SURNAME_SAYS.finditer(sentence) if m[1].lower() not in asked]
         about_groups = bool(asked & _MET_WORDS)  # "Who did CQC interview?": roles answer
         return bool(names) or about_groups and bool(_ROLE.search(sentence))
     if answer_type == "organisation":
@@ -583,6 +611,13 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
 
 
 _PERSON_WORD = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
+
+
+# Someone named by surname alone, saying something ("Looking back, Hindle described ...").
+_SURNAME_SAYS = re.compile(
+    r"(?:^|[,;:]\s+|\band\s+)(?!(?:The|This|That|It|He|She|They|CQC|NHS)\b)([A-Z][a-z]{2,})"
+    r"\s+(?:said|says|told|explained|described|wrote|added|argued|recalled|called|credited)\b"
+)
 
 
 # A sentence that opens with someone's name and what they said or did.

@@ -860,3 +860,34 @@ def test_the_notes_speaking_of_themselves_are_never_quoted(fake_assistant):
     result = fake_assistant.ask("Compare the leadership at Oxleas, Lincolnshire and Sheffield.")
     assert "The sources found" not in result.answer
     assert "quoted these two" not in result.answer
+
+
+def test_a_surname_saying_something_is_a_person_answer():
+    said = "Looking back, Hindle described the board's experience as deeply painful."
+    assert holds(said, "person")
+    assert not holds("Looking back, the board described it as painful.", "person")
+    assert not holds("Looking back, Hindle described it.", "person", asked=frozenset({"hindle"}))
+
+
+def test_a_name_the_documents_give_only_for_another_organisation_is_not_covered(fake_assistant):
+    result = fake_assistant.ask("Did Somerset Partnership join the Vital Signs programme?")
+    assert result.abstained and "Vital Signs for Somerset Partnership" in result.answer
+    named = fake_assistant.ask("Did Sheffield use the Microsystem Coaching Academy?")
+    assert not named.abstained
+
+
+@pytest.mark.slow
+def test_words_that_differ_from_the_documents_still_find_the_answer(real_settings):
+    assistant = Assistant(real_settings)
+    survey = assistant.ask("how many staff responded to the oxleas staff survey published feb 2019")
+    assert "1,715" in survey.answer  # "responded" ~ "response rate"
+    successor = assistant.ask(
+        "Who succeeded Steven Michael as chief executive of South West Yorkshire Partnership?"
+    )
+    assert "Rob Webster" in successor.answer  # "took over", in a paragraph on chief executives
+    published = assistant.ask("When was CQC's Driving improvement report published?")
+    assert "15 March 2018" in published.answer.split("\n\n", 2)[1]  # "released": first group
+    painful = assistant.ask(
+        "Who described the old Calderstones board experience as deeply painful?"
+    )
+    assert "Hindle described" in painful.answer
