@@ -616,7 +616,7 @@ class Composer:
     def _addresses(self, x: Scored, analysis: QuestionAnalysis) -> bool:
         """True when the sentence is about what was asked, in the year and type asked for."""
         s = self.scoring
-        if analysis.years and not _in_years(x, analysis.years):
+        if not _in_range(x, analysis):
             return False
         if analysis.years and not analysis.focus:
             return True  # "What happened to Calderstones in 2016?": the year is the question
@@ -989,6 +989,43 @@ def _earliness(text: str) -> float:
     """How early a sentence's years are: 1 for 2010 and before, 0 for 2025 on or for no year."""
     years = _ANY_YEAR.findall(text)
     return 1.0 - _lateness(text) if years else 0.0
+
+
+def _in_range(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """False for a sentence outside the time or kind of fact asked for.
+
+    That is one from other years than asked, or wholly before an "after the report" range,
+    or, for a question about ratings, one that gives none ("incidents fell by 37%" does
+    not say a rating dropped).
+    """
+    quote = x.sentence.quote
+    if analysis.years and not _in_years(x, analysis.years):
+        return False
+    dated = quote if _ANY_YEAR.search(quote) else _year_before(x.sentence)
+    if _before(dated, analysis.since):
+        return False
+    return not _about_ratings(analysis) or bool(_GIVES_RATING.search(quote))
+
+
+def _about_ratings(analysis: QuestionAnalysis) -> bool:
+    """A question on ratings ("Did their rating drop?", "Which trusts slipped back?").
+
+    Not one on why a rating changed: the findings behind it answer that.
+    """
+    return bool(_BACKSLIDE.search(analysis.question)) and not _WHY.search(analysis.question)
+
+
+_BACKSLIDE = re.compile(
+    r"\brating\w*\b[^?.;]{0,30}\b(?:drop|fall|fell|slip|declin|worsen|go down|went down)\w*|"
+    r"\b(?:slipp?(?:ed|ing)?|fell|fall(?:en|ing)?|dropp?(?:ed|ing)?) back\b|"
+    r"\b(?:downgraded|went backwards|gone backwards)\b",
+    re.I,
+)
+_GIVES_RATING = re.compile(
+    rf"\b{RATING_PATTERN}\b|\brating\w*\s+(?:\w+\s+){{0,3}}?(?:fell|fall|dropped|slipped|declined|lowered)",
+    re.I,
+)
+_WHY = re.compile(r"^\W*why\b|\bwhat (?:led to|caused)\b|\bfor what reason\b", re.I)
 
 
 def _before(text: str, since: int) -> bool:

@@ -891,3 +891,15 @@ def test_words_that_differ_from_the_documents_still_find_the_answer(real_setting
         "Who described the old Calderstones board experience as deeply painful?"
     )
     assert "Hindle described" in painful.answer
+
+
+def test_a_rating_question_is_answered_by_ratings_after_the_range_starts(fake_assistant):
+    from assistant._extractive import _about_ratings
+
+    assert _about_ratings(analyse("Which of the featured trusts slipped back after the report?"))
+    assert _about_ratings(analyse("Did Oxleas see its overall CQC rating drop after 2018?"))
+    assert not _about_ratings(analyse("Why did Sheffield's rating fall to inadequate in 2020?"))
+    assert not _about_ratings(analyse("Which trusts did CQC go back to in 2020?"))
+    result = fake_assistant.ask("What happened to Calderstones after 2018?")
+    assert result.abstained
+    assert "The documents hold nothing dated after 2018 for Calderstones" in result.answer
