@@ -25,7 +25,8 @@ def canonical(text: str) -> str:
     return normalise_space(text.translate(_QUOTES))
 
 
-_INSERTION = re.compile(r"\[[^\[\]]{1,80}\]")
+MAX_INSERTION = 80  # characters in one "[inserted referent]"; longer brackets are not labels
+_INSERTION = re.compile(rf"\[[^\[\]]{{1,{MAX_INSERTION}}}\]")
 
 
 def verbatim_pieces(quote: str) -> list[str]:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant._grounding import MAX_INSERTION
 from corpus import split_sentences, trust_by_key, trust_of_text
 from index import Chunk, tokenize
 
@@ -230,10 +231,9 @@ def _orphan_items(text: str, spans, earlier: str) -> dict[int, str]:
     paragraph = earlier.rstrip().rsplit("\n\n", 1)[-1].strip()
     if not paragraph.endswith(":") or not text.lstrip().startswith(("-", "*", "•")):
         return {}
-    lead = [paragraph[s:e] for s, e in split_sentences(paragraph)][-2:]
-    lead_in = " ".join(lead if len(lead) > 1 and _dangling_pronoun(lead[-1]) else lead[-1:])
-    if len(lead_in.split()) > MAX_QUOTE_WORDS // 2:
-        return {}
+    lead_in = [paragraph[s:e] for s, e in split_sentences(paragraph)][-1]
+    if len(lead_in) > MAX_INSERTION or _dangling_pronoun(lead_in):
+        return {}  # a bracket is a short label ("He pointed to early gains:" would dangle)
     orphans = {}
     for i, (start, end) in enumerate(spans):
         line_start = text.rfind("\n", 0, start) + 1

@@ -903,3 +903,19 @@ def test_a_rating_question_is_answered_by_ratings_after_the_range_starts(fake_as
     result = fake_assistant.ask("What happened to Calderstones after 2018?")
     assert result.abstained
     assert "The documents hold nothing dated after 2018 for Calderstones" in result.answer
+
+
+def test_list_items_whose_lead_in_ended_the_passage_before_are_quoted_with_it():
+    items = (
+        "- a Programme Director appointed to lead 'Positive and Safe', cutting restraint\n"
+        "- closure of Chestnut Drive in January 2015"
+    )
+    earlier = "Hindle accepted the findings.\n\nThe yearbook lists a programme of work in response:"
+    quotes = [s.quote for s in split_passage(chunk(items), earlier)]
+    assert quotes[0] == (
+        "[The yearbook lists a programme of work in response:] a Programme Director appointed "
+        "to lead 'Positive and Safe', cutting restraint"
+    )
+    long_lead_in = "Some page describes the trust as caring for adults in many secure services:"
+    assert not split_passage(chunk(items), "x\n\n" + long_lead_in * 2)  # a bracket is a label
+    assert not split_passage(chunk(items), "x\n\nHe pointed to early gains:")  # would dangle
