@@ -195,7 +195,6 @@ class Group:
     trust: str
     picks: list[Scored] = field(default_factory=list)
     missing: str = ""
-    off_focus: bool = False
 
 
 @dataclass
@@ -270,10 +269,6 @@ class Composer:
 
     def _arranged(self, groups: list[Group], analysis, weights) -> list[Group]:
         """The trust groups in the order and number the question's kind asks for."""
-        answered = [g for g in groups if g.picks]
-        if answered and all(g.off_focus for g in answered):
-            for group in answered:  # "complaints from families": no trust speaks of complaints
-                group.picks, group.missing = [], "focus"
         broad = bool(analysis.themes) and not _beyond_theme(weights, analysis.themes)
         if analysis.scope == ALL_TRUSTS and broad and analysis.answer_type != WHICH_TRUST:
             return self._with_theme_summary(groups, analysis.themes)
@@ -554,9 +549,8 @@ class Composer:
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
         addressing = [x for x in head if self._addresses(x, analysis)]
-        group.off_focus = bool(addressing) and self._misses_distinctive(addressing, analysis)
-        if group.off_focus and analysis.scope != ALL_TRUSTS:
-            addressing = []  # across all trusts, only when every group misses it (_arranged)
+        if addressing and self._misses_distinctive(addressing, analysis):
+            addressing = []
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
