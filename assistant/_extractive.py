@@ -521,6 +521,7 @@ class Composer:
         rare_near = not asked.distinctive or not asked.distinctive.isdisjoint(around)
         in_succession = _in_succession(sentence, asked, analysis.succession)
         score += s.speaker * bool(in_succession)
+        score += s.typed * bool(in_succession and _TOOK_POST.search(sentence.quote))
         beyond = not asked.beyond_theme or any(not f.isdisjoint(around) for f in asked.beyond_theme)
         on_theme = chunk.theme in analysis.themes
         return Scored(
@@ -1082,6 +1083,12 @@ _LATER_IN_POST = re.compile(
     r"\b(?:became|become|joined|appointed|succeeded|replaced|took over|then|later|interim|"
     r"acting|successor|started|new (?:chief executive|chair|director)|"
     r"(?:by|from|in) (?:\w+ )?(?:19|20)\d{2})\b",
+    re.I,
+)
+# Words that say someone took up a post (the successor named outright, not just later in it).
+_TOOK_POST = re.compile(
+    r"\b(?:became|become|took over|succeeded|replaced|appointed|joined|started|"
+    r"new (?:chief executive|chair|director))\b",
     re.I,
 )
 _EARLIER_IN_POST = re.compile(
