@@ -506,13 +506,24 @@ def _indexed_mentions(
 
 def _organisations(run: str) -> list[Organisation]:
     """One organisation, or several when a run joins corpus trusts ("Oxleas and Somerset")."""
+    return _joined_trusts(run) or [_organisation(run)]
+
+
+def _joined_trusts(run: str) -> list[Organisation] | None:
+    """The corpus trusts a run joins with "and", or None when it is not only trusts.
+
+    Only an "and" between two trusts splits: "Sheffield Health and Social Care NHS
+    Foundation Trust" is one name.
+    """
     whole = _organisation(run)
-    if whole.trust or not re.search(r"\s(?:and|&)\s", run):
+    if whole.trust:
         return [whole]
-    parts = [_organisation(p.strip()) for p in re.split(r"\s(?:and|&)\s", run)]
-    if all(part.trust for part in parts):
-        return parts
-    return [whole]
+    for joint in re.finditer(r"\s(?:and|&)\s", run):
+        first = _organisation(run[: joint.start()].strip())
+        rest = _joined_trusts(run[joint.end() :].strip()) if first.trust else None
+        if rest:
+            return [first, *rest]
+    return None
 
 
 def _is_trust_alias(run: str) -> bool:
@@ -810,15 +821,15 @@ _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b"
 
 
 # Words a question uses for a rating going down or up, for what went wrong, for a chair, for
-# publishing, responding and succeeding, and the words documents use for them.
+# publishing and succeeding, and the words documents use for them. ("respond" is left out:
+# "response rate" is no response to a rating.)
 _SAME_MEANING = (
     "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
     "downgraded worsen worsened backwards|"
     "rise rose risen raise raised upgrade upgraded climb climbed|"
     "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
     "chair chaired chairman chairwoman chairperson|back again restored regained|"
-    "publish published publication release released|respond responded response responses|"
-    "succeed succeeded successor succession"
+    "publish published publication release released|succeed succeeded successor succession"
 )
 
 

@@ -14,6 +14,7 @@ _FOLLOW_UP = re.compile(
 _CONTENT = re.compile(r"[a-z]{4,}")
 # A short follow-up that only points back at the previous question ("When was that?").
 _BACK_REFERENCE = re.compile(r"\b(?:that|then|this|those|it|them|they)\b", re.I)
+_COMPARED = re.compile(r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ\w*|same as)\b", re.I)
 _BROAD = re.compile(r"\b(trusts|report|all|across|every|each|overall|generally|cqc)\b", re.I)
 
 
@@ -50,6 +51,9 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
         return question
     if trusts and _only_names(question, book):
         return _swap_trusts(previous, trusts, book)
+    if trusts and carried and _COMPARED.search(question) and not themes:
+        # "How does that compare with Sheffield?": the previous question, for both
+        return _swap_trusts(previous, [*carried, *(t for t in trusts if t not in carried)], book)
     if trusts or not carried:
         if not themes and _FOLLOW_UP.search(question) and themes_in_text(previous):
             label = theme_by_key(themes_in_text(previous)[0]).label

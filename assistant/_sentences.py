@@ -401,8 +401,9 @@ def holds(
     if answer_type == "person":
         names = [n for n in person_names(sentence) if not set(n.lower().split()) & asked]
         names += [m[1] for m in _SURNAME_SAYS.finditer(sentence) if m[1].lower() not in asked]
-        about_groups = bool(asked & _MET_WORDS)  # "Who did CQC interview?": roles answer
-        return bool(names) or about_groups and bool(_ROLE.search(sentence))
+        if asked & _MET_WORDS:  # "Who did CQC interview?": groups of people in roles answer
+            return bool(_ROLE.search(sentence))
+        return bool(names)
     if answer_type == "organisation":
         return bool(re.search(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+", sentence[1:]))
     return False

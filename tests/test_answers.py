@@ -919,3 +919,28 @@ def test_list_items_whose_lead_in_ended_the_passage_before_are_quoted_with_it():
     long_lead_in = "Some page describes the trust as caring for adults in many secure services:"
     assert not split_passage(chunk(items), "x\n\n" + long_lead_in * 2)  # a bracket is a label
     assert not split_passage(chunk(items), "x\n\nHe pointed to early gains:")  # would dangle
+
+
+def test_a_compare_follow_up_asks_the_previous_question_for_both_trusts():
+    standalone = condense(
+        "how does that compare with sheffield?",
+        ["Tell me about staff engagement at Lincolnshire Partnership"],
+    )
+    assert standalone == (
+        "Tell me about staff engagement at Lincolnshire Partnership NHS Foundation Trust and "
+        "Sheffield Health and Social Care NHS Foundation Trust"
+    )
+    assert analyse(standalone).scope == "named_trusts"
+
+
+def test_two_full_trust_names_joined_by_and_are_two_trusts_even_with_an_inner_and():
+    both = analyse(
+        "How did Lincolnshire Partnership NHS Foundation Trust and Sheffield Health and Social "
+        "Care NHS Foundation Trust engage staff?"
+    )
+    assert both.trusts == (
+        "Lincolnshire Partnership NHS Foundation Trust",
+        "Sheffield Health and Social Care NHS Foundation Trust",
+    )
+    assert not both.outside
+    assert analyse("How did Leeds and York Partnership NHS Foundation Trust improve?").outside
