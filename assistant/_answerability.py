@@ -20,7 +20,7 @@ from index import Chunk, Index, tokenize
 
 _WORD = re.compile(r"[A-Za-z]+")
 _NUMBER_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven")
-CLOSING = "The closest material is listed below; it is not an answer."
+CLOSEST_HEADING = "Closest material (not an answer):"
 
 
 class Speller:

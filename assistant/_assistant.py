@@ -21,7 +21,7 @@ from assistant._analysis import (
     analyse,
 )
 from assistant._answerability import (
-    CLOSING,
+    CLOSEST_HEADING,
     Speller,
     absent_subjects,
     lead_line,
@@ -59,7 +59,7 @@ _RATING_WORDS = re.compile(
 )
 ABSTAIN_TEXT = (
     "The documents do not cover this. Nothing in them answers the question well enough to "
-    "quote, so no answer is given. The closest material is listed below; it is not an answer."
+    "quote, so no answer is given."
 )
 
 
@@ -386,11 +386,12 @@ class Assistant:
         return result
 
     def _abstain(self, state: PipelineState, reason: str) -> AnswerResult:
-        text = reason if reason == ABSTAIN_TEXT else f"{reason} {CLOSING}"
-        result = self._result(state, text, [], abstained=True)
+        closest = _closest(state)
+        shown = closest_text(closest) if reason != ABSTAIN_TEXT else ""  # nothing near: no list
+        result = self._result(state, f"{reason}{shown}", [], abstained=True)
         result.coverage = "none"
         result.missing = [reason] if reason != ABSTAIN_TEXT else []
-        result.closest = _closest(state)
+        result.closest = closest
         return result
 
     def _result(self, state: PipelineState, text, citations, *, abstained: bool) -> AnswerResult:
@@ -449,6 +450,17 @@ def _trusted(groups: list[extractive.Group]) -> list[extractive.Group]:
         dataclasses.replace(g, picks=[p for p in g.picks if not instruction_like(p.sentence.quote)])
         for g in groups
     ]
+
+
+def closest_text(closest: Sequence[dict]) -> str:
+    """The closest passages as the end of an abstention's text, uncited: they answer nothing."""
+    if not closest:
+        return ""
+    lines = [
+        f"- {item['trust'] or item['document_title']} — {item['section']}: {item['quote']}"
+        for item in closest
+    ]
+    return "\n\n" + CLOSEST_HEADING + "\n" + "\n".join(lines)
 
 
 def _closest(state: PipelineState, limit: int = 3) -> list[dict]:

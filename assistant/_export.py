@@ -26,7 +26,12 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
         if turn.standalone_question != turn.question:
             lines += [f"_Searched for: {inert(turn.standalone_question)}_", ""]
         lines += [inert(turn.answer), ""]
-        if turn.abstained:
+        if turn.abstained and "Closest material (not an answer):" in turn.answer:
+            lines += ["Their documents:", ""]
+            lines += [
+                inert(f"- {label}") for label in dict.fromkeys(map(document_label, turn.closest))
+            ]
+        elif turn.abstained:
             lines += ["Closest material (not an answer):", ""]
             lines += [
                 inert(

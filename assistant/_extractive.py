@@ -30,6 +30,7 @@ from assistant._analysis import (
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
 from assistant._sentences import (
+    ABOUT_NOTES,
     Sentence,
     SentenceBank,
     holds,
@@ -326,7 +327,7 @@ class Composer:
         """
         chosen: list[Sentence] = []
         for x in self.bank.of(chunk):
-            if not x.quote or _ABOUT_NOTES.search(x.quote) or _PAGE_DATES.match(x.quote):
+            if not x.quote or ABOUT_NOTES.search(x.quote) or _PAGE_DATES.match(x.quote):
                 continue
             if chosen and x.quote.startswith(chosen[-1].quote):
                 chosen[-1] = x
@@ -432,7 +433,7 @@ class Composer:
                 key = " ".join(sentence.text.lower().split())
                 if key in seen or not sentence.quote or instruction_like(sentence.quote):
                     continue
-                if _ABOUT_NOTES.search(sentence.quote):
+                if ABOUT_NOTES.search(sentence.quote):
                     continue
                 if trust is not None and (sentence.trust or chunk.trust) != trust:
                     continue
@@ -1225,12 +1226,6 @@ def _rated_only(groups: list[Group], rating: str) -> list[Group]:
     return rated + [g for g in groups if not g.trust and g.picks]
 
 
-# The notes speaking of themselves and their sources, not of the trusts.
-_ABOUT_NOTES = re.compile(
-    r"\b(?:these|the) notes\b|\bthe sources (?:found|used|consulted|seen)\b|"
-    r"\bthe sections below\b|\bnot reproduced here\b|\blabelled as such\b",
-    re.I,
-)
 _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
 

@@ -463,6 +463,14 @@ def standalone_quote(
     return _bracket_person(sentence, position, earlier + "\n\n" + text[:start]) or ""
 
 
+# The notes speaking of themselves and their sources, not of the trusts.
+ABOUT_NOTES = re.compile(
+    r"\b(?:these|the) notes\b|\bthe sources (?:found|used|consulted|seen)\b|"
+    r"\bthe sections below\b|\bnot reproduced here\b|\blabelled as such\b",
+    re.I,
+)
+
+
 # A count that points back at people or things named sentences before ("quoted these two").
 _THESE_TWO = re.compile(
     r"\b(?:these|those|both of these) (?:two|three|four|five)\b(?! \w+s\b)", re.I

@@ -6,6 +6,7 @@ from collections import Counter
 
 from assistant._extractive import REPORT_LEVEL
 from assistant._grounding import instruction_like, quoted_pages, shown_label
+from assistant._sentences import ABOUT_NOTES
 from assistant._types import document_fields
 from corpus import THEMES, TRUSTS, split_sentences, theme_by_key
 from index import Chunk, Index
@@ -32,6 +33,8 @@ def short_quote(chunk: Chunk) -> str:
     sentences = [s.lstrip("-*• ").strip() for s in sentences if not s.rstrip().endswith(":")]
     quote: list[str] = []
     for sentence in sentences:
+        if ABOUT_NOTES.search(sentence):
+            continue  # the notes speaking of themselves
         if instruction_like(sentence):
             if quote:
                 break

@@ -128,11 +128,18 @@ def print_answer(result) -> None:
         console.print(f"[dim]Searched for: {searched}[/]", markup=True)
     console.print(terminal_safe(result.answer, lines=True), markup=False)
     if result.abstained:
-        console.print("\nClosest material (not an answer):")
+        listed = "Closest material (not an answer):" in result.answer  # quotes in the answer
+        console.print(
+            "\nClosest material, documents:" if listed else "\nClosest material (not an answer):"
+        )
+        shown: set[str] = set()
         for item in result.closest:
             where = f"{item['trust'] or item['doc_id']} — {item['section']}: {item['quote']}"
-            console.print(f"  - {terminal_safe(where)}", markup=False)
-            console.print(f"      {document_line(item)}", markup=False)
+            if not listed:
+                console.print(f"  - {terminal_safe(where)}", markup=False)
+            if not listed or document_line(item) not in shown:
+                console.print(f"      {document_line(item)}", markup=False)
+            shown.add(document_line(item))
         return
     console.print("\nSources:")
     from assistant import citation_label

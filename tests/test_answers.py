@@ -944,3 +944,11 @@ def test_two_full_trust_names_joined_by_and_are_two_trusts_even_with_an_inner_an
     )
     assert not both.outside
     assert analyse("How did Leeds and York Partnership NHS Foundation Trust improve?").outside
+
+
+def test_a_near_miss_answer_shows_its_closest_material_itself_uncited(fake_assistant):
+    result = fake_assistant.ask("What was Oxleas's annual income?")
+    assert result.abstained and not result.citations
+    head, closest = result.answer.split("\n\nClosest material (not an answer):\n")
+    assert "no figure" in head and "listed below" not in result.answer
+    assert closest.count("\n- ") + 1 == len(result.closest) and not re.search(r"\[\d+\]", closest)

@@ -39,6 +39,10 @@ def chat_text(result: AnswerResult) -> str:
     """The answer as chat Markdown, with document text escaped so it renders as text."""
     body = inert(result.answer)
     if result.abstained:
+        if "Closest material (not an answer):" in result.answer:  # the quotes are in the answer
+            labels = dict.fromkeys(document_label(c) for c in result.closest)
+            documents = "\n".join(f"- {inert(label)}" for label in labels)
+            return f"**Not in the documents.**\n\n{body}\n\n**Their documents:**\n{documents}"
         closest = "\n".join(
             f"- {inert(c['trust'] or c['doc_id'])} — {inert(c['section'])}: {inert(c['quote'])}"
             f" · document: {inert(document_label(c))}"
