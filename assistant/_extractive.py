@@ -566,9 +566,14 @@ class Composer:
         return group
 
     def _with_elaboration(self, pick: Scored, others: list[Scored]) -> Scored:
-        """A short lead sentence brings the next sentence of its paragraph along."""
+        """A short lead sentence, or one announcing the next, brings that one along.
+
+        Both come from the same paragraph.
+        """
         sentence = pick.sentence
-        if len(sentence.quote.split()) >= SHORT_LEAD_WORDS:
+        if len(sentence.quote.split()) >= SHORT_LEAD_WORDS and not _ANNOUNCES.search(
+            sentence.quote
+        ):
             return pick
         text = sentence.chunk.text
         taken = {o.sentence.start for o in others}
@@ -1226,6 +1231,13 @@ def _rated_only(groups: list[Group], rating: str) -> list[Group]:
     return rated + [g for g in groups if not g.trust and g.picks]
 
 
+# A sentence that announces what the next one says ("... set out what 'Towards Outstanding'
+# meant in practice.").
+_ANNOUNCES = re.compile(
+    r"\b(?:set|sets) out (?:what|how|why)\b|\b(?:described|explained|outlined) (?:what|how|why)\b"
+    r"[^.]{0,60}\.$",
+    re.I,
+)
 _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
 

@@ -616,7 +616,16 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
             return None
         if not (word.isdigit() or _LEAD_WORDS.match(word.lower())) or position > 6:
             break
+    after_clause = _AFTER_CLAUSE.match(sentence)  # "On the day the rating came, it launched"
+    if after_clause:
+        return after_clause.start(1), after_clause.end(1), after_clause.group(1)
     return _unnamed_person(sentence)
+
+
+_AFTER_CLAUSE = re.compile(
+    r"^(?:On|In|At|After|When|Once|Following|Before|Within|Shortly after|From)\b[^,;:]{3,80},"
+    r"\s+(it|they)\b(?!['’])"
+)
 
 
 _PERSON_WORD = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)

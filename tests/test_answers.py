@@ -952,3 +952,28 @@ def test_a_near_miss_answer_shows_its_closest_material_itself_uncited(fake_assis
     head, closest = result.answer.split("\n\nClosest material (not an answer):\n")
     assert "no figure" in head and "listed below" not in result.answer
     assert closest.count("\n- ") + 1 == len(result.closest) and not re.search(r"\[\d+\]", closest)
+
+
+def test_a_pronoun_subject_after_an_opening_clause_brings_its_referent():
+    text = (
+        "The trust took the 2016 result as a springboard. On the day the Good rating was "
+        "published, it launched the next stage under the name 'Towards Outstanding'."
+    )
+    assert quotes_of(text)[-1] == (
+        "[Oxleas] took the 2016 result as a springboard. On the day the Good rating was "
+        "published, it launched the next stage under the name 'Towards Outstanding'."
+    )
+    assert quotes_of("On the ward, its staff were kind to patients every day.")  # "its": no
+
+
+def test_a_sentence_announcing_the_next_brings_it_along(fake_assistant):
+    from assistant._extractive import Scored
+
+    text = (
+        "In a March 2017 blog the chief executive set out what 'Towards Outstanding' meant in "
+        "practice. It rested on four quality priorities: safe, personalised and accessible care."
+    )
+    announce = split_passage(chunk(text, id="test:announce"))[0]
+    fake_assistant.open()
+    longer = fake_assistant._composer._with_elaboration(Scored(announce, 1, 1, 1), [])
+    assert longer.sentence.quote.endswith("safe, personalised and accessible care.")
