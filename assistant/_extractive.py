@@ -154,6 +154,7 @@ class _Asked:
     predecessor: str = ""
     predecessor_years: tuple[int, ...] = ()
     predecessor_trusts: tuple[str, ...] = ()
+    reaction: bool = False
 
     @classmethod
     def of(
@@ -181,6 +182,7 @@ class _Asked:
             predecessor,
             predecessor_years,
             predecessor_trusts,
+            "reaction" in analysis.themes and bool(_REACT.search(analysis.question)),
         )
 
     def share(self, tokens: frozenset[str]) -> float:
@@ -513,6 +515,7 @@ class Composer:
             + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
             + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
             + s.typed * _gives_rating(sentence.quote, asked.rating)
+            + (s.typed * _responded(sentence.quote) if asked.reaction else 0.0)
             - s.stale * _before(sentence.quote, analysis.since)
             + (s.speaker * spoken_by(sentence.quote, analysis.speaker) if analysis.speaker else 0)
             - (s.stale * bool(_LATER_VISIT.search(sentence.quote)) if asked.early else 0.0)
@@ -965,6 +968,21 @@ _FOUND = re.compile(
     r"\b[^.;:]{0,20}\b(?:found|reported|noted|raised|saw|said)\b",
     re.I,
 )
+
+
+# "How did X respond to its rating?": what the trust and its people said and did, not what
+# inspectors found.
+_REACT = re.compile(r"\b(?:respon\w*|react\w*)\b", re.I)
+_RESPONDED = re.compile(
+    r"\b(?:accepted|welcomed|acknowledged|committed|agreed|apologi[sz]ed|responded|response|"
+    r"action plan|launched|set up|introduced|put in place|taskforce|programme)\b",
+    re.I,
+)
+
+
+def _responded(quote: str) -> bool:
+    """True for a sentence saying how the trust responded rather than what CQC found."""
+    return bool(_RESPONDED.search(quote)) and not _FOUND.search(quote)
 
 
 def _with_an_action(picks: list[Scored], addressing: list[Scored]) -> list[Scored]:

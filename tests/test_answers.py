@@ -977,3 +977,19 @@ def test_a_sentence_announcing_the_next_brings_it_along(fake_assistant):
     fake_assistant.open()
     longer = fake_assistant._composer._with_elaboration(Scored(announce, 1, 1, 1), [])
     assert longer.sentence.quote.endswith("safe, personalised and accessible care.")
+
+
+def test_a_response_is_what_the_trust_said_or_did_not_what_cqc_found():
+    from assistant._extractive import _responded
+
+    assert _responded("Chief executive Mark Hindle accepted the findings in public.")
+    assert _responded("The trust later described its response as an 18-month programme.")
+    assert not _responded("CQC found the trust had responded well to the changes requested.")
+    assert not _responded("The 2016 inspection found wards under heavy bed pressure.")
+
+
+@pytest.mark.slow
+def test_how_a_trust_responded_leads_with_its_response(real_settings):
+    answer = Assistant(real_settings).ask("How did Oxleas respond to its 2016 rating?").answer
+    first = quote_of_line(next(line for line in answer.splitlines() if "[1]" in line))
+    assert first.startswith("Ben Travis was chief executive when the report came out.")
