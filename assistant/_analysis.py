@@ -90,7 +90,7 @@ _NOT_A_NAME = (
     | _MONTH_NAMES
     | _words(
         "compare tell describe explain give list name in at for on by after before during "
-        "between and or the a an i cqc nhs england english uk"
+        "between and or the a an i i'm i’m i've i’ve i'd i’d cqc nhs england english uk"
     )
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*|\d[\d,.%£]*")
@@ -841,4 +841,13 @@ def same_meaning() -> dict[str, tuple[str, ...]]:
         stems = list(dict.fromkeys(tokenize([group])[0]))
         for stem in stems:
             table[stem] = tuple(other for other in stems if other != stem)
+    for words, meanings in _ONE_WAY:
+        also = tuple(tokenize([meanings])[0])
+        for stem in tokenize([words])[0]:
+            table[stem] = tuple(dict.fromkeys((*table.get(stem, ()), *also)))
     return table
+
+
+# A question's word -> what documents say for it, one way only: a "reduction" is said as
+# "fell by 43%", but a rating that "fell" is not a reduction in out-of-area placements.
+_ONE_WAY = (("reduce reduced reduction reductions", "fell fall fallen dropped drop cut lowered"),)

@@ -120,11 +120,14 @@ def mend(question: str, speller: Speller) -> str:
 
 def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -> str:
     """An abstain message when the question is about an organisation or name the corpus lacks."""
+    seven = "seven trusts: " + ", ".join(short_trust_name(t.name) for t in TRUSTS)
     for name in analysis.outside:
         if not _mentioned(index, name):
+            return f"The documents do not cover {name}. They hold case studies of {seven}."
+        if not analysis.trusts and _A_TRUST.search(name):  # a trust only mentioned in passing
             return (
-                f"The documents do not cover {name}. They hold case studies of seven trusts: "
-                f"{', '.join(short_trust_name(t.name) for t in TRUSTS)}."
+                f"{name} is not one of the trusts the documents cover; they mention it only in "
+                f"passing. Their case studies are of {seven}."
             )
     for name in analysis.names:
         tokens = tokenize([name])[0]
@@ -142,6 +145,9 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         if specific and term not in index.compounds():
             return f"The documents do not mention {written}."
     return ""
+
+
+_A_TRUST = re.compile(r"\b(?:trust|nhs|ft|foundation)\b", re.I)  # not a hospital or a council
 
 
 def _mentioned(index: Index, name: str, strip: bool = True, trusts: Sequence[str] = ()) -> bool:

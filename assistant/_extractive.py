@@ -392,8 +392,17 @@ class Composer:
         most = 2 * self.scoring.passages_per_trust  # a large index: the closest of them
         if len(on_theme) > most:
             on_theme = self._ranked(on_theme, similarity, most)
-        if on_theme and analysis.scope in _THEME_ONLY_SCOPES:
-            return on_theme
+        if (
+            on_theme
+            and analysis.scope in _THEME_ONLY_SCOPES
+            and analysis.answer_type
+            not in (
+                FIGURE,
+                DATE,
+                PERSON,
+            )
+        ):
+            return on_theme  # a name, date or figure may be anywhere in the trust's notes
         retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
         retrieved += [
             p.chunk

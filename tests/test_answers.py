@@ -993,3 +993,19 @@ def test_how_a_trust_responded_leads_with_its_response(real_settings):
     answer = Assistant(real_settings).ask("How did Oxleas respond to its 2016 rating?").answer
     first = quote_of_line(next(line for line in answer.splitlines() if "[1]" in line))
     assert first.startswith("Ben Travis was chief executive when the report came out.")
+
+
+def test_a_trust_the_documents_mention_only_in_passing_is_not_answered_as_a_subject(
+    fake_assistant,
+):
+    result = fake_assistant.ask(
+        "Was Norfolk and Suffolk NHS Foundation Trust one of the trusts, and how did it improve?"
+    )
+    assert result.abstained and "mention it only in passing" in result.answer
+    hospital = fake_assistant.ask("How was the Outstanding rating marked at Harplands Hospital?")
+    assert "only in passing" not in hospital.answer  # a site of a trust, not a trust
+
+
+def test_who_is_asking_is_no_name():
+    question = "I'm the QI lead at a trust with bed pressures. How did Oxleas stop sofa sleeping?"
+    assert analyse(question).names == ()
