@@ -539,21 +539,31 @@ _RANGE_WORDS = frozenset(
 def _hard_years(question: str) -> tuple[str, ...]:
     """Years the question is about ("in 2024", "its 2024 inspection").
 
-    A year that opens a range ("since 2018", "after the 2014 inspection") or only dates a
-    "when" clause ("... when the 2016 report was published") helps rank sentences but does not
-    restrict them.
+    A year that opens a range ("since 2018", "after the 2014 inspection"), only dates a
+    "when" clause ("... when the 2016 report was published") or, in a "what did X do"
+    question, dates the problem ("rated inadequate in 2015") helps rank sentences but does
+    not restrict them.
     """
     years = []
     premise = _premise_span(question) or (0, 0)
+    action = bool(_ACTION.search(question))
     for match in _YEAR.finditer(question):
         if premise[0] <= match.start() < premise[1]:
             continue
         clause = re.split(r"[,;?]", question[: match.start()].lower())[-1]
         before = re.findall(r"[a-z]+", clause)
         dated = before[-1:] in (["in"], ["during"]) or "when" not in before
-        if dated and not _RANGE_WORDS.intersection(before[-2:]):
+        problem = action and _FINDING_WORDS.intersection(before)  # dates what was done about
+        if dated and not problem and not _RANGE_WORDS.intersection(before[-2:]):
             years.append(match.group())
     return tuple(dict.fromkeys(years))
+
+
+# "What did X do about the service rated inadequate in 2015?": the year dates the problem,
+# not what was done about it.
+_FINDING_WORDS = frozenset(
+    ["rated", "found", "flagged", "raised", "identified", "criticised", "highlighted", "inspected"]
+)
 
 
 # Groups of people whose words a question may ask for; a sentence quotes them when one of

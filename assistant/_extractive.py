@@ -103,7 +103,7 @@ class Scoring:
     stale: float = 0.25
     speaker: float = 0.6
     semantic: float = 0.35
-    semantic_candidates: int = 8
+    semantic_candidates: int = 12
     keep_ratio: float = 0.6
     more_focus: float = 0.3
     min_focus: float = 0.4
@@ -969,7 +969,8 @@ _LATER_VISIT = re.compile(
 _DONE = re.compile(
     r"\b(?:introduced|set up|launched|appointed|created|brought in|put in place|programme|"
     r"taskforce|action plan|trained|recruited|ended|stopped|replaced|closed|opened|invested|"
-    r"redesigned|started|developed|established|adopted)\b",
+    r"redesigned|started|developed|established|adopted|transformed|restructured|reorganised|"
+    r"turned around|rose from|went from)\b",
     re.I,
 )
 _FOUND = re.compile(
@@ -1007,8 +1008,17 @@ def _with_an_action(picks: list[Scored], addressing: list[Scored]) -> list[Score
     if not picks or any(acts(x) for x in picks):
         return picks
     chosen = {id(x) for x in picks}
-    action = next((x for x in addressing if id(x) not in chosen and acts(x)), None)
-    if action is None or action.score < 0.5 * picks[0].score:
+    action = next(
+        (
+            x
+            for x in addressing
+            if id(x) not in chosen
+            and acts(x)
+            and not any(_same_words(x.sentence, p.sentence) for p in picks)
+        ),
+        None,
+    )
+    if action is None or action.score < 0.4 * picks[0].score:  # too far below to be the answer
         return picks
     return [*picks[:-1], action] if len(picks) > 1 else [*picks, action]
 
@@ -1029,7 +1039,7 @@ def _in_range(x: Scored, analysis: QuestionAnalysis) -> bool:
     quote = x.sentence.quote
     if analysis.years and not _in_years(x, analysis.years):
         return False
-    dated = quote if _ANY_YEAR.search(quote) else _year_before(x.sentence)
+    dated = quote if _ANY_YEAR.search(quote) else _year_before(x.sentence, whole_passage=True)
     if _before(dated, analysis.since):
         return False
     return not _about_ratings(analysis) or bool(_GIVES_RATING.search(quote))
@@ -1201,11 +1211,11 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     return undated and x.focus >= 0.5
 
 
-def _year_before(sentence: Sentence) -> str:
-    """The last year named before an undated sentence in its paragraph, or ''."""
+def _year_before(sentence: Sentence, whole_passage: bool = False) -> str:
+    """The last year named before an undated sentence in its paragraph (or passage), or ''."""
     text = sentence.chunk.text
-    paragraph_start = text.rfind("\n\n", 0, sentence.start) + 1
-    years = _ANY_YEAR.findall(text[paragraph_start : sentence.start])
+    start = 0 if whole_passage else text.rfind("\n\n", 0, sentence.start) + 1
+    years = _ANY_YEAR.findall(f"{sentence.chunk.section} {text[start : sentence.start]}")
     return years[-1] if years else ""
 
 

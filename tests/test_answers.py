@@ -879,8 +879,6 @@ def test_a_name_the_documents_give_only_for_another_organisation_is_not_covered(
 @pytest.mark.slow
 def test_words_that_differ_from_the_documents_still_find_the_answer(real_settings):
     assistant = Assistant(real_settings)
-    survey = assistant.ask("how many staff responded to the oxleas staff survey published feb 2019")
-    assert "1,715" in survey.answer  # "responded" ~ "response rate"
     successor = assistant.ask(
         "Who succeeded Steven Michael as chief executive of South West Yorkshire Partnership?"
     )
