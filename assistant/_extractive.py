@@ -73,6 +73,7 @@ class Scoring:
             or views of those asked about.
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
+        action_candidates: More of them for "what did X do about Y" questions.
         keep_ratio: A further sentence must score at least this share of the group's best.
         more_focus: ... and hold this share of the focus words itself (or be close in meaning).
         min_focus: Least focus-word share (sentence + context) that counts as addressing it.
@@ -103,7 +104,8 @@ class Scoring:
     stale: float = 0.25
     speaker: float = 0.6
     semantic: float = 0.35
-    semantic_candidates: int = 12
+    semantic_candidates: int = 8
+    action_candidates: int = 4
     keep_ratio: float = 0.6
     more_focus: float = 0.3
     min_focus: float = 0.4
@@ -558,6 +560,8 @@ class Composer:
             return group
         wide = analysis.scope == ALL_TRUSTS
         size = self.scoring.semantic_candidates // (2 if wide else 1)
+        if analysis.action:  # "what did X do about Y": what was done often ranks below findings
+            size += self.scoring.action_candidates
         typed = [x for x in scored if x.typed][: size // 2]
         head = list({id(x): x for x in scored[:size] + typed}.values())
         self._add_semantic(head, analysis, vector)
