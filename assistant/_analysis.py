@@ -282,7 +282,6 @@ def analyse(
         if not _org_like(run) and not _is_trust_alias(run) and not named_trusts(run, others)
     ]
     outside = [org.name for org in organisations if not org.trust]
-    succession, successor_of = _succession(question) if answer_type == PERSON else ("", "")
     return QuestionAnalysis(
         question=question,
         focus=_focus(masked, organisations),
@@ -294,11 +293,7 @@ def analyse(
         organisations=organisations,
         names=tuple(names),
         years=_hard_years(question),
-        since=_since_year(question),
-        speaker=_speaker(question),
-        action=bool(_ACTION.search(question)),
-        succession=succession,
-        successor_of=successor_of,
+        **_what_kind(question, answer_type),
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
         themes=_themes(question),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
@@ -619,6 +614,18 @@ _ACTION = re.compile(
     r"changes) did\b|\bhow did [^?]{1,60}? (?:tackle|reduce|cut|address|deal with|fix)\b",
     re.I,
 )
+
+
+def _what_kind(question: str, answer_type: str) -> dict:
+    """The analysis fields that mark kinds of question: ranges, speakers, actions, successors."""
+    succession, successor_of = _succession(question) if answer_type == PERSON else ("", "")
+    return {
+        "since": _since_year(question),
+        "speaker": _speaker(question),
+        "action": bool(_ACTION.search(question)),
+        "succession": succession,
+        "successor_of": successor_of,
+    }
 
 
 # "who took over after Ben Travis", "who replaced Mark Hindle", "Caroline Donovan's successor",

@@ -523,20 +523,12 @@ class Composer:
             + 0.1 * any(year in sentence.text for year in analysis.all_years)
             + s.phrase * _has_phrase(sentence.ordered, asked.phrase)
             + s.report * (analysis.scope == REPORT and chunk.doc_kind in _REPORT_KINDS)
-            + (s.recency * _lateness(sentence.quote) if asked.recent else 0.0)
-            + (s.recency * _earliness(sentence.quote) if asked.early else 0.0)
-            + s.typed * _gives_rating(sentence.quote, asked.rating)
-            + (s.typed * _responded(sentence.quote) if asked.reaction else 0.0)
-            - s.stale * _before(sentence.quote, analysis.since)
-            + (s.speaker * spoken_by(sentence.quote, analysis.speaker) if analysis.speaker else 0)
-            - (s.stale * bool(_LATER_VISIT.search(sentence.quote)) if asked.early else 0.0)
         )
+        in_succession = _in_succession(sentence, asked, analysis.succession)
+        score += self._asked_for(sentence.quote, asked, in_succession)
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         around = sentence.tokens | sentence.context
         rare_near = not asked.distinctive or not asked.distinctive.isdisjoint(around)
-        in_succession = _in_succession(sentence, asked, analysis.succession)
-        score += s.speaker * bool(in_succession)
-        score += s.typed * bool(in_succession and _TOOK_POST.search(sentence.quote))
         beyond = not asked.beyond_theme or any(not f.isdisjoint(around) for f in asked.beyond_theme)
         on_theme = chunk.theme in analysis.themes
         return Scored(
@@ -551,6 +543,26 @@ class Composer:
             on_theme=on_theme,
             beyond_theme=beyond,
             whole_theme=on_theme and not asked.beyond_theme and bool(analysis.themes),
+        )
+
+    def _asked_for(self, quote: str, asked: _Asked, in_succession: bool | None) -> float:
+        """Bonuses and penalties for what this kind of question asks for.
+
+        Later (or, for "first inspection", earlier) years, the rating asked about, a trust's
+        own response, the words of those asked about, a successor named outright; sentences
+        wholly before an "after 2018" range, or about a later visit, count against.
+        """
+        s, analysis = self.scoring, asked.analysis
+        return (
+            (s.recency * _lateness(quote) if asked.recent else 0.0)
+            + (s.recency * _earliness(quote) if asked.early else 0.0)
+            + s.typed * _gives_rating(quote, asked.rating)
+            + (s.typed * _responded(quote) if asked.reaction else 0.0)
+            - s.stale * _before(quote, analysis.since)
+            + (s.speaker * spoken_by(quote, analysis.speaker) if analysis.speaker else 0)
+            - (s.stale * bool(_LATER_VISIT.search(quote)) if asked.early else 0.0)
+            + s.speaker * bool(in_succession)
+            + s.typed * bool(in_succession and _TOOK_POST.search(quote))
         )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
