@@ -98,7 +98,7 @@ _ACRONYM = re.compile(r"[A-Z]{2,4}s?")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MONTH = re.compile(
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|mid|early|late)",
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mid|early|late)",
     re.I,
 )
 

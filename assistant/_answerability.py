@@ -141,12 +141,15 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
     for term in compound_terms(analysis.question):
         # A compound with a capital or a digit ("A&E", "COVID-19") names one specific thing.
         written = re.search(re.escape(term), analysis.question, re.I).group()
+        if _YEAR_SPAN.fullmatch(written):
+            continue  # "2016-2017", "2016/17": a span of years, not a name
         specific = any(c.isupper() or c.isdigit() for c in written)
         if specific and term not in index.compounds():
             return f"The documents do not mention {written}."
     return ""
 
 
+_YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s*[-–/]\s*(?:(?:19|20)?\d{2})")
 _A_TRUST = re.compile(r"\b(?:trust|nhs|ft|foundation)\b", re.I)  # not a hospital or a council
 
 

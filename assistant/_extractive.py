@@ -715,8 +715,8 @@ class Composer:
             limit = 1 if trust else 2
         elif analysis.scope == NAMED_TRUSTS:
             limit = 2
-        else:
-            limit = 3 if analysis.answer_type not in ("how_what", "yes_no") else 4
+        else:  # one fact: the sentence that holds it and one more (answer shape 1)
+            limit = 2 if analysis.answer_type not in ("how_what", "yes_no") else 4
         return min(limit, self.max_sentences)
 
     def _diverse(self, ranked: list[Scored], limit: int, year_only: bool = False) -> list[Scored]:

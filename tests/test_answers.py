@@ -1007,3 +1007,11 @@ def test_a_trust_the_documents_mention_only_in_passing_is_not_answered_as_a_subj
 def test_who_is_asking_is_no_name():
     question = "I'm the QI lead at a trust with bed pressures. How did Oxleas stop sofa sleeping?"
     assert analyse(question).names == ()
+
+
+def test_a_span_of_years_is_no_name_and_a_month_abbreviation_no_topic(fake_assistant):
+    question = (
+        "After their 2016-2017 re-inspections, which key question was not rated good at LPFT?"
+    )
+    assert "do not mention 2016-2017" not in fake_assistant.ask(question).answer
+    assert "feb" not in analyse("how many staff filled in the survey published in feb 2019").focus
