@@ -944,7 +944,10 @@ def _same_words(a: Sentence, b: Sentence) -> bool:
     if union and len(a.tokens & b.tokens) / len(union) >= 0.5:
         return True
     first, second = " ".join(a.quote.split()), " ".join(b.quote.split())
-    return first[:60] == second[:60] or first in second or second in first
+    if first[:60] == second[:60] or first in second or second in first:
+        return True
+    plain_a, plain_b = " ".join(a.text.split()), " ".join(b.text.split())  # before brackets
+    return plain_a in plain_b or plain_b in plain_a
 
 
 def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:

@@ -405,8 +405,16 @@ def holds(
             return bool(_ROLE.search(sentence))
         return bool(names)
     if answer_type == "organisation":
-        return bool(re.search(r"\b[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)+", sentence[1:]))
+        return bool(_NAMED_THING.search(sentence[1:]))
     return False
+
+
+# A name: a quoted title ("'Towards Outstanding'") or capitalised words, possibly with small
+# words inside ("Back to Good", "Creative Minds", "Listening into Action").
+_NAMED_THING = re.compile(
+    r"['‘\"“][A-Z][^'’\"”]{2,40}['’\"”]|"
+    r"\b[A-Z][a-z]+(?:\s+(?:(?:and|to|of|for|the|into|in)\s+)?[A-Z][a-z]+)+"
+)
 
 
 def person_names(text: str) -> list[str]:

@@ -1015,3 +1015,16 @@ def test_a_span_of_years_is_no_name_and_a_month_abbreviation_no_topic(fake_assis
     )
     assert "do not mention 2016-2017" not in fake_assistant.ask(question).answer
     assert "feb" not in analyse("how many staff filled in the survey published in feb 2019").focus
+
+
+def test_a_question_for_the_name_of_a_programme_wants_a_named_thing():
+    assert analyse(
+        "What was the name of Sheffield's improvement programme in 2020?"
+    ).answer_type == ("organisation")
+    assert (
+        analyse("What did North Staffordshire call the next stage?").answer_type == "organisation"
+    )
+    assert analyse("What was the name of the chief executive?").answer_type == "person"
+    assert holds("During the Back to Good programme the trust met monthly.", "organisation")
+    assert holds("It launched the next stage as 'Towards Outstanding'.", "organisation")
+    assert not holds("The trust met monthly to review actions.", "organisation")
