@@ -1075,7 +1075,9 @@ def _about_ratings(analysis: QuestionAnalysis) -> bool:
 _BACKSLIDE = re.compile(
     r"\brating\w*\b[^?.;]{0,30}\b(?:drop|fall|fell|slip|declin|worsen|go down|went down)\w*|"
     r"\b(?:slipp?(?:ed|ing)?|fell|fall(?:en|ing)?|dropp?(?:ed|ing)?) back\b|"
-    r"\b(?:downgraded|went backwards|gone backwards)\b",
+    r"\b(?:downgraded|went backwards|gone backwards)\b|"
+    r"\b(?:lose|lost|losing|keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) "
+    r"(?:\w+ )?ratings?\b",
     re.I,
 )
 _GIVES_RATING = re.compile(

@@ -898,6 +898,7 @@ def test_a_rating_question_is_answered_by_ratings_after_the_range_starts(fake_as
     assert _about_ratings(analyse("Did Oxleas see its overall CQC rating drop after 2018?"))
     assert not _about_ratings(analyse("Why did Sheffield's rating fall to inadequate in 2020?"))
     assert not _about_ratings(analyse("Which trusts did CQC go back to in 2020?"))
+    assert _about_ratings(analyse("Did Sheffield and SWYPFT both lose their Good rating?"))
     result = fake_assistant.ask("What happened to Calderstones after 2018?")
     assert result.abstained
     assert "The documents hold nothing dated after 2018 for Calderstones" in result.answer
