@@ -852,7 +852,7 @@ _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b"
 # "response rate" is no response to a rating.)
 _SAME_MEANING = (
     "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
-    "downgraded worsen worsened backwards lose lost losing|"
+    "downgraded worsen worsened backwards|"
     "rise rose risen raise raised upgrade upgraded climb climbed|"
     "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
     "chair chaired chairman chairwoman chairperson|back again restored regained|"
