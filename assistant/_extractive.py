@@ -226,6 +226,7 @@ class Composer:
     unknown_weight: float = 1.0
     _by_trust: dict[str, list[Chunk]] | None = None
     _surnames: frozenset[str] | None = None
+    _focus_vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
@@ -707,7 +708,11 @@ class Composer:
         known = [self.embeddings.get(self._key(x)) for x in addressing]
         if embedder is None or not analysis.focus or any(v is None for v in known):
             return max((x.semantic or 0.0) for x in addressing)
-        focus = np.asarray(embedder.embed([analysis.focus]))[0]
+        if analysis.focus not in self._focus_vectors:  # once per question, not per trust
+            if len(self._focus_vectors) > 256:
+                self._focus_vectors.clear()
+            self._focus_vectors[analysis.focus] = np.asarray(embedder.embed([analysis.focus]))[0]
+        focus = self._focus_vectors[analysis.focus]
         return max(float(v @ focus) for v in known)
 
     def _limit(self, analysis: QuestionAnalysis, trust: str) -> int:
