@@ -820,13 +820,29 @@ _WHO_ASKS = re.compile(
 )
 
 
+# "My board wants to know whether ...": who asks, before what they ask.
+_WANTS_TO_KNOW = re.compile(
+    r"^\W*(?:i|we|my [\w-]+|our [\w-]+|the [\w-]+)\s+(?:wants?|needs?|would like|asked|asks)"
+    r"\s+to\s+(?:know\s+)?(?:whether|if)\s*",  # "know" may already be gone as filler
+    re.I,
+)
+# What is left after the dash only points back at what came before it.
+_ONLY_POINTS_BACK = re.compile(
+    r"^\W*(?:which|what|who|when)\s+(?:ones?|of them|them|they|it|those)\b[^?]{0,30}\??\s*$",
+    re.I,
+)
+
+
 def _asked_part(text: str) -> str:
     """The sentences that ask, without those that only say who is asking.
 
     "… last after 2018? Board member here wanting the honest picture." keeps the question, and
     so does "I'm new to QI - what's the biggest thing ...".
     """
-    asked = _WHO_ASKS.sub("", text.strip())
+    text = _WANTS_TO_KNOW.sub("", text.strip())
+    asked = _WHO_ASKS.sub("", text)
+    if _ONLY_POINTS_BACK.match(asked):  # "... went backwards after being praised - which ones?"
+        asked = text
     sentences = re.split(r"(?<=[.?!])\s+", asked)
     asking = [sentence for sentence in sentences if _ASKING.search(sentence)]
     return " ".join(asking) if asking and len(asking) < len(sentences) else asked

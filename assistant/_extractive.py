@@ -1066,7 +1066,10 @@ def _in_range(x: Scored, analysis: QuestionAnalysis) -> bool:
     dated = quote if _ANY_YEAR.search(quote) else _year_before(x.sentence, whole_passage=True)
     if _before(dated, analysis.since):
         return False
-    return not _about_ratings(analysis) or bool(_GIVES_RATING.search(quote))
+    if not _about_ratings(analysis):
+        return True
+    fell = _WENT_DOWN.search(quote) or not _GOING_DOWN.search(analysis.question)
+    return bool(_GIVES_RATING.search(quote)) and bool(fell)  # "went backwards": a fall
 
 
 def _about_ratings(analysis: QuestionAnalysis) -> bool:
@@ -1087,6 +1090,20 @@ _BACKSLIDE = re.compile(
 )
 _GIVES_RATING = re.compile(
     rf"\b{RATING_PATTERN}\b|\brating\w*\s+(?:\w+\s+){{0,3}}?(?:fell|fall|dropped|slipped|declined|lowered)",
+    re.I,
+)
+# A question about a rating going down, and a sentence saying one did.
+_GOING_DOWN = re.compile(
+    r"\b(?:slipp?(?:ed|ing)?|fell|fall(?:en|ing)?|dropp?(?:ed|ing)?) back\b|\bbackwards\b|"
+    r"\b(?:lose|lost|losing) (?:its|their|the)\b|\bdowngraded\b|\brating\w* "
+    r"(?:\w+ ){0,3}?(?:drop|fall|fell|slip|declin|worsen)",
+    re.I,
+)
+_WENT_DOWN = re.compile(
+    r"\b(?:fell|fallen|dropped|downgraded|lowered|declined|slipped|worse|lost|went back|"
+    r"put (?:the trust )?back|back to (?:requires improvement|inadequate)|down from)\b|"
+    r"\bfrom (?:good|outstanding) to (?:requires improvement|inadequate)\b|"
+    r"\b(?:rated|rating of|rated it) (?:requires improvement|inadequate)\b",
     re.I,
 )
 _WHY = re.compile(r"^\W*why\b|\bwhat (?:led to|caused)\b|\bfor what reason\b", re.I)

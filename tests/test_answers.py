@@ -1029,3 +1029,15 @@ def test_a_question_for_the_name_of_a_programme_wants_a_named_thing():
     assert holds("During the Back to Good programme the trust met monthly.", "organisation")
     assert holds("It launched the next stage as 'Towards Outstanding'.", "organisation")
     assert not holds("The trust met monthly to review actions.", "organisation")
+
+
+def test_who_wants_to_know_is_not_what_is_asked():
+    question = (
+        "my board wants to know whether any of these trusts went backwards after being praised"
+        " - which ones and when?"
+    )
+    assert analyse(question).focus.split()[0] == "backwards"
+    from assistant._extractive import _WENT_DOWN
+
+    assert _WENT_DOWN.search("Reports published 5 October 2018 rated it requires improvement.")
+    assert not _WENT_DOWN.search("In 2019 CQC rated the trust outstanding overall.")
