@@ -25,6 +25,7 @@ from assistant._retrieval import Query, plan_query, retrieve
 from assistant._sentences import short_trust_name
 from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import (
+    CLOSEST_HEADING,
     AnswerResult,
     Citation,
     Passage,
@@ -35,6 +36,7 @@ from assistant._types import (
 
 __all__ = [
     "ABSTAIN_TEXT",
+    "CLOSEST_HEADING",
     "MAX_QUESTION_CHARS",
     "AnswerResult",
     "Assistant",

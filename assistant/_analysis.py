@@ -380,12 +380,19 @@ def _capitalised_runs(question: str) -> list[str]:
     neither is a short acronym ("DH"): the vocabulary check weighs those.
     """
     runs: list[tuple[bool, list[str]]] = []
+    end = 0
     for match in _WORD.finditer(question):
         word = match.group()
         opener = (
             not question[: match.start()].strip(" \"'‘“(")
             or question[: match.start()].rstrip(" \"'‘“(")[-1:] in ".?!:;-–—"
         )
+        listed = (
+            "," in question[end : match.start()] and runs and trusts_in_text(" ".join(runs[-1][1]))
+        )
+        end = match.end()
+        if listed:  # "Oxleas, South West Yorkshire and ...": a list of trusts, not one name
+            runs.append((False, []))
         if _continues_run(word, runs, question[match.end() :]):
             runs[-1][1].append(word)
         elif word[0].isupper() and _plain(word) not in _NOT_A_NAME - {"nhs"}:

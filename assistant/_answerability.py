@@ -20,7 +20,6 @@ from index import Chunk, Index, tokenize
 
 _WORD = re.compile(r"[A-Za-z]+")
 _NUMBER_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven")
-CLOSEST_HEADING = "Closest material (not an answer):"
 
 
 class Speller:
@@ -192,7 +191,7 @@ def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     where = f" for {' or '.join(names)}" if names else ""
     if len(names) > 2:  # "for Oxleas or Somerset or ... or Sheffield" reads as a list, not a gap
         where = f" for any of the {_count(len(names))} trusts"
-    topic = " ".join(w for w in analysis.focus.split() if w.lower() not in _RANGE_WORDS)
+    topic = " ".join(w for w in analysis.focus.split() if w.lower() not in _SINCE_WORDS)
     if analysis.since and not topic:  # "What happened to Calderstones after 2018?"
         return f"The documents hold nothing dated after {analysis.since}{where}."
     focus = f"“{analysis.focus}”" if analysis.focus else "this"
@@ -205,7 +204,7 @@ def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     return f"The documents say nothing on {focus}{where}."
 
 
-_RANGE_WORDS = frozenset(["after", "since", "following", "later", "post"])
+_SINCE_WORDS = frozenset(["after", "since", "following", "later", "post"])
 
 
 def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:

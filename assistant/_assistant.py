@@ -21,7 +21,6 @@ from assistant._analysis import (
     analyse,
 )
 from assistant._answerability import (
-    CLOSEST_HEADING,
     Speller,
     absent_subjects,
     lead_line,
@@ -34,7 +33,7 @@ from assistant._provenance import merge_labels, provenance
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
 from assistant._sentences import SentenceBank, short_trust_name, spoken_by
 from assistant._themes import evidence_counts, short_quote, theme_examples
-from assistant._types import AnswerResult, Citation, Passage, document_fields
+from assistant._types import CLOSEST_HEADING, AnswerResult, Citation, Passage, document_fields
 from corpus import (
     THEMES,
     TRUSTS,

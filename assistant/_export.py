@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from assistant._types import AnswerResult, citation_label, document_label
+from assistant._types import CLOSEST_HEADING, AnswerResult, citation_label, document_label
 
 
 def inert(text: str) -> str:
@@ -26,13 +26,13 @@ def conversation_markdown(turns: Sequence[AnswerResult]) -> str:
         if turn.standalone_question != turn.question:
             lines += [f"_Searched for: {inert(turn.standalone_question)}_", ""]
         lines += [inert(turn.answer), ""]
-        if turn.abstained and "Closest material (not an answer):" in turn.answer:
+        if turn.abstained and CLOSEST_HEADING in turn.answer:
             lines += ["Their documents:", ""]
             lines += [
                 inert(f"- {label}") for label in dict.fromkeys(map(document_label, turn.closest))
             ]
         elif turn.abstained:
-            lines += ["Closest material (not an answer):", ""]
+            lines += [CLOSEST_HEADING, ""]
             lines += [
                 inert(
                     f"- {c['trust'] or c['doc_id']} — {c['section']}: {c['quote']} "

@@ -15,6 +15,9 @@ BUNDLED = "bundled"
 ADDED = "added"
 
 
+CLOSEST_HEADING = "Closest material (not an answer):"  # heads an abstention's nearest passages
+
+
 class Passage(BaseModel):
     """A retrieved passage with its rank and scores.
 

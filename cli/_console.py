@@ -128,10 +128,10 @@ def print_answer(result) -> None:
         console.print(f"[dim]Searched for: {searched}[/]", markup=True)
     console.print(terminal_safe(result.answer, lines=True), markup=False)
     if result.abstained:
-        listed = "Closest material (not an answer):" in result.answer  # quotes in the answer
-        console.print(
-            "\nClosest material, documents:" if listed else "\nClosest material (not an answer):"
-        )
+        from assistant import CLOSEST_HEADING
+
+        listed = CLOSEST_HEADING in result.answer  # the quotes are in the answer
+        console.print("\nClosest material, documents:" if listed else f"\n{CLOSEST_HEADING}")
         shown: set[str] = set()
         for item in result.closest:
             where = f"{item['trust'] or item['doc_id']} — {item['section']}: {item['quote']}"

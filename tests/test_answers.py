@@ -1041,3 +1041,13 @@ def test_who_wants_to_know_is_not_what_is_asked():
 
     assert _WENT_DOWN.search("Reports published 5 October 2018 rated it requires improvement.")
     assert not _WENT_DOWN.search("In 2019 CQC rated the trust outstanding overall.")
+
+
+def test_a_comma_list_of_trusts_is_the_trusts_not_one_organisation():
+    listed = analyse(
+        "Which of Oxleas, South West Yorkshire Partnership and Sheffield Health and Social Care "
+        "held on to a good rating?"
+    )
+    assert len(listed.trusts) == 3 and not listed.outside
+    named = analyse("What did CQC say about Northumberland, Tyne and Wear NHS Foundation Trust?")
+    assert named.outside and not named.trusts  # a comma inside another organisation's name

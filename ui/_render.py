@@ -6,6 +6,7 @@ import html
 from urllib.parse import urlparse
 
 from assistant import (
+    CLOSEST_HEADING,
     AnswerResult,
     Citation,
     citation_label,
@@ -39,7 +40,7 @@ def chat_text(result: AnswerResult) -> str:
     """The answer as chat Markdown, with document text escaped so it renders as text."""
     body = inert(result.answer)
     if result.abstained:
-        if "Closest material (not an answer):" in result.answer:  # the quotes are in the answer
+        if CLOSEST_HEADING in result.answer:  # the quotes are in the answer
             labels = dict.fromkeys(document_label(c) for c in result.closest)
             documents = "\n".join(f"- {inert(label)}" for label in labels)
             return f"**Not in the documents.**\n\n{body}\n\n**Their documents:**\n{documents}"
@@ -48,10 +49,7 @@ def chat_text(result: AnswerResult) -> str:
             f" · document: {inert(document_label(c))}"
             for c in result.closest
         )
-        return (
-            f"**Not in the documents.**\n\n{body}\n\n"
-            f"**Closest material (not an answer):**\n{closest}"
-        )
+        return f"**Not in the documents.**\n\n{body}\n\n**{CLOSEST_HEADING}**\n{closest}"
     return body
 
 
