@@ -543,7 +543,8 @@ def _is_trust_alias(run: str) -> bool:
     return any(core in {_core(t.name), *t.aliases} for t in TRUSTS) or bool(trusts_in_text(run))
 
 
-_RANGE_WORDS = frozenset(
+# Words that open a range of time ("since 2018", "after the inspection").
+RANGE_WORDS = frozenset(
     ["after", "before", "since", "from", "until", "following", "by", "post", "pre"]
 )
 
@@ -566,7 +567,7 @@ def _hard_years(question: str) -> tuple[str, ...]:
         before = re.findall(r"[a-z]+", clause)
         dated = before[-1:] in (["in"], ["during"]) or "when" not in before
         problem = action and _FINDING_WORDS.intersection(before)  # dates what was done about
-        if dated and not problem and not _RANGE_WORDS.intersection(before[-2:]):
+        if dated and not problem and not RANGE_WORDS.intersection(before[-2:]):
             years.append(match.group())
     return tuple(dict.fromkeys(years))
 

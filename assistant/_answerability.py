@@ -10,6 +10,7 @@ from assistant._analysis import (
     FILLER,
     NAMED_TRUSTS,
     ONE_TRUST,
+    RANGE_WORDS,
     WHICH_TRUST,
     QuestionAnalysis,
 )
@@ -191,7 +192,7 @@ def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     where = f" for {' or '.join(names)}" if names else ""
     if len(names) > 2:  # "for Oxleas or Somerset or ... or Sheffield" reads as a list, not a gap
         where = f" for any of the {_count(len(names))} trusts"
-    topic = " ".join(w for w in analysis.focus.split() if w.lower() not in _SINCE_WORDS)
+    topic = " ".join(w for w in analysis.focus.split() if w.lower() not in RANGE_WORDS)
     if analysis.since and not topic:  # "What happened to Calderstones after 2018?"
         return f"The documents hold nothing dated after {analysis.since}{where}."
     focus = f"“{analysis.focus}”" if analysis.focus else "this"
@@ -202,9 +203,6 @@ def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     if group.missing == "person":
         return f"The documents do not name the person asked about ({focus}){where}."
     return f"The documents say nothing on {focus}{where}."
-
-
-_SINCE_WORDS = frozenset(["after", "since", "following", "later", "post"])
 
 
 def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:

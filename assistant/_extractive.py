@@ -227,6 +227,7 @@ class Composer:
     _by_trust: dict[str, list[Chunk]] | None = None
     _surnames: frozenset[str] | None = None
     _focus_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    _people: dict[str, tuple[str, tuple, tuple]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
@@ -466,13 +467,19 @@ class Composer:
         """
         if not analysis.successor_of:
             return "", (), ()
+        if analysis.successor_of not in self._people:  # once per question, not per trust
+            self._people[analysis.successor_of] = self._find_person(analysis.successor_of)
+        return self._people[analysis.successor_of]
+
+    def _find_person(self, words: str) -> tuple[str, tuple, tuple]:
+        """The surname among the words, with the years and trusts of the sentences naming it."""
         if self._surnames is None:
             self._surnames = frozenset(
                 name.split()[-1].lower()
                 for chunk in self.index.chunks.values()
                 for name in person_names(chunk.text)
             )
-        known = [w for w in analysis.successor_of.split() if w in self._surnames]
+        known = [w for w in words.split() if w in self._surnames]
         if not known:
             return "", (), ()
         mentions = [
@@ -1080,25 +1087,24 @@ def _about_ratings(analysis: QuestionAnalysis) -> bool:
     return bool(_BACKSLIDE.search(analysis.question)) and not _WHY.search(analysis.question)
 
 
-_BACKSLIDE = re.compile(
-    r"\brating\w*\b[^?.;]{0,30}\b(?:drop|fall|fell|slip|declin|worsen|go down|went down)\w*|"
+# A question about a rating going down ("slipped back", "did their rating drop", "went
+# backwards", "lose their rating"); with "keep/hold their rating", one about ratings at all.
+_DOWN_WORDS = (
     r"\b(?:slipp?(?:ed|ing)?|fell|fall(?:en|ing)?|dropp?(?:ed|ing)?) back\b|"
     r"\b(?:downgraded|went backwards|gone backwards)\b|"
-    r"\b(?:lose|lost|losing|keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) "
-    r"(?:\w+ )?ratings?\b",
+    r"\brating\w*\b[^?.;]{0,30}\b(?:drop|fall|fell|slip|declin|worsen|go down|went down)\w*|"
+    r"\b(?:lose|lost|losing) (?:its|their|the) (?:\w+ )?ratings?\b"
+)
+_GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
+_BACKSLIDE = re.compile(
+    _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b",
     re.I,
 )
 _GIVES_RATING = re.compile(
     rf"\b{RATING_PATTERN}\b|\brating\w*\s+(?:\w+\s+){{0,3}}?(?:fell|fall|dropped|slipped|declined|lowered)",
     re.I,
 )
-# A question about a rating going down, and a sentence saying one did.
-_GOING_DOWN = re.compile(
-    r"\b(?:slipp?(?:ed|ing)?|fell|fall(?:en|ing)?|dropp?(?:ed|ing)?) back\b|\bbackwards\b|"
-    r"\b(?:lose|lost|losing) (?:its|their|the)\b|\bdowngraded\b|\brating\w* "
-    r"(?:\w+ ){0,3}?(?:drop|fall|fell|slip|declin|worsen)",
-    re.I,
-)
+# A sentence saying a rating went down.
 _WENT_DOWN = re.compile(
     r"\b(?:fell|fallen|dropped|downgraded|lowered|declined|slipped|worse|lost|went back|"
     r"put (?:the trust )?back|back to (?:requires improvement|inadequate)|down from)\b|"
@@ -1164,17 +1170,16 @@ def _has_role(x: Scored, analysis: QuestionAnalysis, around: bool = False) -> bo
     return not roles or all(role in text for role in roles)
 
 
-# Words that place a person's time in a post after, or before, someone else's.
-_LATER_IN_POST = re.compile(
-    r"\b(?:became|become|joined|appointed|succeeded|replaced|took over|then|later|interim|"
-    r"acting|successor|started|new (?:chief executive|chair|director)|"
-    r"(?:by|from|in) (?:\w+ )?(?:19|20)\d{2})\b",
-    re.I,
+# Words that place a person's time in a post after, or before, someone else's: those that say
+# they took it up (the successor named outright), and those that only place them later in it.
+_TOOK_POST_WORDS = (
+    r"became|become|took over|succeeded|replaced|appointed|joined|started|"
+    r"new (?:chief executive|chair|director)"
 )
-# Words that say someone took up a post (the successor named outright, not just later in it).
-_TOOK_POST = re.compile(
-    r"\b(?:became|become|took over|succeeded|replaced|appointed|joined|started|"
-    r"new (?:chief executive|chair|director))\b",
+_TOOK_POST = re.compile(rf"\b(?:{_TOOK_POST_WORDS})\b", re.I)
+_LATER_IN_POST = re.compile(
+    rf"\b(?:{_TOOK_POST_WORDS}|then|later|interim|acting|successor|"
+    r"(?:by|from|in) (?:\w+ )?(?:19|20)\d{2})\b",
     re.I,
 )
 _EARLIER_IN_POST = re.compile(
