@@ -468,7 +468,30 @@ def standalone_quote(
             return joined
     if position[2][0].isupper() and position[2].startswith("The "):
         return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
-    return _bracket_person(sentence, position, earlier + "\n\n" + text[:start]) or ""
+    before = earlier + "\n\n" + text[:start]
+    return _bracket_person(sentence, position, before) or _bracket_trust(chunk, sentence, position)
+
+
+def _bracket_trust(chunk: Chunk, sentence: str, position: tuple[int, int, str]) -> str:
+    """In a trust's own notes, an "it" or "its" with nothing before it to lean on is the trust.
+
+    "By 2022/23 it had about 9,200 public and staff members" opens a paragraph of
+    Lincolnshire Partnership's notes: "By 2022/23 [Lincolnshire Partnership] had …".
+    """
+    if not chunk.trust or position[2].lower() not in {"it", "its"}:
+        return ""
+    if not _TRUST_SUBJECT.search(sentence[position[1] :]):
+        return ""
+    return _insert_label(sentence, position, short_trust_name(chunk.trust))
+
+
+# What a trust does after an "it" that stands for it ("it had", "it also introduced").
+_TRUST_SUBJECT = re.compile(
+    r"^(?:'s|’s)?\s+(?:(?:also|then|later|now|still|first|already)\s+)?"
+    r"(?:had|has|was|is|said|says|set|ran|won|kept|made|took|began|started|"
+    r"\w+ed)\b"
+    r"|^\s+(?!is\b|was\b)\w+(?:\s+\w+)?\s+(?:team|board|staff|chief|chair|strategy|plan)\b"
+)
 
 
 # The notes speaking of themselves and their sources, not of the trusts.
@@ -631,7 +654,8 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
 
 
 _AFTER_CLAUSE = re.compile(
-    r"^(?:On|In|At|After|When|Once|Following|Before|Within|Shortly after|From)\b[^,;:]{3,80},"
+    r"^(?:On|In|At|After|When|Once|Following|Before|Within|Shortly after|From)\b"
+    r"(?![^,;:]*\b(?:inspectors|staff|they)\b[^,;:]*,\s+they\b)[^,;:]{3,80},"
     r"\s+(it|they)\b(?!['’])"
 )
 

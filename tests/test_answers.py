@@ -158,6 +158,21 @@ def test_referents_are_kept_verbatim_or_in_brackets():
         assert is_verbatim(quote, text)
 
 
+def test_an_it_after_a_list_stands_for_the_trust_whose_notes_these_are():
+    text = (
+        "The strategy set three priorities.\n\n"
+        "- quality management\n- partnership working\n\n"
+        "It also introduced new values: kind, fair, listening and caring.\n\n"
+        "When inspectors came back in November 2015, they found many improvements."
+    )
+    quotes = {s.text: s.quote for s in split_passage(chunk(text))}
+    values = quotes["It also introduced new values: kind, fair, listening and caring."]
+    assert values == "[Oxleas] also introduced new values: kind, fair, listening and caring."
+    assert is_verbatim(values, text)
+    came_back = "When inspectors came back in November 2015, they found many improvements."
+    assert quotes[came_back] == came_back  # "they" are the inspectors named before it
+
+
 def test_bracketed_person_when_no_sentence_before_in_the_paragraph():
     text = (
         "Caroline Donovan led the trust from 2014.\n\n"
