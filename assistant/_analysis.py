@@ -108,7 +108,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"\bhow (?:much|many|big|large|often|far)\b|\bhow long\b(?!.*\b(?:take|took|to get|"
             r"to move|to go|to reach|until|before)\b)|\bby how\b|\bwhat (?:was |is |were )?"
-            r"(?:the |its |their )?(?:[\w'’-]+ ){0,3}(?:percentage|proportion|share|number|rate|"
+            r"(?:the |its |their |x |(?:[\w-]+ ){0,3}[\w-]+['’]s )?(?:[\w'’-]+ ){0,3}"
+            r"(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
             r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
             r"earn)\b",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -149,6 +150,32 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
     return ""
 
 
+def placed(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
+    """A question about a place only one trust's notes name, as a question about that trust.
+
+    "How many beds does Harplands Hospital have?" names no trust, but Harplands is North
+    Staffordshire's: the question is about North Staffordshire, and about Harplands.
+    """
+    if analysis.trusts or not analysis.outside:
+        return analysis
+    seven = {t.name for t in TRUSTS}
+    for name in analysis.outside:
+        if _A_TRUST.search(name):
+            continue  # "Taunton and Somerset NHS Foundation Trust" is an organisation of its own
+        owners = {chunk.trust for chunk in _mentions(index, name)}
+        if len(owners) == 1 and owners <= seven:
+            (trust,) = owners
+            place = re.sub(r"(?:'s|’s)$", "", name)
+            return dataclasses.replace(
+                analysis,
+                trusts=(trust,),
+                scope=ONE_TRUST,
+                focus=f"{analysis.focus} at {place}" if analysis.focus else place,
+                organisations=tuple(o for o in analysis.organisations if o.name != name),
+            )
+    return analysis
+
+
 _YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s*[-–/]\s*(?:(?:19|20)?\d{2})")
 _A_TRUST = re.compile(r"\b(?:trust|nhs|ft|foundation)\b", re.I)  # not a hospital or a council
 
@@ -164,19 +191,26 @@ def _mentioned(index: Index, name: str, strip: bool = True, trusts: Sequence[str
             an acute trust, not for Somerset).
 
     """
+    return any(not trusts or _about(chunk, trusts) for chunk in _mentions(index, name, strip))
+
+
+def _core(name: str, strip: bool = True) -> str:
+    """A name without its possessive and (with strip) its organisation words, lower case."""
     core = re.sub(r"(?:'s|’s)$", "", name.strip())
     if strip:
         core = re.sub(
             r"\b(?:NHS|Foundation|Trust|FT|Partnership|Healthcare|Hospitals?|the)\b", " ", core
         )
-    core = " ".join(core.split()).lower()
+    return " ".join(core.split()).lower()
+
+
+def _mentions(index: Index, name: str, strip: bool = True) -> list[Chunk]:
+    """The passages (of the 20 best keyword hits) that hold the name's core words together."""
+    core = _core(name, strip)
     if not core:
-        return False
+        return []
     hits = index.keyword(core, 20)
-    return any(
-        core in " ".join(chunk.text.lower().split()) and (not trusts or _about(chunk, trusts))
-        for chunk, _ in hits
-    )
+    return [chunk for chunk, _ in hits if core in " ".join(chunk.text.lower().split())]
 
 
 def _about(chunk: Chunk, trusts: Sequence[str]) -> bool:

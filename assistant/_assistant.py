@@ -26,6 +26,7 @@ from assistant._answerability import (
     lead_line,
     mend,
     missing_text,
+    placed,
 )
 from assistant._conversation import condense
 from assistant._grounding import instruction_like, quoted_pages, shown_label
@@ -242,7 +243,7 @@ class Assistant:
     def _retrieve_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()
         trust, theme = state.filters
-        state.analysis = analyse(state.standalone, trust, self._others)
+        state.analysis = placed(analyse(state.standalone, trust, self._others), state.index)
         state.query = plan_query(state.standalone, trust, theme)
         state.query.trusts = list(state.analysis.trusts)
         state.retrieved = retrieve(state.index, state.query, self.settings, state.k)

@@ -598,13 +598,18 @@ class Composer:
             group.picks = _with_an_action(group.picks, addressing)
         if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
             group.picks.sort(key=lambda x: not x.typed)
-        group.picks[0] = self._with_elaboration(group.picks[0], group.picks[1:])
+        group.picks = [
+            self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
+            for i, pick in enumerate(group.picks)
+        ]
         return group
 
     def _with_elaboration(self, pick: Scored, others: list[Scored]) -> Scored:
-        """A short lead sentence, or one announcing the next, brings that one along.
+        """A short sentence, or one announcing the next, brings the next one along.
 
-        Both come from the same paragraph.
+        Both come from the same paragraph: "In 2017 CQC had planned a re-inspection focused on
+        the problem areas." comes with "... so it widened the visit to look across the whole
+        trust."
         """
         sentence = pick.sentence
         if len(sentence.quote.split()) >= SHORT_LEAD_WORDS and not _ANNOUNCES.search(
@@ -658,6 +663,9 @@ class Composer:
         if analysis.years and not analysis.focus:
             return True  # "What happened to Calderstones in 2016?": the year is the question
         if analysis.answer_type == FIGURE:
+            counted = _counted(analysis.question)
+            if counted and not counted & x.sentence.tokens:
+                return False  # "How many beds ...": a count of something else is no answer
             return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
@@ -1019,6 +1027,24 @@ _RESPONDED = re.compile(
     r"action plan|launched|set up|introduced|put in place|taskforce|programme)\b",
     re.I,
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _counted(question: str) -> frozenset[str]:
+    """The stem of what "how many" counts ("beds", "core services"), or nothing.
+
+    Words people paraphrase ("people", "times") are not held to.
+    """
+    match = _HOW_MANY.search(question)
+    if match is None or match.group(1).lower() in _LOOSE_COUNTS:
+        return frozenset()
+    return frozenset(tokenize([match.group(1)])[0])
+
+
+_HOW_MANY = re.compile(
+    r"\b(?i:how many) (?:[A-Z][\w'’]* )*(?:(?:new|more|extra|core|inpatient|of the) )?([a-z]+)"
+)
+_LOOSE_COUNTS = frozenset({"people", "persons", "ones", "times", "of", "years", "months"})
 
 
 def _responded(quote: str) -> bool:

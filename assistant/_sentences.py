@@ -53,6 +53,12 @@ def _verb_pattern() -> re.Pattern:
 
 
 _VERB = _verb_pattern()
+# A verb that makes a list item a statement ("opened in December 2017", "run with the council");
+# "giving care closer to home" alone does not.
+_FINITE = re.compile(
+    r"\b(?:[a-z]{3,}ed|is|are|was|were|has|have|had|run|runs|ran|made|gave|took|set|led|met|"
+    r"began|won|held|kept|built|brought|went|became)\b"
+)
 _MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
 _PERSON_PRONOUN = re.compile(r"^(?P<word>he|she|his|her)$", re.I)
 _OTHER_PRONOUN = re.compile(r"^(?:it|its|they|their|them|this|these|those|that|such)$", re.I)
@@ -315,20 +321,28 @@ def _list_items(text: str, spans, i: int, most: int = 12) -> list[tuple[int, int
 def _item_sentences(chunk, spans, i, token_lists, context, earlier="") -> list[Sentence]:
     """Units for a list too long to quote whole: each item with its lead-in.
 
-    Only items that are no sentence of their own get one ("New services in 2017: […] the
-    Hartsholme Centre, a 10-bed unit"); the others are quoted by themselves.
+    Only items that are no sentence of their own get one ("The money paid for: […] a section
+    136 suite"); the others are quoted by themselves. A lead-in without a verb is a label
+    and goes in brackets before an item with a verb of its own: "[New services in 2017:] a
+    pilot Psychiatric Clinical Decisions Unit, opened in December 2017, ...".
     """
     lead_in = standalone_quote(chunk, spans, i, earlier=earlier)
+    template = "{lead_in} […] {item}"
     if not _VERB.search(lead_in[:1].lower() + lead_in[1:]):
-        return []  # "New services in 2017: […] the Hartsholme Centre" has no verb: a stub
+        if not lead_in or len(lead_in) > MAX_INSERTION:
+            return []
+        # "New services in 2017:" has no verb: it labels each item that has one, in brackets
+        template = "[{lead_in}] {item}"
     found = []
     for s, e in _list_items(chunk.text, spans, i) or []:
         item = chunk.text[s:e].rstrip(";,")
         if len(item.split()) < 3 or not is_fragment(item):
             continue  # a stub, or a sentence quoted on its own
+        if template.startswith("[") and not _FINITE.search(item):
+            continue  # a label and a noun phrase make no sentence
         j = spans.index((s, e))
         ordered = tuple(token_lists[i] + token_lists[j])
-        quote = f"{lead_in} […] {item}"
+        quote = template.format(lead_in=lead_in, item=item)
         found.append(Sentence(chunk, s, e, item, frozenset(ordered), context, quote, ordered))
     return found
 

@@ -9,7 +9,7 @@ from assistant import Assistant, is_verbatim, quote_of_line
 from assistant._analysis import analyse
 from assistant._answerability import Speller, mend
 from assistant._conversation import condense
-from assistant._extractive import _beyond_theme, focus_weights
+from assistant._extractive import _beyond_theme, _counted, focus_weights
 from assistant._provenance import ORDER, merge_labels, provenance, url_label
 from assistant._sentences import holds, is_fragment, person_names, split_passage, spoken_by
 from index import Chunk, HashEmbedder
@@ -51,6 +51,7 @@ def chunk(text: str, trust: str = OXLEAS, **extra) -> Chunk:
         ("Who was chief executive of Calderstones in 2013?", "person", "one_trust"),
         ("How did the trusts react to a poor first rating?", "how_what", "all_trusts"),
         ("When did CQC publish the Driving improvement report?", "date", "report"),
+        ("What was Lincolnshire Partnership's staff survey response rate?", "figure", "one_trust"),
     ],
 )
 def test_answer_type_and_scope(question, answer_type, scope):
@@ -482,7 +483,10 @@ def test_an_item_of_a_long_list_is_quoted_with_its_lead_in():
     assert quotes[items[0]] == f"In 2017 the trust opened new services: […] {items[0]}"
     assert is_verbatim(quotes[items[0]], text)
     stub = "New services in 2017:\n\n" + "\n".join(f"- {i};" for i in items)
-    assert not split_passage(chunk(stub))  # no verb anywhere: a list stub, never quoted
+    labelled = {s.text: s.quote for s in split_passage(chunk(stub))}
+    assert items[0] not in labelled  # a label and a noun phrase: a stub, never quoted
+    assert labelled[items[1]] == f"[New services in 2017:] {items[1]}"  # "opened": a verb
+    assert is_verbatim(labelled[items[1]], stub)
 
 
 def test_a_question_about_the_report_as_a_whole_gets_its_key_themes(fake_assistant):
@@ -1066,3 +1070,19 @@ def test_a_comma_list_of_trusts_is_the_trusts_not_one_organisation():
     assert len(listed.trusts) == 3 and not listed.outside
     named = analyse("What did CQC say about Northumberland, Tyne and Wear NHS Foundation Trust?")
     assert named.outside and not named.trusts  # a comma inside another organisation's name
+
+
+def test_a_place_only_one_trusts_notes_name_makes_the_question_that_trusts(fake_assistant):
+    beds = fake_assistant.ask("How many beds does Harplands Hospital have?")
+    assert beds.abstained and beds.analysis["trusts"] == [NSCHT]
+    assert beds.answer.startswith("The documents give no figure for “beds at Harplands Hospital”")
+    after = fake_assistant.ask("What happened at Harplands Hospital after the outstanding rating?")
+    assert not after.abstained and {c.trust for c in after.citations} == {NSCHT}
+    assert "Harplands" in after.answer
+
+
+def test_how_many_holds_the_answer_to_the_thing_counted():
+    assert _counted("How many beds does Musgrove Park Hospital have?") == {"bed"}
+    assert _counted("How many Oxleas staff answered the survey?") == {"staff"}
+    assert _counted("How many core services were rated good?") == {"servic"}
+    assert not _counted("How many people took part?")  # people are counted in many words
