@@ -553,7 +553,8 @@ RANGE_WORDS = frozenset(
 def _hard_years(question: str) -> tuple[str, ...]:
     """Years the question is about ("in 2024", "its 2024 inspection").
 
-    A year that opens a range ("since 2018", "after the 2014 inspection"), only dates a
+    A year that opens or closes a range ("since 2018", "after the March 2018 report",
+    "between its first inspection and 2017"), only dates a
     "when" clause ("... when the 2016 report was published") or, in a "what did X do"
     question, dates the problem ("rated inadequate in 2015") helps rank sentences but does
     not restrict them.
@@ -568,7 +569,9 @@ def _hard_years(question: str) -> tuple[str, ...]:
         before = re.findall(r"[a-z]+", clause)
         dated = before[-1:] in (["in"], ["during"]) or "when" not in before
         problem = action and _FINDING_WORDS.intersection(before)  # dates what was done about
-        if dated and not problem and not RANGE_WORDS.intersection(before[-2:]):
+        near = [w for w in before[-4:] if not _MONTH.fullmatch(w)][-2:]  # "after the March"
+        ranged = RANGE_WORDS.intersection(near) or "between" in before  # "between ... and 2017"
+        if dated and not problem and not ranged:
             years.append(match.group())
     return tuple(dict.fromkeys(years))
 
@@ -591,14 +594,16 @@ RATING_PATTERN = "(" + "|".join(RATINGS) + ")"
 REPORT_YEAR = 2018  # CQC published Driving improvement in March 2018
 _SINCE_YEAR = re.compile(
     r"\b(?:after|since|following|post|later (?:in|than)|from)\s+(?:(?:the|its|their|end of|"
-    r"early|late|mid|[a-z]+ (?:inspection|rating|report) (?:in|of))\s+)*((?:19|20)\d{2})\b",
+    r"early|late|mid|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|[a-z]+ (?:inspection|rating|report) (?:in|of))\s+)*((?:19|20)\d{2})\b",
     re.I,
 )
 _AFTER_EVENT_IN = re.compile(
     r"\b(?:after|since|following)\b[^,;?.]{0,40}?\bin ((?:19|20)\d{2})\b", re.I
 )
 _SINCE_REPORT = re.compile(
-    r"\b(?:after|since|following)\s+(?:[a-z]+\s+){0,3}?(?:the|its|their|CQC's)\s+(?:2018\s+)?"
+    r"\b(?:after|since|following)\s+(?:[a-z]+\s+){0,3}?(?:the|its|their|CQC's)\s+"
+    r"(?:(?:March\s+)?2018\s+)?"
     r"(?:report|publication|"
     r"case stud(?:y|ies))\b",
     re.I,

@@ -21,6 +21,7 @@ from assistant._analysis import (
     PERSON,
     RATING_PATTERN,
     REPORT,
+    REPORT_YEAR,
     WHICH_TRUST,
     QuestionAnalysis,
     same_meaning,
@@ -178,8 +179,8 @@ class _Asked:
             _beyond_theme(weights, analysis.themes),
             frozenset(analysis.question.lower().split()),
             phrase,
-            bool(_RECENT.search(analysis.question)),
-            bool(_EARLY.search(analysis.question)),
+            bool(_RECENT.search(analysis.question)) and not _NEXT.search(analysis.question),
+            bool(_EARLY.search(analysis.question) or _NEXT.search(analysis.question)),
             asked_rating(analysis),
             predecessor,
             predecessor_years,
@@ -392,6 +393,8 @@ class Composer:
     def _trust_chunks(self, trust, analysis, passages, similarity, keyword) -> list[Chunk]:
         """A trust's passages on the question's themes, its retrieved ones, its most similar."""
         chunks = self._of_trust(trust)
+        if _about_ratings(analysis):
+            return chunks  # ratings are given in the overview, the reaction and what came next
         on_theme = [c for c in chunks if c.theme and c.theme in analysis.themes]
         most = 2 * self.scoring.passages_per_trust  # a large index: the closest of them
         if len(on_theme) > most:
@@ -582,6 +585,8 @@ class Composer:
         size = self.scoring.semantic_candidates // (2 if wide else 1)
         if analysis.action:  # "what did X do about Y": what was done often ranks below findings
             size += self.scoring.action_candidates
+        if analysis.years or analysis.since or _about_ratings(analysis):
+            scored = [x for x in scored if _in_range(x, analysis)]  # the head is all in range
         typed = [x for x in scored if x.typed][: size // 2]
         head = list({id(x): x for x in scored[:size] + typed}.values())
         self._add_semantic(head, analysis, vector)
@@ -598,6 +603,8 @@ class Composer:
             group.picks = _with_an_action(group.picks, addressing)
         if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
             group.picks.sort(key=lambda x: not x.typed)
+        elif _NEXT.search(analysis.question):  # "their next inspection": the earliest first
+            group.picks.sort(key=lambda x: -_earliness(x.sentence.quote))
         group.picks = [
             self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
             for i, pick in enumerate(group.picks)
@@ -996,6 +1003,11 @@ _EARLY = re.compile(
 )
 
 
+_IN_THE_REPORT = re.compile(r"\bDriving improvement\b|\bcase stud(?:y|ies)\b", re.I)
+# "Their next inspection after the report": the first one in the range, not the latest.
+_NEXT = re.compile(r"\bnext (?:CQC )?(?:inspection|visit|rating|report|re-?inspection)\b", re.I)
+
+
 # Words that place a finding after the first inspection ("when inspectors came back").
 _LATER_VISIT = re.compile(
     r"\b(?:after the first|since the first|came back|returned|re-?inspect\w*|follow-up|"
@@ -1099,6 +1111,8 @@ def _in_range(x: Scored, analysis: QuestionAnalysis) -> bool:
     dated = quote if _ANY_YEAR.search(quote) else _year_before(x.sentence, whole_passage=True)
     if _before(dated, analysis.since):
         return False
+    if analysis.since == REPORT_YEAR and _IN_THE_REPORT.search(quote) and x.sentence.chunk.trust:
+        return False  # "after the report": a trust's being in it is not what came after
     if not _about_ratings(analysis):
         return True
     fell = _WENT_DOWN.search(quote) or not _GOING_DOWN.search(analysis.question)
@@ -1123,11 +1137,21 @@ _DOWN_WORDS = (
 )
 _GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
 _BACKSLIDE = re.compile(
-    _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b",
+    _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b"
+    # "how did their ratings move", "rating journey", "how did each fare at its next inspection"
+    r"|\bratings?\b[^?.;]{0,20}\b(?:chang|mov|progress)\w*|\brating journeys?\b"
+    r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) (?:at|in) (?:[\w'’-]+ ){0,3}"
+    r"(?:inspection|re-?inspection|visit)s?\b",
     re.I,
 )
+# A sentence giving a rating: a rating word with "rated", "rating" or "overall" by it, a
+# rating after an inspection's colon, or a rating that fell ("provide good care" is none).
 _GIVES_RATING = re.compile(
-    rf"\b{RATING_PATTERN}\b|\brating\w*\s+(?:\w+\s+){{0,3}}?(?:fell|fall|dropped|slipped|declined|lowered)",
+    rf"\b(?:rated|ratings?|overall|downgraded|upgraded)\b[^.;]*?\b{RATING_PATTERN}\b"
+    rf"|\b{RATING_PATTERN}\b[^.;]*?\b(?:overall|ratings?)\b"
+    rf"|\b(?:inspection|visit)\b[^:.]*:\s*(?:[\w\s]{{0,30}}?){RATING_PATTERN}\b"
+    rf"|\bfrom {RATING_PATTERN} to\b"
+    r"|\brating\w*\s+(?:\w+\s+){0,3}?(?:fell|fall|dropped|slipped|declined|lowered)",
     re.I,
 )
 # A sentence saying a rating went down.

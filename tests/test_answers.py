@@ -407,6 +407,8 @@ def test_a_noun_referent_is_named_from_the_text_before():
         ("What did CQC find when it inspected Somerset Partnership in 2013?", ("2013",)),
         ("What was Somerset's response to the rating it got in 2015?", ()),
         ("SHSC and SWYPFT fell back in 2018 - how did their paths differ after that?", ()),
+        ("How did their ratings move between the first inspection and 2017?", ()),
+        ("How did each fare at their next inspection after the March 2018 report?", ()),
     ],
 )
 def test_years_that_restrict_the_answer(question, years):
@@ -566,6 +568,7 @@ def test_a_capitalised_name_or_including_is_no_verb():
         ("What happened at Oxleas after the report came out?", 2018),
         ("How did Sheffield respond after CQC rated it inadequate in 2020?", 2020),
         ("What did Oxleas do after its 2016 inspection?", 2016),
+        ("How did Lincs fare after the March 2018 report?", 2018),
         ("How did SWYPFT do in 2019?", 0),
         ("What did Oxleas do to engage staff?", 0),
     ],
@@ -918,6 +921,9 @@ def test_a_rating_question_is_answered_by_ratings_after_the_range_starts(fake_as
     assert not _about_ratings(analyse("Why did Sheffield's rating fall to inadequate in 2020?"))
     assert not _about_ratings(analyse("Which trusts did CQC go back to in 2020?"))
     assert _about_ratings(analyse("Did Sheffield and SWYPFT both lose their Good rating?"))
+    assert _about_ratings(analyse("How did Oxleas's ratings change between 2016 and 2019?"))
+    assert _about_ratings(analyse("How did NSCHT fare at its next inspection?"))
+    assert not _about_ratings(analyse("How did NSCHT change its culture?"))
     result = fake_assistant.ask("What happened to Calderstones after 2018?")
     assert result.abstained
     assert "The documents hold nothing dated after 2018 for Calderstones" in result.answer
@@ -1086,3 +1092,23 @@ def test_how_many_holds_the_answer_to_the_thing_counted():
     assert _counted("How many Oxleas staff answered the survey?") == {"staff"}
     assert _counted("How many core services were rated good?") == {"servic"}
     assert not _counted("How many people took part?")  # people are counted in many words
+
+
+def test_a_sentence_gives_a_rating_only_with_rating_words_by_it():
+    from assistant._extractive import _GIVES_RATING
+
+    assert _GIVES_RATING.search("2018 inspection: rated Requires Improvement overall again.")
+    assert _GIVES_RATING.search("April 2016 comprehensive inspection: requires improvement.")
+    assert _GIVES_RATING.search("The service rose from requires improvement to good.")
+    assert not _GIVES_RATING.search("Staff worked hard to provide good and outstanding care.")
+
+
+@pytest.mark.slow
+def test_their_next_inspection_after_the_report_is_the_first_one_after_it(real_settings):
+    result = Assistant(real_settings).ask(
+        "How did Sheffield Health and Social Care fare at its next inspection after the "
+        "March 2018 report?"
+    )
+    first = quote_of_line(result.answer.split("\n- ", 1)[1].split("\n")[0])
+    assert "Requires Improvement overall again" in first
+    assert "Driving improvement" not in result.answer  # being in the report is not after it
