@@ -63,7 +63,11 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "saw see seen came come "
     "again later went go goes going money cash sum amount figure number total like such etc eg "
     "ie what's whats how's who's where's it's that's "
-    "he she him her his"
+    "he she him her his "
+    "during among amongst across along around throughout within via per whether while whilst "
+    "although though because until till onto into upon under through against either "
+    "neither several various whose just quite rather own thus hence therefore however yet "
+    "already ever once"
 )
 
 _ORG_END = frozenset(

@@ -683,8 +683,9 @@ class Composer:
             return True  # "How did Oxleas respond to its rating?" is its reaction section
         if x.sentence.chunk.theme in analysis.themes:
             if not x.beyond_theme:
-                # "use data to improve governance": a governance section must speak of data.
-                return semantic >= s.on_theme_semantic
+                # "use data to improve governance": a governance section must speak of data,
+                # in its words or close in meaning.
+                return semantic >= s.on_theme_semantic or x.focus >= s.min_focus
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus

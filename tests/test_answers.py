@@ -67,6 +67,9 @@ def quotes_of(text: str) -> list[str]:
 def test_focus_drops_scaffolding_trust_names_and_years():
     assert analyse("What did Oxleas do to engage staff?").focus == "engage staff"
     assert analyse("What was Oxleas's annual income in 2019?").focus == "annual income"
+    changes = analyse("How did chief executive changes compare during their improvement?")
+    assert changes.focus == "chief executive changes improvement"  # "during" is no topic
+    assert "taken over" in analyse("Which trusts were taken over by another?").focus
     assert analyse("How many volunteers did Oxleas have?").figure_kind == "count"
     assert analyse("How much did Oxleas spend on agency nurses?").figure_kind == "money"
 
