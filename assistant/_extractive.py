@@ -688,6 +688,8 @@ class Composer:
                 return semantic >= s.on_theme_semantic or x.focus >= s.min_focus
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
+            if _gives_rating(x.sentence.quote, asked_rating(analysis)):
+                return True  # "Which trusts slipped back to requires improvement?"
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
         wide = analysis.scope == ALL_TRUSTS
         if semantic < (s.wide_semantic_floor if wide else s.semantic_floor):
@@ -1319,7 +1321,9 @@ def _year_before(sentence: Sentence, whole_passage: bool = False) -> str:
 
 
 _ASKED_RATING = re.compile(
-    rf"\b(?:rated|rating of|become|became|reach(?:ed)?)\s+{RATING_PATTERN}\b", re.I
+    rf"\b(?:rated|rating of|become|became|reach(?:ed)?|(?:back|down|up|fell|dropped|slipped|"
+    rf"went|moved|rose|returned) to)\s+{RATING_PATTERN}\b",
+    re.I,
 )
 
 

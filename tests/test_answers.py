@@ -1115,3 +1115,11 @@ def test_their_next_inspection_after_the_report_is_the_first_one_after_it(real_s
     first = quote_of_line(result.answer.split("\n- ", 1)[1].split("\n")[0])
     assert "Requires Improvement overall again" in first
     assert "Driving improvement" not in result.answer  # being in the report is not after it
+
+
+def test_the_rating_a_which_trusts_question_asks_for_is_the_one_they_went_to():
+    from assistant._extractive import asked_rating
+
+    slipped = analyse("Which trusts slipped back to requires improvement after being rated good?")
+    assert asked_rating(slipped) == "requires improvement"
+    assert asked_rating(analyse("Which trust was rated outstanding?")) == "outstanding"
