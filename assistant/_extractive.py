@@ -251,6 +251,9 @@ class Composer:
             return [self._overview()]
         if _about_trusts_only(analysis):  # "Tell me about Calderstones", "What about Oxleas?"
             return [self._trust_overview(trust) for trust in analysis.trusts]
+        if _asks_what_the_trust_is(analysis):  # "Where is each trust based?"
+            trusts = analysis.trusts or [t.name for t in TRUSTS]
+            return [self._trust_profile(trust) for trust in trusts]
         if analysis.scope == REPORT:
             chunks = [p.chunk for p in passages[:10]]
             return self._report_groups(chunks, weights, analysis, similarity, vector)
@@ -299,6 +302,20 @@ class Composer:
         if not group.picks:
             group.missing = "focus"
         return group
+
+    def _trust_profile(self, trust: str) -> Group:
+        """Where the trust is, whom it serves and what it runs, from its overview passages."""
+        group = Group(trust, trust)
+        overview = [c for c in self._of_trust(trust) if _OVERVIEW.search(c.section or "")]
+        for chunk in overview or self._of_trust(trust)[:1]:
+            for x in self.bank.of(chunk):
+                overlaps = any(_same_words(p.sentence, x) for p in group.picks)
+                about_it = _PROFILE.search(x.quote) and not (
+                    _IN_THE_REPORT.search(x.quote) or ABOUT_NOTES.search(x.quote)
+                )
+                if len(group.picks) < 2 and about_it and not overlaps:
+                    group.picks.append(Scored(x, 1.0, 1.0, 1.0))
+        return group if group.picks else self._trust_overview(trust)
 
     def _with_theme_summary(self, groups: list[Group], themes: Sequence[str]) -> list[Group]:
         """CQC's own summary of the theme in place of the report-level group, when there is one.
@@ -977,7 +994,8 @@ def _same_words(a: Sentence, b: Sentence) -> bool:
     if first[:60] == second[:60] or first in second or second in first:
         return True
     plain_a, plain_b = " ".join(a.text.split()), " ".join(b.text.split())  # before brackets
-    return plain_a in plain_b or plain_b in plain_a
+    # "It is the main provider ..." is quoted inside "LPFT became ... It is the main provider"
+    return plain_a in plain_b or plain_b in plain_a or plain_a in second or plain_b in first
 
 
 def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
@@ -1389,6 +1407,33 @@ def _about_trusts_only(analysis: QuestionAnalysis) -> bool:
         and not analysis.focus
         and not (analysis.themes or analysis.years or analysis.names or analysis.speaker)
     )
+
+
+def _asks_what_the_trust_is(analysis: QuestionAnalysis) -> bool:
+    """True for where a trust is, whom it serves or what it runs: its overview answers that."""
+    return (
+        analysis.scope in (ONE_TRUST, NAMED_TRUSTS, ALL_TRUSTS)
+        and not (analysis.years or analysis.names)
+        and bool(_WHAT_THE_TRUST_IS.search(analysis.question))
+    )
+
+
+# A sentence on where a trust is, whom it serves or what it runs.
+_PROFILE = re.compile(
+    r"\b(?:based (?:at|in)|located|headquartered|serves?|served|covered|covers|catchment|"
+    r"population|"
+    r"boroughs?|county|runs|ran|provides?|provided)\b",
+    re.I,
+)
+_WHAT_THE_TRUST_IS = re.compile(
+    r"\bwhere (?:is|was|are|were)\b[^?]*\b(?:based|located|headquartered)\b"
+    r"|\bwhat (?:areas?|region|county|counties|population|places|communities|people)\b"
+    r"[^?]*\bserve[sd]?\b"
+    r"|\bwho (?:does|did|do)\b[^?]*\bserve\b"
+    r"|\bwhat (?:services|kind of services|care)\b[^?]*\b(?:provide|run|offer)s?\b"
+    r"|\bwhat (?:kind|sort|type) of (?:trust|organisation)\b",
+    re.I,
+)
 
 
 def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:

@@ -1123,3 +1123,13 @@ def test_the_rating_a_which_trusts_question_asks_for_is_the_one_they_went_to():
     slipped = analyse("Which trusts slipped back to requires improvement after being rated good?")
     assert asked_rating(slipped) == "requires improvement"
     assert asked_rating(analyse("Which trust was rated outstanding?")) == "outstanding"
+
+
+def test_where_a_trust_is_and_whom_it_serves_comes_from_its_overview(fake_assistant):
+    each = fake_assistant.ask(
+        "Where is each of the seven trusts based, and what area does each serve?"
+    )
+    assert {c.trust for c in each.citations} >= {OXLEAS, NSCHT, SWYPFT}
+    assert "Whalley" in each.answer and "case studies" not in each.answer
+    oxleas = fake_assistant.ask("What area does Oxleas serve?")
+    assert "south-east London" in oxleas.answer
