@@ -834,7 +834,27 @@ def focus_weights(
             forms, weight = {token}, unknown if unknown is not None else _middling(idf)
         damp = (0.5 if token in scene else 1.0) * (0.3 if token in parts else 1.0)
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
+    return _with_alternatives(weights, analysis.question)
+
+
+def _with_alternatives(
+    weights: dict[frozenset[str], float], question: str
+) -> dict[frozenset[str], float]:
+    """Words joined by "or" ("takeover or merger") as one group: a sentence needs either.
+
+    The group weighs as its heavier word.
+    """
+    for first, second in _EITHER_OR.findall(question):
+        stems = [words_of([first])[0], words_of([second])[0]]
+        groups = [next((g for g in weights if s and s[0] in g), None) for s in stems]
+        if None in groups or groups[0] == groups[1]:
+            continue
+        weight = max(weights.pop(groups[0]), weights.pop(groups[1]))
+        weights[groups[0] | groups[1]] = weight
     return weights
+
+
+_EITHER_OR = re.compile(r"\b([A-Za-z][\w-]{2,}) or ([A-Za-z][\w-]{2,})\b")
 
 
 _RATED = re.compile(rf"\brat(?:ed|ing|ings)\b|{RATING_PATTERN}", re.I)

@@ -1133,3 +1133,13 @@ def test_where_a_trust_is_and_whom_it_serves_comes_from_its_overview(fake_assist
     assert "Whalley" in each.answer and "case studies" not in each.answer
     oxleas = fake_assistant.ask("What area does Oxleas serve?")
     assert "south-east London" in oxleas.answer
+
+
+def test_words_joined_by_or_are_one_group_either_answers():
+    from assistant._extractive import _with_alternatives
+
+    takeover, merger = frozenset({"takeov"}), frozenset({"merger"})
+    weights = {takeover: 4.0, merger: 3.0, frozenset({"separ"}): 2.0}
+    joined = _with_alternatives(dict(weights), "Which were lost through takeover or merger?")
+    assert joined == {takeover | merger: 4.0, frozenset({"separ"}): 2.0}
+    assert _with_alternatives(dict(weights), "takeover and merger") == weights
