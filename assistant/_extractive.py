@@ -181,7 +181,7 @@ class _Asked:
             phrase,
             bool(_RECENT.search(analysis.question)) and not _NEXT.search(analysis.question),
             bool(_EARLY.search(analysis.question) or _NEXT.search(analysis.question)),
-            asked_rating(analysis),
+            _rating_sought(analysis),
             predecessor,
             predecessor_years,
             predecessor_trusts,
@@ -705,7 +705,7 @@ class Composer:
                 return semantic >= s.on_theme_semantic or x.focus >= s.min_focus
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
-            if _gives_rating(x.sentence.quote, asked_rating(analysis)):
+            if _gives_rating(x.sentence.quote, _rating_sought(analysis)):
                 return True  # "Which trusts slipped back to requires improvement?"
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
         wide = analysis.scope == ALL_TRUSTS
@@ -1177,6 +1177,7 @@ _DOWN_WORDS = (
     r"\b(?:lose|lost|losing) (?:its|their|the) (?:\w+ )?ratings?\b"
 )
 _GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
+_LOWER = "(?:requires improvement|inadequate)"  # what a rating that fell went to
 _BACKSLIDE = re.compile(
     _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b"
     # "how did their ratings move", "rating journey", "how did each fare at its next inspection"
@@ -1377,6 +1378,11 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
     ):
         return ""
     return match.group(1).lower()
+
+
+def _rating_sought(analysis: QuestionAnalysis) -> str:
+    """The overall rating asked about; for a rating that fell, the two it may have gone to."""
+    return asked_rating(analysis) or (_LOWER if _GOING_DOWN.search(analysis.question) else "")
 
 
 def _gives_rating(sentence: str, rating: str) -> bool:

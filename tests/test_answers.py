@@ -679,6 +679,11 @@ def test_the_overall_rating_a_question_asks_about():
     from assistant._extractive import asked_rating
 
     assert asked_rating(analyse("Which trust was rated outstanding?")) == "outstanding"
+    from assistant._extractive import _gives_rating, _rating_sought
+
+    fell = _rating_sought(analyse("Which trusts saw their overall rating fall in 2018?"))
+    assert _gives_rating("2018 inspection: rated Requires Improvement overall again.", fell)
+    assert not _gives_rating("Even as the overall rating fell, CQC found that staff ...", fell)
     assert asked_rating(analyse("Which trusts were rated outstanding for caring?")) == ""
     assert asked_rating(analyse("What did Oxleas do to engage staff?")) == ""
 
@@ -1123,6 +1128,11 @@ def test_the_rating_a_which_trusts_question_asks_for_is_the_one_they_went_to():
     slipped = analyse("Which trusts slipped back to requires improvement after being rated good?")
     assert asked_rating(slipped) == "requires improvement"
     assert asked_rating(analyse("Which trust was rated outstanding?")) == "outstanding"
+    from assistant._extractive import _gives_rating, _rating_sought
+
+    fell = _rating_sought(analyse("Which trusts saw their overall rating fall in 2018?"))
+    assert _gives_rating("2018 inspection: rated Requires Improvement overall again.", fell)
+    assert not _gives_rating("Even as the overall rating fell, CQC found that staff ...", fell)
 
 
 def test_where_a_trust_is_and_whom_it_serves_comes_from_its_overview(fake_assistant):
