@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from assistant import _extractive as extractive
 from assistant import _llm as llm
 from assistant._analysis import (
+    FIGURE,
     NAMED_TRUSTS,
     ONE_TRUST,
+    PERSON,
     RATING_PATTERN,
     RATINGS,
     WHICH_TRUST,
@@ -303,7 +305,8 @@ class Assistant:
         """
         analysis = state.analysis
         attempts = []
-        if analysis.trusts and _RATING_WORDS.search(analysis.question):
+        asks_a_value = analysis.answer_type in (PERSON, FIGURE)  # "Who was ... when rated good?"
+        if analysis.trusts and _RATING_WORDS.search(analysis.question) and not asks_a_value:
             attempts.append((dataclasses.replace(analysis, focus="rated rating"), "focus"))
         if analysis.years and _WHY.match(analysis.question):
             attempts.append((dataclasses.replace(analysis, years=()), "year"))
@@ -318,10 +321,13 @@ class Assistant:
         self, state: PipelineState, groups, correction: str = ""
     ) -> AnswerResult:
         analysis = state.analysis
+        fell = "" if correction else _fall_not_borne_out(analysis, groups)
+        if fell:  # "Why did its rating fall in 2019?": what its 2019 ratings were
+            groups = self._ratings_instead(state) or groups
         correction = (
             correction
             or _rating_not_borne_out(analysis, groups)
-            or _fall_not_borne_out(analysis, groups)
+            or fell
             or _speaker_not_quoted(analysis, groups)
         )
         lead = lead_line(analysis, groups)
@@ -348,6 +354,13 @@ class Assistant:
         if correction:
             result.coverage, result.missing = "partial", [correction]
         return result
+
+    def _ratings_instead(self, state: PipelineState) -> list[extractive.Group]:
+        """The trusts' ratings (in the years asked), for a fall the documents do not show."""
+        ratings = dataclasses.replace(state.analysis, focus="rated rating overall")
+        top = state.retrieved.passages[: max(state.k, 10)]
+        groups = _trusted(self._composer.groups(ratings, top, state.retrieved.vector))
+        return groups if any(g.picks for g in groups) else []
 
     @staticmethod
     def _set_coverage(result: AnswerResult, analysis, groups) -> None:
@@ -550,11 +563,6 @@ _FELL = re.compile(
     r"worsen|worsened)\b|\bdowngraded\b",
     re.I,
 )
-_WORSE = re.compile(
-    r"\b(?:fell|fall|dropped|down|downgraded|lower|worse|slipped|requires improvement|"
-    r"inadequate|lost)\b",
-    re.I,
-)
 
 
 def _fall_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
@@ -565,8 +573,8 @@ def _fall_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     """
     if not analysis.trusts or not _FELL.search(analysis.question):
         return ""
-    quoted = " ".join(p.sentence.quote for g in groups for p in g.picks)
-    if not quoted or _WORSE.search(quoted):
+    quoted = [p.sentence.quote for g in groups for p in g.picks]
+    if not quoted or any(extractive.says_rating_fell(quote) for quote in quoted):
         return ""
     when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
     who = " or ".join(short_trust_name(t) for t in analysis.trusts)

@@ -1219,6 +1219,20 @@ def _lateness(text: str) -> float:
     return min(max((max(years) - 2010) / 15, 0.0), 1.0) if years else 0.0
 
 
+_ROLE_KIND = re.compile(
+    r"\b(medical|nursing|finance|financial|operating|operations|strategy|quality|clinical|"
+    r"workforce|people) (director|officer|lead)\b"
+)
+
+
+def _context_text(x: Scored) -> str:
+    """The sentence's paragraph, lower case (a role may be named a sentence before)."""
+    text = x.sentence.chunk.text
+    start = text.rfind("\n\n", 0, x.sentence.start) + 1
+    end = text.find("\n\n", x.sentence.end)
+    return text[start : end if end >= 0 else len(text)].lower()
+
+
 _ROLE_WORDS = frozenset(
     [
         "director",
@@ -1254,6 +1268,11 @@ def _has_role(x: Scored, analysis: QuestionAnalysis, around: bool = False) -> bo
     words = {re.sub(r"(?:s|ed|d)$", "", w) for w in analysis.focus.lower().split()}
     roles = {role for role in _ROLE_WORDS if role in words or role.rstrip("e") in words}
     text = x.sentence.quote.lower()
+    kind = _ROLE_KIND.search(analysis.focus.lower())  # "medical director": not any director
+    if kind and not re.search(
+        rf"\b{kind[1]} {kind[2]}|\b{kind[2]}s? of {kind[1]}", text + " " + _context_text(x)
+    ):
+        return False
     if around and roles and not _LEADING_ROLE.search(text):  # a chair is no chief executive
         stems = set(words_of([" ".join(roles)])[0])
         return stems <= (x.sentence.tokens | x.sentence.context)
@@ -1378,6 +1397,11 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
     ):
         return ""
     return match.group(1).lower()
+
+
+def says_rating_fell(quote: str) -> bool:
+    """True when a sentence gives a rating and says it fell ("incidents fell" does not)."""
+    return bool(_GIVES_RATING.search(quote) and _WENT_DOWN.search(quote))
 
 
 def _rating_sought(analysis: QuestionAnalysis) -> str:

@@ -354,6 +354,13 @@ def test_false_premise_about_a_rating_is_answered_with_the_rating(fake_assistant
     result = fake_assistant.ask("Why did North Staffordshire's rating fall in 2019?")
     assert not result.abstained and result.coverage == "partial"
     assert "Outstanding" in result.answer or "outstanding" in result.answer
+    stayed = fake_assistant.ask("Why did Oxleas's rating fall in 2019?")
+    assert stayed.answer.startswith("The documents do not say Oxleas's rating fell in 2019.")
+    assert "incidents" not in stayed.answer  # "incidents fell" is no rating that fell
+    person = fake_assistant.ask(
+        "Who was medical director at Lincolnshire Partnership when it was rated good?"
+    )
+    assert person.abstained  # a person not named, not a premise to correct
 
 
 # --- the examples, with the real model ----------------------------------------------------
