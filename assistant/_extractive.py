@@ -775,15 +775,20 @@ class Composer:
         chosen = [ranked[0]]
         floor = ranked[0].score * self.scoring.keep_ratio
         for x in ranked[1:]:
-            if len(chosen) >= limit or x.score < floor:
+            if x.score < floor:
                 break
+            same = [i for i, c in enumerate(chosen) if _same_words(x.sentence, c.sentence)]
+            if same and _continues(x.sentence, chosen[same[0]].sentence):
+                chosen[same[0]] = x  # "... transformed by the staff. That service's rating rose"
+            if same or len(chosen) >= limit:
+                continue
             on_point = (
                 year_only
                 or x.focus >= self.scoring.more_focus
                 or (x.semantic or 0.0) >= self.scoring.min_semantic
                 or (x.on_theme and x.focus_context >= self.scoring.min_focus)
             )
-            if on_point and not any(_same_words(x.sentence, c.sentence) for c in chosen):
+            if on_point:
                 chosen.append(x)
         return chosen
 
@@ -1003,6 +1008,12 @@ def _beyond_theme(
 
 def _share(weights: dict[frozenset[str], float], tokens: frozenset[str], total: float) -> float:
     return sum(w for forms, w in weights.items() if not forms.isdisjoint(tokens)) / total
+
+
+def _continues(longer: Sentence, shorter: Sentence) -> bool:
+    """True when a quote is another one with the sentence after it that leans on it."""
+    first, second = " ".join(longer.quote.split()), " ".join(shorter.quote.split())
+    return len(first) > len(second) and first.startswith(second)
 
 
 def _same_words(a: Sentence, b: Sentence) -> bool:

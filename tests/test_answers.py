@@ -1160,3 +1160,14 @@ def test_words_joined_by_or_are_one_group_either_answers():
     joined = _with_alternatives(dict(weights), "Which were lost through takeover or merger?")
     assert joined == {takeover | merger: 4.0, frozenset({"separ"}): 2.0}
     assert _with_alternatives(dict(weights), "takeover and merger") == weights
+
+
+def test_a_quote_with_the_sentence_leaning_on_it_replaces_the_shorter_one():
+    from assistant._extractive import _continues
+
+    text = (
+        "Councillors heard the service had been transformed by its staff. That service's "
+        "well-led rating rose from inadequate to outstanding."
+    )
+    short, joined = split_passage(chunk(text))
+    assert _continues(joined, short) and not _continues(short, joined)
