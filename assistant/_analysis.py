@@ -739,8 +739,15 @@ _AFTER_SUBJECT = re.compile(
     r"(?P<verb>[a-z]{3,})\b"
 )
 _PARTICIPLE = re.compile(r"\b[a-z]{3,}ed\b")
+# Nouns that follow a name or "staff" ("X staff responded", "the staff survey"), never verbs.
+_NOUNS_AFTER_SUBJECTS = (
+    "staff survey board services patients rating ratings inspection report culture team "
+    "teams chief chair leadership governance values vision strategy income budget volunteers "
+    "members wards nurses doctors"
+)
 _NOT_VERBS = frozenset(
     ["need", "speed", "red", "bed", "seed", "feed", "shed", "hundred", "respond", "react"]
+    + _NOUNS_AFTER_SUBJECTS.split()
 )
 
 

@@ -252,6 +252,8 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
             return f"The documents cover {everyone} trusts asked about:"
         return " ".join(missing_text(analysis, g) for g in gaps) + " What they do say:"
     if analysis.scope == ALL_TRUSTS and trust_groups:  # else the report's own summary alone
+        if not covered:
+            return "Only the report-level material speaks to this; none of the seven trusts' does:"
         count = _count(len(covered))
         if analysis.answer_type == WHICH_TRUST:
             return f"Matching material is found for {count} of the seven trusts:"

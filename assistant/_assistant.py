@@ -321,15 +321,9 @@ class Assistant:
         self, state: PipelineState, groups, correction: str = ""
     ) -> AnswerResult:
         analysis = state.analysis
-        fell = "" if correction else _fall_not_borne_out(analysis, groups)
-        if fell:  # "Why did its rating fall in 2019?": what its 2019 ratings were
-            groups = self._ratings_instead(state) or groups
-        correction = (
-            correction
-            or _rating_not_borne_out(analysis, groups)
-            or fell
-            or _speaker_not_quoted(analysis, groups)
-        )
+        if not correction:
+            groups, correction = self._premise_checked(state, groups)
+        correction = correction or _speaker_not_quoted(analysis, groups)
         lead = lead_line(analysis, groups)
         if correction:
             lead = f"{correction} What they do say:"
@@ -354,6 +348,26 @@ class Assistant:
         if correction:
             result.coverage, result.missing = "partial", [correction]
         return result
+
+    def _premise_checked(self, state: PipelineState, groups) -> tuple[list, str]:
+        """The groups, or the trust's ratings, and a line when a rating premise is not so.
+
+        "Why did its rating fall in 2019?" and "Why was Somerset rated inadequate in 2017?"
+        are answered, when no quote bears them out, by what the ratings were.
+        """
+        analysis = state.analysis
+        correction = _rating_not_borne_out(analysis, groups)
+        if correction:
+            return groups, correction
+        fell = _fall_not_borne_out(analysis, groups)
+        unsaid = _rating_unsaid(analysis, groups)
+        if not (fell or unsaid):
+            return groups, ""
+        ratings = self._ratings_instead(state)
+        if fell:
+            return ratings or groups, fell
+        correction = _rating_not_borne_out(analysis, ratings) if ratings else ""
+        return (ratings, correction) if correction else (groups, "")
 
     def _ratings_instead(self, state: PipelineState) -> list[extractive.Group]:
         """The trusts' ratings (in the years asked), for a fall the documents do not show."""
@@ -540,16 +554,12 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     "The documents do not say X was rated inadequate in 2019." first.
     """
     asked = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
-    if not asked or not analysis.trusts:
-        return ""
+    if not asked or not analysis.trusts or _OF_SERVICES.search(analysis.question):
+        return ""  # "How many core services were rated outstanding?" is not about the trust
     rating = asked.group(1).lower()
-    quoted = " ".join(p.sentence.quote.lower() for g in groups for p in g.picks)
-    overall = "overall" in analysis.question.lower()
 
-    def said(name: str) -> bool:
-        if not overall:
-            return name in quoted
-        return bool(re.search(rf"{name}\W+overall|overall\W+(?:\w+\W+)?{name}", quoted))
+    def said(name: str) -> bool:  # as the trust's rating, not a service's or a headline's
+        return _gives(groups, name)
 
     if said(rating) or not any(said(r) for r in RATINGS if r != rating):
         return ""
@@ -558,6 +568,22 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     return f"The documents do not say {who} was rated {rating}{when}."
 
 
+def _gives(groups, rating: str) -> bool:
+    """True when a quoted sentence gives a trust that overall rating."""
+    return any(extractive.gives_rating(p.sentence.quote, rating) for g in groups for p in g.picks)
+
+
+def _rating_unsaid(analysis: QuestionAnalysis, groups) -> bool:
+    """True when the question says a trust was rated X and no quote gives it that rating."""
+    asked = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
+    if not asked or not analysis.trusts or _OF_SERVICES.search(analysis.question):
+        return False
+    return not _gives(groups, asked.group(1).lower())
+
+
+_OF_SERVICES = re.compile(
+    r"\b(?:services?|wards?|teams?|units?|key questions?|domains?)\b[^?.]*\brated\b", re.I
+)
 _FELL = re.compile(
     r"\brating\w*\s+(?:fall|fell|drop|dropped|slip|slipped|decline|declined|go down|went down|"
     r"worsen|worsened)\b|\bdowngraded\b",

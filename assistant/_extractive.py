@@ -584,7 +584,7 @@ class Composer:
         return (
             (s.recency * _lateness(quote) if asked.recent else 0.0)
             + (s.recency * _earliness(quote) if asked.early else 0.0)
-            + s.typed * _gives_rating(quote, asked.rating)
+            + s.typed * gives_rating(quote, asked.rating)
             + (s.typed * _responded(quote) if asked.reaction else 0.0)
             - s.stale * _before(quote, analysis.since)
             + (s.speaker * spoken_by(quote, analysis.speaker) if analysis.speaker else 0)
@@ -705,7 +705,7 @@ class Composer:
                 return semantic >= s.on_theme_semantic or x.focus >= s.min_focus
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
-            if _gives_rating(x.sentence.quote, _rating_sought(analysis)):
+            if gives_rating(x.sentence.quote, _rating_sought(analysis)):
                 return True  # "Which trusts slipped back to requires improvement?"
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
         wide = analysis.scope == ALL_TRUSTS
@@ -833,6 +833,8 @@ def focus_weights(
                     forms.add(word)
         forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
         forms |= {same for same in same_meaning().get(token, ()) if same in idf}
+        if analysis.answer_type == FIGURE:  # "how many responded": a response rate counts them
+            forms |= {n for n in _COUNTED_AS.get(token, ()) if n in idf}
         if forms:
             weight = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
         else:
@@ -863,6 +865,8 @@ _EITHER_OR = re.compile(r"\b([A-Za-z][\w-]{2,}) or ([A-Za-z][\w-]{2,})\b")
 
 
 _RATED = re.compile(rf"\brat(?:ed|ing|ings)\b|{RATING_PATTERN}", re.I)
+# The noun a figure gives for what a figure question asks with a verb.
+_COUNTED_AS = {"respond": ("respons", "part"), "particip": ("respond", "respons", "part")}
 
 
 # Words a question frames its topic with ("the short vision *statement*", "what new *emphasis*
@@ -1055,7 +1059,9 @@ _EARLY = re.compile(
 )
 
 
-_IN_THE_REPORT = re.compile(r"\bDriving improvement\b|\bcase stud(?:y|ies)\b", re.I)
+_IN_THE_REPORT = re.compile(
+    r"\bDriving improvement\b|\bcase stud(?:y|ies)\b|\bone of (?:the )?seven\b|\bprofiled\b", re.I
+)
 # "Their next inspection after the report": the first one in the range, not the latest.
 _NEXT = re.compile(r"\bnext (?:CQC )?(?:inspection|visit|rating|report|re-?inspection)\b", re.I)
 
@@ -1108,7 +1114,9 @@ def _counted(question: str) -> frozenset[str]:
 _HOW_MANY = re.compile(
     r"\b(?i:how many) (?:[A-Z][\w'’]* )*(?:(?:new|more|extra|core|inpatient|of the) )?([a-z]+)"
 )
-_LOOSE_COUNTS = frozenset({"people", "persons", "ones", "times", "of", "years", "months"})
+_LOOSE_COUNTS = frozenset(
+    {"people", "persons", "ones", "times", "of", "years", "months", "weeks", "days", "hours"}
+)
 
 
 def _responded(quote: str) -> bool:
@@ -1194,7 +1202,8 @@ _BACKSLIDE = re.compile(
     # "how did their ratings move", "rating journey", "how did each fare at its next inspection"
     r"|\bratings?\b[^?.;]{0,20}\b(?:chang|mov|progress)\w*|\brating journeys?\b"
     r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) (?:at|in) (?:[\w'’-]+ ){0,3}"
-    r"(?:inspection|re-?inspection|visit)s?\b",
+    r"(?:inspection|re-?inspection|visit)s?\b"
+    r"|\bfared? (?:on|with|in) (?:[\w'’-]+ ){0,3}(?:ratings?|inspections?)\b",
     re.I,
 )
 # A sentence giving a rating: a rating word with "rated", "rating" or "overall" by it, a
@@ -1420,7 +1429,7 @@ def _rating_sought(analysis: QuestionAnalysis) -> str:
     return asked_rating(analysis) or (_LOWER if _GOING_DOWN.search(analysis.question) else "")
 
 
-def _gives_rating(sentence: str, rating: str) -> bool:
+def gives_rating(sentence: str, rating: str) -> bool:
     """True when a sentence gives a trust that overall rating (not a service's or a domain's).
 
     "CQC rated [NSCHT] outstanding on 28 March 2019" and "the trust was rated good overall" do;
@@ -1433,6 +1442,7 @@ def _gives_rating(sentence: str, rating: str) -> bool:
         rf"\brated\s+{subject}\s+(?:as\s+)?{rating}\b(?!\s+for\b)",
         rf"\b(?:trust|it|\])\s+(?:was|is|had been)\s+(?:now\s+)?rated\s+{rating}\b(?!\s+for\b)",
         rf"\b{rating}\s+overall\b",
+        rf"\b(?:a|an|its|the trust's) rating of {rating}\b(?!\s+for\b)",
         rf"\boverall rating(?:\s+\w+){{0,3}}\s+{rating}\b",
     )
     return any(re.search(p, sentence, re.I) for p in patterns)
@@ -1443,7 +1453,7 @@ def _rated_only(groups: list[Group], rating: str) -> list[Group]:
     rated = [
         g
         for g in groups
-        if g.trust and any(_gives_rating(p.sentence.quote, rating) for p in g.picks)
+        if g.trust and any(gives_rating(p.sentence.quote, rating) for p in g.picks)
     ]
     if not rated:
         return groups

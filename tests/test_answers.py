@@ -348,6 +348,13 @@ def test_all_trust_question_gives_a_line_per_trust_and_a_lead_that_counts(fake_a
     assert re.match(r"^(All seven|\w+ of the seven) trusts have material on this", result.answer)
     cited = {c.trust for c in result.citations if c.trust}
     assert len(cited) >= 6
+    from assistant._answerability import lead_line
+    from assistant._extractive import Group
+
+    nobody = [Group(t, t) for t in (OXLEAS, NSCHT)] + [Group("Across the reports", "")]
+    nobody[-1].picks = ["a report-level line"]
+    lead = lead_line(analyse("How many trusts were rated outstanding by 2016?"), nobody)
+    assert lead.startswith("Only the report-level material")  # never " of the seven ..."
 
 
 def test_false_premise_about_a_rating_is_answered_with_the_rating(fake_assistant):
@@ -677,20 +684,15 @@ def test_a_question_only_naming_trusts_gets_each_trusts_overview(fake_assistant)
     ],
 )
 def test_a_sentence_gives_a_trust_its_overall_rating(sentence, gives):
-    from assistant._extractive import _gives_rating
+    from assistant._extractive import gives_rating
 
-    assert _gives_rating(sentence, "outstanding") is gives
+    assert gives_rating(sentence, "outstanding") is gives
 
 
 def test_the_overall_rating_a_question_asks_about():
     from assistant._extractive import asked_rating
 
     assert asked_rating(analyse("Which trust was rated outstanding?")) == "outstanding"
-    from assistant._extractive import _gives_rating, _rating_sought
-
-    fell = _rating_sought(analyse("Which trusts saw their overall rating fall in 2018?"))
-    assert _gives_rating("2018 inspection: rated Requires Improvement overall again.", fell)
-    assert not _gives_rating("Even as the overall rating fell, CQC found that staff ...", fell)
     assert asked_rating(analyse("Which trusts were rated outstanding for caring?")) == ""
     assert asked_rating(analyse("What did Oxleas do to engage staff?")) == ""
 
@@ -939,6 +941,7 @@ def test_a_rating_question_is_answered_by_ratings_after_the_range_starts(fake_as
     assert _about_ratings(analyse("How did Oxleas's ratings change between 2016 and 2019?"))
     assert _about_ratings(analyse("How did NSCHT fare at its next inspection?"))
     assert not _about_ratings(analyse("How did NSCHT change its culture?"))
+    assert _about_ratings(analyse("How did Sheffield and SWYPFT fare on their CQC ratings?"))
     result = fake_assistant.ask("What happened to Calderstones after 2018?")
     assert result.abstained
     assert "The documents hold nothing dated after 2018 for Calderstones" in result.answer
@@ -1135,11 +1138,11 @@ def test_the_rating_a_which_trusts_question_asks_for_is_the_one_they_went_to():
     slipped = analyse("Which trusts slipped back to requires improvement after being rated good?")
     assert asked_rating(slipped) == "requires improvement"
     assert asked_rating(analyse("Which trust was rated outstanding?")) == "outstanding"
-    from assistant._extractive import _gives_rating, _rating_sought
+    from assistant._extractive import _rating_sought, gives_rating
 
     fell = _rating_sought(analyse("Which trusts saw their overall rating fall in 2018?"))
-    assert _gives_rating("2018 inspection: rated Requires Improvement overall again.", fell)
-    assert not _gives_rating("Even as the overall rating fell, CQC found that staff ...", fell)
+    assert gives_rating("2018 inspection: rated Requires Improvement overall again.", fell)
+    assert not gives_rating("Even as the overall rating fell, CQC found that staff ...", fell)
 
 
 def test_where_a_trust_is_and_whom_it_serves_comes_from_its_overview(fake_assistant):
@@ -1171,3 +1174,13 @@ def test_a_quote_with_the_sentence_leaning_on_it_replaces_the_shorter_one():
     )
     short, joined = split_passage(chunk(text))
     assert _continues(joined, short) and not _continues(short, joined)
+
+
+def test_a_figure_question_asked_with_a_verb_finds_the_noun_and_units_of_time_are_loose():
+    from assistant._extractive import _counted
+
+    assert not _counted("How many weeks were people waiting?")  # "22 months" answers it
+    staff = analyse("How many Oxleas staff responded to the 2019 staff survey?")
+    assert "staff" not in staff.verbs and "survey" not in staff.verbs
+    weights = focus_weights(staff, {"respond": 2.0, "respons": 1.5, "staff": 0.5, "survey": 1.0})
+    assert any({"respond", "respons"} <= group for group in weights)
