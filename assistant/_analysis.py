@@ -67,7 +67,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "during among amongst across along around throughout within via per whether while whilst "
     "although though because until till onto into upon under through against either "
     "neither several various whose just quite rather own thus hence therefore however yet "
-    "already ever once"
+    "already ever once outcome outcomes"
 )
 
 _ORG_END = frozenset(
@@ -688,6 +688,32 @@ def _speaker(question: str) -> str:
     """Whose words the question asks for ("What did staff at X say ..." -> 'staff'), or ''."""
     match = _SPEAKER.search(question)
     return match.group("who").lower() if match else ""
+
+
+def question_parts(question: str) -> list[str]:
+    """A two-part question's parts ("Who led it and what was the outcome?"), else itself.
+
+    A part starts at "and" before a question word, or after a question mark; each part has
+    at least three words ("How and why did it change?" is one question).
+    """
+    parts = [p.strip(" ,;") for p in _NEXT_PART.split(question.strip()) if p.strip(" ,;?")]
+    if len(parts) != 2 or any(len(p.split()) < 3 for p in parts):
+        return [question]
+    if not _QUESTION_START.match(parts[1]):
+        return [question]  # "... ? Board member here wanting the honest picture."
+    return [p if p.endswith("?") else f"{p}?" for p in parts]
+
+
+_QUESTION_START = re.compile(
+    r"(?:what|when|who|whom|how|which|why|where|did|does|do|was|were|is|are|has|have|can|"
+    r"could)\b",
+    re.I,
+)
+_NEXT_PART = re.compile(
+    r",?\s+and\s+(?=(?:what|when|who|whom|how|which|why|where|did|does|was|were|has|have)\b)"
+    r"|(?<=\?)\s+(?=\S)",
+    re.I,
+)
 
 
 def _answer_type(question: str) -> str:

@@ -18,9 +18,11 @@ from assistant._analysis import (
     PERSON,
     RATING_PATTERN,
     RATINGS,
+    REPORT,
     WHICH_TRUST,
     QuestionAnalysis,
     analyse,
+    question_parts,
 )
 from assistant._answerability import (
     Speller,
@@ -259,7 +261,7 @@ class Assistant:
         correction = ""
         if not reason:
             top = state.retrieved.passages[: max(state.k, 10)]
-            groups = _trusted(self._composer.groups(state.analysis, top, state.retrieved.vector))
+            groups = self._groups(state, top)
             if not any(g.picks for g in groups):
                 gaps = [g for g in groups if g.missing]
                 reason = missing_text(state.analysis, *gaps) if gaps else ABSTAIN_TEXT
@@ -275,6 +277,32 @@ class Assistant:
         result.timings_ms["answer"] = _ms(started)
         result.timings_ms["total"] = _ms(state.started)
         return result
+
+    def _groups(self, state: PipelineState, top) -> list[extractive.Group]:
+        """The answer's groups; for a two-part question, each part's picks in turn.
+
+        "Who led Calderstones' turnaround and what was the outcome at the 2016 inspection?"
+        is answered part by part; a part that names no trust is about the first part's.
+        """
+        composer = self._composer
+        trust, theme = state.filters
+        asked = question_parts(state.analysis.question)
+        parts = [analyse(part, trust, self._others) for part in asked] if len(asked) > 1 else []
+        if not parts or not _stands_alone(parts[1], state.analysis):
+            return _trusted(composer.groups(state.analysis, top, state.retrieved.vector))
+        found = []
+        for analysis in parts:
+            part = analysis.question
+            if not analysis.trusts and state.analysis.trusts:
+                analysis = dataclasses.replace(
+                    analysis, trusts=state.analysis.trusts, scope=state.analysis.scope
+                )
+            query = plan_query(part, trust, theme)
+            query.trusts = list(analysis.trusts)
+            retrieved = retrieve(state.index, query, self.settings, state.k)
+            passages = retrieved.passages[: max(state.k, 10)]
+            found.append(_trusted(composer.groups(analysis, passages, retrieved.vector)))
+        return extractive.merged(found)
 
     def _unanswerable(self, state: PipelineState) -> str:
         """Why the documents cannot answer ('' when they may)."""
@@ -465,6 +493,30 @@ class Assistant:
         self.open()
         trust_name, theme_key = resolve_filters(trust, theme, self._others)
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
+
+
+def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:
+    """True when a question's second part asks something of its own.
+
+    "... and what was the outcome at the 2016 inspection?" does; "... and what did they say
+    about it?" leans on the first part, and is answered with it. About the report as a
+    whole, an "it" is the report.
+    """
+    leans = _LEANS_BACK.search(part.question)
+    if leans and (whole.scope != REPORT or leans.group().lower() not in {"it", "its"}):
+        return False
+    topic = [w for w in part.focus.lower().split() if w not in _GENERIC]
+    return bool(topic or part.years)
+
+
+_LEANS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|he|she|his|her|this|that|these|those|each)\b", re.I
+)
+_GENERIC_WORDS = (
+    "happen happened happens result results show showed shown point points say said mean "
+    "meant change changed effect impact"
+)
+_GENERIC = frozenset(_GENERIC_WORDS.split())
 
 
 def _trusted(groups: list[extractive.Group]) -> list[extractive.Group]:

@@ -50,6 +50,7 @@ ACROSS_REPORT = "Across the reports"
 KEY_THEMES = "The report's key themes, in CQC's summary (2018)"
 THEME_SUMMARY = "CQC's summary of the theme (2018)"
 _REPORT_KINDS = {"report-notes", "report-overview"}
+_TITLED = re.compile(r"\bDriving improvement\b", re.I)  # the report by its title
 
 
 @dataclass
@@ -256,6 +257,8 @@ class Composer:
             return [self._trust_profile(trust) for trust in trusts]
         if analysis.scope == REPORT:
             chunks = [p.chunk for p in passages[:10]]
+            if _TITLED.search(analysis.question):  # "When was Driving improvement published?"
+                chunks = self._report_only(chunks, similarity)
             return self._report_groups(chunks, weights, analysis, similarity, vector)
         groups = [
             self._choose(
@@ -268,6 +271,16 @@ class Composer:
             for label, trust, chunks in self._pools(analysis, passages, similarity, keyword)
         ]
         return self._arranged(groups, analysis, weights)
+
+    def _report_only(self, chunks: list[Chunk], similarity: dict[str, float]) -> list[Chunk]:
+        """The report's own passages, retrieved then the closest others (or all, if none)."""
+        report = [c for c in chunks if c.doc_kind in _REPORT_KINDS]
+        report += self._ranked(
+            (c for c in self.index.chunks.values() if c.doc_kind in _REPORT_KINDS),
+            similarity,
+            self.scoring.passages_per_trust,
+        )
+        return list(dict.fromkeys(report)) or chunks
 
     def _report_groups(self, chunks, weights, analysis, similarity, vector) -> list[Group]:
         """A report question's sentences by source, after CQC's summary of a theme it names."""
@@ -585,6 +598,7 @@ class Composer:
             (s.recency * _lateness(quote) if asked.recent else 0.0)
             + (s.recency * _earliness(quote) if asked.early else 0.0)
             + s.typed * gives_rating(quote, asked.rating)
+            + s.typed * bool(_TITLED.search(analysis.question) and _TITLED.search(quote))
             + (s.typed * _responded(quote) if asked.reaction else 0.0)
             - s.stale * _before(quote, analysis.since)
             + (s.speaker * spoken_by(quote, analysis.speaker) if analysis.speaker else 0)
@@ -604,7 +618,10 @@ class Composer:
             size += self.scoring.action_candidates
         if analysis.years or analysis.since or _about_ratings(analysis):
             scored = [x for x in scored if _in_range(x, analysis)]  # the head is all in range
-        typed = [x for x in scored if x.typed][: size // 2]
+        typed = [x for x in scored if x.typed]
+        if analysis.answer_type == PERSON:  # the people in the role asked about, first
+            typed = [x for x in typed if _has_role(x, analysis)]
+        typed = typed[: size // 2]
         head = list({id(x): x for x in scored[:size] + typed}.values())
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
@@ -695,6 +712,9 @@ class Composer:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
         if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
             return False
+        leads = analysis.answer_type == PERSON and _LEADING_VERBS & set(analysis.focus.split())
+        if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
+            return True
         semantic = x.semantic if x.semantic is not None else 1.0
         if x.whole_theme and analysis.scope == ONE_TRUST:
             return True  # "How did Oxleas respond to its rating?" is its reaction section
@@ -840,6 +860,8 @@ def focus_weights(
         else:
             forms, weight = {token}, unknown if unknown is not None else _middling(idf)
         damp = (0.5 if token in scene else 1.0) * (0.3 if token in parts else 1.0)
+        if token in _framing() and not forms & set(idf):
+            damp *= 0.3  # "turnaround", never in the documents, only frames the question
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return _with_alternatives(weights, analysis.question)
 
@@ -1610,6 +1632,29 @@ class Layout:
     quotes: dict[str, list[str]]
     provenance: dict[str, list[str]]
     chunks: dict[str, Chunk]
+
+
+def merged(answers: list[list[Group]]) -> list[Group]:
+    """Groups of a question's parts as one answer: per label, each part's picks in turn.
+
+    A sentence already chosen for an earlier part is not repeated.
+    """
+    by_label: dict[tuple[str, str], Group] = {}
+    for groups in answers:
+        for group in groups:
+            key = (group.label, group.trust)
+            if key not in by_label:
+                by_label[key] = Group(group.label, group.trust, missing=group.missing)
+            into = by_label[key]
+            fresh = [
+                p
+                for p in group.picks
+                if not any(_same_words(p.sentence, q.sentence) for q in into.picks)
+            ]
+            into.picks += fresh
+            if into.picks:
+                into.missing = ""
+    return list(by_label.values())
 
 
 def compose(lead: str, groups: list[Group], missing_lines: bool, headed: bool) -> Layout:

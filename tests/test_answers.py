@@ -1184,3 +1184,43 @@ def test_a_figure_question_asked_with_a_verb_finds_the_noun_and_units_of_time_ar
     assert "staff" not in staff.verbs and "survey" not in staff.verbs
     weights = focus_weights(staff, {"respond": 2.0, "respons": 1.5, "staff": 0.5, "survey": 1.0})
     assert any({"respond", "respons"} <= group for group in weights)
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Who led Calderstones' turnaround and what was the outcome at the 2016 inspection?",
+            ["Who led Calderstones' turnaround?", "what was the outcome at the 2016 inspection?"],
+        ),
+        ("How and why did it change?", ["How and why did it change?"]),
+        ("Compare Oxleas and Somerset.", ["Compare Oxleas and Somerset."]),
+        (
+            "Did it last after 2018? Board member here wanting the honest picture.",
+            ["Did it last after 2018? Board member here wanting the honest picture."],
+        ),
+    ],
+)
+def test_the_parts_of_a_two_part_question(question, parts):
+    from assistant._analysis import question_parts
+
+    assert question_parts(question) == parts
+
+
+def test_a_second_part_that_leans_on_the_first_is_answered_with_it():
+    from assistant._assistant import _stands_alone
+
+    whole = analyse("Who described the old board as painful, and what did they say about it?")
+    assert not _stands_alone(analyse("what did they say about it?"), whole)
+    outcome = analyse("what was the outcome at the 2016 inspection?")
+    assert _stands_alone(outcome, analyse("Who led Calderstones' turnaround?"))
+    report = analyse("When was the Driving improvement report published?")
+    assert _stands_alone(analyse("who did CQC interview for it?"), report)
+
+
+@pytest.mark.slow
+def test_a_two_part_question_answers_both_parts(real_settings):
+    result = Assistant(real_settings).ask(
+        "When was the Driving improvement report published and who did CQC interview for it?"
+    )
+    assert "15 March 2018" in result.answer and "interviewed" in result.answer
