@@ -841,18 +841,7 @@ def focus_weights(
         verbs = set()  # a few verbs among the nouns: every word counts
     weights: dict[frozenset[str], float] = {}
     for token in tokens:
-        forms = {token} if token in idf else set()
-        if len(token) >= 4 and vocabulary:
-            first = bisect.bisect_left(vocabulary, token)
-            for word in vocabulary[first : first + 50]:
-                if not word.startswith(token):
-                    break
-                ending = word[len(token) :]
-                short_ok = len(token) >= 5 or ending in _SHORT_WORD_ENDINGS
-                if word not in _trust_name_tokens() and ending in _INFLECTIONS and short_ok:
-                    forms.add(word)
-        forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
-        forms |= {same for same in same_meaning().get(token, ()) if same in idf}
+        forms = _forms(token, idf, vocabulary)
         if analysis.answer_type == FIGURE:  # "how many responded": a response rate counts them
             forms |= {n for n in _COUNTED_AS.get(token, ()) if n in idf}
         if forms:
@@ -864,6 +853,23 @@ def focus_weights(
             damp *= 0.3  # "turnaround", never in the documents, only frames the question
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return _with_alternatives(weights, analysis.question)
+
+
+def _forms(token: str, idf: dict[str, float], vocabulary: Sequence[str]) -> set[str]:
+    """A focus word's forms in the corpus: itself, longer inflections, past tenses, synonyms."""
+    forms = {token} if token in idf else set()
+    if len(token) >= 4 and vocabulary:
+        first = bisect.bisect_left(vocabulary, token)
+        for word in vocabulary[first : first + 50]:
+            if not word.startswith(token):
+                break
+            ending = word[len(token) :]
+            short_ok = len(token) >= 5 or ending in _SHORT_WORD_ENDINGS
+            if word not in _trust_name_tokens() and ending in _INFLECTIONS and short_ok:
+                forms.add(word)
+    forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
+    forms |= {same for same in same_meaning().get(token, ()) if same in idf}
+    return forms
 
 
 def _with_alternatives(
