@@ -465,6 +465,8 @@ def standalone_quote(
         match = _THE_TRUST.match(sentence)
         possessive = "'s" if match.group().endswith(("'s", "’s")) else ""
         return f"[{short_trust_name(chunk.trust)}{possessive}]{sentence[match.end() :]}"
+    if _ROLE_OPENER.match(sentence):  # "The chief executive's habit ...": who held the post
+        return _bracket_role(sentence, earlier + "\n\n" + text[:start])
     label, names_trust = _item_label(text, spans, i)
     position = _dangling_pronoun(sentence) or _bare_referent(sentence)
     if names_trust and position is None:
@@ -558,6 +560,36 @@ _REFERENT_NOUN = re.compile(
     r"chair|chairman|committee|council|group|scheme|programme|project|academy|partnership|"
     r"alliance|company|regulator|centre|network|collaborative|initiative)\b(?:'s|’s)?"
 )
+
+
+_ROLE_OPENER = re.compile(
+    r"^The (?P<role>chief executive|chair|chairman|medical director|director of nursing)"
+    r"(?P<possessive>'s|’s)?\b"
+)
+
+
+def _bracket_role(sentence: str, before: str) -> str:
+    """Name the person "The chief executive" is, from the text before naming them in it.
+
+    Only a name written next to the role counts ("Rob Webster, chief executive", "chief
+    executive Rob Webster", "Rob Webster became chief executive"); the last person named
+    may be someone else. '' when none is.
+    """
+    opener = _ROLE_OPENER.match(sentence)
+    if person_names(sentence[opener.end() : opener.end() + 40]):
+        return sentence  # "The chairman, Stephen Ladyman, welcomed ...": named at once
+    role = opener.group("role")
+    name = r"((?:(?:Dr|Professor|Sir|Dame)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z'-]+)+)"
+    pattern = (
+        rf"{name},?\s+(?:was|became|as|the|joined as|took over as|\w+ed as)?\s*(?:the\s+)?"
+        rf"(?:trust's\s+)?(?:new\s+)?{role}\b|\b{role},?\s+{name}"
+    )
+    found = [a or b for a, b in re.findall(pattern, before[-3000:], re.I)]
+    people = [n for n in found if person_names(n)]
+    if not people:
+        return ""
+    who = people[-1] + ("'s" if opener.group("possessive") else "")
+    return f"{sentence[: opener.end()]} [{who}]{sentence[opener.end() :]}"
 
 
 def _bare_referent(sentence: str) -> tuple[int, int, str] | None:

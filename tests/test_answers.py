@@ -1224,3 +1224,20 @@ def test_a_two_part_question_answers_both_parts(real_settings):
         "When was the Driving improvement report published and who did CQC interview for it?"
     )
     assert "15 March 2018" in result.answer and "interviewed" in result.answer
+
+
+def test_the_chief_executive_is_named_only_from_a_name_written_next_to_the_role():
+    named = (
+        "Rob Webster, chief executive, met staff.\n\n"
+        "The chief executive's habit of meeting every new starter was noted."
+    )
+    quotes = {s.text: s.quote for s in split_passage(chunk(named))}
+    habit = quotes["The chief executive's habit of meeting every new starter was noted."]
+    assert habit.startswith("The chief executive's [Rob Webster's] habit")
+    assert is_verbatim(habit, named)
+    unnamed = (
+        "Ben Jones spoke to the board about the plan.\n\n"
+        "The chief executive's habit of meeting starters was noted."
+    )
+    quoted = [s.quote for s in split_passage(chunk(unnamed))]
+    assert quoted == ["Ben Jones spoke to the board about the plan."]  # Jones may not be it
