@@ -690,6 +690,32 @@ def _speaker(question: str) -> str:
     return match.group("who").lower() if match else ""
 
 
+def years_by_trust(analysis: QuestionAnalysis) -> dict[str, tuple[str, ...]]:
+    """Each compared trust's own years ("Oxleas (2019) and Calderstones (2014-15)").
+
+    A year belongs to the trust named last before it. Empty unless every trust asked about
+    has a year of its own and they differ.
+    """
+    if len(analysis.trusts) < 2 or not analysis.years:
+        return {}
+    text = analysis.question.lower()
+    places = []
+    for trust in TRUSTS:
+        if trust.name in analysis.trusts:
+            for alias in trust.aliases:
+                found = re.finditer(rf"\b{re.escape(alias.lower())}\b", text)
+                places += [(m.start(), trust.name) for m in found]
+    owned: dict[str, list[str]] = {}
+    for match in _YEAR.finditer(analysis.question):
+        before = [p for p in places if p[0] < match.start()]
+        if before:
+            owned.setdefault(max(before)[1], []).append(match.group())
+    years = {trust: tuple(dict.fromkeys(found)) for trust, found in owned.items()}
+    if set(years) != set(analysis.trusts) or len(set(years.values())) < 2:
+        return {}
+    return years
+
+
 def question_parts(question: str) -> list[str]:
     """A two-part question's parts ("Who led it and what was the outcome?"), else itself.
 

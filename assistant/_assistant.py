@@ -621,8 +621,17 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
 
 
 def _gives(groups, rating: str) -> bool:
-    """True when a quoted sentence gives a trust that overall rating."""
-    return any(extractive.gives_rating(p.sentence.quote, rating) for g in groups for p in g.picks)
+    """True when a quoted sentence gives a trust that rating (overall, or in every domain).
+
+    "CQC rated the trust Good for safe, effective, caring, responsive and well-led" gives it.
+    """
+    rated = re.compile(
+        rf"\brated\s+(?:the trust\s+|it\s+|\[[^\]]+\]\s+)?{rating}\b"
+        r"(?:(?!\s+for\b)|\s+for\s+(?:[\w-]+,\s+){3,})",  # for every domain, not for one
+        re.I,
+    )
+    quotes = [p.sentence.quote for g in groups for p in g.picks]
+    return any(extractive.gives_rating(q, rating) or rated.search(q) for q in quotes)
 
 
 def _rating_unsaid(analysis: QuestionAnalysis, groups) -> bool:

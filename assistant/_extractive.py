@@ -27,6 +27,7 @@ from assistant._analysis import (
     same_meaning,
     theme_words,
     topic_text,
+    years_by_trust,
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
@@ -260,16 +261,14 @@ class Composer:
             if _TITLED.search(analysis.question):  # "When was Driving improvement published?"
                 chunks = self._report_only(chunks, similarity)
             return self._report_groups(chunks, weights, analysis, similarity, vector)
-        groups = [
-            self._choose(
-                label,
-                trust,
-                self._score(chunks, weights, analysis, similarity, trust),
-                analysis,
-                vector,
-            )
-            for label, trust, chunks in self._pools(analysis, passages, similarity, keyword)
-        ]
+        own_years = years_by_trust(analysis)  # "Oxleas (2019) and Calderstones (2014-15)"
+        groups = []
+        for label, trust, chunks in self._pools(analysis, passages, similarity, keyword):
+            asked = analysis
+            if trust in own_years:
+                asked = dataclasses.replace(analysis, years=own_years[trust])
+            scored = self._score(chunks, weights, asked, similarity, trust)
+            groups.append(self._choose(label, trust, scored, asked, vector))
         return self._arranged(groups, analysis, weights)
 
     def _report_only(self, chunks: list[Chunk], similarity: dict[str, float]) -> list[Chunk]:

@@ -1241,3 +1241,19 @@ def test_the_chief_executive_is_named_only_from_a_name_written_next_to_the_role(
     )
     quoted = [s.quote for s in split_passage(chunk(unnamed))]
     assert quoted == ["Ben Jones spoke to the board about the plan."]  # Jones may not be it
+
+
+def test_a_true_rating_premise_is_never_corrected(fake_assistant):
+    good = fake_assistant.ask("When was Calderstones rated good?")
+    assert not good.answer.startswith("The documents do not say")
+    assert "9 February 2016" in good.answer  # "rated the trust Good for safe, effective, ..."
+
+
+def test_each_compared_trust_keeps_its_own_year():
+    from assistant._analysis import years_by_trust
+
+    own = years_by_trust(
+        analyse("Compare staff survey results at Oxleas (2019) and Calderstones (2014-15)")
+    )
+    assert own == {OXLEAS: ("2019",), "Calderstones Partnership NHS Foundation Trust": ("2014",)}
+    assert years_by_trust(analyse("Compare Oxleas and Calderstones in 2017")) == {}
