@@ -128,7 +128,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         WHICH_TRUST,
         re.compile(
-            r"\bwhich (?:of the )?(?:\w+ ){0,2}trusts?\b|\bwhat trusts?\b|\bwhich ones?\b", re.I
+            r"\bwhich (?:of the )?(?:\w+ ){0,2}trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
+            r"|\b(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}trusts?\b",
+            re.I,
         ),
     ),
     (

@@ -36,7 +36,7 @@ from assistant._conversation import condense
 from assistant._grounding import instruction_like, quoted_pages, shown_label
 from assistant._provenance import merge_labels, provenance
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
-from assistant._sentences import SentenceBank, short_trust_name, spoken_by
+from assistant._sentences import SentenceBank, person_names, short_trust_name, spoken_by
 from assistant._themes import evidence_counts, short_quote, theme_examples
 from assistant._types import CLOSEST_HEADING, AnswerResult, Citation, Passage, document_fields
 from corpus import (
@@ -503,6 +503,8 @@ def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:
     whole, an "it" is the report.
     """
     leans = _LEANS_BACK.search(part.question)
+    if leans and person_names(part.question[: leans.start()]):
+        leans = None  # "where did Matthew Trainer go when he left?": he is named in it
     if leans and (whole.scope != REPORT or leans.group().lower() not in {"it", "its"}):
         return False
     topic = [w for w in part.focus.lower().split() if w not in _GENERIC]

@@ -297,12 +297,14 @@ class Composer:
             return self._with_theme_summary(groups, analysis.themes)
         if analysis.answer_type != WHICH_TRUST:
             return groups
-        if asked_rating(analysis):
-            groups = _rated_only(groups, asked_rating(analysis))
-        # "Which trusts changed their culture?" is about a theme most trusts cover: list every
-        # trust with evidence; otherwise ("Which trusts had staffing problems at their first
-        # inspection?") only those close to the strongest.
-        return _strongest_first(groups, ratio=0.0 if broad else 0.8)
+        rating = _rating_sought(analysis)
+        if rating:
+            groups = _rated_only(groups, rating)
+        # "Which trusts changed their culture?" is about a theme most trusts cover, and "which
+        # slipped back?" about a rating some were given: list every trust with evidence;
+        # otherwise ("Which trusts had staffing problems at their first inspection?") only
+        # those close to the strongest.
+        return _strongest_first(groups, ratio=0.0 if broad or rating else 0.8)
 
     def _trust_overview(self, trust: str) -> Group:
         """The opening sentences of the trust's own overview (or of its first passage)."""
@@ -1477,11 +1479,11 @@ def gives_rating(sentence: str, rating: str) -> bool:
 
 def _rated_only(groups: list[Group], rating: str) -> list[Group]:
     """The trusts whose quotes give them the overall rating asked about (all when none do)."""
-    rated = [
-        g
-        for g in groups
-        if g.trust and any(gives_rating(p.sentence.quote, rating) for p in g.picks)
-    ]
+
+    def gives(quote: str) -> bool:  # for a fall, "although the overall rating fell" too
+        return gives_rating(quote, rating) or (rating == _LOWER and says_rating_fell(quote))
+
+    rated = [g for g in groups if g.trust and any(gives(p.sentence.quote) for p in g.picks)]
     if not rated:
         return groups
     return rated + [g for g in groups if not g.trust and g.picks]

@@ -1257,3 +1257,18 @@ def test_each_compared_trust_keeps_its_own_year():
     )
     assert own == {OXLEAS: ("2019",), "Calderstones Partnership NHS Foundation Trust": ("2014",)}
     assert years_by_trust(analyse("Compare Oxleas and Calderstones in 2017")) == {}
+
+
+def test_has_any_trust_been_rated_asks_which_trusts_and_lists_only_those_rated(fake_assistant):
+    assert analyse("Has any of the seven trusts been rated outstanding overall?").answer_type == (
+        "trust"
+    )
+    result = fake_assistant.ask("Has any of the seven trusts been rated outstanding overall?")
+    assert {c.trust for c in result.citations if c.trust} == {NSCHT}
+
+
+def test_a_pronoun_after_a_name_in_the_same_part_does_not_lean_on_the_first_part():
+    from assistant._assistant import _stands_alone
+
+    whole = analyse("Who was Oxleas's chief executive in 2016?")
+    assert _stands_alone(analyse("where did Matthew Trainer go when he left?"), whole)
