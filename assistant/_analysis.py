@@ -94,7 +94,8 @@ _NOT_A_NAME = (
     | _MONTH_NAMES
     | _words(
         "compare tell describe explain give list name in at for on by after before during "
-        "between and or the a an i i'm i’m i've i’ve i'd i’d cqc nhs england english uk"
+        "between and or the a an i i'm i’m i've i’ve i'd i’d cqc nhs england english uk "
+        "both either neither all each every any some"
     )
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*|\d[\d,.%£]*")

@@ -384,6 +384,8 @@ class Assistant:
         are answered, when no quote bears them out, by what the ratings were.
         """
         analysis = state.analysis
+        if self._premise_in_notes(analysis):
+            return groups, ""  # "when it was rated good in 2017": the notes say so somewhere
         correction = _rating_not_borne_out(analysis, groups)
         if correction:
             return groups, correction
@@ -396,6 +398,23 @@ class Assistant:
             return ratings or groups, fell
         correction = _rating_not_borne_out(analysis, ratings) if ratings else ""
         return (ratings, correction) if correction else (groups, "")
+
+    def _premise_in_notes(self, analysis: QuestionAnalysis) -> bool:
+        """True when some sentence of the trust's notes gives the rating the question asserts.
+
+        Checked in the years asked, if any, before any line says the premise is not so.
+        """
+        asked = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
+        if not asked or not analysis.trusts:
+            return False
+        chunks = [c for c in self._composer.index.chunks.values() if c.trust in analysis.trusts]
+        picks = [
+            extractive.Group("", "", [extractive.Scored(x, 1.0, 1.0, 1.0)])
+            for chunk in chunks
+            for x in self._composer.bank.of(chunk)
+            if not analysis.years or any(y in x.quote for y in analysis.years)
+        ]
+        return _gives(picks, asked.group(1).lower())
 
     def _ratings_instead(self, state: PipelineState) -> list[extractive.Group]:
         """The trusts' ratings (in the years asked), for a fall the documents do not show."""
@@ -500,12 +519,13 @@ def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:
 
     "... and what was the outcome at the 2016 inspection?" does; "... and what did they say
     about it?" leans on the first part, and is answered with it. About the report as a
-    whole, an "it" is the report.
+    whole, or one trust, an "it" is the report or the trust.
     """
     leans = _LEANS_BACK.search(part.question)
     if leans and person_names(part.question[: leans.start()]):
         leans = None  # "where did Matthew Trainer go when he left?": he is named in it
-    if leans and (whole.scope != REPORT or leans.group().lower() not in {"it", "its"}):
+    about_one = whole.scope in (REPORT, ONE_TRUST)  # "it" is the report, or the trust
+    if leans and not (about_one and leans.group().lower() in {"it", "its"}):
         return False
     topic = [w for w in part.focus.lower().split() if w not in _GENERIC]
     return bool(topic or part.years)

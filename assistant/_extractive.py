@@ -433,12 +433,7 @@ class Composer:
         if (
             on_theme
             and analysis.scope in _THEME_ONLY_SCOPES
-            and analysis.answer_type
-            not in (
-                FIGURE,
-                DATE,
-                PERSON,
-            )
+            and analysis.answer_type not in (FIGURE, DATE, PERSON)
         ):
             return on_theme  # a name, date or figure may be anywhere in the trust's notes
         retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
@@ -1407,6 +1402,9 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
         return True
     in_context = any(year in x.sentence.context for year in years)
     named = [int(year) for year in _ANY_YEAR.findall(quote)]
+    asked = [int(year) for year in years]
+    if x.typed and named and any(min(named) < year < max(named) for year in asked):
+        return True  # "joined as chair in 2015 ... would step down in 2024": chair in 2017
     if named:  # only looking back from a paragraph of that year: "many 2018 issues unresolved"
         looks_back = in_context and max(named) < min(int(year) for year in years)
         return looks_back and x.focus >= 0.5

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant._analysis import same_meaning
+from assistant._sentences import short_trust_name
 from assistant._types import Passage
-from corpus import compound_terms, stop_words, themes_in_text, trust_by_key, trusts_in_text
+from corpus import (
+    TRUSTS,
+    compound_terms,
+    stop_words,
+    themes_in_text,
+    trust_by_key,
+    trusts_in_text,
+)
 from dia.settings import Settings
 from index import Chunk, Index, tokenize
 
@@ -45,7 +54,22 @@ def plan_query(text: str, trust_filter: str | None, theme_filter: str | None) ->
         trusts.insert(0, trust_filter)
     if theme_filter and theme_filter not in themes:
         themes.insert(0, theme_filter)
-    return Query(text, trusts, themes, trust_filter, theme_filter)
+    return Query(spelled_out(text), trusts, themes, trust_filter, theme_filter)
+
+
+def spelled_out(question: str) -> str:
+    """Trusts' short forms written out for search ("lincs" -> "Lincolnshire Partnership").
+
+    The embedding model knows "Lincolnshire"; "lincs" or "SWYPFT" tell it nothing, and a
+    question that leans on them finds no passage close enough to answer from.
+    """
+    for trust in TRUSTS:
+        name = short_trust_name(trust.name)
+        for alias in trust.aliases:
+            if alias.lower() in name.lower():
+                continue  # "somerset", "lincolnshire": already words of the name
+            question = re.sub(rf"\b{re.escape(alias)}\b", name, question, flags=re.I)
+    return question
 
 
 @dataclass

@@ -1272,3 +1272,21 @@ def test_a_pronoun_after_a_name_in_the_same_part_does_not_lean_on_the_first_part
 
     whole = analyse("Who was Oxleas's chief executive in 2016?")
     assert _stands_alone(analyse("where did Matthew Trainer go when he left?"), whole)
+
+
+def test_a_trusts_short_form_is_spelled_out_for_search_and_both_opens_no_name():
+    from assistant._retrieval import spelled_out
+
+    assert spelled_out("how did lincs cut out-of-area placements") == (
+        "how did Lincolnshire Partnership cut out-of-area placements"
+    )
+    assert spelled_out("SWYPFT and NSCHT") == (
+        "South West Yorkshire Partnership and North Staffordshire Combined Healthcare"
+    )
+    both = analyse("Both Sheffield and South West Yorkshire Partnership fell back. Why?")
+    assert len(both.trusts) == 2 and not both.outside
+
+
+def test_a_person_in_post_across_the_year_asked_is_in_it(fake_assistant):
+    result = fake_assistant.ask("Who was chair of Oxleas in 2017?")
+    assert "Andy Trotter" in result.answer  # joined in 2015, stepped down in 2024
