@@ -633,8 +633,8 @@ class Composer:
             group.picks = _with_an_action(group.picks, addressing)
         if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
             group.picks.sort(key=lambda x: not x.typed)
-        elif _NEXT.search(analysis.question):  # "their next inspection": the earliest first
-            group.picks.sort(key=lambda x: -_earliness(x.sentence.quote))
+        elif _NEXT.search(analysis.question) or _IN_TIME_ORDER.search(analysis.question):
+            group.picks.sort(key=lambda x: _first_year(x.sentence.quote))  # earliest first
         group.picks = [
             self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
             for i, pick in enumerate(group.picks)
@@ -1086,6 +1086,16 @@ _EARLY = re.compile(
 _IN_THE_REPORT = re.compile(
     r"\bDriving improvement\b|\bcase stud(?:y|ies)\b|\bone of (?:the )?seven\b|\bprofiled\b", re.I
 )
+# "How did its ratings change over time?", "its rating journey": told in time order.
+_IN_TIME_ORDER = re.compile(r"\bover time\b|\bjourney\b|\btimeline\b|\bover the years\b", re.I)
+
+
+def _first_year(text: str) -> int:
+    """The first year a sentence names (9999 when it names none, so it comes last)."""
+    years = _ANY_YEAR.findall(text)
+    return min(int(year) for year in years) if years else 9999
+
+
 # "Their next inspection after the report": the first one in the range, not the latest.
 _NEXT = re.compile(r"\bnext (?:CQC )?(?:inspection|visit|rating|report|re-?inspection)\b", re.I)
 
@@ -1227,7 +1237,8 @@ _BACKSLIDE = re.compile(
     r"|\bratings?\b[^?.;]{0,20}\b(?:chang|mov|progress)\w*|\brating journeys?\b"
     r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) (?:at|in) (?:[\w'’-]+ ){0,3}"
     r"(?:inspection|re-?inspection|visit)s?\b"
-    r"|\bfared? (?:on|with|in) (?:[\w'’-]+ ){0,3}(?:ratings?|inspections?)\b",
+    r"|\bfared? (?:on|with|in) (?:[\w'’-]+ ){0,3}(?:ratings?|inspections?)\b"
+    r"|\bhappened to\b[^?.;]{0,40}\bratings?\b",
     re.I,
 )
 # A sentence giving a rating: a rating word with "rated", "rating" or "overall" by it, a
@@ -1452,8 +1463,15 @@ def says_rating_fell(quote: str) -> bool:
 
 
 def _rating_sought(analysis: QuestionAnalysis) -> str:
-    """The overall rating asked about; for a rating that fell, the two it may have gone to."""
-    return asked_rating(analysis) or (_LOWER if _GOING_DOWN.search(analysis.question) else "")
+    """The overall rating a question is about (a pattern).
+
+    For a fall, the two it may have gone to; for ratings at all, any of the four.
+    """
+    if asked_rating(analysis):
+        return asked_rating(analysis)
+    if _GOING_DOWN.search(analysis.question):
+        return _LOWER
+    return RATING_PATTERN if _about_ratings(analysis) else ""  # "how did their ratings move"
 
 
 def gives_rating(sentence: str, rating: str) -> bool:

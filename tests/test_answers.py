@@ -942,6 +942,7 @@ def test_a_rating_question_is_answered_by_ratings_after_the_range_starts(fake_as
     assert _about_ratings(analyse("How did NSCHT fare at its next inspection?"))
     assert not _about_ratings(analyse("How did NSCHT change its culture?"))
     assert _about_ratings(analyse("How did Sheffield and SWYPFT fare on their CQC ratings?"))
+    assert _about_ratings(analyse("What happened to Sheffield's ratings after the report?"))
     result = fake_assistant.ask("What happened to Calderstones after 2018?")
     assert result.abstained
     assert "The documents hold nothing dated after 2018 for Calderstones" in result.answer
@@ -1290,3 +1291,10 @@ def test_a_trusts_short_form_is_spelled_out_for_search_and_both_opens_no_name():
 def test_a_person_in_post_across_the_year_asked_is_in_it(fake_assistant):
     result = fake_assistant.ask("Who was chair of Oxleas in 2017?")
     assert "Andy Trotter" in result.answer  # joined in 2015, stepped down in 2024
+
+
+@pytest.mark.slow
+def test_a_rating_journey_is_told_in_time_order(real_settings):
+    result = Assistant(real_settings).ask("How did Oxleas's ratings change over time?")
+    years = [int(y) for y in re.findall(r"^- \D*?((?:19|20)\d\d)", result.answer, re.M)]
+    assert years == sorted(years) and len(years) >= 2
