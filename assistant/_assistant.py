@@ -313,7 +313,10 @@ class Assistant:
         if absent:
             return absent
         coverage, _ = vocabulary_coverage(state.index, analysis.focus or state.standalone)
-        if coverage < self.settings.abstain_min_coverage:
+        # About a trust the documents cover, one known topic word is enough to look further
+        # ("merge into bigger trusts": "bigger" is no word of theirs, "merge" is)
+        floor = min(self.settings.abstain_min_coverage, 0.5) if analysis.trusts else None
+        if coverage < (floor if floor is not None else self.settings.abstain_min_coverage):
             return ABSTAIN_TEXT
         if self.settings.retriever != "bm25" and (
             retrieved.best_dense < self.settings.abstain_threshold
@@ -518,14 +521,15 @@ def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:
     """True when a question's second part asks something of its own.
 
     "... and what was the outcome at the 2016 inspection?" does; "... and what did they say
-    about it?" leans on the first part, and is answered with it. About the report as a
-    whole, or one trust, an "it" is the report or the trust.
+    about it?" leans on the first part, and is answered with it ("how many beds has it got?"
+    after "the PICU it opened" is the PICU, not the trust). About the report as a whole, an
+    "it" is the report.
     """
     leans = _LEANS_BACK.search(part.question)
     if leans and person_names(part.question[: leans.start()]):
         leans = None  # "where did Matthew Trainer go when he left?": he is named in it
-    about_one = whole.scope in (REPORT, ONE_TRUST)  # "it" is the report, or the trust
-    if leans and not (about_one and leans.group().lower() in {"it", "its"}):
+    about_report = whole.scope == REPORT  # "it" is the report ("and who did CQC interview for it")
+    if leans and not (about_report and leans.group().lower() in {"it", "its"}):
         return False
     topic = [w for w in part.focus.lower().split() if w not in _GENERIC]
     return bool(topic or part.years)

@@ -1298,3 +1298,9 @@ def test_a_rating_journey_is_told_in_time_order(real_settings):
     result = Assistant(real_settings).ask("How did Oxleas's ratings change over time?")
     years = [int(y) for y in re.findall(r"^- \D*?((?:19|20)\d\d)", result.answer, re.M)]
     assert years == sorted(years) and len(years) >= 2
+
+
+def test_one_unknown_word_in_a_short_question_about_a_trust_does_not_abstain(fake_assistant):
+    merged = fake_assistant.ask("Did Calderstones and Somerset both merge into bigger trusts?")
+    assert not merged.abstained  # "bigger" is no word of the documents, "merge" is
+    assert fake_assistant.ask("What is Oxleas's policy on electric scooters?").abstained
