@@ -130,7 +130,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         WHICH_TRUST,
         re.compile(
             r"\bwhich (?:of the )?(?:\w+ ){0,2}trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
-            r"|\b(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}trusts?\b",
+            r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
+            r"trusts?\b(?![-\w])",
             re.I,
         ),
     ),
@@ -577,7 +578,8 @@ def _hard_years(question: str) -> tuple[str, ...]:
         dated = before[-1:] in (["in"], ["during"]) or "when" not in before
         problem = action and _FINDING_WORDS.intersection(before)  # dates what was done about
         near = [w for w in before[-4:] if not _MONTH.fullmatch(w)][-2:]  # "after the March"
-        ranged = RANGE_WORDS.intersection(near) or "between" in before  # "between ... and 2017"
+        closes = before[-1:] == ["and"] and "between" in before  # "between ... and 2017"
+        ranged = RANGE_WORDS.intersection(near) or closes
         if dated and not problem and not ranged:
             years.append(match.group())
     return tuple(dict.fromkeys(years))
@@ -710,6 +712,9 @@ def years_by_trust(analysis: QuestionAnalysis) -> dict[str, tuple[str, ...]]:
                 places += [(m.start(), trust.name) for m in found]
     owned: dict[str, list[str]] = {}
     for match in _YEAR.finditer(analysis.question):
+        lead = re.findall(r"[a-z]+", analysis.question[: match.start()].lower())[-1:]
+        if RANGE_WORDS.intersection(lead):
+            continue  # "Oxleas since 2018": a range, not a year of its own
         before = [p for p in places if p[0] < match.start()]
         if before:
             owned.setdefault(max(before)[1], []).append(match.group())

@@ -652,7 +652,7 @@ def _gives(groups, rating: str) -> bool:
     "CQC rated the trust Good for safe, effective, caring, responsive and well-led" gives it.
     """
     rated = re.compile(
-        rf"\brated\s+(?:the trust\s+|it\s+|\[[^\]]+\]\s+)?{rating}\b"
+        rf"(?:\brated\s+(?:the trust|it|\[[^\]]+\])|\b(?:trust|it|\])\s+was\s+rated)\s+{rating}\b"
         r"(?:(?!\s+for\b)|\s+for\s+(?:[\w-]+,\s+){3,})",  # for every domain, not for one
         re.I,
     )

@@ -1142,7 +1142,10 @@ def _counted(question: str) -> frozenset[str]:
     match = _HOW_MANY.search(question)
     if match is None or match.group(1).lower() in _LOOSE_COUNTS:
         return frozenset()
-    return frozenset(tokenize([match.group(1)])[0])
+    stems = frozenset(tokenize([match.group(1)])[0])
+    if not stems or any(_COUNTED_AS.get(stem) for stem in stems):
+        return frozenset()  # "how many did", "how many responded": no noun to hold to
+    return stems
 
 
 _HOW_MANY = re.compile(
@@ -1150,6 +1153,7 @@ _HOW_MANY = re.compile(
 )
 _LOOSE_COUNTS = frozenset(
     {"people", "persons", "ones", "times", "of", "years", "months", "weeks", "days", "hours"}
+    | {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "more", "will"}
 )
 
 
@@ -1231,6 +1235,13 @@ _DOWN_WORDS = (
 )
 _GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
 _LOWER = "(?:requires improvement|inadequate)"  # what a rating that fell went to
+# A fall said of a rating itself ("the overall rating fell", "put the trust back to ...").
+_RATING_WENT_DOWN = re.compile(
+    r"\brating\w*\s+(?:\w+\s+){0,3}?(?:fell|fall|dropped|slipped|declined|lowered)\b"
+    r"|\b(?:back to|down from|downgraded|lowered\b.{0,40}\bto)\b"
+    rf"|\bfrom (?:good|outstanding) to\b|\b(?:rated|rated it|rating of) {_LOWER}\b",
+    re.I,
+)
 _BACKSLIDE = re.compile(
     _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b"
     # "how did their ratings move", "rating journey", "how did each fare at its next inspection"
@@ -1459,7 +1470,9 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
 
 def says_rating_fell(quote: str) -> bool:
     """True when a sentence gives a rating and says it fell ("incidents fell" does not)."""
-    return bool(_GIVES_RATING.search(quote) and _WENT_DOWN.search(quote))
+    if not (_GIVES_RATING.search(quote) and _WENT_DOWN.search(quote)):
+        return False
+    return bool(_RATING_WENT_DOWN.search(quote))
 
 
 def _rating_sought(analysis: QuestionAnalysis) -> str:
@@ -1546,7 +1559,7 @@ _WHAT_THE_TRUST_IS = re.compile(
     r"|\bwhat (?:areas?|region|county|counties|population|places|communities|people)\b"
     r"[^?]*\bserve[sd]?\b"
     r"|\bwho (?:does|did|do)\b[^?]*\bserve\b"
-    r"|\bwhat (?:services|kind of services|care)\b[^?]*\b(?:provide|run|offer)s?\b"
+    r"|\bwhat (?:services|kind of services|care)\b[^?]*\b(?:provide|run|offer)s?\s*\?*$"
     r"|\bwhat (?:kind|sort|type) of (?:trust|organisation)\b",
     re.I,
 )

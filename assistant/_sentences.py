@@ -465,10 +465,14 @@ def standalone_quote(
         match = _THE_TRUST.match(sentence)
         possessive = "'s" if match.group().endswith(("'s", "’s")) else ""
         return f"[{short_trust_name(chunk.trust)}{possessive}]{sentence[match.end() :]}"
-    if _ROLE_OPENER.match(sentence):  # "The chief executive's habit ...": who held the post
-        return _bracket_role(sentence, earlier + "\n\n" + text[:start])
+    role = _ROLE_OPENER.match(sentence)  # "The chief executive's habit ...": who held it
+    bracketed = _bracket_role(sentence, earlier + "\n\n" + text[:start]) if role else ""
+    if bracketed:
+        return bracketed
     label, names_trust = _item_label(text, spans, i)
     position = _dangling_pronoun(sentence) or _bare_referent(sentence)
+    if role and position is None:
+        position = (0, role.end(), role.group())
     if names_trust and position is None:
         position = _inner_it(sentence)
     pronoun = position is not None and position[2].lower() in {"it", "its"}
@@ -482,10 +486,14 @@ def standalone_quote(
         joined = f"{before}{text[previous[1] : start]}{sentence}"
         if before and len(joined.split()) <= MAX_QUOTE_WORDS:
             return joined
+    if role:
+        return ""  # no name next to the role before it, and no sentence to bring along
     if position[2][0].isupper() and position[2].startswith("The "):
         return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
     before = earlier + "\n\n" + text[:start]
-    return _bracket_person(sentence, position, before) or _bracket_trust(chunk, sentence, position)
+    opens_paragraph = previous is None  # an "it" after other sentences may mean their subject
+    trust = _bracket_trust(chunk, sentence, position) if opens_paragraph else ""
+    return _bracket_person(sentence, position, before) or trust
 
 
 def _bracket_trust(chunk: Chunk, sentence: str, position: tuple[int, int, str]) -> str:
@@ -578,14 +586,14 @@ def _bracket_role(sentence: str, before: str) -> str:
     opener = _ROLE_OPENER.match(sentence)
     if person_names(sentence[opener.end() : opener.end() + 40]):
         return sentence  # "The chairman, Stephen Ladyman, welcomed ...": named at once
-    role = opener.group("role")
+    role = f"(?i:{opener.group('role')})"  # the role in any case; a name is capitalised
     name = r"((?:(?:Dr|Professor|Sir|Dame)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z'-]+)+)"
     pattern = (
         rf"{name},?\s+(?:was|became|as|the|joined as|took over as|\w+ed as)?\s*(?:the\s+)?"
         rf"(?:trust's\s+)?(?:new\s+)?{role}\b|\b{role},?\s+{name}"
     )
-    found = [a or b for a, b in re.findall(pattern, before[-3000:], re.I)]
-    people = [n for n in found if person_names(n)]
+    found = [a or b for a, b in re.findall(pattern, before[-3000:])]
+    people = [person_names(n)[-1] for n in found if person_names(n)]
     if not people:
         return ""
     who = people[-1] + ("'s" if opener.group("possessive") else "")

@@ -1304,3 +1304,23 @@ def test_one_unknown_word_in_a_short_question_about_a_trust_does_not_abstain(fak
     merged = fake_assistant.ask("Did Calderstones and Somerset both merge into bigger trusts?")
     assert not merged.abstained  # "bigger" is no word of the documents, "merge" is
     assert fake_assistant.ask("What is Oxleas's policy on electric scooters?").abstained
+
+
+def test_review_findings_role_names_ranges_counts_and_falls():
+    from assistant._analysis import _hard_years, years_by_trust
+    from assistant._extractive import _counted, says_rating_fell
+
+    became = (
+        "In 2016 the board appointed Rob Webster as chief executive.\n\n"
+        "The chief executive's habit of meeting starters was noted by the press."
+    )
+    quotes = [s.quote for s in split_passage(chunk(became))]
+    assert quotes[1].startswith("The chief executive's [Rob Webster's] habit")  # the name only
+    assert _hard_years("What was the difference between Oxleas and Calderstones in 2019?") == (
+        "2019",
+    )
+    assert years_by_trust(analyse("Compare Oxleas since 2018 and Calderstones in 2015")) == {}
+    assert not _counted("How many did Oxleas have?")
+    assert not _counted("How many responded to the survey?")
+    assert analyse("Did Oxleas have any trust board changes?").answer_type != "trust"
+    assert not says_rating_fell("Incidents fell overall and staff rated the good culture highly.")
