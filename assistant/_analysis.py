@@ -578,7 +578,8 @@ def _hard_years(question: str) -> tuple[str, ...]:
         dated = before[-1:] in (["in"], ["during"]) or "when" not in before
         problem = action and _FINDING_WORDS.intersection(before)  # dates what was done about
         near = [w for w in before[-4:] if not _MONTH.fullmatch(w)][-2:]  # "after the March"
-        closes = before[-1:] == ["and"] and "between" in before  # "between ... and 2017"
+        # "between its first inspection and 2017" closes a range; "... in 2019" dates it
+        closes = "between" in before and before[-1:] not in (["in"], ["during"])
         ranged = RANGE_WORDS.intersection(near) or closes
         if dated and not problem and not ranged:
             years.append(match.group())

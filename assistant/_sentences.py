@@ -491,9 +491,28 @@ def standalone_quote(
     if position[2][0].isupper() and position[2].startswith("The "):
         return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
     before = earlier + "\n\n" + text[:start]
-    opens_paragraph = previous is None  # an "it" after other sentences may mean their subject
-    trust = _bracket_trust(chunk, sentence, position) if opens_paragraph else ""
+    # an "it" after other sentences may mean their subject, unless the paragraph is the trust's
+    about_trust = previous is None or _paragraph_opens_with_trust(chunk, spans, i)
+    trust = _bracket_trust(chunk, sentence, position) if about_trust else ""
     return _bracket_person(sentence, position, before) or trust
+
+
+def _paragraph_opens_with_trust(chunk: Chunk, spans: list[tuple[int, int]], i: int) -> bool:
+    """True when the sentence's paragraph opens with the trust as its subject ("LPFT became")."""
+    text = chunk.text
+    first = text.rfind("\n\n", 0, spans[i][0]) + 1
+    opening = text[first : first + 80].strip()
+    return bool(chunk.trust) and (
+        _THE_TRUST.match(opening) is not None
+        or trust_of_text(opening[:40]) != ""
+        and opening.lower().startswith(tuple(a for a in _trust_aliases(chunk.trust)))
+    )
+
+
+def _trust_aliases(trust: str) -> tuple[str, ...]:
+    """The names a trust goes by, lower case ("lpft", "lincolnshire partnership")."""
+    key = trust_of_text(trust)
+    return tuple(a.lower() for a in trust_by_key(key).aliases) if key else ()
 
 
 def _bracket_trust(chunk: Chunk, sentence: str, position: tuple[int, int, str]) -> str:
