@@ -488,11 +488,18 @@ def standalone_quote(
             return joined
     if role:
         return ""  # no name next to the role before it, and no sentence to bring along
+    return _bracketed_referent(chunk, spans, i, position, earlier)
+
+
+def _bracketed_referent(chunk: Chunk, spans, i: int, position, earlier: str) -> str:
+    """The sentence with what its opener points to in brackets, or '' when nothing names it."""
+    start, end = spans[i]
+    sentence, before = chunk.text[start:end], earlier + "\n\n" + chunk.text[:start]
     if position[2][0].isupper() and position[2].startswith("The "):
-        return _bracket_name(sentence, position, earlier + "\n\n" + text[:start])
-    before = earlier + "\n\n" + text[:start]
+        return _bracket_name(sentence, position, before)
     # an "it" after other sentences may mean their subject, unless the paragraph is the trust's
-    about_trust = previous is None or _paragraph_opens_with_trust(chunk, spans, i)
+    first = _previous_in_paragraph(chunk.text, spans, i) is None
+    about_trust = first or _paragraph_opens_with_trust(chunk, spans, i)
     trust = _bracket_trust(chunk, sentence, position) if about_trust else ""
     return _bracket_person(sentence, position, before) or trust
 
