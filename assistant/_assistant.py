@@ -411,13 +411,13 @@ class Assistant:
         if not asked or not analysis.trusts:
             return False
         chunks = [c for c in self._composer.index.chunks.values() if c.trust in analysis.trusts]
-        picks = [
-            extractive.Group("", "", [extractive.Scored(x, 1.0, 1.0, 1.0)])
+        quotes = [
+            x.quote
             for chunk in chunks
             for x in self._composer.bank.of(chunk)
             if not analysis.years or any(y in x.quote for y in analysis.years)
         ]
-        return _gives(picks, asked.group(1).lower())
+        return _quotes_give(quotes, asked.group(1).lower())
 
     def _ratings_instead(self, state: PipelineState) -> list[extractive.Group]:
         """The trusts' ratings (in the years asked), for a fall the documents do not show."""
@@ -647,7 +647,12 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
 
 
 def _gives(groups, rating: str) -> bool:
-    """True when a quoted sentence gives a trust that rating (overall, or in every domain).
+    """True when a quoted sentence of the groups gives a trust that rating."""
+    return _quotes_give([p.sentence.quote for g in groups for p in g.picks], rating)
+
+
+def _quotes_give(quotes: list[str], rating: str) -> bool:
+    """True when a sentence gives a trust that rating (overall, or in every domain).
 
     "CQC rated the trust Good for safe, effective, caring, responsive and well-led" gives it.
     """
@@ -656,7 +661,6 @@ def _gives(groups, rating: str) -> bool:
         r"(?:(?!\s+for\b)|\s+for\s+(?:[\w-]+,\s+){3,})",  # for every domain, not for one
         re.I,
     )
-    quotes = [p.sentence.quote for g in groups for p in g.picks]
     return any(extractive.gives_rating(q, rating) or rated.search(q) for q in quotes)
 
 
