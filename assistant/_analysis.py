@@ -940,6 +940,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     if re.search(r"\bhow long\b", text, re.I):
         text = _TAKE_TIME.sub(" ", text)
     text = _REPORT_TITLE.sub(" ", text)
+    text = _GO_ABOUT.sub(" ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
@@ -947,6 +948,10 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
 
 # "How long did it take X to ...": the "take" asks for a duration; it is not a topic.
 _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b", re.I)
+
+
+# "How has X gone about building ...": the going about frames the question; it is no topic.
+_GO_ABOUT = re.compile(r"\b(?:go|goes|going|gone|went|set|sets|setting)\s+about\b", re.I)
 
 
 # Words a question uses for a rating going down or up, for what went wrong, for a chair, for

@@ -160,6 +160,7 @@ class _Asked:
     predecessor_years: tuple[int, ...] = ()
     predecessor_trusts: tuple[str, ...] = ()
     reaction: bool = False
+    lowercase: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -188,6 +189,7 @@ class _Asked:
             predecessor_years,
             predecessor_trusts,
             "reaction" in analysis.themes and bool(_REACT.search(analysis.question)),
+            _lowercase_words(analysis.focus),
         )
 
     def share(self, tokens: frozenset[str]) -> float:
@@ -547,9 +549,10 @@ class Composer:
 
     def _score_one(self, sentence: Sentence, asked: _Asked, dense: float) -> Scored:
         s, analysis, chunk = self.scoring, asked.analysis, sentence.chunk
-        focus = max((asked.share(part) for part in sentence.parts), default=None)
-        focus = asked.share(sentence.tokens) if focus is None else focus
-        focus_context = asked.share(sentence.tokens | sentence.context)
+        named = _only_in_names(sentence, asked.lowercase)
+        focus = max((asked.share(part - named) for part in sentence.parts), default=None)
+        focus = asked.share(sentence.tokens - named) if focus is None else focus
+        focus_context = asked.share((sentence.tokens | sentence.context) - named)
         typed = holds(sentence.text, analysis.answer_type, analysis.figure_kind, asked.words)
         score = (
             s.lexical * focus
@@ -596,6 +599,7 @@ class Composer:
             + s.typed * gives_rating(quote, asked.rating)
             + s.typed * bool(_TITLED.search(analysis.question) and _TITLED.search(quote))
             + (s.typed * _responded(quote) if asked.reaction else 0.0)
+            + (2 * s.typed * _acts(quote) if analysis.action else 0.0)
             - s.stale * _before(quote, analysis.since)
             + (s.speaker * spoken_by(quote, analysis.speaker) if analysis.speaker else 0)
             - (s.stale * bool(_LATER_VISIT.search(quote)) if asked.early else 0.0)
@@ -624,6 +628,8 @@ class Composer:
         addressing = [x for x in head if self._addresses(x, analysis)]
         if addressing and self._misses_distinctive(addressing, analysis):
             addressing = []
+        if not addressing and wide and analysis.themes:
+            addressing = self._on_theme_line(head)
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
@@ -640,6 +646,16 @@ class Composer:
             for i, pick in enumerate(group.picks)
         ]
         return group
+
+    def _on_theme_line(self, head: list[Scored]) -> list[Scored]:
+        """For a theme asked of every trust, a trust's best line from its section on it.
+
+        Each trust's notes have a section per theme: saying a trust has nothing on the theme
+        when that section speaks loosely to the question would be false.
+        """
+        floor = self.scoring.wide_semantic_floor
+        on_theme = [x for x in head if x.on_theme and (x.semantic or 0.0) >= floor]
+        return on_theme[:1]
 
     def _with_elaboration(self, pick: Scored, others: list[Scored]) -> Scored:
         """A short sentence, or one announcing the next, brings the next one along.
@@ -712,7 +728,7 @@ class Composer:
         if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
             return True
         semantic = x.semantic if x.semantic is not None else 1.0
-        if x.whole_theme and analysis.scope == ONE_TRUST:
+        if x.whole_theme and analysis.scope in (ONE_TRUST, ALL_TRUSTS):
             return True  # "How did Oxleas respond to its rating?" is its reaction section
         if x.sentence.chunk.theme in analysis.themes:
             if not x.beyond_theme:
@@ -727,6 +743,10 @@ class Composer:
         wide = analysis.scope == ALL_TRUSTS
         if semantic < (s.wide_semantic_floor if wide else s.semantic_floor):
             return False
+        if wide and x.focus_context < s.min_focus / 2 and not _about_ratings(analysis):
+            # "How did the trusts handle food?" is close to any line on how a trust did
+            # something: with hardly a focus word about, the line must be close to the focus
+            return self._closest_to_focus([x], analysis) >= s.rare_semantic
         return (
             x.focus_context >= s.min_focus
             or semantic >= s.min_semantic
@@ -845,8 +865,12 @@ def focus_weights(
         else:
             forms, weight = {token}, unknown if unknown is not None else _middling(idf)
         damp = (0.5 if token in scene else 1.0) * (0.3 if token in parts else 1.0)
-        if token in _framing() and not forms & set(idf):
-            damp *= 0.3  # "turnaround", never in the documents, only frames the question
+        if token in _framing() and (not forms & set(idf) or len(tokens - _framing()) >= 2):
+            # "turnaround", never in the documents, only frames the question; and "what role
+            # did staff engagement play": the staff engagement is what is asked about
+            damp *= 0.3
+        if token in _light_verbs() and len(tokens) > 2:
+            damp *= 0.3  # "how did they handle complaints": the complaints are the topic
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return _with_alternatives(weights, analysis.question)
 
@@ -903,14 +927,58 @@ _FRAMING = (
     "appeared appears specific particular exactly mention mentioned mentions feature features "
     "turnaround turn journey transformation transform progress success successful change "
     "changes improve improved improvement improvements achieve achieved achievement "
-    "play plays played start started starting position positions point situation state"
+    "play plays played start started starting position positions point situation state "
+    "better get gets getting got"
 )
+
+
+# Verbs that ask how something was dealt with, whatever it was: "How did the trusts handle
+# complaints?", "How did Sheffield cope with staff shortages?".
+_LIGHT_VERBS = "handle handled handling cope coped deal dealt tackle tackled address addressed"
+
+
+@functools.cache
+def _light_verbs() -> frozenset[str]:
+    """Stems of the verbs that only ask how something was dealt with."""
+    return frozenset(words_of([_LIGHT_VERBS])[0])
 
 
 @functools.cache
 def _framing() -> frozenset[str]:
     """Stems of the framing words."""
     return frozenset(words_of([_FRAMING])[0])
+
+
+def _lowercase_words(text: str) -> frozenset[str]:
+    """Stems of the words written in lower case ("car park", not "Musgrove Park")."""
+    lower = " ".join(w for w in text.split() if w[:1].islower())
+    return frozenset(words_of([lower])[0]) if lower else frozenset()
+
+
+# Two or more capitalised words in a row: "Musgrove Park Hospital", "Green Parks House".
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+
+
+def _only_in_names(sentence: Sentence, lowercase: frozenset[str]) -> frozenset[str]:
+    """Question words the sentence holds only inside a name the question has no other word of.
+
+    "car park" is not about "Musgrove Park Hospital". A name's last word says what it is
+    ("police" finds "Metropolitan Police"), "creative minds" still finds "Creative Minds",
+    and a name the question capitalises is a name asked about.
+    """
+    if lowercase.isdisjoint(sentence.tokens):
+        return frozenset()
+    names = _NAME_RUN.findall(sentence.text)
+    if not names:
+        return frozenset()
+    outside = set(words_of([_NAME_RUN.sub(" ", sentence.text)])[0])
+    hidden: set[str] = set()
+    for name in names:
+        *modifiers, head = name.split()  # "Metropolitan Police" is police: its head counts
+        parts = set(words_of([name])[0])
+        if len(parts & lowercase) == 1 and len(parts) > 1:
+            hidden |= (set(words_of([" ".join(modifiers)])[0]) & lowercase) - outside
+    return frozenset(hidden)
 
 
 def _compound_parts(text: str) -> set[str]:
@@ -1027,7 +1095,9 @@ def _beyond_theme(
     if not themes:
         return ()
     own = set().union(*(theme_words(key) for key in themes))
-    rest = {forms: w for forms, w in weights.items() if forms.isdisjoint(own)}
+    rest = {
+        forms: w for forms, w in weights.items() if forms.isdisjoint(own | _framing())
+    }
     if not rest:
         return ()
     top = max(rest.values())
@@ -1162,6 +1232,11 @@ def _responded(quote: str) -> bool:
     return bool(_RESPONDED.search(quote)) and not _FOUND.search(quote)
 
 
+def _acts(quote: str) -> bool:
+    """True for a sentence saying what was done, not what inspectors found."""
+    return bool(_DONE.search(quote)) and not _FOUND.search(quote)
+
+
 def _with_an_action(picks: list[Scored], addressing: list[Scored]) -> list[Scored]:
     """For "what did X do about Y": one of the picks says what was done, when any candidate does.
 
@@ -1170,7 +1245,7 @@ def _with_an_action(picks: list[Scored], addressing: list[Scored]) -> list[Score
     """
 
     def acts(x: Scored) -> bool:
-        return bool(_DONE.search(x.sentence.quote)) and not _FOUND.search(x.sentence.quote)
+        return _acts(x.sentence.quote)
 
     if not picks or any(acts(x) for x in picks):
         return picks

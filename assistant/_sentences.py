@@ -28,8 +28,17 @@ _BASE_VERBS = (
     "reflect remain replace represent require respond return rise run say "
     "see seek seem sell send serve set show sit speak spend stand stay "
     "take teach tell think transform treat understand "
-    "want warn welcome widen win write"
+    "want warn welcome widen win write "
+    "adapt allocate apply argue arrange assign attract avoid belong carry celebrate cite "
+    "claim combine conclude confirm consider consist consult contain contribute credit deal "
+    "decline define depend determine differ emphasise establish estimate exist extend fail "
+    "focus highlight hope mention oversee prefer prepare produce promote propose protect "
+    "recall recommend relate rely remove request shorten state stress strengthen suggest "
+    "summarise thank track transfer try update vary"
 )
+# Forms of verbs whose base is mostly a noun here ("use of restraint", "key dates"): only the
+# forms that are verbs in a sentence ("The academy uses ...", "One report dates it ...").
+_NOUNISH_VERB_FORMS = "uses used rest rests lists dates sums oversaw draw draws drew funds supports"
 _IRREGULAR_PAST = (
     "is are was were be been being has had have did does do can could will would should may "
     "might must said made took gave became rose fell won led met saw found went came put kept "
@@ -40,7 +49,7 @@ _IRREGULAR_PAST = (
 
 
 def _verb_pattern() -> re.Pattern:
-    forms = set(_IRREGULAR_PAST.split())
+    forms = set(_IRREGULAR_PAST.split()) | set(_NOUNISH_VERB_FORMS.split())
     for base in _BASE_VERBS.split():
         stem = base[:-1] if base.endswith("e") else base
         forms |= {base, base + "s", stem + "ed", stem + "es", stem + "ing"}
