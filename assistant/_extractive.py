@@ -1095,9 +1095,7 @@ def _beyond_theme(
     if not themes:
         return ()
     own = set().union(*(theme_words(key) for key in themes))
-    rest = {
-        forms: w for forms, w in weights.items() if forms.isdisjoint(own | _framing())
-    }
+    rest = {forms: w for forms, w in weights.items() if forms.isdisjoint(own | _framing())}
     if not rest:
         return ()
     top = max(rest.values())
