@@ -1315,6 +1315,14 @@ _RATING_WENT_DOWN = re.compile(
     rf"|\bfrom (?:good|outstanding) to\b|\b(?:rated|rated it|rating of) {_LOWER}\b",
     re.I,
 )
+# ... said in words of movement, not only a lower rating ("rated requires improvement" may be
+# where a trust started).
+_SAYS_FELL = re.compile(
+    r"\brating\w*\s+(?:\w+\s+){0,3}?(?:fell|fall|dropped|slipped|declined|lowered)\b"
+    r"|\b(?:back to|down from|downgraded|lowered\b.{0,40}\bto)\b|\bfrom (?:good|outstanding) to\b"
+    rf"|\b{_LOWER}(?: overall)? again\b",
+    re.I,
+)
 _BACKSLIDE = re.compile(
     _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b"
     # "how did their ratings move", "rating journey", "how did each fare at its next inspection"
@@ -1522,7 +1530,9 @@ def _year_before(sentence: Sentence, whole_passage: bool = False) -> str:
 
 _ASKED_RATING = re.compile(
     rf"\b(?:rated|rating of|become|became|reach(?:ed)?|(?:back|down|up|fell|dropped|slipped|"
-    rf"went|moved|rose|returned) to)\s+{RATING_PATTERN}\b",
+    rf"went|moved|rose|returned) to)\s+{RATING_PATTERN}\b"
+    rf"|\b(?:get|gets|got|gain(?:ed)?|achieve[ds]?|earn(?:ed)?|win|won|receive[ds]?)\s+"
+    rf"(?:an?\s+|the\s+|its\s+)?{RATING_PATTERN}(?=\s+(?:overall\s+)?rating\b)",
     re.I,
 )
 
@@ -1538,7 +1548,7 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
         r"\bfor\b|\bservices?\b|\bwards?\b", analysis.question[match.end() :]
     ):
         return ""
-    return match.group(1).lower()
+    return (match.group(1) or match.group(2)).lower()
 
 
 def says_rating_fell(quote: str) -> bool:
@@ -1588,6 +1598,9 @@ def _rated_only(groups: list[Group], rating: str) -> list[Group]:
     rated = [g for g in groups if g.trust and any(gives(p.sentence.quote) for p in g.picks)]
     if not rated:
         return groups
+    fell = [g for g in rated if any(_SAYS_FELL.search(p.sentence.quote) for p in g.picks)]
+    if rating == _LOWER and fell:  # "which slipped back": not those first rated lower
+        rated = fell
     return rated + [g for g in groups if not g.trust and g.picks]
 
 

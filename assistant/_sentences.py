@@ -736,12 +736,20 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
             return None
         if not (word.isdigit() or _LEAD_WORDS.match(word.lower())) or position > 6:
             break
+    back = _BACK_REFERENCE.match(sentence)  # "For that reason CQC lowered ...": what reason?
+    if back:
+        return back.start(1), back.end(1), back.group(1)
     after_clause = _AFTER_CLAUSE.match(sentence)  # "On the day the rating came, it launched"
     if after_clause:
         return after_clause.start(1), after_clause.end(1), after_clause.group(1)
     return _unnamed_person(sentence)
 
 
+# Openers that lean on the sentence before for what they mean.
+_BACK_REFERENCE = re.compile(
+    r"^(For (?:this|that) reason|As a result(?: of (?:this|that|these))?|Because of (?:this|that)|"
+    r"Despite (?:this|that)|In response to (?:this|that|these)|(?:This|That) meant)\b"
+)
 _AFTER_CLAUSE = re.compile(
     r"^(?:On|In|At|After|When|Once|Following|Before|Within|Shortly after|From)\b"
     r"(?![^,;:]*\b(?:inspectors|staff|they)\b[^,;:]*,\s+they\b)[^,;:]{3,80},"

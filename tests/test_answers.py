@@ -1351,3 +1351,20 @@ def test_all_trust_lines_must_be_near_the_topic_not_the_frame(real_settings):
     assert {c.trust for c in food.citations} == {"Calderstones Partnership NHS Foundation Trust"}
     police = assistant.ask("How did Oxleas work with the police on crises?")
     assert "Metropolitan Police" in police.answer  # a name's last word says what it is
+
+
+@pytest.mark.slow
+def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
+    """A fall is said in words of movement; a first 'requires improvement' is no fall."""
+    assistant = Assistant(real_settings)
+    fell = assistant.ask("Which of the seven trusts later slipped back down in their CQC rating?")
+    assert {c.trust for c in fell.citations} == {
+        "South West Yorkshire Partnership NHS Foundation Trust",
+        "Sheffield Health and Social Care NHS Foundation Trust",
+    }
+    assert "For that reason" not in fell.answer.split("\n- ")[-1][:20]  # it brings its reason
+    rose = assistant.ask("which trusts went on to get an outstanding rating after the report?")
+    assert {c.trust for c in rose.citations} - {""} == {
+        "North Staffordshire Combined Healthcare NHS Trust"
+    }  # not Oxleas's aim to be outstanding, nor a later fall from it
+    assert "28 March 2019" in rose.answer
