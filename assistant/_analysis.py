@@ -138,9 +138,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         ORGANISATION,  # a named thing: "What was the name of its improvement programme?"
         re.compile(
-            r"\bwhat (?:was|is|were) the names? of (?:[\w'’-]+ ){0,4}?(?:programme|scheme|"
-            r"initiative|approach|strategy|method|plan|project|campaign|unit|ward|service|"
-            r"charity|academy|network|board|award|model)s?\b|\bwhat (?:was|is|were) "
+            r"\bwhat (?:was|is|were) the names? of (?!(?:[\w'’-]+ ){0,4}?(?:chief|director|"
+            r"chair\w*|leader|person|people|executive|inspector|nurse|doctor|psychiatrist|"
+            r"officer|manager|head|ceo|man|woman|governor|secretary)s?\b)|\bwhat (?:was|is|were) "
             r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b",
             re.I,
         ),

@@ -1208,12 +1208,27 @@ def _counted(question: str) -> frozenset[str]:
     Words people paraphrase ("people", "times") are not held to.
     """
     match = _HOW_MANY.search(question)
+    if match is not None and match.group(1).lower() in {"people", "persons"}:
+        return _people()  # counted as staff, patients, members ...: not partners or projects
     if match is None or match.group(1).lower() in _LOOSE_COUNTS:
         return frozenset()
     stems = frozenset(tokenize([match.group(1)])[0])
     if not stems or any(_COUNTED_AS.get(stem) for stem in stems):
         return frozenset()  # "how many did", "how many responded": no noun to hold to
     return stems
+
+
+_PEOPLE = (
+    "people person staff patient member volunteer participant user carer employee coach "
+    "resident child children adult nurse doctor worker colleague attendee learner trainee "
+    "student recruit inpatient individual famili"
+)
+
+
+@functools.cache
+def _people() -> frozenset[str]:
+    """Stems of the nouns that count people."""
+    return frozenset(tokenize([_PEOPLE])[0])
 
 
 _HOW_MANY = re.compile(
