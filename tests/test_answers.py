@@ -1368,3 +1368,19 @@ def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     assert "**North Staffordshire Combined Healthcare NHS Trust**" in rose.answer
     assert "Oxleas" not in rose.answer  # not its aim to be outstanding
     assert "28 March 2019" in rose.answer
+
+
+def test_the_name_of_a_thing_is_no_person():
+    assert analyse("What was the name of north staffs' improvement drive?").answer_type == (
+        "organisation"
+    )
+    assert analyse("What was the name of the chief executive at Oxleas?").answer_type == "person"
+
+
+@pytest.mark.slow
+def test_how_many_people_is_answered_by_a_count_of_people(real_settings):
+    assistant = Assistant(real_settings)
+    partners = assistant.ask("how many people take part in creative minds")
+    assert partners.abstained  # 120 partners and 1,000 projects count no people
+    staff = assistant.ask("how many people responded to the oxleas staff survey")
+    assert "1,715 staff" in staff.answer
