@@ -645,7 +645,9 @@ _SPEAKER = re.compile(
 # answer should say what the trust did, not only what inspectors found.
 _ACTION = re.compile(
     r"\bwhat (?:did|does|has|have|had) [^?]{1,60}? do\b|\bwhat (?:steps|actions?|measures|"
-    r"changes) did\b|\bhow did [^?]{1,60}? (?:tackle|reduce|cut|address|deal with|fix)\b",
+    r"changes) did\b|\bhow did [^?]{1,60}? (?:tackle|reduce|cut|address|deal with|fix|"
+    r"respond|react|improve)\b|\bwhat did [^?]{1,60}? change\b"
+    r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
     re.I,
 )
 

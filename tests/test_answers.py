@@ -1384,3 +1384,15 @@ def test_how_many_people_is_answered_by_a_count_of_people(real_settings):
     assert partners.abstained  # 120 partners and 1,000 projects count no people
     staff = assistant.ask("how many people responded to the oxleas staff survey")
     assert "1,715 staff" in staff.answer
+
+
+@pytest.mark.slow
+def test_how_a_trust_responded_is_answered_with_what_it_did(real_settings):
+    """'How did X respond to Y' asks for the response: Y only sets the scene."""
+    assert analyse("How did Somerset respond to CQC's enforcement action?").action
+    result = Assistant(real_settings).ask(
+        "How did Somerset respond to CQC's enforcement action on its learning disability "
+        "community services?"
+    )
+    first = result.answer.split("\n- ")[1]
+    assert "transformed" in first or "outstanding" in first
