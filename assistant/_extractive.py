@@ -599,7 +599,7 @@ class Composer:
             + s.typed * gives_rating(quote, asked.rating)
             + s.typed * bool(_TITLED.search(analysis.question) and _TITLED.search(quote))
             + (s.typed * _responded(quote) if asked.reaction else 0.0)
-            + (s.typed * _acts(quote) if analysis.action else 0.0)
+            + (s.typed * _acts(quote) if analysis.action and not asked.reaction else 0.0)
             - s.stale * _before(quote, analysis.since)
             + (s.speaker * spoken_by(quote, analysis.speaker) if analysis.speaker else 0)
             - (s.stale * bool(_LATER_VISIT.search(quote)) if asked.early else 0.0)
