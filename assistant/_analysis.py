@@ -98,6 +98,11 @@ _NOT_A_NAME = (
         "both either neither all each every any some"
     )
 )
+# A people's word alone is no name ("an American improvement model"); in a run it may be
+# part of one ("Scottish Government").
+_PEOPLES = _words(
+    "american british scottish welsh irish european swedish dutch danish canadian australian"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*|\d[\d,.%£]*")
 _ACRONYM = re.compile(r"[A-Z]{2,4}s?")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -186,7 +191,8 @@ _REPORT_SAYS = re.compile(
     r"identify|identifies|identified|highlight|highlights|highlighted|give|gives|see|saw|"
     r"think|thought|learn|learned|learnt|draw|draws|drew|offer|offers|show|shows|showed|"
     r"tell|tells|teach|teaches|describe|describes|set out|sets out)\b|"
-    r"\b(?:key|main) (?:findings|lessons|messages)\b",
+    r"\b(?:key|main) (?:findings|lessons|messages)\b"
+    r"|\bwhat (?:does|did|do) [^?]{1,50}? mean\b|\bwhat is meant by\b|\bdefin(?:e|ition)\b",
     re.I,
 )
 _TRUST_BY_TRUST = re.compile(r"\b(?:each|every|all seven|per trust|which)\b", re.I)
@@ -298,7 +304,10 @@ def analyse(
     names = [
         run
         for run in runs
-        if not _org_like(run) and not _is_trust_alias(run) and not named_trusts(run, others)
+        if not _org_like(run)
+        and not _is_trust_alias(run)
+        and not named_trusts(run, others)
+        and _plain(run) not in _PEOPLES
     ]
     outside = [org.name for org in organisations if not org.trust]
     return QuestionAnalysis(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -112,11 +114,43 @@ def mend(question: str, speller: Speller) -> str:
         tokens = tokenize([word])[0]
         if not tokens or len(word) < 4:
             return word
+        if not speller.knows(tokens[0]) and (trust_word := _trust_word(word)):
+            return trust_word  # "Caldestones" is Calderstones
         corrected = speller.correct(tokens[0])
         return corrected if corrected and not word[0].isupper() else word
 
     mended = _WORD.sub(fix, question)
     return " ".join(mended.split()) or question
+
+
+_GENERIC_NAME_WORDS = {
+    "partnership",
+    "foundation",
+    "health",
+    "social",
+    "combined",
+    "healthcare",
+    "north",
+    "south",
+    "trust",
+}
+
+
+@functools.cache
+def _trust_words() -> tuple[str, ...]:
+    """The words that tell the seven trusts apart ("calderstones", "sheffield")."""
+    words = {w.lower() for t in TRUSTS for w in _WORD.findall(t.name) if len(w) >= 5}
+    return tuple(sorted(words - _GENERIC_NAME_WORDS))
+
+
+def _trust_word(word: str) -> str | None:
+    """The trust's name word a slip in typing it stands for ("Sheffeild"), or None."""
+    if len(word) < 5:
+        return None
+    close = difflib.get_close_matches(word.lower(), _trust_words(), n=1, cutoff=0.85)
+    if not close:
+        return None
+    return close[0].capitalize() if word[0].isupper() else close[0]
 
 
 def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -> str:
@@ -247,6 +281,9 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
     if analysis.scope == ONE_TRUST and covered:
         return f"From the documents on {covered[0].label}:"
     if analysis.scope == NAMED_TRUSTS:
+        if not gaps and len(covered) < len(analysis.trusts):  # the others' lines were weaker
+            names = " and ".join(short_trust_name(g.label) for g in covered)
+            return f"Of the trusts asked about, the documents answer this for {names}:"
         if not gaps:
             everyone = "both" if len(covered) == 2 else f"all {_count(len(covered))}"
             return f"The documents cover {everyone} trusts asked about:"

@@ -320,6 +320,7 @@ class Assistant:
             return ABSTAIN_TEXT
         if self.settings.retriever != "bm25" and (
             retrieved.best_dense < self.settings.abstain_threshold
+            and not state.analysis.themes  # "What is meant by outward looking?" is theirs
         ):
             return ABSTAIN_TEXT
         return ""

@@ -620,7 +620,7 @@ class Composer:
             scored = [x for x in scored if _in_range(x, analysis)]  # the head is all in range
         typed = [x for x in scored if x.typed]
         if analysis.answer_type == PERSON:  # the people in the role asked about, first
-            typed = [x for x in typed if _has_role(x, analysis)]
+            typed = [x for x in typed if _in_role(x, analysis)]
         typed = typed[: size // 2]
         head = list({id(x): x for x in scored[:size] + typed}.values())
         self._add_semantic(head, analysis, vector)
@@ -665,10 +665,7 @@ class Composer:
         trust."
         """
         sentence = pick.sentence
-        if len(sentence.quote.split()) >= SHORT_LEAD_WORDS and not _ANNOUNCES.search(
-            sentence.quote
-        ):
-            return pick
+        short = len(sentence.quote.split()) < SHORT_LEAD_WORDS or _ANNOUNCES.search(sentence.quote)
         text = sentence.chunk.text
         taken = {o.sentence.start for o in others}
         for following in self.bank.of(sentence.chunk):
@@ -676,6 +673,9 @@ class Composer:
             if following.start < sentence.end or following.start in taken:
                 continue
             if gap.strip() or "\n" in gap:
+                break
+            leans = following.quote.startswith((sentence.text, sentence.quote))
+            if not (short or leans and _CONTINUES.match(following.text)):
                 break
             joined = (
                 following.quote
@@ -722,7 +722,7 @@ class Composer:
             return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
-        if analysis.answer_type == PERSON and not (x.typed and _has_role(x, analysis)):
+        if analysis.answer_type == PERSON and not (x.typed and _in_role(x, analysis)):
             return False
         leads = analysis.answer_type == PERSON and _LEADING_VERBS & set(analysis.focus.split())
         if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
@@ -858,6 +858,7 @@ def focus_weights(
     weights: dict[frozenset[str], float] = {}
     for token in tokens:
         forms = _forms(token, idf, vocabulary)
+        forms |= {w for w in _PLACES_OF.get(token, ()) if w in idf}  # "American": the USA
         if analysis.answer_type == FIGURE:  # "how many responded": a response rate counts them
             forms |= {n for n in _COUNTED_AS.get(token, ()) if n in idf}
         if forms:
@@ -873,6 +874,19 @@ def focus_weights(
             damp *= 0.3  # "how did they handle complaints": the complaints are the topic
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return _with_alternatives(weights, analysis.question)
+
+
+# A people's word and the place words documents use instead ("the Dartmouth Institute in
+# the USA"), as stems.
+_PLACES_OF = {
+    "american": ("usa", "america"),
+    "swedish": ("sweden",),
+    "british": ("uk", "britain"),
+    "scottish": ("scotland",),
+    "welsh": ("wale",),
+    "english": ("england",),
+    "dutch": ("netherland", "holland"),
+}
 
 
 def _forms(token: str, idf: dict[str, float], vocabulary: Sequence[str]) -> set[str]:
@@ -928,7 +942,7 @@ _FRAMING = (
     "turnaround turn journey transformation transform progress success successful change "
     "changes improve improved improvement improvements achieve achieved achievement "
     "play plays played start started starting position positions point situation state "
-    "better get gets getting got"
+    "better get gets getting got mean means meant meaning define defined definition"
 )
 
 
@@ -1462,6 +1476,17 @@ _EARLIER_IN_POST = re.compile(
 _LEADING_ROLE = re.compile(r"\b(?:chief executive|chair|chairman|director|led|leader)\b", re.I)
 
 
+def _in_role(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True when the sentence gives the person the role asked about.
+
+    "Rob Webster took over in 2016" names the role only in its paragraph ("had been chief
+    executive of ..."): taking a post counts with the role nearby.
+    """
+    if _has_role(x, analysis):
+        return True
+    return bool(_TOOK_POST.search(x.sentence.quote)) and _has_role(x, analysis, around=True)
+
+
 def _in_succession(sentence: Sentence, asked: _Asked, succession: str) -> bool | None:
     """For "who took over after X" (or "before X"), whether the sentence answers it.
 
@@ -1626,6 +1651,8 @@ _ANNOUNCES = re.compile(
     r"[^.]{0,60}\.$",
     re.I,
 )
+# A next sentence that goes on about the same subject ("They partnered with local bodies").
+_CONTINUES = re.compile(r"(?:They|It|This|These)\b(?! (?:is|was|were|are) (?:not )?(?:also )?the)")
 _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
 

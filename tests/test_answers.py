@@ -1396,3 +1396,30 @@ def test_how_a_trust_responded_is_answered_with_what_it_did(real_settings):
     )
     first = result.answer.split("\n- ")[1]
     assert "transformed" in first or "outstanding" in first
+
+
+@pytest.mark.slow
+def test_slips_in_a_trust_name_and_people_words_do_not_abstain(real_settings):
+    assistant = Assistant(real_settings)
+    typo = assistant.ask("How much did Caldestones get for meeting its 2014/15 CQUIN indicators?")
+    assert not typo.abstained and "Calderstones" in typo.answer
+    people_word = assistant.ask(
+        "Sheffield and SWYPFT both drew on an American improvement model - which one?"
+    )
+    assert not people_word.abstained and "Dartmouth" in people_word.answer
+
+
+@pytest.mark.slow
+def test_who_took_over_is_named_from_a_sentence_with_the_role_nearby(real_settings):
+    result = Assistant(real_settings).ask(
+        "Who took over as chief executive of South West Yorkshire Partnership in 2016?"
+    )
+    assert "Rob Webster" in result.answer
+
+
+@pytest.mark.slow
+def test_what_a_theme_means_is_the_reports_own_definition(real_settings):
+    assert analyse("what is meant by outward looking").scope == "report"
+    result = Assistant(real_settings).ask("what is meant by outward looking")
+    assert not result.abstained and "working together" in result.answer
+    assert "They partnered with local health and care bodies" in result.answer  # goes on
