@@ -797,7 +797,7 @@ class Composer:
         if analysis.scope == ALL_TRUSTS:
             limit = 1 if trust else 2
         elif analysis.scope == NAMED_TRUSTS:
-            limit = 2
+            limit = 3
         else:  # one fact: the sentence that holds it and one more (answer shape 1)
             limit = 2 if analysis.answer_type not in ("how_what", "yes_no") else 4
         return min(limit, self.max_sentences)

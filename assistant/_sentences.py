@@ -562,6 +562,7 @@ ABOUT_NOTES = re.compile(
 
 
 # A count that points back at people or things named sentences before ("quoted these two").
+_THE_TWO = re.compile(r"\b(?:the two|both) (?:trusts|organisations|bodies)\b(?! of\b)", re.I)
 _THESE_TWO = re.compile(
     r"\b(?:these|those|both of these) (?:two|three|four|five)\b(?! \w+s\b)", re.I
 )
@@ -739,6 +740,9 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
     back = _BACK_REFERENCE.match(sentence)  # "For that reason CQC lowered ...": what reason?
     if back:
         return back.start(1), back.end(1), back.group(1)
+    both = _THE_TWO.search(sentence[:70])  # "In late 2017 the two trusts set up ...": which?
+    if both:
+        return both.start(), both.end(), both.group()
     after_clause = _AFTER_CLAUSE.match(sentence)  # "On the day the rating came, it launched"
     if after_clause:
         return after_clause.start(1), after_clause.end(1), after_clause.group(1)

@@ -1423,3 +1423,10 @@ def test_what_a_theme_means_is_the_reports_own_definition(real_settings):
     result = Assistant(real_settings).ask("what is meant by outward looking")
     assert not result.abstained and "working together" in result.answer
     assert "They partnered with local health and care bodies" in result.answer  # goes on
+
+
+def test_the_two_trusts_leans_on_the_sentence_naming_them():
+    from assistant._sentences import _dangling_pronoun
+
+    assert _dangling_pronoun("In late 2017 the two trusts set up a joint executive team.")
+    assert _dangling_pronoun("Most of the trusts featured made changes.") is None
