@@ -948,7 +948,10 @@ _FRAMING = (
 
 # Verbs that ask how something was dealt with, whatever it was: "How did the trusts handle
 # complaints?", "How did Sheffield cope with staff shortages?".
-_LIGHT_VERBS = "handle handled handling cope coped deal dealt tackle tackled address addressed"
+_LIGHT_VERBS = (
+    "handle handled handling cope coped deal dealt tackle tackled address addressed "
+    "build built building develop developed developing"
+)
 
 
 @functools.cache

@@ -1430,3 +1430,12 @@ def test_the_two_trusts_leans_on_the_sentence_naming_them():
 
     assert _dangling_pronoun("In late 2017 the two trusts set up a joint executive team.")
     assert _dangling_pronoun("Most of the trusts featured made changes.") is None
+
+
+@pytest.mark.slow
+def test_how_a_trust_built_something_is_about_the_thing_built(real_settings):
+    result = Assistant(real_settings).ask(
+        "Compare how Oxleas and Sheffield built quality improvement capability"
+    )
+    oxleas = result.answer.split("**Sheffield")[0]
+    assert "King's Fund" in oxleas and "microsystem" in result.answer
