@@ -310,9 +310,11 @@ def analyse(
         and _plain(run) not in _PEOPLES
     ]
     outside = [org.name for org in organisations if not org.trust]
+    reacting = _reacting(question, masked, organisations)
+    focus = _focus(masked, organisations)
     return QuestionAnalysis(
         question=question,
-        focus=_focus(masked, organisations),
+        focus=f"response {focus}" if reacting else focus,  # what was done in response
         condition=_focus(_condition(masked), organisations),
         answer_type=answer_type,
         figure_kind=_figure_kind(question) if answer_type == FIGURE else "",
@@ -323,7 +325,7 @@ def analyse(
         years=_hard_years(question),
         **_what_kind(question, answer_type),
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
-        themes=_themes(question),
+        themes=_themes(question) or reacting,
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
         verbs=_verbs(_without_names(masked, organisations, possessive=" its ")),
     )
@@ -379,6 +381,22 @@ def theme_words(key: str) -> frozenset[str]:
         if pair_key == key:
             words |= first | second
     return frozenset(words)
+
+
+def _reacting(question: str, masked: str, organisations) -> tuple[str, ...]:
+    """The reaction theme for "What did X do after its 2015 rating?", else ().
+
+    Such a question asks what was done, about nothing but the rating or inspection it followed.
+    """
+    if not _ACTION.search(question) or not _AFTER_RATING.search(question):
+        return ()
+    topic = set(_focus(masked, organisations).split())
+    return ("reaction",) if topic <= set(_focus(_condition(masked), organisations).split()) else ()
+
+
+_AFTER_RATING = re.compile(
+    r"\b(?:after|following)\b[^?]{0,40}\b(?:rating|rated|inspection|inspected)\b", re.I
+)
 
 
 def _themes(question: str) -> tuple[str, ...]:

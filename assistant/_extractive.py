@@ -188,7 +188,8 @@ class _Asked:
             predecessor,
             predecessor_years,
             predecessor_trusts,
-            "reaction" in analysis.themes and bool(_REACT.search(analysis.question)),
+            "reaction" in analysis.themes
+            and bool(_REACT.search(analysis.question) or analysis.action),
             _lowercase_words(analysis.focus),
         )
 
@@ -846,6 +847,8 @@ def focus_weights(
     """
     words = analysis.focus + " " + " ".join(analysis.outside)
     tokens = set(words_of([words])[0]) if words.strip() else set()
+    if len(tokens - _time_words()) >= 2:  # "after its rating": the time is checked elsewhere
+        tokens -= _time_words()
     scene = (
         set(words_of([analysis.condition])[0]) - _main_words(analysis)
         if analysis.condition
@@ -887,6 +890,12 @@ _PLACES_OF = {
     "english": ("england",),
     "dutch": ("netherland", "holland"),
 }
+
+
+@functools.cache
+def _time_words() -> frozenset[str]:
+    """Stems of the words that place a question in time ("after", "since")."""
+    return frozenset(words_of(["after before following since until during"])[0])
 
 
 def _forms(token: str, idf: dict[str, float], vocabulary: Sequence[str]) -> set[str]:

@@ -1439,3 +1439,12 @@ def test_how_a_trust_built_something_is_about_the_thing_built(real_settings):
     )
     oxleas = result.answer.split("**Sheffield")[0]
     assert "King's Fund" in oxleas and "microsystem" in result.answer
+
+
+@pytest.mark.slow
+def test_what_a_trust_did_after_its_rating_is_its_response(real_settings):
+    """Nothing asked about but the rating it followed: the answer is what was done."""
+    question = "What did Somerset Partnership do after its 2015 requires improvement rating?"
+    assert analyse(question).themes == ("reaction",)
+    result = Assistant(real_settings).ask(question)
+    assert "18-month improvement programme" in result.answer.split("\n- ")[1]
