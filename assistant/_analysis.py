@@ -673,7 +673,7 @@ _SPEAKER = re.compile(
 _ACTION = re.compile(
     r"\bwhat (?:did|does|has|have|had) [^?]{1,60}? do\b|\bwhat (?:steps|actions?|measures|"
     r"changes) did\b|\bhow did [^?]{1,60}? (?:tackle|reduce|cut|address|deal with|fix|"
-    r"respond|react|improve)\b|\bwhat did [^?]{1,60}? change\b"
+    r"respond|react|improve|turn (?:a)?round|transform|recover)\b|\bwhat did [^?]{1,60}? change\b"
     r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
     re.I,
 )
