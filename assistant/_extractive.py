@@ -640,6 +640,7 @@ class Composer:
             group.picks = _with_an_action(group.picks, addressing)
         if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
             group.picks.sort(key=lambda x: not x.typed)
+            group.picks = _from_one_rating_to_another(group.picks, addressing, analysis)
         elif _NEXT.search(analysis.question) or _IN_TIME_ORDER.search(analysis.question):
             group.picks.sort(key=lambda x: _first_year(x.sentence.quote))  # earliest first
         group.picks = [
@@ -1269,6 +1270,31 @@ _LOOSE_COUNTS = frozenset(
 def _responded(quote: str) -> bool:
     """True for a sentence saying how the trust responded rather than what CQC found."""
     return bool(_RESPONDED.search(quote)) and not _FOUND.search(quote)
+
+
+_FROM_TO_RATING = re.compile(rf"\bfrom {RATING_PATTERN} to {RATING_PATTERN}", re.I)
+
+
+def _from_one_rating_to_another(
+    picks: list[Scored], addressing: list[Scored], analysis: QuestionAnalysis
+) -> list[Scored]:
+    """The dated sentences giving each rating of "from requires improvement to outstanding".
+
+    "How long did it take to go from ... to ...?" is answered by the two dates, earlier first;
+    without a dated sentence for each, the picks stay as they are.
+    """
+    asked = _FROM_TO_RATING.search(analysis.question)
+    if asked is None:
+        return picks
+    ends = []
+    for rating in (asked.group(1).lower(), asked.group(2).lower()):
+        end = next(
+            (x for x in addressing if x.typed and gives_rating(x.sentence.quote, rating)), None
+        )
+        if end is None or end in ends:
+            return picks
+        ends.append(end)
+    return sorted(ends, key=lambda x: _first_year(x.sentence.quote))
 
 
 def _acts(quote: str) -> bool:

@@ -1448,3 +1448,12 @@ def test_what_a_trust_did_after_its_rating_is_its_response(real_settings):
     assert analyse(question).themes == ("reaction",)
     result = Assistant(real_settings).ask(question)
     assert "18-month improvement programme" in result.answer.split("\n- ")[1]
+
+
+@pytest.mark.slow
+def test_how_long_from_one_rating_to_another_gives_both_dates(real_settings):
+    result = Assistant(real_settings).ask(
+        "How long did it take North Staffs to go from requires improvement to outstanding?"
+    )
+    first, second = result.answer.split("\n- ")[1:3]
+    assert "September 2015" in first and "28 March 2019" in second
