@@ -180,7 +180,11 @@ _ALL = re.compile(
 )
 _ABOUT_REPORT = re.compile(
     r"\b(?:publish|published|publication|series|interview|interviewed|acute|case stud(?:y|ies)|"
-    r"sector|nationally|england|the report (?:say|find|found|conclude))",
+    r"sector|nationally|england|the report (?:say|find|found|conclude))"
+    # mental health trusts in general, not the seven: "the first mental health trusts rated
+    # outstanding", "How many NHS mental health trusts ...", "the 47 rated ..."
+    r"|\b(?:NHS|all|first|other|many|most|\d+)\s+(?:(?:rated|specialist)\s+)?"
+    r"mental health trusts\b",
     re.I,
 )
 # "What did CQC say made the difference?", "What advice does the report give?": the report's

@@ -1457,3 +1457,18 @@ def test_how_long_from_one_rating_to_another_gives_both_dates(real_settings):
     )
     first, second = result.answer.split("\n- ")[1:3]
     assert "September 2015" in first and "28 March 2019" in second
+
+
+def test_mental_health_trusts_in_general_are_a_report_question():
+    assert analyse("How many NHS mental health trusts had CQC inspected by 2016?").scope == "report"
+    assert analyse("Which were the first mental health trusts rated outstanding?").scope == (
+        "report"
+    )
+    assert analyse("How did the seven mental health trusts react?").scope == "all_trusts"
+
+
+def test_a_demonstrative_after_a_preposition_leans_back():
+    from assistant._sentences import _dangling_pronoun
+
+    assert _dangling_pronoun("At that point it had rated 47: 29 requires improvement.")
+    assert _dangling_pronoun("In 2017 this trust did well.") is None
