@@ -312,6 +312,7 @@ def analyse(
         and not _is_trust_alias(run)
         and not named_trusts(run, others)
         and _plain(run) not in _PEOPLES
+        and not re.fullmatch(r"driving(?: improvement)?|sustaining(?: improvement)?", _plain(run))
     ]
     outside = [org.name for org in organisations if not org.trust]
     reacting = _reacting(question, masked, organisations)

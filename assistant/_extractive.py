@@ -1690,7 +1690,9 @@ _ANNOUNCES = re.compile(
     re.I,
 )
 # A next sentence that goes on about the same subject ("They partnered with local bodies").
-_CONTINUES = re.compile(r"(?:They|It|This|These)\b(?! (?:is|was|were|are) (?:not )?(?:also )?the)")
+_CONTINUES = re.compile(
+    r"(?:They|It|This|These|He|She)\b(?! (?:is|was|were|are) (?:not )?(?:also )?the)"
+)
 _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
 

@@ -1472,3 +1472,11 @@ def test_a_demonstrative_after_a_preposition_leans_back():
 
     assert _dangling_pronoun("At that point it had rated 47: 29 requires improvement.")
     assert _dangling_pronoun("In 2017 this trust did well.") is None
+
+
+@pytest.mark.slow
+def test_report_questions_name_no_person_in_its_title(real_settings):
+    """'Driving improvement' is the report's title, not a name the documents must hold."""
+    assert analyse("What are the key themes of the Driving improvement report?").names == ()
+    baker = Assistant(real_settings).ask("What did Ted Baker say about improving trusts?")
+    assert "He said good leadership" in baker.answer  # the sentence going on from his name
