@@ -83,7 +83,8 @@ _NOT_PERSON_WORD = re.compile(
     r"Community|Commissioning|Clinical|Partners|Network|Alliance|Programme|Project|Strategy|"
     r"England|London|Kent|Yorkshire|Lincolnshire|Somerset|Sheffield|Oxleas|Calderstones|"
     r"Staffordshire|North|South|West|East|Combined|Mental|Chief|Director|Head|Inspector|"
-    r"Outstanding|Good|Requires|Improvement|Inadequate|Safe|Caring|Effective|Responsive)$"
+    r"Outstanding|Good|Requires|Improvement|Inadequate|Safe|Caring|Effective|Responsive|"
+    r"Post|Times|Journal|News|Guardian|Standard|Mail|Telegraph|Echo|Sentinel|Press)$"
 )
 # A capitalised word straight after two others: the run names an organisation or a place.
 _LONGER_NAME = re.compile(r"[ \t]+[A-Z][a-z]")
@@ -796,7 +797,7 @@ def _unnamed_person(sentence: str) -> tuple[int, int, str] | None:
     from earlier text would put words in the wrong mouth.
     """
     match = _PERSON_WORD.search(sentence)
-    if match is None or len(sentence[: match.start()].split()) > 6:
+    if match is None or len(sentence[: match.start()].split()) > 14:
         return None
     before = sentence[: match.start()]
     surnames = [

@@ -1480,3 +1480,13 @@ def test_report_questions_name_no_person_in_its_title(real_settings):
     assert analyse("What are the key themes of the Driving improvement report?").names == ()
     baker = Assistant(real_settings).ask("What did Ted Baker say about improving trusts?")
     assert "He said good leadership" in baker.answer  # the sentence going on from his name
+
+
+def test_a_he_further_into_a_sentence_with_nobody_before_it_leans_back():
+    from assistant._sentences import _dangling_pronoun
+
+    profile = (
+        "In a Yorkshire Post profile from September 2018, by which time he had led the trust "
+        "for two years, he was described as meeting every new member of staff."
+    )
+    assert _dangling_pronoun(profile)  # "Yorkshire Post" is a paper, not the person
