@@ -438,7 +438,11 @@ class Composer:
             and analysis.scope in _THEME_ONLY_SCOPES
             and analysis.answer_type not in (FIGURE, DATE, PERSON)
         ):
-            return on_theme  # a name, date or figure may be anywhere in the trust's notes
+            # a name, date or figure may be anywhere in the trust's notes; and the passage
+            # that holds the question's words best may be filed under another theme (Oxleas's
+            # staff survey scores under Culture)
+            best_words = [c for c in keyword if c.trust == trust][:2]
+            return list(dict.fromkeys(on_theme + best_words))
         retrieved = [p.chunk for p in passages if p.chunk.trust == trust]
         retrieved += [
             p.chunk

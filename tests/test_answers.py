@@ -1490,3 +1490,10 @@ def test_a_he_further_into_a_sentence_with_nobody_before_it_leans_back():
         "for two years, he was described as meeting every new member of staff."
     )
     assert _dangling_pronoun(profile)  # "Yorkshire Post" is a paper, not the person
+
+
+@pytest.mark.slow
+def test_a_comparison_finds_the_passage_filed_under_another_theme(real_settings):
+    """Oxleas's 2019 staff survey sits under Culture, not Staff engagement."""
+    result = Assistant(real_settings).ask("Compare staff survey results at Oxleas and Calderstones")
+    assert "26 February 2019" in result.answer.split("**Calderstones")[0]
