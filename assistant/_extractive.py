@@ -188,8 +188,7 @@ class _Asked:
             predecessor,
             predecessor_years,
             predecessor_trusts,
-            "reaction" in analysis.themes
-            and bool(_REACT.search(analysis.question) or analysis.action),
+            _reacts(analysis),
             _lowercase_words(analysis.focus),
         )
 
@@ -604,7 +603,6 @@ class Composer:
             + s.typed * gives_rating(quote, asked.rating)
             + s.typed * bool(_TITLED.search(analysis.question) and _TITLED.search(quote))
             + (s.typed * _responded(quote) if asked.reaction else 0.0)
-            + (s.typed * _acts(quote) if analysis.action and not asked.reaction else 0.0)
             - s.stale * _before(quote, analysis.since)
             + (s.speaker * spoken_by(quote, analysis.speaker) if analysis.speaker else 0)
             - (s.stale * bool(_LATER_VISIT.search(quote)) if asked.early else 0.0)
@@ -639,6 +637,8 @@ class Composer:
             group.missing = _why_missing(scored, analysis)
             return group
         year_only = bool(analysis.years) and not analysis.focus
+        if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
+            addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
         group.picks = self._diverse(addressing, self._limit(analysis, trust), year_only)
         if analysis.action:
             group.picks = _with_an_action(group.picks, addressing)
@@ -815,10 +815,10 @@ class Composer:
         of that year is on point.
         """
         chosen = [ranked[0]]
-        floor = ranked[0].score * self.scoring.keep_ratio
+        floor = max(x.score for x in ranked) * self.scoring.keep_ratio
         for x in ranked[1:]:
             if x.score < floor:
-                break
+                continue
             same = [i for i, c in enumerate(chosen) if _same_words(x.sentence, c.sentence)]
             if same and _continues(x.sentence, chosen[same[0]].sentence):
                 chosen[same[0]] = x  # "... transformed by the staff. That service's rating rose"
@@ -1299,6 +1299,13 @@ def _from_one_rating_to_another(
             return picks
         ends.append(end)
     return sorted(ends, key=lambda x: _first_year(x.sentence.quote))
+
+
+def _reacts(analysis: QuestionAnalysis) -> bool:
+    """True for a question on the trust's reaction (which has a bonus of its own)."""
+    return "reaction" in analysis.themes and bool(
+        _REACT.search(analysis.question) or analysis.action
+    )
 
 
 def _acts(quote: str) -> bool:

@@ -1497,3 +1497,10 @@ def test_a_comparison_finds_the_passage_filed_under_another_theme(real_settings)
     """Oxleas's 2019 staff survey sits under Culture, not Staff engagement."""
     result = Assistant(real_settings).ask("Compare staff survey results at Oxleas and Calderstones")
     assert "26 February 2019" in result.answer.split("**Calderstones")[0]
+
+
+@pytest.mark.slow
+def test_what_was_done_leads_without_shortening_the_answer(real_settings):
+    """The bonus for what was done orders the lines; it does not raise the bar for the rest."""
+    result = Assistant(real_settings).ask("What did Oxleas do to engage staff?")
+    assert result.answer.count("\n- ") >= 2
