@@ -477,6 +477,10 @@ def standalone_quote(
         return f"[{short_trust_name(chunk.trust)}{possessive}]{sentence[match.end() :]}"
     role = _ROLE_OPENER.match(sentence)  # "The chief executive's habit ...": who held it
     bracketed = _bracket_role(sentence, earlier + "\n\n" + text[:start]) if role else ""
+    if bracketed == sentence and chunk.trust and not role.group("possessive"):
+        # "The chairman, Stephen Ladyman, ...": named at once; of which trust, in brackets
+        of_trust = f" [of {short_trust_name(chunk.trust)}]"
+        return f"{sentence[: role.end()]}{of_trust}{sentence[role.end() :]}"
     if bracketed:
         return bracketed
     label, names_trust = _item_label(text, spans, i)

@@ -1504,3 +1504,12 @@ def test_what_was_done_leads_without_shortening_the_answer(real_settings):
     """The bonus for what was done orders the lines; it does not raise the bar for the rest."""
     result = Assistant(real_settings).ask("What did Oxleas do to engage staff?")
     assert result.answer.count("\n- ") >= 2
+
+
+def test_a_role_named_at_once_says_of_which_trust():
+    from assistant._sentences import standalone_quote
+
+    text = "The chairman, Stephen Ladyman, welcomed the inspection."
+    somerset = chunk(text, trust="Somerset Partnership NHS Foundation Trust")
+    quote = standalone_quote(somerset, [(0, len(text))], 0)
+    assert quote.startswith("The chairman [of Somerset Partnership], Stephen Ladyman")
