@@ -234,7 +234,18 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
             sentence = None
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
-    return sentences
+    return [_with_bracket_words(s) for s in sentences]
+
+
+_BRACKETED = re.compile(r"\[([^\]…]+)\]")
+
+
+def _with_bracket_words(sentence: Sentence) -> Sentence:
+    """A sentence counts the words its brackets insert: "[Rob Webster] rejects ..." is his."""
+    inserted = " ".join(_BRACKETED.findall(sentence.quote))
+    if not inserted:
+        return sentence
+    return dataclasses.replace(sentence, tokens=sentence.tokens | set(words_of([inserted])[0]))
 
 
 def _orphan_items(text: str, spans, earlier: str) -> dict[int, str]:

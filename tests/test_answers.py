@@ -1513,3 +1513,10 @@ def test_a_role_named_at_once_says_of_which_trust():
     somerset = chunk(text, trust="Somerset Partnership NHS Foundation Trust")
     quote = standalone_quote(somerset, [(0, len(text))], 0)
     assert quote.startswith("The chairman [of Somerset Partnership], Stephen Ladyman")
+
+
+@pytest.mark.slow
+def test_a_sentence_about_a_person_by_pronoun_counts_as_theirs(real_settings):
+    """'[Rob Webster] rejects the idea of the heroic lone leader' is about Rob Webster."""
+    result = Assistant(real_settings).ask("how did Rob Webster approach leadership at SWYPFT?")
+    assert "heroic lone leader" in result.answer
