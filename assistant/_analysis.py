@@ -330,7 +330,7 @@ def analyse(
         years=_hard_years(question),
         **_what_kind(question, answer_type),
         all_years=tuple(dict.fromkeys(_YEAR.findall(question))),
-        themes=_themes(question) or reacting,
+        themes=_themes(question) or _first_reaction(question, reacting),
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
         verbs=_verbs(_without_names(masked, organisations, possessive=" its ")),
     )
@@ -397,6 +397,17 @@ def _reacting(question: str, masked: str, organisations) -> tuple[str, ...]:
         return ()
     topic = set(_focus(masked, organisations).split())
     return ("reaction",) if topic <= set(_focus(_condition(masked), organisations).split()) else ()
+
+
+def _first_reaction(question: str, reacting: tuple[str, ...]) -> tuple[str, ...]:
+    """The reaction theme, when the rating reacted to may be the first one.
+
+    The trusts' first ratings came in 2014 to 2016: after "rated inadequate in 2020" the
+    reaction sections, which tell of the first, do not answer.
+    """
+    if any(int(year) > 2016 for year in _YEAR.findall(question)):
+        return ()
+    return reacting
 
 
 _AFTER_RATING = re.compile(

@@ -1446,6 +1446,8 @@ def test_what_a_trust_did_after_its_rating_is_its_response(real_settings):
     """Nothing asked about but the rating it followed: the answer is what was done."""
     question = "What did Somerset Partnership do after its 2015 requires improvement rating?"
     assert analyse(question).themes == ("reaction",)
+    later = "what did sheffield do after being rated inadequate in 2020"
+    assert analyse(later).themes == ()  # the reaction sections tell of the first ratings
     result = Assistant(real_settings).ask(question)
     assert "18-month improvement programme" in result.answer.split("\n- ")[1]
 
