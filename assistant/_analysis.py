@@ -986,6 +986,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
         text = _TAKE_TIME.sub(" ", text)
     text = _REPORT_TITLE.sub(" ", text)
     text = _GO_ABOUT.sub(" ", text)
+    text = _WHAT_TIME.sub(" ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
@@ -995,6 +996,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
 _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b", re.I)
 
 
+# "What year did ...", "on what date ...": the kind of answer asked for, not a topic.
+_WHAT_TIME = re.compile(r"\b(?:what|which)\s+(?:year|date|month|day)\b", re.I)
 # "How has X gone about building ...": the going about frames the question; it is no topic.
 _GO_ABOUT = re.compile(r"\b(?:go|goes|going|gone|went|set|sets|setting)\s+about\b", re.I)
 

@@ -645,6 +645,7 @@ class Composer:
         if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
             group.picks.sort(key=lambda x: not x.typed)
             group.picks = _from_one_rating_to_another(group.picks, addressing, analysis)
+            group.picks = _first_time_rated(group.picks, addressing, analysis)
         elif _NEXT.search(analysis.question) or _IN_TIME_ORDER.search(analysis.question):
             group.picks.sort(key=lambda x: _first_year(x.sentence.quote))  # earliest first
         group.picks = [
@@ -1299,6 +1300,23 @@ def _from_one_rating_to_another(
             return picks
         ends.append(end)
     return sorted(ends, key=lambda x: _first_year(x.sentence.quote))
+
+
+def _first_time_rated(
+    picks: list[Scored], addressing: list[Scored], analysis: QuestionAnalysis
+) -> list[Scored]:
+    """For "When did Oxleas get rated good?": the earliest dated sentence giving that rating.
+
+    A question asking for the latest ("most recently", "now") is left as it is.
+    """
+    rating = asked_rating(analysis)
+    if not rating or _FROM_TO_RATING.search(analysis.question) or _RECENT.search(analysis.question):
+        return picks
+    rated = [x for x in addressing if x.typed and gives_rating(x.sentence.quote, rating)]
+    if not rated:
+        return picks
+    first = min(rated, key=lambda x: _first_year(x.sentence.quote))
+    return [first, *(p for p in picks if p is not first)][: max(len(picks), 1)]
 
 
 def _reacts(analysis: QuestionAnalysis) -> bool:

@@ -1522,3 +1522,13 @@ def test_a_sentence_about_a_person_by_pronoun_counts_as_theirs(real_settings):
     """'[Rob Webster] rejects the idea of the heroic lone leader' is about Rob Webster."""
     result = Assistant(real_settings).ask("how did Rob Webster approach leadership at SWYPFT?")
     assert "heroic lone leader" in result.answer
+
+
+@pytest.mark.slow
+def test_when_a_trust_got_a_rating_is_the_first_time(real_settings):
+    assert analyse("What year did LPFT become a foundation trust?").focus == "become foundation"
+    assistant = Assistant(real_settings)
+    founded = assistant.ask("What year did LPFT become a foundation trust?")
+    assert "1 October 2007" in founded.answer  # "year" is the kind of answer, not a topic
+    good = assistant.ask("In which year did Oxleas get rated good?")
+    assert "2017" in good.answer.split("\n- ")[1]
