@@ -469,6 +469,8 @@ def _continues_run(word: str, runs, rest: str) -> bool:
     if word[0].isupper() and _plain(word) not in _NOT_A_NAME - {"nhs"}:
         return True
     # "Listening into Action", "Freedom to Speak Up": one name ("in" would join "X in Lincoln").
+    if word.lower() in {"to", "into"} and trusts_in_text(" ".join(runs[-1][1])):
+        return False  # "from Calderstones to Mersey Care": a move between two names
     return word.lower() in _INNER_WORDS and rest.strip()[:1].isupper()
 
 

@@ -726,6 +726,8 @@ class Composer:
             counted = _counted(analysis.question)
             if counted and not counted & x.sentence.tokens:
                 return False  # "How many beds ...": a count of something else is no answer
+            if not _names_near(x, analysis):
+                return False  # "beds at the Hartsholme Centre": not another ward's beds
             return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
@@ -1317,6 +1319,23 @@ def _first_time_rated(
         return picks
     first = min(rated, key=lambda x: _first_year(x.sentence.quote))
     return [first, *(p for p in picks if p is not first)][: max(len(picks), 1)]
+
+
+def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True when each name the question gives (a place, a person) is near the sentence.
+
+    Near is in the sentence (or its brackets) or before it on its line ("Minutes record the
+    trust's Barnsley CAMHS work. One-off funding of £119,000 ..."); a figure for another place,
+    even one in the next list item, is no answer.
+    """
+    text, start = x.sentence.chunk.text, x.sentence.start
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    around = x.sentence.tokens | set(tokenize([line])[0] if line.strip() else [])
+    for name in analysis.names:
+        words = set(tokenize([name])[0]) - _trust_name_tokens()
+        if words and words.isdisjoint(around):
+            return False
+    return True
 
 
 def _reacts(analysis: QuestionAnalysis) -> bool:

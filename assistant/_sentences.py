@@ -750,8 +750,12 @@ def _dangling_pronoun(sentence: str) -> tuple[int, int, str] | None:
                 return None  # "In her blog Caroline Donovan said": the name follows
             if position == 0 or word.lower() in {"he", "she", "it", "they", "his", "her"}:
                 return match.start(), match.end(), word
-            if word.lower() in {"that", "this", "these", "those"} and position == 1:
-                return match.start(), match.end(), word  # "At that point", "In this period"
+            following = re.match(r"\s+([a-z]+)\b", sentence[match.end() :])
+            if word.lower() in {"that", "this", "these", "those"} and (
+                position == 1 or (following and _VERB.fullmatch(following.group(1)))
+            ):
+                # "At that point", "In this period"; "In 2018 this grouped 32 organisations"
+                return match.start(), match.end(), word
             return None
         if not (word.isdigit() or _LEAD_WORDS.match(word.lower())) or position > 6:
             break

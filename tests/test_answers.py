@@ -1532,3 +1532,25 @@ def test_when_a_trust_got_a_rating_is_the_first_time(real_settings):
     assert "1 October 2007" in founded.answer  # "year" is the kind of answer, not a topic
     good = assistant.ask("In which year did Oxleas get rated good?")
     assert "2017" in good.answer.split("\n- ")[1]
+
+
+def test_a_move_between_two_names_is_no_one_name():
+    moved = analyse("How many staff transferred from Calderstones to Mersey Care?")
+    assert moved.trusts == ("Calderstones Partnership NHS Foundation Trust",)
+    assert "Freedom to Speak Up" in analyse("Did Oxleas sign up to Freedom to Speak Up?").names
+
+
+def test_this_with_a_verb_after_a_date_leans_back():
+    from assistant._sentences import _dangling_pronoun
+
+    assert _dangling_pronoun("In 2018 this grouped 32 health and care organisations.")
+    assert _dangling_pronoun("In 2017 this trust did well.") is None
+
+
+@pytest.mark.slow
+def test_a_figure_for_a_named_place_must_be_that_places(real_settings):
+    assistant = Assistant(real_settings)
+    other_ward = assistant.ask("How many beds did the Hartsholme Centre PICU have?")
+    assert "Ash Villa" not in other_ward.answer.split("Closest material")[0]
+    barnsley = assistant.ask("How much NHS England money did SWYPFT get for CAMHS in Barnsley?")
+    assert "£119,000" in barnsley.answer  # the place named earlier on the sentence's line
