@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import functools
@@ -190,9 +191,13 @@ def placed(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
     "How many beds does Harplands Hospital have?" names no trust, but Harplands is North
     Staffordshire's: the question is about North Staffordshire, and about Harplands.
     """
-    if analysis.trusts or not analysis.outside:
+    if analysis.trusts:
         return analysis
     seven = {t.name for t in TRUSTS}
+    for name in analysis.names:  # "Who replaced Caroline Donovan?": North Staffordshire's
+        owner = _owner(index, name)
+        if owner in seven:
+            return dataclasses.replace(analysis, trusts=(owner,), scope=ONE_TRUST)
     for name in analysis.outside:
         if _A_TRUST.search(name):
             continue  # "Taunton and Somerset NHS Foundation Trust" is an organisation of its own
@@ -208,6 +213,19 @@ def placed(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
                 organisations=tuple(o for o in analysis.organisations if o.name != name),
             )
     return analysis
+
+
+def _owner(index: Index, name: str) -> str:
+    """The trust whose notes name someone or something most, or '' when none does.
+
+    Most is at least twice as often as all other passages together: Paul Lelliott, who spoke
+    about all seven, is no one trust's.
+    """
+    counts = collections.Counter(chunk.trust for chunk in _mentions(index, name))
+    if not counts:
+        return ""
+    trust, most = counts.most_common(1)[0]
+    return trust if most >= 2 * (sum(counts.values()) - most) else ""
 
 
 _YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s*[-–/]\s*(?:(?:19|20)?\d{2})")

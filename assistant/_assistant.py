@@ -320,7 +320,9 @@ class Assistant:
             return ABSTAIN_TEXT
         if self.settings.retriever != "bm25" and (
             retrieved.best_dense < self.settings.abstain_threshold
-            and not state.analysis.themes  # "What is meant by outward looking?" is theirs
+            # "What is meant by outward looking?", "What did Jane Ray say?": a theme, or a
+            # name the documents hold (absent ones were turned away above), is theirs
+            and not (state.analysis.themes or state.analysis.names)
         ):
             return ABSTAIN_TEXT
         return ""

@@ -1554,3 +1554,14 @@ def test_a_figure_for_a_named_place_must_be_that_places(real_settings):
     assert "Ash Villa" not in other_ward.answer.split("Closest material")[0]
     barnsley = assistant.ask("How much NHS England money did SWYPFT get for CAMHS in Barnsley?")
     assert "£119,000" in barnsley.answer  # the place named earlier on the sentence's line
+
+
+@pytest.mark.slow
+def test_a_person_one_trusts_notes_hold_makes_it_that_trusts_question(real_settings):
+    assistant = Assistant(real_settings)
+    successor = assistant.ask("Who replaced Caroline Donovan?")
+    assert "Peter Axon" in successor.answer
+    ray = assistant.ask("What did Jane Ray say?")  # a name they hold is theirs to answer
+    assert not ray.abstained and "encouraging" in ray.answer
+    baker = assistant.ask("What did Ted Baker say about improving trusts?")
+    assert "Report-level" in baker.answer  # named in the report's pages, no one trust's
