@@ -1573,6 +1573,13 @@ def _in_role(x: Scored, analysis: QuestionAnalysis) -> bool:
     return bool(_TOOK_POST.search(x.sentence.quote)) and _has_role(x, analysis, around=True)
 
 
+# A post held at another body the sentence names: "Mersey Care ... Its chief executive".
+_ANOTHER_BODYS_ROLE = re.compile(
+    r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)* (?:Care|Trust|Confederation)\b[^.]*\.\s+Its (?:chief|chair)"
+    r"|\b[A-Z][a-z]+(?: [A-Z][a-z]+)* (?:Care|Confederation)(?:'s|’s) (?:chief|chair)"
+)
+
+
 def _in_succession(sentence: Sentence, asked: _Asked, succession: str) -> bool | None:
     """For "who took over after X" (or "before X"), whether the sentence answers it.
 
@@ -1587,6 +1594,8 @@ def _in_succession(sentence: Sentence, asked: _Asked, succession: str) -> bool |
     quote = sentence.quote
     if (sentence.trust or sentence.chunk.trust) not in asked.predecessor_trusts:
         return False  # the successor of Calderstones' chief executive is not at Oxleas
+    if _ANOTHER_BODYS_ROLE.search(quote):
+        return False  # "Mersey Care then completed the acquisition. Its chief executive ..."
     others = [n for n in person_names(quote) if asked.predecessor not in n.lower()]
     in_post = _LEADING_ROLE.search(quote) or {"chief", "execut"} <= sentence.context
     if not others or not in_post:
