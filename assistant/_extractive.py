@@ -722,6 +722,8 @@ class Composer:
             return False
         if analysis.years and not analysis.focus:
             return True  # "What happened to Calderstones in 2016?": the year is the question
+        if analysis.scope == REPORT and not _names_near(x, analysis):
+            return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
             counted = _counted(analysis.question)
             if counted and not counted & x.sentence.tokens:
@@ -1331,9 +1333,9 @@ def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:
     text, start = x.sentence.chunk.text, x.sentence.start
     line = text[text.rfind("\n", 0, start) + 1 : start]
     around = x.sentence.tokens | set(tokenize([line])[0] if line.strip() else [])
-    for name in analysis.names:
+    for name in (*analysis.names, *analysis.outside):
         words = set(tokenize([name])[0]) - _trust_name_tokens()
-        if words and words.isdisjoint(around):
+        if words and 2 * len(words & around) < len(words):  # most of the name, not "Hospitals"
             return False
     return True
 

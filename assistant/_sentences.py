@@ -227,6 +227,15 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
                 if i in orphans
                 else standalone_quote(chunk, spans, i, earlier=earlier)
             )
+            if label := _subject_label(text, spans, i):
+                quote = f"[{label}:] {quote}"  # "[Leeds ...:] Rated good after a May 2016 ..."
+            sentence = Sentence(
+                chunk, start, end, bodies[i], frozenset(words), context, quote, words
+            )
+        elif label := _subject_label(text, spans, i):
+            # "- **Leeds Teaching Hospitals NHS Trust.** ... Rated good after a May 2016
+            # follow-up": what was rated is the item's label, in brackets
+            quote = f"[{label}:] {bodies[i]}"
             sentence = Sentence(
                 chunk, start, end, bodies[i], frozenset(words), context, quote, words
             )
@@ -695,6 +704,27 @@ def _item_label(text: str, spans: list[tuple[int, int]], i: int) -> tuple[str, b
         return "", False
     trust = _trust_named(label)
     return (short_trust_name(trust), True) if trust else (label, False)
+
+
+# What happened to a trust, with the trust left out: "Rated good after ...", "Placed in ...".
+_RATED_OPENER = re.compile(
+    r"(?:Re-?)?(?:Rated|Placed|Put|Inspected|Downgraded|Upgraded|Taken)\b(?! by\b)"
+)
+
+
+def _subject_label(text: str, spans: list[tuple[int, int]], i: int) -> str:
+    """The item label that is the missing subject of "Rated good after ...", or ''."""
+    body = text[spans[i][0] : spans[i][1]].strip()
+    if not _RATED_OPENER.match(body):
+        return ""
+    if len(body.split()) < MIN_WORDS or body.endswith((":", ";", ",")) or "|" in body:
+        return ""
+    label, names_trust = _item_label(text, spans, i)
+    full = text[text.rfind("\n", 0, spans[i][0]) + 1 : spans[i][0]]
+    if names_trust:
+        return label
+    first = full.strip(" -*•").split(".")[0].strip("*_ ")
+    return first if label and first else ""
 
 
 def _trust_named(label: str) -> str:

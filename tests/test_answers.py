@@ -1565,3 +1565,22 @@ def test_a_person_one_trusts_notes_hold_makes_it_that_trusts_question(real_setti
     assert not ray.abstained and "encouraging" in ray.answer
     baker = assistant.ask("What did Ted Baker say about improving trusts?")
     assert "Report-level" in baker.answer  # named in the report's pages, no one trust's
+
+
+def test_a_rated_line_without_its_subject_takes_the_items_label():
+    from assistant._sentences import split_passage
+
+    text = (
+        "- Leeds Teaching Hospitals NHS Trust. Rated requires improvement after a March "
+        "2014 inspection. Rated good after a May 2016 follow-up, announced on 27 September 2016."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text, trust=""))]
+    assert "[Leeds Teaching Hospitals NHS Trust:] Rated good after a May 2016 follow-up" in (
+        " ".join(quotes)
+    )
+
+
+@pytest.mark.slow
+def test_a_report_question_naming_a_body_is_answered_by_lines_naming_it(real_settings):
+    result = Assistant(real_settings).ask("When was Leeds Teaching Hospitals rated good?")
+    assert "27 September 2016" in result.answer and "North Staffordshire" not in result.answer
