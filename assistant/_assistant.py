@@ -410,7 +410,7 @@ class Assistant:
 
         Checked in the years asked, if any, before any line says the premise is not so.
         """
-        asked = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
+        asked = _ASSERTED_RATING.search(analysis.question)
         if not asked or not analysis.trusts:
             return False
         chunks = [c for c in self._composer.index.chunks.values() if c.trust in analysis.trusts]
@@ -634,7 +634,7 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     "Why was X rated inadequate in 2019?" answered with sentences that say Outstanding gets
     "The documents do not say X was rated inadequate in 2019." first.
     """
-    asked = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
+    asked = _ASSERTED_RATING.search(analysis.question)
     if not asked or not analysis.trusts or _OF_SERVICES.search(analysis.question):
         return ""  # "How many core services were rated outstanding?" is not about the trust
     rating = asked.group(1).lower()
@@ -669,12 +669,19 @@ def _quotes_give(quotes: list[str], rating: str) -> bool:
 
 def _rating_unsaid(analysis: QuestionAnalysis, groups) -> bool:
     """True when the question says a trust was rated X and no quote gives it that rating."""
-    asked = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
+    asked = _ASSERTED_RATING.search(analysis.question)
     if not asked or not analysis.trusts or _OF_SERVICES.search(analysis.question):
         return False
     return not _gives(groups, asked.group(1).lower())
 
 
+# A rating a question takes as given: "rated inadequate", "became outstanding", "get an
+# outstanding rating".
+_ASSERTED_RATING = re.compile(
+    rf"\b(?:rated|become|became|(?:get|got|gain(?:ed)?|achieve[d]?|earn(?:ed)?|won|reach(?:ed)?)"
+    rf"(?:\s+an?)?)\s+{RATING_PATTERN}\b",
+    re.I,
+)
 _OF_SERVICES = re.compile(
     r"\b(?:services?|wards?|teams?|units?|key questions?|domains?)\b[^?.]*\brated\b", re.I
 )

@@ -1584,3 +1584,11 @@ def test_a_rated_line_without_its_subject_takes_the_items_label():
 def test_a_report_question_naming_a_body_is_answered_by_lines_naming_it(real_settings):
     result = Assistant(real_settings).ask("When was Leeds Teaching Hospitals rated good?")
     assert "27 September 2016" in result.answer and "North Staffordshire" not in result.answer
+
+
+@pytest.mark.slow
+def test_when_did_it_become_a_rating_it_never_had_says_so(real_settings):
+    result = Assistant(real_settings).ask(
+        "When did Somerset Partnership become outstanding overall?"
+    )
+    assert result.answer.startswith("The documents do not say Somerset Partnership was rated")
