@@ -595,7 +595,7 @@ _THESE_TWO = re.compile(
 
 _OBJECT_IT = re.compile(
     r"\b(?:\w+ed|made|gave|got|put|set|saw|took|found|kept|led|ran|won|held|told|brought)"
-    r"\s+(it\b(?![’'])|(?:this|that)(?=\s*[,.;](?!\S)))"
+    r"\s+(it\b(?![’'])|(?:this|that)(?=\s*[,.;](?!\S)|\s+(?:down\s+)?to\b|\s+as\b))"
 )
 
 
@@ -616,12 +616,13 @@ def _with_object_referent(
     if label:
         inserted = label[0].lower() + label[1:] if label.startswith(("The ", "A ")) else label
         return _insert_label(sentence, (match.start(1), match.end(1), "it"), inserted)
+    alone = sentence if match.group(1) == "it" else ""  # "linked this to ...": what?
     previous = _previous_in_paragraph(text, spans, i)
     if previous is None or depth >= 2:
-        return sentence
+        return alone
     before = standalone_quote(chunk, spans, i - 1, depth + 1, earlier)
     joined = f"{before}{text[previous[1] : start]}{sentence}"
-    return joined if before and len(joined.split()) <= MAX_QUOTE_WORDS else sentence
+    return joined if before and len(joined.split()) <= MAX_QUOTE_WORDS else alone
 
 
 _REFERENT_NOUN = re.compile(

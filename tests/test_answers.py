@@ -1592,3 +1592,10 @@ def test_when_did_it_become_a_rating_it_never_had_says_so(real_settings):
         "When did Somerset Partnership become outstanding overall?"
     )
     assert result.answer.startswith("The documents do not say Somerset Partnership was rated")
+
+
+def test_linked_this_to_needs_what_this_is():
+    from assistant._sentences import standalone_quote
+
+    text = "Michael linked this to the trust's aim of running services staff would use."
+    assert standalone_quote(chunk(text), [(0, len(text))], 0) == ""
