@@ -305,15 +305,7 @@ def analyse(
     if trust_filter and trust_filter not in trusts:
         trusts.insert(0, trust_filter)
     answer_type = _answer_type(_without_names(masked, organisations))
-    names = [
-        run
-        for run in runs
-        if not _org_like(run)
-        and not _is_trust_alias(run)
-        and not named_trusts(run, others)
-        and _plain(run) not in _PEOPLES
-        and not re.fullmatch(r"driving(?: improvement)?|sustaining(?: improvement)?", _plain(run))
-    ]
+    names = _names(runs, others)
     outside = [org.name for org in organisations if not org.trust]
     reacting = _reacting(question, masked, organisations)
     focus = _focus(masked, organisations)
@@ -334,6 +326,22 @@ def analyse(
         comparison=bool(_COMPARE.search(question)) or len(trusts) > 1,
         verbs=_verbs(_without_names(masked, organisations, possessive=" its ")),
     )
+
+
+def _names(runs: list[str], others: Sequence[Trust]) -> list[str]:
+    """The capitalised runs that name a person or a thing, not an organisation or a trust.
+
+    A people's word ("American") and the reports' titles ("Driving improvement") are no names.
+    """
+    return [
+        run
+        for run in runs
+        if not _org_like(run)
+        and not _is_trust_alias(run)
+        and not named_trusts(run, others)
+        and _plain(run) not in _PEOPLES
+        and not re.fullmatch(r"driving(?: improvement)?|sustaining(?: improvement)?", _plain(run))
+    ]
 
 
 def _named_organisations(

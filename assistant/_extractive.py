@@ -640,14 +640,7 @@ class Composer:
         if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
         group.picks = self._diverse(addressing, self._limit(analysis, trust), year_only)
-        if analysis.action:
-            group.picks = _with_an_action(group.picks, addressing)
-        if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
-            group.picks.sort(key=lambda x: not x.typed)
-            group.picks = _from_one_rating_to_another(group.picks, addressing, analysis)
-            group.picks = _first_time_rated(group.picks, addressing, analysis)
-        elif _NEXT.search(analysis.question) or _IN_TIME_ORDER.search(analysis.question):
-            group.picks.sort(key=lambda x: _first_year(x.sentence.quote))  # earliest first
+        group.picks = _ordered(group.picks, addressing, analysis)
         group.picks = [
             self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
             for i, pick in enumerate(group.picks)
@@ -725,12 +718,7 @@ class Composer:
         if analysis.scope == REPORT and not _names_near(x, analysis):
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
-            counted = _counted(analysis.question)
-            if counted and not counted & x.sentence.tokens:
-                return False  # "How many beds ...": a count of something else is no answer
-            if not _names_near(x, analysis):
-                return False  # "beds at the Hartsholme Centre": not another ward's beds
-            return x.typed and max(x.focus_context, x.focus_passage) >= s.figure_focus
+            return _gives_the_figure(x, analysis, s.figure_focus)
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
         if analysis.answer_type == PERSON and not (x.typed and _in_role(x, analysis)):
@@ -751,6 +739,11 @@ class Composer:
             if gives_rating(x.sentence.quote, _rating_sought(analysis)):
                 return True  # "Which trusts slipped back to requires improvement?"
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
+        return self._close_enough(x, analysis, semantic)
+
+    def _close_enough(self, x: Scored, analysis: QuestionAnalysis, semantic: float) -> bool:
+        """True when the sentence holds enough of the focus words or is close in meaning."""
+        s = self.scoring
         wide = analysis.scope == ALL_TRUSTS
         if semantic < (s.wide_semantic_floor if wide else s.semantic_floor):
             return False
@@ -1306,6 +1299,21 @@ def _from_one_rating_to_another(
     return sorted(ends, key=lambda x: _first_year(x.sentence.quote))
 
 
+def _ordered(
+    picks: list[Scored], addressing: list[Scored], analysis: QuestionAnalysis
+) -> list[Scored]:
+    """The picks as the kind of question wants them: what was done, dates, time order."""
+    if analysis.action:
+        picks = _with_an_action(picks, addressing)
+    if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
+        picks.sort(key=lambda x: not x.typed)
+        picks = _from_one_rating_to_another(picks, addressing, analysis)
+        return _first_time_rated(picks, addressing, analysis)
+    if _NEXT.search(analysis.question) or _IN_TIME_ORDER.search(analysis.question):
+        picks.sort(key=lambda x: _first_year(x.sentence.quote))  # earliest first
+    return picks
+
+
 def _first_time_rated(
     picks: list[Scored], addressing: list[Scored], analysis: QuestionAnalysis
 ) -> list[Scored]:
@@ -1321,6 +1329,16 @@ def _first_time_rated(
         return picks
     first = min(rated, key=lambda x: _first_year(x.sentence.quote))
     return [first, *(p for p in picks if p is not first)][: max(len(picks), 1)]
+
+
+def _gives_the_figure(x: Scored, analysis: QuestionAnalysis, figure_focus: float) -> bool:
+    """True when the sentence gives the figure asked for, of the thing and place asked about."""
+    counted = _counted(analysis.question)
+    if counted and not counted & x.sentence.tokens:
+        return False  # "How many beds ...": a count of something else is no answer
+    if not _names_near(x, analysis):
+        return False  # "beds at the Hartsholme Centre": not another ward's beds
+    return x.typed and max(x.focus_context, x.focus_passage) >= figure_focus
 
 
 def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:

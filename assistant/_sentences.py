@@ -221,29 +221,31 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
         elif _list_items(text, spans, i):
             sentences += _item_sentences(chunk, spans, i, token_lists, context, earlier)
             continue
-        elif i in orphans or not is_fragment(bodies[i]):
-            quote = (
-                f"[{orphans[i]}] {bodies[i].rstrip(';,')}"
-                if i in orphans
-                else standalone_quote(chunk, spans, i, earlier=earlier)
-            )
-            if label := _subject_label(text, spans, i):
-                quote = f"[{label}:] {quote}"  # "[Leeds ...:] Rated good after a May 2016 ..."
-            sentence = Sentence(
-                chunk, start, end, bodies[i], frozenset(words), context, quote, words
-            )
-        elif label := _subject_label(text, spans, i):
-            # "- **Leeds Teaching Hospitals NHS Trust.** ... Rated good after a May 2016
-            # follow-up": what was rated is the item's label, in brackets
-            quote = f"[{label}:] {bodies[i]}"
-            sentence = Sentence(
-                chunk, start, end, bodies[i], frozenset(words), context, quote, words
-            )
         else:
-            sentence = None
+            quote = _sentence_quote(chunk, spans, i, orphans, earlier)
+            sentence = Sentence(
+                chunk, start, end, bodies[i], frozenset(words), context, quote, words
+            )
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
     return [_with_bracket_words(s) for s in sentences]
+
+
+def _sentence_quote(chunk: Chunk, spans, i: int, orphans: dict[int, str], earlier: str) -> str:
+    """The quote for a sentence that leads no list, or '' when it cannot be quoted.
+
+    An item's "Rated good after a May 2016 follow-up" takes the item's label as its subject
+    ("[Leeds Teaching Hospitals NHS Trust:] Rated good ...").
+    """
+    body = chunk.text[spans[i][0] : spans[i][1]]
+    label = _subject_label(chunk.text, spans, i)
+    if i in orphans:  # an item whose lead-in ended the passage before
+        quote = f"[{orphans[i]}] {body.rstrip(';,')}"
+    elif not is_fragment(body):
+        quote = standalone_quote(chunk, spans, i, earlier=earlier)
+    else:
+        quote = body if label else ""
+    return f"[{label}:] {quote}" if label and quote else quote
 
 
 _BRACKETED = re.compile(r"\[([^\]…]+)\]")
