@@ -331,17 +331,27 @@ def analyse(
 def _names(runs: list[str], others: Sequence[Trust]) -> list[str]:
     """The capitalised runs that name a person or a thing, not an organisation or a trust.
 
-    A people's word ("American") and the reports' titles ("Driving improvement") are no names.
+    A people's word ("American") and the reports' titles ("Driving improvement") are no names;
+    "Rob Webster and Mark Hindle" is two.
     """
+    parts = [part for run in runs for part in _split_pair(run)]
     return [
         run
-        for run in runs
+        for run in parts
         if not _org_like(run)
         and not _is_trust_alias(run)
         and not named_trusts(run, others)
         and _plain(run) not in _PEOPLES
         and not re.fullmatch(r"driving(?: improvement)?|sustaining(?: improvement)?", _plain(run))
     ]
+
+
+def _split_pair(run: str) -> list[str]:
+    """Two names joined by "and" ("Rob Webster and Mark Hindle") as two; else the run."""
+    first, _, second = run.partition(" and ")
+    if second and len(first.split()) >= 2 and len(second.split()) >= 2 and not _org_like(run):
+        return [first, second]
+    return [run]
 
 
 def _named_organisations(

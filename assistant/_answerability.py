@@ -194,10 +194,10 @@ def placed(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
     if analysis.trusts:
         return analysis
     seven = {t.name for t in TRUSTS}
-    for name in analysis.names:  # "Who replaced Caroline Donovan?": North Staffordshire's
-        owner = _owner(index, name)
-        if owner in seven:
-            return dataclasses.replace(analysis, trusts=(owner,), scope=ONE_TRUST)
+    owners = list(dict.fromkeys(_owner(index, name) for name in analysis.names))
+    if owners and set(owners) <= seven:  # "Who replaced Caroline Donovan?": NSCHT's
+        scope = ONE_TRUST if len(owners) == 1 else NAMED_TRUSTS  # "Webster and Hindle"
+        return dataclasses.replace(analysis, trusts=tuple(owners), scope=scope)
     for name in analysis.outside:
         if _A_TRUST.search(name):
             continue  # "Taunton and Somerset NHS Foundation Trust" is an organisation of its own

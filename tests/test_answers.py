@@ -1599,3 +1599,11 @@ def test_linked_this_to_needs_what_this_is():
 
     text = "Michael linked this to the trust's aim of running services staff would use."
     assert standalone_quote(chunk(text), [(0, len(text))], 0) == ""
+
+
+@pytest.mark.slow
+def test_people_of_two_trusts_make_a_comparison_of_the_two(real_settings):
+    assert analyse("Compare Rob Webster and Mark Hindle").names == ("Rob Webster", "Mark Hindle")
+    result = Assistant(real_settings).ask("Compare Rob Webster and Mark Hindle as leaders")
+    assert "**South West Yorkshire Partnership" in result.answer
+    assert "**Calderstones Partnership" in result.answer
