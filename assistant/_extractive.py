@@ -1439,7 +1439,9 @@ _DOWN_WORDS = (
     r"\b(?:slipp?(?:ed|ing)?|fell|fall(?:en|ing)?|dropp?(?:ed|ing)?) back\b|"
     r"\b(?:downgraded|went backwards|gone backwards)\b|"
     r"\brating\w*\b[^?.;]{0,30}\b(?:drop|fall|fell|slip|declin|worsen|go down|went down)\w*|"
-    r"\b(?:lose|lost|losing) (?:its|their|the) (?:\w+ )?ratings?\b"
+    r"\b(?:lose|lost|losing) (?:its|their|the) (?:\w+ )?ratings?\b|"
+    r"\b(?:trouble|struggl\w*|fail\w*|difficult\w*) (?:\w+ )?(?:keep|hold|sustain)\w* "
+    r"(?:on to )?(?:its|their|the) (?:\w+ )?ratings?\b"
 )
 _GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
 _LOWER = "(?:requires improvement|inadequate)"  # what a rating that fell went to

@@ -1607,3 +1607,14 @@ def test_people_of_two_trusts_make_a_comparison_of_the_two(real_settings):
     result = Assistant(real_settings).ask("Compare Rob Webster and Mark Hindle as leaders")
     assert "**South West Yorkshire Partnership" in result.answer
     assert "**Calderstones Partnership" in result.answer
+
+
+@pytest.mark.slow
+def test_trouble_keeping_a_rating_is_a_fall(real_settings):
+    result = Assistant(real_settings).ask(
+        "which trust had the most trouble keeping its rating and why"
+    )
+    assert {c.trust for c in result.citations} <= {
+        "South West Yorkshire Partnership NHS Foundation Trust",
+        "Sheffield Health and Social Care NHS Foundation Trust",
+    }
