@@ -120,6 +120,7 @@ def mend(question: str, speller: Speller) -> str:
         corrected = speller.correct(tokens[0])
         return corrected if corrected and not word[0].isupper() else word
 
+    question = re.sub(r"\s+&\s+", " and ", question)  # "Health & Social Care", not "A&E"
     mended = _WORD.sub(fix, question)
     return " ".join(mended.split()) or question
 

@@ -111,6 +111,9 @@ def test_speller_mends_slips_but_not_other_words():
     assert mend("Who was the CEO, and which exec led it?", speller) == (
         "Who was the chief executive, and which executive led it?"
     )
+    assert mend("What did Sheffield Health & Social Care do?", speller) == (
+        "What did Sheffield Health and Social Care do?"  # the trust's name as the notes write it
+    )
 
 
 def test_typos_and_filler_do_not_cause_abstention(hash_settings):
