@@ -719,6 +719,8 @@ class Composer:
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
             return _gives_the_figure(x, analysis, s.figure_focus)
+        if _asks_about_takeovers(analysis) and _took_up_a_post(x.sentence.quote):
+            return False  # "Rob Webster took over in 2016" is no takeover of the trust
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
         if analysis.answer_type == PERSON and not (x.typed and _in_role(x, analysis)):
@@ -1329,6 +1331,27 @@ def _first_time_rated(
         return picks
     first = min(rated, key=lambda x: _first_year(x.sentence.quote))
     return [first, *(p for p in picks if p is not first)][: max(len(picks), 1)]
+
+
+_TAKEOVER = re.compile(r"\b(?:tak(?:en|e|ing)|took) over\b|\btakeover\b|\bmerg", re.I)
+_PERSON_TOOK_OVER = re.compile(r"((?:[A-Z][a-z'’-]+ ){1,3})took over\b")
+
+
+def _asks_about_takeovers(analysis: QuestionAnalysis) -> bool:
+    """True for "which trusts were taken over or merged", not "who took over as chair"."""
+    return (
+        bool(_TAKEOVER.search(analysis.question))
+        and analysis.answer_type != PERSON
+        and not re.search(r"\b(?:chief|chair|director|executive|ceo|lead)", analysis.question, re.I)
+    )
+
+
+def _took_up_a_post(quote: str) -> bool:
+    """True when the sentence's "took over" is a person taking a post, with no merger in it."""
+    person = _PERSON_TOOK_OVER.search(quote)
+    if person is None or re.search(r"\bmerg|\bacqui|\btakeover\b", quote, re.I):
+        return False
+    return bool(person_names(person.group(1).strip()))
 
 
 def _gives_the_figure(x: Scored, analysis: QuestionAnalysis, figure_focus: float) -> bool:

@@ -1621,3 +1621,12 @@ def test_trouble_keeping_a_rating_is_a_fall(real_settings):
         "South West Yorkshire Partnership NHS Foundation Trust",
         "Sheffield Health and Social Care NHS Foundation Trust",
     }
+
+
+@pytest.mark.slow
+def test_a_person_taking_a_post_is_no_takeover_of_the_trust(real_settings):
+    assistant = Assistant(real_settings)
+    merged = assistant.ask("Which of the trusts ended up merging or being taken over?")
+    assert "Rob Webster" not in merged.answer and "Mersey Care" in merged.answer
+    post = assistant.ask("Who took over as chief executive of South West Yorkshire in 2016?")
+    assert "Rob Webster" in post.answer
