@@ -98,11 +98,23 @@ _NOT_A_NAME = (
         "both either neither all each every any some"
     )
 )
-# A people's word alone is no name ("an American improvement model"); in a run it may be
-# part of one ("Scottish Government").
-_PEOPLES = _words(
-    "american british scottish welsh irish european swedish dutch danish canadian australian"
-)
+# A people's word and the place words (stems) documents use instead: "an American model" is
+# "the Dartmouth Institute in the USA". Alone it is no name; in a run it may be part of one
+# ("Scottish Government").
+PLACES_OF_PEOPLES = {
+    "american": ("usa", "america"),
+    "british": ("uk", "britain"),
+    "english": ("england",),
+    "scottish": ("scotland",),
+    "welsh": ("wale",),
+    "irish": ("ireland",),
+    "european": ("europ",),
+    "swedish": ("sweden",),
+    "dutch": ("netherland", "holland"),
+    "danish": ("denmark",),
+    "canadian": ("canada",),
+    "australian": ("australia",),
+}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*|\d[\d,.%£]*")
 _ACRONYM = re.compile(r"[A-Z]{2,4}s?")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -341,7 +353,7 @@ def _names(runs: list[str], others: Sequence[Trust]) -> list[str]:
         if not _org_like(run)
         and not _is_trust_alias(run)
         and not named_trusts(run, others)
-        and _plain(run) not in _PEOPLES
+        and _plain(run) not in PLACES_OF_PEOPLES
         and not re.fullmatch(r"driving(?: improvement)?|sustaining(?: improvement)?", _plain(run))
     ]
 

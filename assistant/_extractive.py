@@ -19,6 +19,7 @@ from assistant._analysis import (
     NAMED_TRUSTS,
     ONE_TRUST,
     PERSON,
+    PLACES_OF_PEOPLES,
     RATING_PATTERN,
     REPORT,
     REPORT_YEAR,
@@ -677,11 +678,7 @@ class Composer:
             leans = following.quote.startswith((sentence.text, sentence.quote))
             if not (short or leans and _CONTINUES.match(following.text)):
                 break
-            joined = (
-                following.quote
-                if following.quote.startswith((sentence.text, sentence.quote))
-                else f"{sentence.quote}{gap}{following.quote}"
-            )
+            joined = following.quote if leans else f"{sentence.quote}{gap}{following.quote}"
             longer = dataclasses.replace(
                 sentence,
                 end=following.end,
@@ -866,7 +863,7 @@ def focus_weights(
     weights: dict[frozenset[str], float] = {}
     for token in tokens:
         forms = _forms(token, idf, vocabulary)
-        forms |= {w for w in _PLACES_OF.get(token, ()) if w in idf}  # "American": the USA
+        forms |= {w for w in PLACES_OF_PEOPLES.get(token, ()) if w in idf}  # "American": USA
         if analysis.answer_type == FIGURE:  # "how many responded": a response rate counts them
             forms |= {n for n in _COUNTED_AS.get(token, ()) if n in idf}
         if forms:
@@ -882,19 +879,6 @@ def focus_weights(
             damp *= 0.3  # "how did they handle complaints": the complaints are the topic
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return _with_alternatives(weights, analysis.question)
-
-
-# A people's word and the place words documents use instead ("the Dartmouth Institute in
-# the USA"), as stems.
-_PLACES_OF = {
-    "american": ("usa", "america"),
-    "swedish": ("sweden",),
-    "british": ("uk", "britain"),
-    "scottish": ("scotland",),
-    "welsh": ("wale",),
-    "english": ("england",),
-    "dutch": ("netherland", "holland"),
-}
 
 
 @functools.cache
@@ -1005,10 +989,10 @@ def _only_in_names(sentence: Sentence, lowercase: frozenset[str]) -> frozenset[s
     outside = set(words_of([_NAME_RUN.sub(" ", sentence.text)])[0])
     hidden: set[str] = set()
     for name in names:
-        *modifiers, head = name.split()  # "Metropolitan Police" is police: its head counts
-        parts = set(words_of([name])[0])
+        modifiers = " ".join(name.split()[:-1])  # "Metropolitan Police" is police: its last
+        parts = set(words_of([name])[0])  # word counts
         if len(parts & lowercase) == 1 and len(parts) > 1:
-            hidden |= (set(words_of([" ".join(modifiers)])[0]) & lowercase) - outside
+            hidden |= (set(words_of([modifiers])[0]) & lowercase) - outside
     return frozenset(hidden)
 
 
@@ -1468,21 +1452,16 @@ _DOWN_WORDS = (
 )
 _GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
 _LOWER = "(?:requires improvement|inadequate)"  # what a rating that fell went to
-# A fall said of a rating itself ("the overall rating fell", "put the trust back to ...").
-_RATING_WENT_DOWN = re.compile(
-    r"\brating\w*\s+(?:\w+\s+){0,3}?(?:fell|fall|dropped|slipped|declined|lowered)\b"
-    r"|\b(?:back to|down from|downgraded|lowered\b.{0,40}\bto)\b"
-    rf"|\bfrom (?:good|outstanding) to\b|\b(?:rated|rated it|rating of) {_LOWER}\b",
-    re.I,
-)
-# ... said in words of movement, not only a lower rating ("rated requires improvement" may be
-# where a trust started).
-_SAYS_FELL = re.compile(
+# A rating's fall in words of movement ("the overall rating fell", "put the trust back to").
+_MOVED_DOWN = (
     r"\brating\w*\s+(?:\w+\s+){0,3}?(?:fell|fall|dropped|slipped|declined|lowered)\b"
     r"|\b(?:back to|down from|downgraded|lowered\b.{0,40}\bto)\b|\bfrom (?:good|outstanding) to\b"
-    rf"|\b{_LOWER}(?: overall)? again\b",
-    re.I,
 )
+# A fall said of a rating itself, or a lower rating given.
+_RATING_WENT_DOWN = re.compile(_MOVED_DOWN + rf"|\b(?:rated|rated it|rating of) {_LOWER}\b", re.I)
+# ... said in words of movement only ("rated requires improvement" may be where a trust
+# started; "rated requires improvement overall again" is not).
+_SAYS_FELL = re.compile(_MOVED_DOWN + rf"|\b{_LOWER}(?: overall)? again\b", re.I)
 _BACKSLIDE = re.compile(
     _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b"
     # "how did their ratings move", "rating journey", "how did each fare at its next inspection"

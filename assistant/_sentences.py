@@ -722,12 +722,7 @@ def _subject_label(text: str, spans: list[tuple[int, int]], i: int) -> str:
         return ""
     if len(body.split()) < MIN_WORDS or body.endswith((":", ";", ",")) or "|" in body:
         return ""
-    label, names_trust = _item_label(text, spans, i)
-    full = text[text.rfind("\n", 0, spans[i][0]) + 1 : spans[i][0]]
-    if names_trust:
-        return label
-    first = full.strip(" -*•").split(".")[0].strip("*_ ")
-    return first if label and first else ""
+    return _item_label(text, spans, i)[0]
 
 
 def _trust_named(label: str) -> str:
