@@ -996,6 +996,14 @@ _ONLY_POINTS_BACK = re.compile(
 )
 
 
+# An asking part that only points back to the context before it ("sort that out").
+_LEANS_ON_CONTEXT = re.compile(
+    r"^(?=[^?]{0,80}\?*\s*$)[^?]*\b(?:\w+ed|sort|fix|deal with|tackle|solve|handle)\s+"
+    r"(?:that|this|it|them|those)\b",
+    re.I,
+)
+
+
 def _asked_part(text: str) -> str:
     """The sentences that ask, without those that only say who is asking.
 
@@ -1004,8 +1012,9 @@ def _asked_part(text: str) -> str:
     """
     text = _WANTS_TO_KNOW.sub("", text.strip())
     asked = _WHO_ASKS.sub("", text)
-    if _ONLY_POINTS_BACK.match(asked):  # "... went backwards after being praised - which ones?"
-        asked = text
+    if _ONLY_POINTS_BACK.match(asked) or _LEANS_ON_CONTEXT.search(asked):
+        asked = text  # "... went backwards after being praised - which ones?"; "my trust keeps
+        # getting flagged for ligature risks - did any of them sort that out?"
     sentences = re.split(r"(?<=[.?!])\s+", asked)
     asking = [sentence for sentence in sentences if _ASKING.search(sentence)]
     return " ".join(asking) if asking and len(asking) < len(sentences) else asked

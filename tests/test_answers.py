@@ -1630,3 +1630,14 @@ def test_a_person_taking_a_post_is_no_takeover_of_the_trust(real_settings):
     assert "Rob Webster" not in merged.answer and "Mersey Care" in merged.answer
     post = assistant.ask("Who took over as chief executive of South West Yorkshire in 2016?")
     assert "Rob Webster" in post.answer
+
+
+@pytest.mark.slow
+def test_a_question_pointing_back_to_its_context_takes_the_context_as_topic(real_settings):
+    question = (
+        "my trust keeps getting flagged for ligature risks - did any of these trusts sort that "
+        "out and how?"
+    )
+    assert "ligature" in analyse(question).focus
+    result = Assistant(real_settings).ask(question)
+    assert not result.abstained and "ligature heat map" in result.answer
