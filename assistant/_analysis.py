@@ -255,6 +255,8 @@ class QuestionAnalysis:
         action: The question asks what was done ("what did X do about Y").
         succession: For "who took over after X" 'after', for "who was ... before X" 'before'.
         successor_of: The words naming that X ("ben travis"), as typed.
+        documents: Ids of the publications the question names by title ("the Sustaining
+            improvement revisits"): it is answered from them.
 
     """
 
@@ -277,6 +279,7 @@ class QuestionAnalysis:
     action: bool = False
     succession: str = ""
     successor_of: str = ""
+    documents: tuple[str, ...] = ()
 
     @property
     def outside(self) -> tuple[str, ...]:
@@ -288,7 +291,7 @@ class QuestionAnalysis:
         data = asdict(self)
         data["organisations"] = [org.name for org in self.organisations]
         data["outside_organisations"] = list(self.outside)
-        for key in ("trusts", "names", "years", "all_years", "themes", "verbs"):
+        for key in ("trusts", "names", "years", "all_years", "themes", "verbs", "documents"):
             data[key] = list(data[key])
         data.pop("question")
         return data

@@ -35,6 +35,7 @@ from assistant._answerability import (
 from assistant._conversation import condense
 from assistant._grounding import instruction_like, quoted_pages, shown_label
 from assistant._provenance import merge_labels, provenance
+from assistant._publications import on_publication
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
 from assistant._sentences import SentenceBank, person_names, short_trust_name, spoken_by
 from assistant._themes import evidence_counts, short_quote, theme_examples
@@ -247,7 +248,8 @@ class Assistant:
     def _retrieve_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()
         trust, theme = state.filters
-        state.analysis = placed(analyse(state.standalone, trust, self._others), state.index)
+        analysis = placed(analyse(state.standalone, trust, self._others), state.index)
+        state.analysis = on_publication(analysis, state.index)
         state.query = plan_query(state.standalone, trust, theme)
         state.query.trusts = list(state.analysis.trusts)
         state.retrieved = retrieve(state.index, state.query, self.settings, state.k)

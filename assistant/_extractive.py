@@ -32,6 +32,7 @@ from assistant._analysis import (
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
+from assistant._publications import naming_phrases
 from assistant._sentences import (
     ABOUT_NOTES,
     Sentence,
@@ -261,7 +262,10 @@ class Composer:
             return [self._trust_profile(trust) for trust in trusts]
         if analysis.scope == REPORT:
             chunks = [p.chunk for p in passages[:10]]
-            if _TITLED.search(analysis.question):  # "When was Driving improvement published?"
+            if analysis.documents:  # "the Sustaining improvement revisits": all of it
+                named = [c for c in self.index.chunks.values() if c.doc_id in analysis.documents]
+                chunks = named + [c for c in chunks if c.doc_kind in _REPORT_KINDS]
+            elif _TITLED.search(analysis.question):  # "When was Driving improvement published?"
                 chunks = self._report_only(chunks, similarity)
             return self._report_groups(chunks, weights, analysis, similarity, vector)
         own_years = years_by_trust(analysis)  # "Oxleas (2019) and Calderstones (2014-15)"
@@ -287,8 +291,21 @@ class Composer:
     def _report_groups(self, chunks, weights, analysis, similarity, vector) -> list[Group]:
         """A report question's sentences by source, after CQC's summary of a theme it names."""
         scored = self._score(chunks, weights, analysis, similarity)
+        if analysis.documents:  # the publication's own lines, and others' that name it
+            naming = [
+                [frozenset([word]) for word in phrase]
+                for phrase in naming_phrases(analysis.question, self.index)
+            ]
+            scored = [
+                x
+                for x in scored
+                if x.sentence.chunk.doc_id in analysis.documents
+                or any(_has_phrase(x.sentence.ordered, phrase, slack=1) for phrase in naming)
+            ]
         chosen = self._choose("", "", scored, analysis, vector)
         summary = self._overview(analysis.themes) if analysis.themes else None
+        if analysis.documents:  # another publication's answer does not open with the report's
+            summary = None
         if summary and summary.picks and chosen.picks:
             return [summary, *_split_by_source(chosen, skip=summary.picks)]
         return _split_by_source(chosen)

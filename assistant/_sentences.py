@@ -243,9 +243,23 @@ def _sentence_quote(chunk: Chunk, spans, i: int, orphans: dict[int, str], earlie
         quote = f"[{orphans[i]}] {body.rstrip(';,')}"
     elif not is_fragment(body):
         quote = standalone_quote(chunk, spans, i, earlier=earlier)
+    elif _labelled_list(body):
+        quote = body
     else:
         quote = body if label else ""
     return f"[{label}:] {quote}" if label and quote else quote
+
+
+# "New emphasis in 2020: formal QI methods, SPC data, ... and succession planning.": a line
+# whose own label says what the things it lists are.
+_LABELLED_LIST = re.compile(r"^[A-Z][^:|\[\]]{2,60}: (?P<listed>[^:|]+[,;][^:|]+ and [^:|]+)\.$")
+
+
+def _labelled_list(body: str) -> bool:
+    """True for a line that labels a list of things ("Carried over from 2018: a, b and c.")."""
+    match = _LABELLED_LIST.match(body.strip())
+    label_words = len(body.split(":", 1)[0].split())
+    return bool(match) and 2 <= label_words <= 8 and len(match["listed"].split()) >= 4
 
 
 _BRACKETED = re.compile(r"\[([^\]…]+)\]")

@@ -1641,3 +1641,46 @@ def test_a_question_pointing_back_to_its_context_takes_the_context_as_topic(real
     assert "ligature" in analyse(question).focus
     result = Assistant(real_settings).ask(question)
     assert not result.abstained and "ligature heat map" in result.answer
+
+
+def test_a_line_labelling_a_list_of_things_is_quotable():
+    from assistant._sentences import split_passage
+
+    text = (
+        "- New emphasis in 2020: formal QI methods, SPC data, self-evaluation and "
+        "accreditation, and succession planning.\n- Next steps: more."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text, trust=""))]
+    assert quotes == [
+        "New emphasis in 2020: formal QI methods, SPC data, self-evaluation and accreditation, "
+        "and succession planning."
+    ]
+
+
+def test_a_publication_named_by_its_title_is_what_the_question_is_about(fake_assistant):
+    from assistant._publications import named_documents
+
+    index = fake_assistant.open()
+    assert named_documents("What does the Sustaining improvement report say?", index) == (
+        "sustaining-improvement",
+    )
+    assert named_documents("Which themes did the acute trusts report have?", index) == (
+        "acute-trusts-driving-improvement",
+    )
+    # the title's words as a topic, and another report's acute wards, name no publication
+    assert named_documents("How did the trusts sustain improvement?", index) == ()
+    assert named_documents("What did the report say about acute wards?", index) == ()
+
+
+@pytest.mark.slow
+def test_a_question_about_a_named_publication_is_answered_from_it(real_settings):
+    result = Assistant(real_settings).ask(
+        "What new emphasis appeared in the 2020 Sustaining improvement case studies?"
+    )
+    assert result.analysis["documents"] == ["sustaining-improvement"]
+    assert "formal QI methods, SPC data" in result.answer.split("\n- ")[1]
+    which = Assistant(real_settings).ask(
+        "Which of the seven mental health trusts did CQC revisit in its 2020 Sustaining "
+        "improvement work?"
+    )
+    assert {"Lincolnshire Partnership NHS Foundation Trust"} <= {c.trust for c in which.citations}

@@ -281,11 +281,13 @@ def test_fragments():
         "Caring and responsive ratings across all eleven services",  # no verb
         "| Foreword | 2 | The trusts were interviewed |",  # table
         "CQC told the trust it had to:",  # lead-in
+        "[New in 2020:] formal QI methods and SPC data",  # a label of its own making
         "Staff said the surge bed was used every day.",
         "Ward-level ligature heat maps gave staff a shared picture.",
+        "New emphasis in 2020: formal QI methods, SPC data and succession planning.",
     ]
-    assert [m.is_fragment(q) for q in quotes] == [True] * 5 + [False] * 2
-    assert m.fragment_rate(quotes) == pytest.approx(5 / 7)
+    assert [m.is_fragment(q) for q in quotes] == [True] * 6 + [False] * 3
+    assert m.fragment_rate(quotes) == pytest.approx(6 / 9)
     assert m.fragment_rate([]) is None
 
 

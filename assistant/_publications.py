@@ -1,0 +1,137 @@
+"""Documents a question names by their title ("the 2020 Sustaining improvement revisits").
+
+A question about a companion publication ("What new emphasis appeared in the Sustaining
+improvement case studies?", "Which themes did the acute report have?") is answered from that
+publication's notes, not from whatever else shares its words. Only documents that are about
+no one trust and are not the report's own notes can be named this way: a question about the
+report itself draws on all of the report's material.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import re
+
+from assistant._analysis import ALL_TRUSTS, REPORT, WHICH_TRUST, QuestionAnalysis
+from corpus import stop_words
+from index import Index, tokenize
+
+_OWN_REPORT_KINDS = frozenset({"report-notes", "report-overview"})
+# Words that mark the question as naming a publication, not just sharing its words: "how did
+# the trusts sustain improvement?" is not about the "Sustaining improvement" revisits.
+_PUBLICATION = re.compile(
+    r"\b(?:reports?|publications?|papers?|revisits?|case stud(?:y|ies)|series|documents?|"
+    r"updates?|reviews?|study|notes)\b",
+    re.I,
+)
+# "Which of the seven mental health trusts did it revisit?" asks about the trusts.
+_WHICH_TRUSTS = re.compile(r"\bwhich (?:of the )?(?:[\w-]+ ){0,4}trusts\b", re.I)
+_MONTHS = "january february march april may june july august september october november december"
+
+
+def on_publication(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
+    """A question naming no trust but a publication, as a question about that publication.
+
+    The title's words and year name the publication, not the topic: "What new emphasis
+    appeared in the 2020 Sustaining improvement case studies?" asks about "new emphasis" in
+    any year. "Which of the seven trusts did it revisit" stays a question about the trusts.
+    """
+    if analysis.trusts or analysis.scope not in (REPORT, ALL_TRUSTS):
+        return analysis
+    named = _named(analysis.question, index)
+    if not named:
+        return analysis
+    titles = " ".join(_eligible_titles(index)[doc_id] for doc_id in named)
+    dated = set(re.findall(r"\b(?:19|20)\d{2}\b", titles))  # "the 2020 Sustaining improvement"
+    undated = dataclasses.replace(
+        analysis,
+        years=tuple(y for y in analysis.years if y not in dated),
+        all_years=tuple(y for y in analysis.all_years if y not in dated),
+    )
+    if analysis.answer_type == WHICH_TRUST or _WHICH_TRUSTS.search(analysis.question):
+        return undated
+    naming = {word for phrases in named.values() for phrase in phrases for word in phrase}
+    kept = [word for word in analysis.focus.split() if not set(tokenize([word])[0]) <= naming]
+    focus = " ".join(kept) or analysis.focus  # "the acute report's themes": "themes"
+    return dataclasses.replace(undated, scope=REPORT, documents=tuple(named), focus=focus)
+
+
+def named_documents(question: str, index: Index) -> tuple[str, ...]:
+    """Ids of the documents whose title the question names, in corpus order."""
+    return tuple(_named(question, index))
+
+
+def naming_phrases(question: str, index: Index) -> list[tuple[str, ...]]:
+    """The stemmed title words the question names its publications by: ("sustain", "improv")."""
+    return [phrase for phrases in _named(question, index).values() for phrase in phrases]
+
+
+def _named(question: str, index: Index) -> dict[str, list[tuple[str, ...]]]:
+    """The documents whose title the question names, each with the title words it used.
+
+    A title is named by two of its words in order (at most one word between) that no other
+    title has as a pair, at least one of them telling ("acute report", "Sustaining
+    improvement"), or by a word of letters and digits only it has ("NHS70"); and the question
+    must say it means a publication (a word such as "report" or "revisits", or the title's
+    word written with a capital inside the question).
+    """
+    titles = {doc_id: tokenize([title])[0] for doc_id, title in _eligible_titles(index).items()}
+    if not titles:
+        return {}
+    asked = tokenize([question])[0]
+    common = _common_words(index)
+    stops = stop_words() | frozenset(tokenize([_MONTHS])[0])
+    named: dict[str, list[tuple[str, ...]]] = {}
+    for doc_id, title in titles.items():
+        others = {pair for d, words in titles.items() if d != doc_id for pair in _pairs(words)}
+        matched = [
+            pair
+            for pair in _pairs(title)
+            if not set(pair) <= common
+            and not any(w.isdigit() or w in stops for w in pair)
+            and pair not in others
+            and _in_order(asked, *pair)
+        ]
+        matched += [(w,) for w in title if re.fullmatch(r"[a-z]+\d+", w) and w in asked]
+        if matched and _means_publication(question, [w for pair in matched for w in pair]):
+            named[doc_id] = matched
+    return named
+
+
+def _eligible_titles(index: Index) -> dict[str, str]:
+    """Titles of the documents that are neither the report's own notes nor mostly one trust's."""
+    titles: dict[str, str] = {}
+    passages: collections.Counter[str] = collections.Counter()
+    owned: collections.Counter[tuple[str, str]] = collections.Counter()
+    for chunk in index.chunks.values():
+        if chunk.doc_kind not in _OWN_REPORT_KINDS and chunk.title:
+            titles.setdefault(chunk.doc_id, chunk.title)
+            passages[chunk.doc_id] += 1
+            owned[chunk.doc_id, chunk.trust] += 1 if chunk.trust else 0
+    mostly_one = {doc_id for (doc_id, _), n in owned.items() if 2 * n >= passages[doc_id]}
+    return {doc_id: title for doc_id, title in titles.items() if doc_id not in mostly_one}
+
+
+def _common_words(index: Index) -> frozenset[str]:
+    """Words found in the titles of two or more documents ("cqc", "trust", "improv")."""
+    titles = {chunk.doc_id: chunk.title for chunk in index.chunks.values()}
+    seen = collections.Counter(w for title in titles.values() for w in set(tokenize([title])[0]))
+    return frozenset(word for word, count in seen.items() if count > 1)
+
+
+def _pairs(words: list[str]) -> list[tuple[str, str]]:
+    return list(zip(words, words[1:], strict=False))
+
+
+def _in_order(asked: list[str], first: str, second: str) -> bool:
+    """True when `second` follows `first` in the question, at most one word between."""
+    return any(word == first and second in asked[i + 1 : i + 3] for i, word in enumerate(asked))
+
+
+def _means_publication(question: str, matched: list[str]) -> bool:
+    """True when the question names a publication, not just a topic its title shares."""
+    if _PUBLICATION.search(question) or any(re.fullmatch(r"[a-z]+\d+", w) for w in matched):
+        return True
+    inside = question.split(None, 1)[1] if len(question.split()) > 1 else ""
+    return any(re.search(rf"\b{re.escape(w[:1].upper() + w[1:])}", inside) for w in matched)
