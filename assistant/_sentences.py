@@ -212,6 +212,11 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
     sentences = []
     for i, (start, end) in enumerate(spans):
         context = frozenset(paragraphs[i] | heading)
+        row = _table_row(text, start, end, earlier)
+        if row is not None:
+            if row:
+                sentences.append(_row_sentence(chunk, start, end, row, context))
+            continue
         listed = _list_unit(text, spans, i)
         words = tuple(token_lists[i])
         if i in orphans:  # the lead-in's words say what the item is ("programme of work")
@@ -229,6 +234,52 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
     return [_with_bracket_words(s) for s in sentences]
+
+
+def _table_row(text: str, start: int, end: int, earlier: str) -> list[tuple[str, str]] | None:
+    """A table row's (header, cell) pairs; [] for the header or rule line; None for no row.
+
+    The header is the table's first line, found in the passage or, when the passage begins
+    inside the table, in the text before it.
+    """
+    line = text[start:end].strip()
+    if not (line.startswith("|") and line.endswith("|") and len(line) > 2):
+        return None
+    above = (earlier + text[:start]).rstrip("\n ").split("\n")
+    table = []
+    for previous in reversed(above):
+        if not previous.strip().startswith("|"):
+            break
+        table.insert(0, previous.strip())
+    if len(table) < 2 or not _TABLE_RULE.fullmatch(table[1]):
+        return []  # the header, the rule under it, or a table without a header
+    headers, cells = _cells(table[0]), _cells(line)
+    if len(headers) != len(cells) or len(cells) < 2 or not cells[0]:
+        return []
+    return list(zip(headers, cells, strict=True))
+
+
+_TABLE_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _row_sentence(chunk: Chunk, start: int, end: int, row, context) -> Sentence:
+    """A table row quoted with its column headers in brackets.
+
+    "| Vision and values | Separate theme | Not a separate theme |" under "| Theme | Acute
+    report (2017) | Mental health report (2018) |" reads "Vision and values [— Acute report
+    (2017):] Separate theme [; Mental health report (2018):] Not a separate theme".
+    """
+    (_, key), rest = row[0], [(h, c) for h, c in row[1:] if c]
+    quote = key + "".join(
+        f" [{'—' if n == 0 else ';'} {header}:] {cell}" for n, (header, cell) in enumerate(rest)
+    )
+    text = key + " — " + "; ".join(f"{header}: {cell}" for header, cell in rest)
+    words = tuple(words_of([text])[0])
+    return Sentence(chunk, start, end, text, frozenset(words), context, quote, words)
 
 
 def _sentence_quote(chunk: Chunk, spans, i: int, orphans: dict[int, str], earlier: str) -> str:

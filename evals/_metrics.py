@@ -295,28 +295,35 @@ _VERBS = _AUXILIARIES | _IRREGULAR | frozenset().union(*map(_verb_forms, _BASES.
 
 # A line the document labels itself ("New emphasis in 2020: formal QI methods, SPC data and
 # succession planning."; a Word table row "Theme: Leadership; Acute report: Yes"): the label
-# (two to eight words, not in brackets) says what the listed things are.
+# (two to eight words, not in brackets) says what the listed things are. A table row's
+# headers say what its cells are.
 _LABELLED = re.compile(r"^[A-Z][^:\[\]|]{2,60}: \S")
+
+
+# A markdown table row quoted with its column headers: "Wexham Park [— Page:] 26".
+_HEADED_CELL = re.compile(r"^[^\[\]]+ \[[-—;] [^\]]{1,60}:\] \S")
 
 
 def _labelled(text: str) -> bool:
     label = text.split(":", 1)[0]
-    return bool(_LABELLED.match(text)) and 2 <= len(label.split()) <= 8
+    labelled = bool(_LABELLED.match(text)) and 2 <= len(label.split()) <= 8
+    return labelled or bool(_HEADED_CELL.match(text))
 
 
 def is_fragment(quote: str) -> bool:
     """True when a quote is not a whole sentence.
 
-    That is: under five words, no verb-like lower-case word (unless the line is labelled:
-    "New emphasis in 2020: formal QI methods, ..."), a lower-case start, a table pipe or a
-    closing colon.
+    That is: under five words (a table row with its headers may be shorter: "Wexham Park
+    [— Page:] 26"), no verb-like lower-case word (unless the line is labelled: "New emphasis
+    in 2020: formal QI methods, ..."), a lower-case start, a table pipe or a closing colon.
     """
     text = plain(quote)
     words = _WORD.findall(text)
     tails = (w.split("-")[-1] for w in words)
     verbish = _labelled(text) or any(w in _VERBS or re.fullmatch(r"[a-z]{2,}ed", w) for w in tails)
     starts_lower = bool(re.match(r"^[\"'(]*[a-z]", text))
-    return len(words) < 5 or not verbish or starts_lower or "|" in text or text.endswith(":")
+    short = len(words) < 5 and not _HEADED_CELL.match(text)
+    return short or not verbish or starts_lower or "|" in text or text.endswith(":")
 
 
 def fragment_rate(quotes: Sequence[str]) -> float | None:

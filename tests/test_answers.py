@@ -1684,3 +1684,19 @@ def test_a_question_about_a_named_publication_is_answered_from_it(real_settings)
         "improvement work?"
     )
     assert {"Lincolnshire Partnership NHS Foundation Trust"} <= {c.trust for c in which.citations}
+
+
+def test_a_table_row_is_quoted_with_its_column_headers():
+    from assistant._sentences import split_passage
+    from evals._metrics import is_fragment
+    from evals._text import quote_in_source, source_form
+
+    header = "| Section | Page |\n|---|---|\n| Foreword | 2 |\n"
+    rest = "| Wexham Park | 26 |\n| Mid Essex | 42 |"
+    quotes = [s.quote for s in split_passage(chunk(rest, trust=""), earlier=header)]
+    assert quotes == ["Wexham Park [— Page:] 26", "Mid Essex [— Page:] 42"]
+    assert all(quote_in_source(q, source_form(header + rest)) for q in quotes)
+    assert not any(map(is_fragment, quotes))
+    # the header and the rule under it are no rows; a table without a header gives none
+    assert [s.quote for s in split_passage(chunk(header, trust=""))] == ["Foreword [— Page:] 2"]
+    assert split_passage(chunk("| a | b |\n| c | d |", trust="")) == []

@@ -285,9 +285,10 @@ def test_fragments():
         "Staff said the surge bed was used every day.",
         "Ward-level ligature heat maps gave staff a shared picture.",
         "New emphasis in 2020: formal QI methods, SPC data and succession planning.",
+        "Vision and values [— Acute report (2017):] Separate theme",  # a row, headed
     ]
-    assert [m.is_fragment(q) for q in quotes] == [True] * 6 + [False] * 3
-    assert m.fragment_rate(quotes) == pytest.approx(6 / 9)
+    assert [m.is_fragment(q) for q in quotes] == [True] * 6 + [False] * 4
+    assert m.fragment_rate(quotes) == pytest.approx(6 / 10)
     assert m.fragment_rate([]) is None
 
 
