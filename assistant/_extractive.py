@@ -53,6 +53,12 @@ ACROSS_REPORT = "Across the reports"
 KEY_THEMES = "The report's key themes, in CQC's summary (2018)"
 THEME_SUMMARY = "CQC's summary of the theme (2018)"
 _REPORT_KINDS = {"report-notes", "report-overview"}
+# A web page's own date line ("Last updated: […] 29 June 2018", "Published: 15 March 2018").
+_PAGE_DATE = re.compile(
+    r"^(?:(?:page )?last updated|published|updated|first published|date)\s*:\s*(?:\[…\]\s*)?"
+    r"\d{1,2} [A-Z][a-z]+ \d{4}\.?$",
+    re.I,
+)
 _TITLED = re.compile(r"\bDriving improvement\b", re.I)  # the report by its title
 
 
@@ -503,6 +509,8 @@ class Composer:
                     continue
                 if ABOUT_NOTES.search(sentence.quote):
                     continue
+                if _PAGE_DATE.match(sentence.quote) and analysis.answer_type != DATE:
+                    continue  # "Last updated: […] 29 June 2018" answers only a "when"
                 if trust is not None and (sentence.trust or chunk.trust) != trust:
                     continue
                 if _elsewhere(sentence.quote, sentence.trust or chunk.trust):

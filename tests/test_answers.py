@@ -1700,3 +1700,10 @@ def test_a_table_row_is_quoted_with_its_column_headers():
     # the header and the rule under it are no rows; a table without a header gives none
     assert [s.quote for s in split_passage(chunk(header, trust=""))] == ["Foreword [— Page:] 2"]
     assert split_passage(chunk("| a | b |\n| c | d |", trust="")) == []
+
+
+def test_a_pages_date_line_answers_only_a_when(fake_assistant):
+    lasting = fake_assistant.ask("What does the report say makes improvement last?")
+    assert "Last updated" not in lasting.answer
+    when = fake_assistant.ask("When was the Driving improvement page last updated?")
+    assert "29 June 2018" in when.answer
