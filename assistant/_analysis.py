@@ -1043,7 +1043,11 @@ _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b"
 # "What year did ...", "on what date ...": the kind of answer asked for, not a topic.
 _WHAT_TIME = re.compile(r"\b(?:what|which)\s+(?:year|date|month|day)\b", re.I)
 # "How has X gone about building ...": the going about frames the question; it is no topic.
-_GO_ABOUT = re.compile(r"\b(?:go|goes|going|gone|went|set|sets|setting)\s+about\b", re.I)
+_GO_ABOUT = re.compile(
+    r"\b(?:go|goes|going|gone|went|set|sets|setting)\s+about\b"
+    r"|\b(?:carry|carries|carried|carrying)\s+out\b",  # "when was the inspection carried out"
+    re.I,
+)
 
 
 # Words a question uses for a rating going down or up, for what went wrong, for a chair, for

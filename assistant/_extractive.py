@@ -745,7 +745,8 @@ class Composer:
             return False  # "Rob Webster took over in 2016" is no takeover of the trust
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
-        if analysis.answer_type == PERSON and not (x.typed and _in_role(x, analysis)):
+        person = x.typed and _in_role(x, analysis) or _done_to_the_named(x, analysis)
+        if analysis.answer_type == PERSON and not person:
             return False
         leads = analysis.answer_type == PERSON and _LEADING_VERBS & set(analysis.focus.split())
         if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
@@ -1570,6 +1571,23 @@ _ROLE_WORDS = frozenset(
 _LEADING_VERBS = frozenset(["led", "lead", "leads", "ran", "run", "runs", "headed", "heads"])
 
 
+# Who may act on a person: "A new chair ... recruited Mark Hindle", "the board appointed her".
+_ACTING_BODY = re.compile(
+    r"\b(?:chair(?:man|woman)?|board|chief executive|directors?|governors|council|"
+    r"commissioners|NHS England|NHS Improvement|CQC|Monitor|regulator|minister)\b",
+    re.I,
+)
+
+
+def _done_to_the_named(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """For "who recruited Mark Hindle?", a line with all the question's words and who did it.
+
+    The answer is a role, not a name ("A new chair arrived in 2013 and ... recruited Mark
+    Hindle as chief executive"): the asked-for type is not there, but the whole focus is.
+    """
+    return bool(analysis.names) and x.focus >= 0.9 and bool(_ACTING_BODY.search(x.sentence.quote))
+
+
 def _has_role(x: Scored, analysis: QuestionAnalysis, around: bool = False) -> bool:
     """For "who was the medical director", the sentence must name the role asked about.
 
@@ -1707,9 +1725,19 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
 def _year_before(sentence: Sentence, whole_passage: bool = False) -> str:
     """The last year named before an undated sentence in its paragraph (or passage), or ''."""
     text = sentence.chunk.text
+    line = text[text.rfind("\n", 0, sentence.start) + 1 : sentence.start]
+    labelled = _DATED_ITEM.match(line)
+    if labelled:  # "- 2014: ... reports published on 9 June 2015. Forensic services ...": 2014
+        return labelled["year"]
     start = 0 if whole_passage else text.rfind("\n\n", 0, sentence.start) + 1
     years = _ANY_YEAR.findall(f"{sentence.chunk.section} {text[start : sentence.start]}")
     return years[-1] if years else ""
+
+
+# A list item labelled with its date: "- **2014:** ...", "- November 2016: ...".
+_DATED_ITEM = re.compile(
+    r"^\s*(?:[-*•]\s+)?(?:\*\*)?(?:[A-Z][a-z]+\s+)?(?P<year>(?:19|20)\d{2})\b[^:\n]{0,30}:"
+)
 
 
 _ASKED_RATING = re.compile(

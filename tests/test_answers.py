@@ -1707,3 +1707,25 @@ def test_a_pages_date_line_answers_only_a_when(fake_assistant):
     assert "Last updated" not in lasting.answer
     when = fake_assistant.ask("When was the Driving improvement page last updated?")
     assert "29 June 2018" in when.answer
+
+
+def test_carried_out_only_frames_the_question():
+    assert analyse("When was Sheffield's 2018 inspection carried out?").focus == "inspection"
+
+
+def test_a_sentence_in_a_dated_item_is_of_the_items_year():
+    from assistant._extractive import _year_before
+
+    text = (
+        "- 2014: an inspection rated it requires improvement, published on 9 June 2015. "
+        "Forensic inpatient services were rated Outstanding."
+    )
+    sentences = split_passage(chunk(text, trust=""))
+    forensic = next(s for s in sentences if s.text.startswith("Forensic"))
+    assert _year_before(forensic) == "2014"
+
+
+@pytest.mark.slow
+def test_who_did_something_to_a_named_person_may_be_a_role(real_settings):
+    result = Assistant(real_settings).ask("Who recruited Mark Hindle and when?")
+    assert "A new chair arrived in 2013" in result.answer.split("\n- ")[1]
