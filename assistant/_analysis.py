@@ -1080,4 +1080,7 @@ def same_meaning() -> dict[str, tuple[str, ...]]:
 
 # A question's word -> what documents say for it, one way only: a "reduction" is said as
 # "fell by 43%", but a rating that "fell" is not a reduction in out-of-area placements.
-_ONE_WAY = (("reduce reduced reduction reductions", "fell fall fallen dropped drop cut lowered"),)
+_ONE_WAY = (
+    ("reduce reduced reduction reductions", "fell fall fallen dropped drop cut lowered"),
+    ("feedback", "survey surveys"),  # staff feedback is mostly gathered by surveys
+)

@@ -974,7 +974,7 @@ _FRAMING = (
 # complaints?", "How did Sheffield cope with staff shortages?".
 _LIGHT_VERBS = (
     "handle handled handling cope coped deal dealt tackle tackled address addressed "
-    "build built building develop developed developing"
+    "build built building develop developed developing use used using"
 )
 
 

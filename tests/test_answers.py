@@ -1729,3 +1729,10 @@ def test_a_sentence_in_a_dated_item_is_of_the_items_year():
 def test_who_did_something_to_a_named_person_may_be_a_role(real_settings):
     result = Assistant(real_settings).ask("Who recruited Mark Hindle and when?")
     assert "A new chair arrived in 2013" in result.answer.split("\n- ")[1]
+
+
+@pytest.mark.slow
+def test_staff_feedback_is_found_as_staff_surveys(real_settings):
+    result = Assistant(real_settings).ask("How did SWYPFT use staff feedback to improve?")
+    assert "staff wellbeing surveys" in " ".join(result.answer.split("\n- ")[1:3])
+    assert "heavy use of bank and agency staff" not in result.answer  # "use" only frames it
