@@ -1083,4 +1083,6 @@ def same_meaning() -> dict[str, tuple[str, ...]]:
 _ONE_WAY = (
     ("reduce reduced reduction reductions", "fell fall fallen dropped drop cut lowered"),
     ("feedback", "survey surveys"),  # staff feedback is mostly gathered by surveys
+    # involving people who use services is mostly written as co-producing with them
+    ("involve involved involving involvement", "co-production co-produced co-design"),
 )

@@ -1736,3 +1736,11 @@ def test_staff_feedback_is_found_as_staff_surveys(real_settings):
     result = Assistant(real_settings).ask("How did SWYPFT use staff feedback to improve?")
     assert "staff wellbeing surveys" in " ".join(result.answer.split("\n- ")[1:3])
     assert "heavy use of bank and agency staff" not in result.answer  # "use" only frames it
+
+
+@pytest.mark.slow
+def test_involving_patients_is_found_as_co_production(real_settings):
+    result = Assistant(real_settings).ask(
+        "How did Somerset Partnership involve patients in improving services?"
+    )
+    assert "co-production with patients" in result.answer.split("\n- ")[1]
