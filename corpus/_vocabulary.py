@@ -297,9 +297,13 @@ def _normalise(text: str) -> str:
 
 
 def _find_alias(text: str, aliases: tuple[str, ...]) -> int:
-    """Return the earliest position of any alias (as whole words) in text, or -1."""
+    """Return the earliest position of any alias (as whole words, or plural) in text, or -1.
+
+    "reactions" names the reaction theme as "reaction" does.
+    """
     haystack = _normalise(text)
-    positions = [haystack.find(_normalise(alias)) for alias in aliases]
+    forms = [form for alias in aliases for form in (alias, alias + "s")]
+    positions = [haystack.find(_normalise(form)) for form in forms]
     found = [pos for pos in positions if pos >= 0]
     return min(found) if found else -1
 

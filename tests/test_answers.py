@@ -1744,3 +1744,8 @@ def test_involving_patients_is_found_as_co_production(real_settings):
         "How did Somerset Partnership involve patients in improving services?"
     )
     assert "co-production with patients" in result.answer.split("\n- ")[1]
+
+
+def test_a_theme_named_in_the_plural_is_named():
+    question = "Compare the reactions of Somerset and SWYPFT to their first reports."
+    assert analyse(question).themes == ("reaction",)
