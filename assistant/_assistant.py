@@ -53,7 +53,7 @@ from corpus import (
 )
 from dia.errors import BadQuestion, DiaError, UnknownFilter
 from dia.settings import Settings
-from index import Chunk, Embedder, Index, VectorStore, idf_table, trusts_of
+from index import Chunk, Embedder, Index, VectorStore, idf_table, tokenize, trusts_of
 
 MAX_QUESTION_CHARS = 2000
 _WHY = re.compile(r"^\s*why\b", re.I)
@@ -314,7 +314,10 @@ class Assistant:
         absent = absent_subjects(analysis, state.index, set(self._idf or {}))
         if absent:
             return absent
-        coverage, _ = vocabulary_coverage(state.index, analysis.focus or state.standalone)
+        coverage, unknown = vocabulary_coverage(state.index, analysis.focus or state.standalone)
+        unheard = _only_unknown_topic(analysis.focus, unknown)
+        if unheard:  # "What role did governors play?": the documents never say "governors"
+            return f"The documents do not mention {unheard}."
         # About a trust the documents cover, one known topic word is enough to look further
         # ("merge into bigger trusts": "bigger" is no word of theirs, "merge" is)
         floor = min(self.settings.abstain_min_coverage, 0.5) if analysis.trusts else None
@@ -520,6 +523,16 @@ class Assistant:
         self.open()
         trust_name, theme_key = resolve_filters(trust, theme, self._others)
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
+
+
+def _only_unknown_topic(focus: str, unknown: Sequence[str]) -> str:
+    """The focus words, when every one that is not framing ("role", "play") is unknown."""
+    framing = extractive.framing_words()
+    topic = [w for w in focus.split() if not set(tokenize([w])[0]) <= framing]
+    if not topic or not unknown:
+        return ""
+    unheard = [w for w in topic if set(tokenize([w])[0]) <= set(unknown)]
+    return " ".join(unheard) if len(unheard) == len(topic) else ""
 
 
 def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:

@@ -990,6 +990,11 @@ def _framing() -> frozenset[str]:
     return frozenset(words_of([_FRAMING])[0])
 
 
+def framing_words() -> frozenset[str]:
+    """Stems of the words that frame a question ("role", "play", "example") and light verbs."""
+    return _framing() | _light_verbs()
+
+
 def _lowercase_words(text: str) -> frozenset[str]:
     """Stems of the words written in lower case ("car park", not "Musgrove Park")."""
     lower = " ".join(w for w in text.split() if w[:1].islower())

@@ -1749,3 +1749,10 @@ def test_involving_patients_is_found_as_co_production(real_settings):
 def test_a_theme_named_in_the_plural_is_named():
     question = "Compare the reactions of Somerset and SWYPFT to their first reports."
     assert analyse(question).themes == ("reaction",)
+
+
+def test_a_question_whose_only_topic_word_is_unknown_abstains(fake_assistant):
+    result = fake_assistant.ask("What role did the ICS play at Oxleas?")
+    assert result.abstained and result.answer.startswith("The documents do not mention ICS.")
+    framed = fake_assistant.ask("What role did staff engagement play at Oxleas?")
+    assert not framed.abstained
