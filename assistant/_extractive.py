@@ -32,7 +32,7 @@ from assistant._analysis import (
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
-from assistant._publications import naming_phrases
+from assistant._publications import naming_phrases, title_phrases
 from assistant._sentences import (
     ABOUT_NOTES,
     Sentence,
@@ -308,6 +308,8 @@ class Composer:
                 if x.sentence.chunk.doc_id in analysis.documents
                 or any(_has_phrase(x.sentence.ordered, phrase, slack=1) for phrase in naming)
             ]
+        if analysis.documents and analysis.answer_type in (DATE, PERSON):
+            scored = self._naming_it_first(scored, analysis.documents)  # "when was it published"
         chosen = self._choose("", "", scored, analysis, vector)
         summary = self._overview(analysis.themes) if analysis.themes else None
         if analysis.documents:  # another publication's answer does not open with the report's
@@ -315,6 +317,21 @@ class Composer:
         if summary and summary.picks and chosen.picks:
             return [summary, *_split_by_source(chosen, skip=summary.picks)]
         return _split_by_source(chosen)
+
+    def _naming_it_first(self, scored: list[Scored], documents: tuple[str, ...]) -> list[Scored]:
+        """A publication's own lines that name it, before its lines about other reports.
+
+        "CQC published '... eight NHS trusts' on 14 June 2017" answers "when was the acute
+        report published", not a line on when a report about one of its trusts came out.
+        """
+        phrases = [[frozenset([w]) for w in pair] for pair in title_phrases(documents, self.index)]
+        bumped = [
+            dataclasses.replace(x, score=x.score + self.scoring.typed)
+            if any(_has_phrase(x.sentence.ordered, phrase, slack=1) for phrase in phrases)
+            else x
+            for x in scored
+        ]
+        return sorted(bumped, key=lambda x: -x.score)
 
     def _arranged(self, groups: list[Group], analysis, weights) -> list[Group]:
         """The trust groups in the order and number the question's kind asks for."""
@@ -450,6 +467,11 @@ class Composer:
     def _trust_chunks(self, trust, analysis, passages, similarity, keyword) -> list[Chunk]:
         """A trust's passages on the question's themes, its retrieved ones, its most similar."""
         chunks = self._of_trust(trust)
+        if analysis.documents:  # "What did the Sustaining improvement report say about LPFT?"
+            named = [c for c in self.index.chunks.values() if c.doc_id in analysis.documents]
+            about = [c for c in named if c.trust == trust]  # else the trust's own notes
+            if about:
+                return about
         if _about_ratings(analysis):
             return chunks  # ratings are given in the overview, the reaction and what came next
         on_theme = [c for c in chunks if c.theme and c.theme in analysis.themes]

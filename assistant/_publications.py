@@ -14,7 +14,8 @@ import dataclasses
 import re
 
 from assistant._analysis import ALL_TRUSTS, REPORT, WHICH_TRUST, QuestionAnalysis
-from corpus import stop_words
+from assistant._sentences import short_trust_name
+from corpus import stop_words, trust_of_text, trusts_in_text
 from index import Index, tokenize
 
 _OWN_REPORT_KINDS = frozenset({"report-notes", "report-overview"})
@@ -31,13 +32,15 @@ _MONTHS = "january february march april may june july august september october n
 
 
 def on_publication(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
-    """A question naming no trust but a publication, as a question about that publication.
+    """A question naming a publication, as a question about what that publication says.
 
     The title's words and year name the publication, not the topic: "What new emphasis
     appeared in the 2020 Sustaining improvement case studies?" asks about "new emphasis" in
-    any year. "Which of the seven trusts did it revisit" stays a question about the trusts.
+    any year. Naming no trust, it is a question about the publication; naming one ("What did
+    the Sustaining improvement report say about LPFT?"), about what it says of that trust
+    (see silent_on). "Which of the seven trusts did it revisit" stays about the trusts.
     """
-    if analysis.trusts or analysis.scope not in (REPORT, ALL_TRUSTS):
+    if not analysis.trusts and analysis.scope not in (REPORT, ALL_TRUSTS):
         return analysis
     named = _named(analysis.question, index)
     if not named:
@@ -52,9 +55,34 @@ def on_publication(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis
     if analysis.answer_type == WHICH_TRUST or _WHICH_TRUSTS.search(analysis.question):
         return undated
     naming = {word for phrases in named.values() for phrase in phrases for word in phrase}
-    kept = [word for word in analysis.focus.split() if not set(tokenize([word])[0]) <= naming]
-    focus = " ".join(kept) or analysis.focus  # "the acute report's themes": "themes"
-    return dataclasses.replace(undated, scope=REPORT, documents=tuple(named), focus=focus)
+    kept = [
+        word
+        for word in analysis.focus.split()
+        if not set(tokenize([word])[0]) <= naming and not _PUBLICATION.fullmatch(word)
+    ]
+    focus = " ".join(kept)  # "the acute report's themes": "themes"; "what did it say": ""
+    scope = analysis.scope if analysis.trusts else REPORT
+    return dataclasses.replace(undated, scope=scope, documents=tuple(named), focus=focus)
+
+
+def silent_on(analysis: QuestionAnalysis, index: Index) -> str:
+    """Why a publication the question names cannot answer for its trusts ('' when it may).
+
+    "What did the acute report say about Sheffield?": the acute report's notes never name
+    Sheffield, so nothing in them can be about it.
+    """
+    if not (analysis.documents and analysis.trusts):
+        return ""
+    asked = {trust_of_text(name) for name in analysis.trusts}
+    for chunk in index.chunks.values():
+        if chunk.doc_id not in analysis.documents:
+            continue
+        if trust_of_text(chunk.trust) in asked or asked & set(trusts_in_text(chunk.text)):
+            return ""
+    titles = _eligible_titles(index)
+    named = " or ".join(re.split(r" [–(]", titles[d])[0] for d in analysis.documents)
+    who = " or ".join(short_trust_name(t) for t in analysis.trusts)
+    return f'The notes on "{named}" do not mention {who}.'
 
 
 def named_documents(question: str, index: Index) -> tuple[str, ...]:
@@ -80,23 +108,37 @@ def _named(question: str, index: Index) -> dict[str, list[tuple[str, ...]]]:
     if not titles:
         return {}
     asked = tokenize([question])[0]
+    named: dict[str, list[tuple[str, ...]]] = {}
+    for doc_id, pairs in _telling_pairs(titles, index).items():
+        matched = [pair for pair in pairs if _in_order(asked, *pair)]
+        matched += [(w,) for w in titles[doc_id] if re.fullmatch(r"[a-z]+\d+", w) and w in asked]
+        if matched and _means_publication(question, [w for pair in matched for w in pair]):
+            named[doc_id] = matched
+    return named
+
+
+def title_phrases(doc_ids: tuple[str, ...], index: Index) -> list[tuple[str, ...]]:
+    """The word pairs only these documents' titles have ("eight nhs"): a line naming them."""
+    titles = {doc_id: tokenize([title])[0] for doc_id, title in _eligible_titles(index).items()}
+    pairs = _telling_pairs(titles, index)
+    return [pair for doc_id in doc_ids for pair in pairs.get(doc_id, [])]
+
+
+def _telling_pairs(titles: dict[str, list[str]], index: Index) -> dict[str, list[tuple[str, str]]]:
+    """Each title's word pairs no other title has, at least one word telling, no stop word."""
     common = _common_words(index)
     stops = stop_words() | frozenset(tokenize([_MONTHS])[0])
-    named: dict[str, list[tuple[str, ...]]] = {}
+    found = {}
     for doc_id, title in titles.items():
         others = {pair for d, words in titles.items() if d != doc_id for pair in _pairs(words)}
-        matched = [
+        found[doc_id] = [
             pair
             for pair in _pairs(title)
             if not set(pair) <= common
             and not any(w.isdigit() or w in stops for w in pair)
             and pair not in others
-            and _in_order(asked, *pair)
         ]
-        matched += [(w,) for w in title if re.fullmatch(r"[a-z]+\d+", w) and w in asked]
-        if matched and _means_publication(question, [w for pair in matched for w in pair]):
-            named[doc_id] = matched
-    return named
+    return found
 
 
 def _eligible_titles(index: Index) -> dict[str, str]:

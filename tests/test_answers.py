@@ -1756,3 +1756,18 @@ def test_a_question_whose_only_topic_word_is_unknown_abstains(fake_assistant):
     assert result.abstained and result.answer.startswith("The documents do not mention ICS.")
     framed = fake_assistant.ask("What role did staff engagement play at Oxleas?")
     assert not framed.abstained
+
+
+def test_a_named_publication_silent_on_the_trust_asked_about_says_so(fake_assistant):
+    result = fake_assistant.ask("What did the acute report say about Sheffield?")
+    assert result.abstained and result.coverage == "none"
+    assert result.answer.startswith('The notes on "CQC Driving improvement: case studies from')
+    assert "do not mention Sheffield Health and Social Care." in result.answer.split("\n")[0]
+    covered = fake_assistant.ask("What did the Sustaining improvement report say about LPFT?")
+    assert not covered.abstained
+
+
+@pytest.mark.slow
+def test_when_a_named_publication_came_out_is_its_own_line(real_settings):
+    result = Assistant(real_settings).ask("When was the acute trusts report published?")
+    assert "on 14 June 2017" in result.answer.split("\n- ")[1]
