@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant import _extractive as extractive
@@ -316,7 +317,7 @@ class Assistant:
         if absent:
             return absent
         coverage, unknown = vocabulary_coverage(state.index, analysis.focus or state.standalone)
-        unheard = _only_unknown_topic(analysis.focus, unknown)
+        unheard = _only_unknown_topic(analysis.focus, unknown, self._idf or {})
         if unheard:  # "What role did governors play?": the documents never say "governors"
             return f"The documents do not mention {unheard}."
         # About a trust the documents cover, one known topic word is enough to look further
@@ -526,14 +527,22 @@ class Assistant:
         return {"themes": theme_examples(self.open(), theme_key, trust_name)}
 
 
-def _only_unknown_topic(focus: str, unknown: Sequence[str]) -> str:
-    """The focus words, when every one that is not framing ("role", "play") is unknown."""
+def _only_unknown_topic(focus: str, unknown: Sequence[str], vocabulary: Iterable[str]) -> str:
+    """The focus words, when every one that is not framing ("role", "play") is unknown.
+
+    A word close to one the documents use ("boad": "board") may be a slip the speller left
+    alone, so it does not count as unknown.
+    """
     framing = extractive.framing_words()
     topic = [w for w in focus.split() if not set(tokenize([w])[0]) <= framing]
     if not topic or not unknown:
         return ""
     unheard = [w for w in topic if set(tokenize([w])[0]) <= set(unknown)]
-    return " ".join(unheard) if len(unheard) == len(topic) else ""
+    if len(unheard) != len(topic):
+        return ""
+    known = list(vocabulary)
+    slips = [w for w in unheard if difflib.get_close_matches(w.lower(), known, n=1, cutoff=0.85)]
+    return "" if slips else " ".join(unheard)
 
 
 def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:

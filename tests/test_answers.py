@@ -1771,3 +1771,8 @@ def test_a_named_publication_silent_on_the_trust_asked_about_says_so(fake_assist
 def test_when_a_named_publication_came_out_is_its_own_line(real_settings):
     result = Assistant(real_settings).ask("When was the acute trusts report published?")
     assert "on 14 June 2017" in result.answer.split("\n- ")[1]
+
+
+def test_a_slip_in_the_only_topic_word_is_no_unknown_word(fake_assistant):
+    result = fake_assistant.ask("What role did the boad play at Oxleas?")
+    assert not result.answer.startswith("The documents do not mention boad")
