@@ -763,6 +763,8 @@ class Composer:
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
             return _gives_the_figure(x, analysis, s.figure_focus)
+        if analysis.answer_type == DATE and x.typed and _reaches_asked_rating(x, analysis):
+            return True  # "How long did it take Sheffield to reach good?": the dated upgrade
         if _asks_about_takeovers(analysis) and _took_up_a_post(x.sentence.quote):
             return False  # "Rob Webster took over in 2016" is no takeover of the trust
         if x.in_succession is not None:
@@ -1774,6 +1776,12 @@ _ASKED_RATING = re.compile(
     rf"(?:an?\s+|the\s+|its\s+)?{RATING_PATTERN}(?=\s+(?:overall\s+)?rating\b)",
     re.I,
 )
+
+
+def _reaches_asked_rating(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True when the sentence gives the trust the rating the question asks it reached."""
+    rating = asked_rating(analysis)
+    return bool(rating) and gives_rating(x.sentence.quote, rating)
 
 
 def asked_rating(analysis: QuestionAnalysis) -> str:

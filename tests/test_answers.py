@@ -1776,3 +1776,11 @@ def test_when_a_named_publication_came_out_is_its_own_line(real_settings):
 def test_a_slip_in_the_only_topic_word_is_no_unknown_word(fake_assistant):
     result = fake_assistant.ask("What role did the boad play at Oxleas?")
     assert not result.answer.startswith("The documents do not mention boad")
+
+
+@pytest.mark.slow
+def test_how_long_to_reach_a_rating_leads_with_the_dated_upgrade(real_settings):
+    result = Assistant(real_settings).ask("How long did it take Sheffield to reach good?")
+    assert result.answer.split("\n- ")[1].startswith(
+        "On 30 March 2017 CQC raised the overall rating to Good."
+    )
