@@ -23,7 +23,7 @@ _OWN_REPORT_KINDS = frozenset({"report-notes", "report-overview"})
 # the trusts sustain improvement?" is not about the "Sustaining improvement" revisits.
 _PUBLICATION = re.compile(
     r"\b(?:reports?|publications?|papers?|revisits?|case stud(?:y|ies)|series|documents?|"
-    r"updates?|reviews?|study|notes)\b",
+    r"updates?|reviews?|study|notes|work)\b",
     re.I,
 )
 # "Which of the seven mental health trusts did it revisit?" asks about the trusts.

@@ -1784,3 +1784,11 @@ def test_how_long_to_reach_a_rating_leads_with_the_dated_upgrade(real_settings):
     assert result.answer.split("\n- ")[1].startswith(
         "On 30 March 2017 CQC raised the overall rating to Good."
     )
+
+
+def test_a_publications_work_is_named_by_its_title_in_lower_case(fake_assistant):
+    from assistant._publications import named_documents
+
+    index = fake_assistant.open()
+    question = "what did the sustaining improvement work say about succession planning"
+    assert named_documents(question, index) == ("sustaining-improvement",)
