@@ -735,6 +735,35 @@ def _bare_referent(sentence: str) -> tuple[int, int, str] | None:
     return (0, match.end(), match.group()) if match else None
 
 
+# A sentence's first word, capitalised, before a noun: "Some trusts set up ..." names nothing.
+_QUANTIFIERS = frozenset(
+    [
+        "Some",
+        "Many",
+        "Most",
+        "All",
+        "Both",
+        "Other",
+        "Several",
+        "These",
+        "Those",
+        "Such",
+        "Few",
+        "A",
+        "An",
+        "Each",
+        "Every",
+        "Two",
+        "Three",
+        "Four",
+        "Five",
+        "Six",
+        "Seven",
+        "Eight",
+    ]
+)
+
+
 def _bracket_name(sentence: str, position: tuple[int, int, str], before: str) -> str:
     """Name what "The academy" is, from the last mention before it.
 
@@ -743,7 +772,11 @@ def _bracket_name(sentence: str, position: tuple[int, int, str], before: str) ->
     """
     noun = _REFERENT_NOUN.match(sentence).group("noun").rstrip("s")
     pattern = rf"\b((?:[A-Z][\w'’&-]*\s+(?:(?:and|of|for)\s+)?){{1,6}}(?i:{noun})s?)\b"
-    names = [n for n in re.findall(pattern, before[-2000:]) if not n.startswith("The ")]
+    names = [
+        n
+        for n in re.findall(pattern, before[-2000:])
+        if not n.startswith("The ") and n.split()[0] not in _QUANTIFIERS
+    ]
     if not names:
         return ""
     return f"{sentence[: position[1]]} [{' '.join(names[-1].split())}]{sentence[position[1] :]}"

@@ -1792,3 +1792,9 @@ def test_a_publications_work_is_named_by_its_title_in_lower_case(fake_assistant)
     index = fake_assistant.open()
     question = "what did the sustaining improvement work say about succession planning"
     assert named_documents(question, index) == ("sustaining-improvement",)
+
+
+def test_a_quantifier_is_no_name_for_the_noun_after_it():
+    text = "Some trusts set up ward accreditation. The trusts also invested in leadership."
+    quotes = [s.quote for s in split_passage(chunk(text, trust=""))]
+    assert not any("[Some trusts]" in q for q in quotes)
