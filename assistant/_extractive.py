@@ -282,7 +282,7 @@ class Composer:
                 asked = dataclasses.replace(analysis, years=own_years[trust])
             scored = self._score(chunks, weights, asked, similarity, trust)
             groups.append(self._choose(label, trust, scored, asked, vector))
-        return self._arranged(groups, analysis, weights)
+        return self._arranged(_publications_only_alone(groups), analysis, weights)
 
     def _report_only(self, chunks: list[Chunk], similarity: dict[str, float]) -> list[Chunk]:
         """The report's own passages, retrieved then the closest others (or all, if none)."""
@@ -461,7 +461,9 @@ class Composer:
             )
             on_theme = [c for c in report if c.theme in analysis.themes]
             report = on_theme or report
-            return [(ACROSS_REPORT, "", list(dict.fromkeys(report)))] + pools
+            return (
+                [(ACROSS_REPORT, "", list(dict.fromkeys(report)))] + pools + _publications(passages)
+            )
         return []
 
     def _trust_chunks(self, trust, analysis, passages, similarity, keyword) -> list[Chunk]:
@@ -1939,6 +1941,34 @@ def _split_by_source(chosen: Group, skip: Sequence[Scored] = ()) -> list[Group]:
         label = trust or group_label(pick.sentence.chunk)
         groups.setdefault(label, Group(label, trust)).picks.append(pick)
     return list(groups.values()) or ([chosen] if not skip else [])
+
+
+def _publications(passages: Sequence[Passage]) -> list[tuple[str, str, list[Chunk]]]:
+    """A group per companion publication retrieved, under its own title.
+
+    "Did any of the trusts use SPC charts?": the Sustaining improvement notes say "all four
+    trusts" did; under the report's heading a reader would take them for the seven.
+    """
+    found: dict[str, list[Chunk]] = {}
+    for passage in passages:
+        chunk = passage.chunk
+        if not chunk.trust and chunk.doc_kind not in _REPORT_KINDS:
+            found.setdefault(group_label(chunk), []).append(chunk)
+    return [(label, "", chunks) for label, chunks in found.items()]
+
+
+def _publications_only_alone(groups: list[Group]) -> list[Group]:
+    """Companion publications' groups only when no trust's or the report's has an answer.
+
+    "How did the trusts react?" is about the seven: the acute report's trusts would be
+    padding. "Did any of the trusts use SPC charts?" has only the revisits' answer.
+    """
+    others = [g for g in groups if g.trust or g.label == ACROSS_REPORT]
+    if any(g.picks for g in others):
+        return others
+    # alone, a publication's line must hold most of the question's words: "car parking" is
+    # not answered by "Heatherwood and Wexham Park"
+    return others + [g for g in groups if g not in others and any(x.focus >= 0.5 for x in g.picks)]
 
 
 def sentence_trust(sentence: Sentence) -> str:

@@ -1798,3 +1798,13 @@ def test_a_quantifier_is_no_name_for_the_noun_after_it():
     text = "Some trusts set up ward accreditation. The trusts also invested in leadership."
     quotes = [s.quote for s in split_passage(chunk(text, trust=""))]
     assert not any("[Some trusts]" in q for q in quotes)
+
+
+@pytest.mark.slow
+def test_a_companion_publications_answer_stands_under_its_own_title(real_settings):
+    assistant = Assistant(real_settings)
+    spc = assistant.ask("Did any of the trusts use SPC charts?")
+    assert not spc.abstained
+    assert "**CQC Sustaining improvement (2020)" in spc.answer
+    reaction = assistant.ask("How did the trusts react to a poor first rating?")
+    assert "eight NHS trusts" not in reaction.answer  # the acute report's trusts: padding
