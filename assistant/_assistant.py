@@ -36,7 +36,6 @@ from assistant._answerability import (
 from assistant._conversation import condense
 from assistant._grounding import instruction_like, quoted_pages, shown_label
 from assistant._provenance import merge_labels, provenance
-from assistant._publications import on_publication, silent_on
 from assistant._retrieval import Query, Retrieved, plan_query, retrieve, vocabulary_coverage
 from assistant._sentences import SentenceBank, person_names, short_trust_name, spoken_by
 from assistant._themes import evidence_counts, short_quote, theme_examples
@@ -250,7 +249,7 @@ class Assistant:
         started = time.perf_counter()
         trust, theme = state.filters
         analysis = placed(analyse(state.standalone, trust, self._others), state.index)
-        state.analysis = on_publication(analysis, state.index)
+        state.analysis = self._composer.publications.on(analysis)
         state.query = plan_query(state.standalone, trust, theme)
         state.query.trusts = list(state.analysis.trusts)
         state.retrieved = retrieve(state.index, state.query, self.settings, state.k)
@@ -313,7 +312,7 @@ class Assistant:
         if not retrieved.passages:
             return ABSTAIN_TEXT
         absent = absent_subjects(analysis, state.index, set(self._idf or {}))
-        absent = absent or silent_on(analysis, state.index)
+        absent = absent or self._composer.publications.silent_on(analysis)
         if absent:
             return absent
         coverage, unknown = vocabulary_coverage(state.index, analysis.focus or state.standalone)

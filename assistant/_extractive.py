@@ -32,7 +32,7 @@ from assistant._analysis import (
 )
 from assistant._grounding import instruction_like
 from assistant._provenance import provenance
-from assistant._publications import naming_phrases, title_phrases
+from assistant._publications import Publications
 from assistant._sentences import (
     ABOUT_NOTES,
     Sentence,
@@ -241,10 +241,13 @@ class Composer:
     _surnames: frozenset[str] | None = None
     _focus_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     _people: dict[str, tuple[str, tuple, tuple]] = field(default_factory=dict)
+    publications: Publications | None = None
 
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
         self.unknown_weight = _middling(self.idf)
+        if self.publications is None:
+            self.publications = Publications(self.index)
 
     def groups(
         self,
@@ -298,22 +301,18 @@ class Composer:
         """A report question's sentences by source, after CQC's summary of a theme it names."""
         scored = self._score(chunks, weights, analysis, similarity)
         if analysis.documents:  # the publication's own lines, and others' that name it
-            naming = [
-                [frozenset([word]) for word in phrase]
-                for phrase in naming_phrases(analysis.question, self.index)
-            ]
+            naming = self.publications.naming_phrases(analysis.question)
             scored = [
                 x
                 for x in scored
-                if x.sentence.chunk.doc_id in analysis.documents
-                or any(_has_phrase(x.sentence.ordered, phrase, slack=1) for phrase in naming)
+                if x.sentence.chunk.doc_id in analysis.documents or _names(x.sentence, naming)
             ]
         if analysis.documents and analysis.answer_type in (DATE, PERSON):
             scored = self._naming_it_first(scored, analysis.documents)  # "when was it published"
         chosen = self._choose("", "", scored, analysis, vector)
-        summary = self._overview(analysis.themes) if analysis.themes else None
-        if analysis.documents:  # another publication's answer does not open with the report's
-            summary = None
+        # another publication's answer does not open with the report's summary of a theme
+        themed = analysis.themes and not analysis.documents
+        summary = self._overview(analysis.themes) if themed else None
         if summary and summary.picks and chosen.picks:
             return [summary, *_split_by_source(chosen, skip=summary.picks)]
         return _split_by_source(chosen)
@@ -324,10 +323,10 @@ class Composer:
         "CQC published '... eight NHS trusts' on 14 June 2017" answers "when was the acute
         report published", not a line on when a report about one of its trusts came out.
         """
-        phrases = [[frozenset([w]) for w in pair] for pair in title_phrases(documents, self.index)]
+        phrases = self.publications.title_phrases(documents)
         bumped = [
             dataclasses.replace(x, score=x.score + self.scoring.typed)
-            if any(_has_phrase(x.sentence.ordered, phrase, slack=1) for phrase in phrases)
+            if _names(x.sentence, phrases)
             else x
             for x in scored
         ]
@@ -462,7 +461,9 @@ class Composer:
             on_theme = [c for c in report if c.theme in analysis.themes]
             report = on_theme or report
             return (
-                [(ACROSS_REPORT, "", list(dict.fromkeys(report)))] + pools + _publications(passages)
+                [(ACROSS_REPORT, "", list(dict.fromkeys(report)))]
+                + pools
+                + _publication_pools(passages)
             )
         return []
 
@@ -1136,6 +1137,14 @@ def _trust_name_tokens() -> frozenset[str]:
 
 def _ordered_focus(analysis: QuestionAnalysis) -> list[str]:
     return words_of([analysis.focus])[0] if analysis.focus.strip() else []
+
+
+def _names(sentence: Sentence, phrases: Sequence[tuple[str, ...]]) -> bool:
+    """True when the sentence holds one of the phrases (stemmed words, at most one between)."""
+    return any(
+        _has_phrase(sentence.ordered, [frozenset([word]) for word in phrase], slack=1)
+        for phrase in phrases
+    )
 
 
 def _has_phrase(ordered: Sequence[str], phrase: list[frozenset[str]], slack: int = 2) -> bool:
@@ -1943,7 +1952,7 @@ def _split_by_source(chosen: Group, skip: Sequence[Scored] = ()) -> list[Group]:
     return list(groups.values()) or ([chosen] if not skip else [])
 
 
-def _publications(passages: Sequence[Passage]) -> list[tuple[str, str, list[Chunk]]]:
+def _publication_pools(passages: Sequence[Passage]) -> list[tuple[str, str, list[Chunk]]]:
     """A group per companion publication retrieved, under its own title.
 
     "Did any of the trusts use SPC charts?": the Sustaining improvement notes say "all four

@@ -29,104 +29,110 @@ _PUBLICATION = re.compile(
 # "Which of the seven mental health trusts did it revisit?" asks about the trusts.
 _WHICH_TRUSTS = re.compile(r"\bwhich (?:of the )?(?:[\w-]+ ){0,4}trusts\b", re.I)
 _MONTHS = "january february march april may june july august september october november december"
+_CODED = re.compile(r"[a-z]+\d+")  # a title word of letters and digits ("nhs70")
 
 
-def on_publication(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
-    """A question naming a publication, as a question about what that publication says.
+class Publications:
+    """The index's companion publications and the words that name them, worked out once.
 
-    The title's words and year name the publication, not the topic: "What new emphasis
-    appeared in the 2020 Sustaining improvement case studies?" asks about "new emphasis" in
-    any year. Naming no trust, it is a question about the publication; naming one ("What did
-    the Sustaining improvement report say about LPFT?"), about what it says of that trust
-    (see silent_on). "Which of the seven trusts did it revisit" stays about the trusts.
+    Built when the index is opened (its titles do not change while it is open), so each
+    question only matches its words against them.
     """
-    if not analysis.trusts and analysis.scope not in (REPORT, ALL_TRUSTS):
-        return analysis
-    named = _named(analysis.question, index)
-    if not named:
-        return analysis
-    titles = " ".join(_eligible_titles(index)[doc_id] for doc_id in named)
-    dated = set(re.findall(r"\b(?:19|20)\d{2}\b", titles))  # "the 2020 Sustaining improvement"
-    undated = dataclasses.replace(
-        analysis,
-        years=tuple(y for y in analysis.years if y not in dated),
-        all_years=tuple(y for y in analysis.all_years if y not in dated),
-    )
-    if analysis.answer_type == WHICH_TRUST or _WHICH_TRUSTS.search(analysis.question):
-        return undated
-    naming = {word for phrases in named.values() for phrase in phrases for word in phrase}
-    kept = [
-        word
-        for word in analysis.focus.split()
-        if not set(tokenize([word])[0]) <= naming and not _PUBLICATION.fullmatch(word)
-    ]
-    focus = " ".join(kept)  # "the acute report's themes": "themes"; "what did it say": ""
-    scope = analysis.scope if analysis.trusts else REPORT
-    return dataclasses.replace(undated, scope=scope, documents=tuple(named), focus=focus)
 
+    def __init__(self, index: Index) -> None:
+        """Read the titles of the index's documents."""
+        self.index = index
+        self.titles = _eligible_titles(index)
+        self.words = {doc_id: tokenize([title])[0] for doc_id, title in self.titles.items()}
+        self.pairs = _telling_pairs(self.words, _common_words(index))
 
-def silent_on(analysis: QuestionAnalysis, index: Index) -> str:
-    """Why a publication the question names cannot answer for its trusts ('' when it may).
+    def on(self, analysis: QuestionAnalysis) -> QuestionAnalysis:
+        """A question naming a publication, as a question about what that publication says.
 
-    "What did the acute report say about Sheffield?": the acute report's notes never name
-    Sheffield, so nothing in them can be about it.
-    """
-    if not (analysis.documents and analysis.trusts):
-        return ""
-    asked = {trust_of_text(name) for name in analysis.trusts}
-    for chunk in index.chunks.values():
-        if chunk.doc_id not in analysis.documents:
-            continue
-        if trust_of_text(chunk.trust) in asked or asked & set(trusts_in_text(chunk.text)):
+        The title's words and year name the publication, not the topic: "What new emphasis
+        appeared in the 2020 Sustaining improvement case studies?" asks about "new emphasis"
+        in any year. Naming no trust, it is a question about the publication; naming one
+        ("What did the Sustaining improvement report say about LPFT?"), about what it says of
+        that trust (see silent_on). "Which of the seven trusts did it revisit" stays about
+        the trusts.
+        """
+        if not analysis.trusts and analysis.scope not in (REPORT, ALL_TRUSTS):
+            return analysis
+        named = self.named(analysis.question)
+        if not named:
+            return analysis
+        titles = " ".join(self.titles[doc_id] for doc_id in named)
+        dated = set(re.findall(r"\b(?:19|20)\d{2}\b", titles))  # "the 2020 Sustaining ..."
+        undated = dataclasses.replace(
+            analysis,
+            years=tuple(y for y in analysis.years if y not in dated),
+            all_years=tuple(y for y in analysis.all_years if y not in dated),
+        )
+        if analysis.answer_type == WHICH_TRUST or _WHICH_TRUSTS.search(analysis.question):
+            return undated
+        naming = {word for phrases in named.values() for phrase in phrases for word in phrase}
+        kept = [
+            word
+            for word in analysis.focus.split()
+            if not set(tokenize([word])[0]) <= naming and not _PUBLICATION.fullmatch(word)
+        ]
+        focus = " ".join(kept)  # "the acute report's themes": "themes"; "what did it say": ""
+        scope = analysis.scope if analysis.trusts else REPORT
+        return dataclasses.replace(undated, scope=scope, documents=tuple(named), focus=focus)
+
+    def silent_on(self, analysis: QuestionAnalysis) -> str:
+        """Why a publication the question names cannot answer for its trusts ('' if it may).
+
+        "What did the acute report say about Sheffield?": the acute report's notes never
+        name Sheffield, so nothing in them can be about it.
+        """
+        if not (analysis.documents and analysis.trusts):
             return ""
-    titles = _eligible_titles(index)
-    named = " or ".join(re.split(r" [–(]", titles[d])[0] for d in analysis.documents)
-    who = " or ".join(short_trust_name(t) for t in analysis.trusts)
-    return f'The notes on "{named}" do not mention {who}.'
+        asked = {trust_of_text(name) for name in analysis.trusts}
+        for chunk in self.index.chunks.values():
+            if chunk.doc_id not in analysis.documents:
+                continue
+            if trust_of_text(chunk.trust) in asked or asked & set(trusts_in_text(chunk.text)):
+                return ""
+        named = " or ".join(re.split(r" [–(]", self.titles[d])[0] for d in analysis.documents)
+        who = " or ".join(short_trust_name(t) for t in analysis.trusts)
+        return f'The notes on "{named}" do not mention {who}.'
+
+    def named_documents(self, question: str) -> tuple[str, ...]:
+        """Ids of the documents whose title the question names, in corpus order."""
+        return tuple(self.named(question))
+
+    def naming_phrases(self, question: str) -> list[tuple[str, ...]]:
+        """The stemmed title words the question names its publications by."""
+        return [phrase for phrases in self.named(question).values() for phrase in phrases]
+
+    def title_phrases(self, doc_ids: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The word pairs only these documents' titles have ("eight nhs"): a line naming them."""
+        return [pair for doc_id in doc_ids for pair in self.pairs.get(doc_id, [])]
+
+    def named(self, question: str) -> dict[str, list[tuple[str, ...]]]:
+        """The documents whose title the question names, each with the title words it used.
+
+        A title is named by two of its words in order (at most one word between) that no
+        other title has as a pair, at least one of them telling ("acute report", "Sustaining
+        improvement"), or by a word of letters and digits only it has ("NHS70"); and the
+        question must say it means a publication (a word such as "report" or "revisits", or
+        the title's word written with a capital inside the question).
+        """
+        asked = tokenize([question])[0]
+        named: dict[str, list[tuple[str, ...]]] = {}
+        for doc_id, pairs in self.pairs.items():
+            matched: list[tuple[str, ...]] = [pair for pair in pairs if _in_order(asked, *pair)]
+            matched += [(w,) for w in self.words[doc_id] if _CODED.fullmatch(w) and w in asked]
+            if matched and _means_publication(question, [w for pair in matched for w in pair]):
+                named[doc_id] = matched
+        return named
 
 
-def named_documents(question: str, index: Index) -> tuple[str, ...]:
-    """Ids of the documents whose title the question names, in corpus order."""
-    return tuple(_named(question, index))
-
-
-def naming_phrases(question: str, index: Index) -> list[tuple[str, ...]]:
-    """The stemmed title words the question names its publications by: ("sustain", "improv")."""
-    return [phrase for phrases in _named(question, index).values() for phrase in phrases]
-
-
-def _named(question: str, index: Index) -> dict[str, list[tuple[str, ...]]]:
-    """The documents whose title the question names, each with the title words it used.
-
-    A title is named by two of its words in order (at most one word between) that no other
-    title has as a pair, at least one of them telling ("acute report", "Sustaining
-    improvement"), or by a word of letters and digits only it has ("NHS70"); and the question
-    must say it means a publication (a word such as "report" or "revisits", or the title's
-    word written with a capital inside the question).
-    """
-    titles = {doc_id: tokenize([title])[0] for doc_id, title in _eligible_titles(index).items()}
-    if not titles:
-        return {}
-    asked = tokenize([question])[0]
-    named: dict[str, list[tuple[str, ...]]] = {}
-    for doc_id, pairs in _telling_pairs(titles, index).items():
-        matched = [pair for pair in pairs if _in_order(asked, *pair)]
-        matched += [(w,) for w in titles[doc_id] if re.fullmatch(r"[a-z]+\d+", w) and w in asked]
-        if matched and _means_publication(question, [w for pair in matched for w in pair]):
-            named[doc_id] = matched
-    return named
-
-
-def title_phrases(doc_ids: tuple[str, ...], index: Index) -> list[tuple[str, ...]]:
-    """The word pairs only these documents' titles have ("eight nhs"): a line naming them."""
-    titles = {doc_id: tokenize([title])[0] for doc_id, title in _eligible_titles(index).items()}
-    pairs = _telling_pairs(titles, index)
-    return [pair for doc_id in doc_ids for pair in pairs.get(doc_id, [])]
-
-
-def _telling_pairs(titles: dict[str, list[str]], index: Index) -> dict[str, list[tuple[str, str]]]:
+def _telling_pairs(
+    titles: dict[str, list[str]], common: frozenset[str]
+) -> dict[str, list[tuple[str, str]]]:
     """Each title's word pairs no other title has, at least one word telling, no stop word."""
-    common = _common_words(index)
     stops = stop_words() | frozenset(tokenize([_MONTHS])[0])
     found = {}
     for doc_id, title in titles.items():
@@ -173,7 +179,7 @@ def _in_order(asked: list[str], first: str, second: str) -> bool:
 
 def _means_publication(question: str, matched: list[str]) -> bool:
     """True when the question names a publication, not just a topic its title shares."""
-    if _PUBLICATION.search(question) or any(re.fullmatch(r"[a-z]+\d+", w) for w in matched):
+    if _PUBLICATION.search(question) or any(_CODED.fullmatch(w) for w in matched):
         return True
     inside = question.split(None, 1)[1] if len(question.split()) > 1 else ""
     return any(re.search(rf"\b{re.escape(w[:1].upper() + w[1:])}", inside) for w in matched)

@@ -1658,18 +1658,18 @@ def test_a_line_labelling_a_list_of_things_is_quotable():
 
 
 def test_a_publication_named_by_its_title_is_what_the_question_is_about(fake_assistant):
-    from assistant._publications import named_documents
+    from assistant._publications import Publications
 
-    index = fake_assistant.open()
-    assert named_documents("What does the Sustaining improvement report say?", index) == (
+    named_documents = Publications(fake_assistant.open()).named_documents
+    assert named_documents("What does the Sustaining improvement report say?") == (
         "sustaining-improvement",
     )
-    assert named_documents("Which themes did the acute trusts report have?", index) == (
+    assert named_documents("Which themes did the acute trusts report have?") == (
         "acute-trusts-driving-improvement",
     )
     # the title's words as a topic, and another report's acute wards, name no publication
-    assert named_documents("How did the trusts sustain improvement?", index) == ()
-    assert named_documents("What did the report say about acute wards?", index) == ()
+    assert named_documents("How did the trusts sustain improvement?") == ()
+    assert named_documents("What did the report say about acute wards?") == ()
 
 
 @pytest.mark.slow
@@ -1787,11 +1787,11 @@ def test_how_long_to_reach_a_rating_leads_with_the_dated_upgrade(real_settings):
 
 
 def test_a_publications_work_is_named_by_its_title_in_lower_case(fake_assistant):
-    from assistant._publications import named_documents
+    from assistant._publications import Publications
 
-    index = fake_assistant.open()
+    named_documents = Publications(fake_assistant.open()).named_documents
     question = "what did the sustaining improvement work say about succession planning"
-    assert named_documents(question, index) == ("sustaining-improvement",)
+    assert named_documents(question) == ("sustaining-improvement",)
 
 
 def test_a_quantifier_is_no_name_for_the_noun_after_it():
