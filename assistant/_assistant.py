@@ -658,10 +658,9 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     "Why was X rated inadequate in 2019?" answered with sentences that say Outstanding gets
     "The documents do not say X was rated inadequate in 2019." first.
     """
-    asked = _ASSERTED_RATING.search(analysis.question)
-    if not asked or not analysis.trusts or _OF_SERVICES.search(analysis.question):
-        return ""  # "How many core services were rated outstanding?" is not about the trust
-    rating = asked.group(1).lower()
+    rating = _asserted_rating(analysis)
+    if not rating:
+        return ""
 
     def said(name: str) -> bool:  # as the trust's rating, not a service's or a headline's
         return _gives(groups, name)
@@ -693,10 +692,20 @@ def _quotes_give(quotes: list[str], rating: str) -> bool:
 
 def _rating_unsaid(analysis: QuestionAnalysis, groups) -> bool:
     """True when the question says a trust was rated X and no quote gives it that rating."""
+    rating = _asserted_rating(analysis)
+    return bool(rating) and not _gives(groups, rating)
+
+
+def _asserted_rating(analysis: QuestionAnalysis) -> str:
+    """The trust's overall rating the question takes as given, lower case, or ''.
+
+    "How many core services were rated outstanding?" and "Did LPFT ever get outstanding for
+    anything?" take no overall rating as given: a service's or a key question's will do.
+    """
     asked = _ASSERTED_RATING.search(analysis.question)
     if not asked or not analysis.trusts or _OF_SERVICES.search(analysis.question):
-        return False
-    return not _gives(groups, asked.group(1).lower())
+        return ""
+    return "" if _FOR_A_PART.search(analysis.question) else asked.group(1).lower()
 
 
 # A rating a question takes as given: "rated inadequate", "became outstanding", "get an
@@ -708,6 +717,9 @@ _ASSERTED_RATING = re.compile(
 )
 _OF_SERVICES = re.compile(
     r"\b(?:services?|wards?|teams?|units?|key questions?|domains?)\b[^?.]*\brated\b", re.I
+)
+_FOR_A_PART = re.compile(
+    rf"{RATING_PATTERN}\s+for\s+(?:anything|any|something|some|a|an|one|at least one)\b", re.I
 )
 _FELL = re.compile(
     r"\brating\w*\s+(?:fall|fell|drop|dropped|slip|slipped|decline|declined|go down|went down|"

@@ -1808,3 +1808,10 @@ def test_a_companion_publications_answer_stands_under_its_own_title(real_setting
     assert "**CQC Sustaining improvement (2020)" in spc.answer
     reaction = assistant.ask("How did the trusts react to a poor first rating?")
     assert "eight NHS trusts" not in reaction.answer  # the acute report's trusts: padding
+
+
+@pytest.mark.slow
+def test_outstanding_for_anything_is_no_overall_rating_taken_as_given(real_settings):
+    result = Assistant(real_settings).ask("Did LPFT ever get outstanding for anything?")
+    assert not result.answer.startswith("The documents do not say")
+    assert "outstanding for well-led" in result.answer
