@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Sequence
@@ -146,7 +147,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         WHICH_TRUST,
         re.compile(
-            r"\bwhich (?:of the )?(?:\w+ ){0,2}trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
+            r"\bwhich (?:of the )?(?:\w+ ){0,3}trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
             r"trusts?\b(?![-\w])",
             re.I,
@@ -916,8 +917,49 @@ def _premise_span(question: str) -> tuple[int, int] | None:
     reply = _REPLY_TO.search(question)
     if reply:
         end = re.search(r"[?;.]|$", question[reply.end() :]).start() + reply.end()
-        return reply.end(), end
+        if not responds_to_topic(question):
+            return reply.end(), end
     return None
+
+
+def responds_to_topic(question: str) -> bool:
+    """True when what is responded to is a topic of its own, not the rating or report.
+
+    In "How did X respond to CQC's concerns about face-down restraint?" the restraint is
+    what the answer is about; in "How did X respond to its 2015 rating?" the rating only
+    sets the scene for what X did.
+    """
+    reply = _REPLY_TO.search(question)
+    if reply is None:
+        return False
+    clause = re.split(r"[?;.]", question[reply.end() :])[0]
+    words = set(tokenize([_YEAR.sub(" ", clause)])[0]) - trust_name_words()
+    generic = _responded_to_words()
+    # "the requires improvment rating": a slip in a word for the rating is no topic
+    return any(not difflib.get_close_matches(w, generic, n=1, cutoff=0.8) for w in words)
+
+
+@functools.cache
+def trust_name_words() -> frozenset[str]:
+    """Words of the trusts' names ("partnership"), never a longer form of a focus word."""
+    return frozenset(tokenize([" ".join(t.name for t in TRUSTS)])[0])
+
+
+@functools.cache
+def _responded_to_words() -> frozenset[str]:
+    """Stems of the words for a rating, report or finding as a whole (what is responded to)."""
+    return frozenset(tokenize([_RESPONDED_TO])[0])
+
+
+_RESPONDED_TO = (
+    "rating ratings rated rate report reports inspection inspections inspected inspectors "
+    "inspector cqc finding findings result results verdict judgement judgment initial first "
+    "earlier original previous last latest requires improvement inadequate good outstanding "
+    "overall concern concerns criticism criticisms failings problems issues feedback visit "
+    "downgrade downgraded upgrade upgraded being told told news publication published got "
+    "get received receive given gave awarded earned it its their his her they them this that "
+    "january february march april may june july august september october november december"
+)
 
 
 def _condition_span(question: str) -> tuple[int, int] | None:
@@ -1083,6 +1125,8 @@ def same_meaning() -> dict[str, tuple[str, ...]]:
 _ONE_WAY = (
     ("reduce reduced reduction reductions", "fell fall fallen dropped drop cut lowered"),
     ("feedback", "survey surveys"),  # staff feedback is mostly gathered by surveys
+    # engaging staff is mostly measured and acted on through their survey
+    ("engage engaged engaging engagement", "survey surveys"),
     # involving people who use services is mostly written as co-producing with them
     ("involve involved involving involvement", "co-production co-produced co-design"),
 )

@@ -179,7 +179,9 @@ class Assistant:
                 self._others = indexed_trusts(trusts_of(self.index.chunks.values()))
                 self._composer = extractive.Composer(
                     self.index,
-                    SentenceBank(extractive.text_before(self.index)),
+                    SentenceBank(
+                        extractive.text_before(self.index), extractive.given_names_of(self.index)
+                    ),
                     self._idf,
                     self.scoring,
                     max_sentences=self.settings.answer_max_sentences,

@@ -25,9 +25,11 @@ from assistant._analysis import (
     REPORT_YEAR,
     WHICH_TRUST,
     QuestionAnalysis,
+    responds_to_topic,
     same_meaning,
     theme_words,
     topic_text,
+    trust_name_words,
     years_by_trust,
 )
 from assistant._grounding import instruction_like
@@ -37,6 +39,7 @@ from assistant._sentences import (
     ABOUT_NOTES,
     Sentence,
     SentenceBank,
+    given_names,
     holds,
     person_names,
     short_trust_name,
@@ -256,6 +259,12 @@ class Composer:
         vector: np.ndarray | None,
     ) -> list[Group]:
         """The answer's groups: one per trust in scope (or per source for report questions)."""
+        if analysis.documents and _asks_who_is_in(analysis):  # "Which trusts did it revisit?"
+            covered = self._covered_by(analysis.documents)
+            if covered:
+                return covered
+            focus = " ".join(_IS_IN.sub(" ", analysis.focus).split())  # "cover" frames it
+            analysis = dataclasses.replace(analysis, scope=REPORT, focus=focus)  # none of them
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
         vector = self._topic_vector(analysis, vector)
@@ -347,6 +356,20 @@ class Composer:
         # otherwise ("Which trusts had staffing problems at their first inspection?") only
         # those close to the strongest.
         return _strongest_first(groups, ratio=0.0 if broad or rating else 0.8)
+
+    def _covered_by(self, documents: Sequence[str]) -> list[Group]:
+        """Each of the seven trusts the publications give a part of their own, opening it."""
+        groups = []
+        for trust in TRUSTS:
+            own = [
+                c
+                for c in self.index.chunks.values()
+                if c.doc_id in documents and c.trust == trust.name
+            ]
+            if own:
+                first = min(own, key=lambda c: c.ordinal)
+                groups.append(Group(trust.name, trust.name, self._opening(first, 1)))
+        return groups
 
     def _trust_overview(self, trust: str) -> Group:
         """The opening sentences of the trust's own overview (or of its first passage)."""
@@ -473,8 +496,8 @@ class Composer:
         if analysis.documents:  # "What did the Sustaining improvement report say about LPFT?"
             named = [c for c in self.index.chunks.values() if c.doc_id in analysis.documents]
             about = [c for c in named if c.trust == trust]  # else the trust's own notes
-            if about:
-                return about
+            if about or analysis.answer_type == WHICH_TRUST:
+                return about  # "Which trusts in it ...": only those it is about
         if _about_ratings(analysis):
             return chunks  # ratings are given in the overview, the reaction and what came next
         on_theme = [c for c in chunks if c.theme and c.theme in analysis.themes]
@@ -911,6 +934,7 @@ def focus_weights(
     )
     verbs = set(words_of([" ".join(analysis.verbs)])[0]) if analysis.verbs else set()
     parts = _compound_parts(words)
+    topical_reply = responds_to_topic(analysis.question)  # "respond to concerns about X": X
     if 2 * len(verbs & tokens) < len(tokens):
         verbs = set()  # a few verbs among the nouns: every word counts
     weights: dict[frozenset[str], float] = {}
@@ -928,7 +952,8 @@ def focus_weights(
             # "turnaround", never in the documents, only frames the question; and "what role
             # did staff engagement play": the staff engagement is what is asked about
             damp *= 0.3
-        if token in _light_verbs() and len(tokens) > 2:
+        light = token in _light_verbs() or (token in _reply_verbs() and topical_reply)
+        if light and len(tokens) > 2:
             damp *= 0.3  # "how did they handle complaints": the complaints are the topic
         weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
     return _with_alternatives(weights, analysis.question)
@@ -950,7 +975,7 @@ def _forms(token: str, idf: dict[str, float], vocabulary: Sequence[str]) -> set[
                 break
             ending = word[len(token) :]
             short_ok = len(token) >= 5 or ending in _SHORT_WORD_ENDINGS
-            if word not in _trust_name_tokens() and ending in _INFLECTIONS and short_ok:
+            if word not in trust_name_words() and ending in _INFLECTIONS and short_ok:
                 forms.add(word)
     forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
     forms |= {same for same in same_meaning().get(token, ()) if same in idf}
@@ -1003,6 +1028,12 @@ _LIGHT_VERBS = (
     "handle handled handling cope coped deal dealt tackle tackled address addressed "
     "build built building develop developed developing use used using"
 )
+
+
+@functools.cache
+def _reply_verbs() -> frozenset[str]:
+    """Stems of the verbs for responding ("respond", "react")."""
+    return frozenset(words_of(["respond responded responding react reacted reacting reply"])[0])
 
 
 @functools.cache
@@ -1127,12 +1158,6 @@ _INFLECTIONS = frozenset(
         "ists",
     ]
 )
-
-
-@functools.cache
-def _trust_name_tokens() -> frozenset[str]:
-    """Words of the trusts' names ("partnership"), never a longer form of a focus word."""
-    return frozenset(tokenize([" ".join(t.name for t in TRUSTS)])[0])
 
 
 def _ordered_focus(analysis: QuestionAnalysis) -> list[str]:
@@ -1260,7 +1285,7 @@ _LATER_VISIT = re.compile(
 
 _DONE = re.compile(
     r"\b(?:introduced|set up|launched|appointed|created|brought in|put in place|programme|"
-    r"taskforce|action plan|trained|recruited|ended|stopped|replaced|closed|opened|invested|"
+    r"taskforce|action plans?|trained|recruited|ended|stopped|replaced|closed|opened|invested|"
     r"redesigned|started|developed|established|adopted|transformed|restructured|reorganised|"
     r"turned around|rose from|went from)\b",
     re.I,
@@ -1356,7 +1381,7 @@ def _ordered(
 ) -> list[Scored]:
     """The picks as the kind of question wants them: what was done, dates, time order."""
     if analysis.action:
-        picks = _with_an_action(picks, addressing)
+        picks = _with_an_action(picks, addressing, lead=not _reacts(analysis))
     if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
         picks.sort(key=lambda x: not x.typed)
         picks = _from_one_rating_to_another(picks, addressing, analysis)
@@ -1425,7 +1450,7 @@ def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:
     line = text[text.rfind("\n", 0, start) + 1 : start]
     around = x.sentence.tokens | set(tokenize([line])[0] if line.strip() else [])
     for name in (*analysis.names, *analysis.outside):
-        words = set(tokenize([name])[0]) - _trust_name_tokens()
+        words = set(tokenize([name])[0]) - trust_name_words()
         if words and 2 * len(words & around) < len(words):  # most of the name, not "Hospitals"
             return False
     return True
@@ -1443,18 +1468,23 @@ def _acts(quote: str) -> bool:
     return bool(_DONE.search(quote)) and not _FOUND.search(quote)
 
 
-def _with_an_action(picks: list[Scored], addressing: list[Scored]) -> list[Scored]:
+def _with_an_action(
+    picks: list[Scored], addressing: list[Scored], lead: bool = True
+) -> list[Scored]:
     """For "what did X do about Y": one of the picks says what was done, when any candidate does.
 
-    The best such candidate not already chosen takes the last place (the findings before it
-    stay: they often hold what the reader needs too).
+    It leads (unless `lead` is False): the best such candidate not already chosen takes the
+    first place and the last pick goes (the findings after it stay: they often hold what the
+    reader needs too).
     """
 
     def acts(x: Scored) -> bool:
         return _acts(x.sentence.quote)
 
-    if not picks or any(acts(x) for x in picks):
+    if not picks:
         return picks
+    if any(acts(x) for x in picks):  # what was done leads; the findings after it
+        return sorted(picks, key=lambda x: not acts(x)) if lead else picks
     chosen = {id(x) for x in picks}
     action = next(
         (
@@ -1468,7 +1498,9 @@ def _with_an_action(picks: list[Scored], addressing: list[Scored]) -> list[Score
     )
     if action is None or action.score < 0.4 * picks[0].score:  # too far below to be the answer
         return picks
-    return [*picks[:-1], action] if len(picks) > 1 else [*picks, action]
+    if not lead:  # a trust's response to its rating leads with what it said
+        return [*picks[:-1], action] if len(picks) > 1 else [*picks, action]
+    return [action, *picks[:-1]] if len(picks) > 1 else [action, *picks]
 
 
 def _earliness(text: str) -> float:
@@ -1877,6 +1909,20 @@ _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  #
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
 
 
+def _asks_who_is_in(analysis: QuestionAnalysis) -> bool:
+    """True for "Which of the seven trusts did the Sustaining improvement work revisit?"."""
+    return analysis.answer_type == WHICH_TRUST and bool(_IS_IN.search(analysis.question))
+
+
+# What a publication does with the trusts it is about.
+_IS_IN = re.compile(
+    r"\b(?:revisit\w*|go(?:ne)? back|went back|return\w*|cover\w*|feature\w*|includ\w*|"
+    r"profil\w*|stud(?:y|ied)|select\w*|chose|choose|chosen|look(?:ed)? at|visit\w*|"
+    r"examin\w*|appear\w*|describ\w*|follow\w* up|case stud(?:y|ies))\b",
+    re.I,
+)
+
+
 def _about_trusts_only(analysis: QuestionAnalysis) -> bool:
     """True when a question names trusts and asks nothing more specific about them."""
     return (
@@ -1934,6 +1980,21 @@ def text_before(index: Index):
         return previous.text if previous is not None else ""
 
     return earlier
+
+
+def given_names_of(index: Index):
+    """A function giving the surname -> given names of the people a passage's document names."""
+    texts: dict[str, list[str]] = {}
+    for chunk in sorted(index.chunks.values(), key=lambda c: c.ordinal):
+        texts.setdefault(chunk.doc_id, []).append(chunk.text)
+    found: dict[str, dict[str, str]] = {}
+
+    def of(chunk: Chunk) -> dict[str, str]:
+        if chunk.doc_id not in found:
+            found[chunk.doc_id] = given_names(texts.get(chunk.doc_id, []))
+        return found[chunk.doc_id]
+
+    return of
 
 
 def _split_by_source(chosen: Group, skip: Sequence[Scored] = ()) -> list[Group]:

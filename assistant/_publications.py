@@ -69,7 +69,7 @@ class Publications:
             all_years=tuple(y for y in analysis.all_years if y not in dated),
         )
         if analysis.answer_type == WHICH_TRUST or _WHICH_TRUSTS.search(analysis.question):
-            return undated
+            return dataclasses.replace(undated, documents=tuple(named))  # the trusts in it
         naming = {word for phrases in named.values() for phrase in phrases for word in phrase}
         kept = [
             word

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from assistant._grounding import MAX_INSERTION
@@ -149,14 +149,21 @@ class Sentence:
 class SentenceBank:
     """Sentences of each passage, split and tokenized once per process (thread-safe)."""
 
-    def __init__(self, earlier: Callable[[Chunk], str] | None = None) -> None:
+    def __init__(
+        self,
+        earlier: Callable[[Chunk], str] | None = None,
+        given_names: Callable[[Chunk], dict[str, str]] | None = None,
+    ) -> None:
         """Make an empty bank.
 
         Args:
             earlier: Gives the text before a passage in its document, where known.
+            given_names: Gives the surname -> given names of the people its document names
+                in full ("Trainer" -> "Matthew"), where known.
 
         """
         self._earlier = earlier
+        self._given_names = given_names
         self._by_chunk: dict[str, list[Sentence]] = {}
         self._words: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
@@ -165,7 +172,11 @@ class SentenceBank:
         """The quotable sentences of a passage."""
         found = self._by_chunk.get(chunk.id)
         if found is None:
-            found = split_passage(chunk, self._earlier(chunk) if self._earlier else "")
+            found = split_passage(
+                chunk,
+                self._earlier(chunk) if self._earlier else "",
+                self._given_names(chunk) if self._given_names else None,
+            )
             with self._lock:
                 self._by_chunk[chunk.id] = found
         return found
@@ -193,13 +204,17 @@ def words_of(texts: list[str]) -> list[list[str]]:
     return [list(dict.fromkeys(a + b)) for a, b in zip(parts, joined, strict=True)]
 
 
-def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
+def split_passage(
+    chunk: Chunk, earlier: str = "", given_names: dict[str, str] | None = None
+) -> list[Sentence]:
     """Split a passage into sentences (a list with its lead-in counts as one) with context.
 
     Args:
         chunk: The passage.
         earlier: Text before it in its document, searched for the names "she" or "the
             academy" point back to.
+        given_names: Surname -> given names of the people the document names in full: a
+            quote naming someone by surname alone gets them ("[Matthew] Trainer said").
 
     """
     text = chunk.text
@@ -233,7 +248,45 @@ def split_passage(chunk: Chunk, earlier: str = "") -> list[Sentence]:
             )
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
-    return [_with_bracket_words(s) for s in sentences]
+    return [_with_bracket_words(_with_given_name(s, given_names or {})) for s in sentences]
+
+
+def given_names(texts: Iterable[str]) -> dict[str, str]:
+    """Surname -> given names of the people named in full in the texts ("Trainer": "Matthew").
+
+    A surname that two people named differently share maps to nobody.
+    """
+    found: dict[str, set[str]] = {}
+    for text in texts:
+        for name in person_names(text):
+            words = [w for w in name.replace(".", "").split() if not _TITLE.match(w)]
+            if len(words) >= 2:
+                found.setdefault(words[-1], set()).add(" ".join(words[:-1]))
+    return {surname: given.pop() for surname, given in found.items() if len(given) == 1}
+
+
+_TITLE = re.compile(r"^(?:Dr|Professor|Prof|Sir|Dame|Mr|Mrs|Ms|Lord|Baroness)$")
+# A capitalised word with no capitalised word before or after it: a surname on its own.
+_LONE_CAPITAL = re.compile(r"(?<![\w'’])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?! [A-Z])")
+
+
+def _with_given_name(sentence: Sentence, given: dict[str, str]) -> Sentence:
+    """The quote with the given names of someone it names by surname alone, in brackets.
+
+    "Trainer said great care depends on ..." becomes "[Matthew] Trainer said ...": who
+    said what stays clear. Only the first mention, outside brackets, and only when the
+    quote does not name the person in full already.
+    """
+    quote = sentence.quote
+    for match in _LONE_CAPITAL.finditer(quote):
+        first = given.get(match[1])
+        if not first or quote.count("[", 0, match.start()) > quote.count("]", 0, match.start()):
+            continue
+        if f"{first} {match[1]}" in quote or re.search(r"[A-Z]\w*\s$", quote[: match.start()]):
+            continue
+        named = f"{quote[: match.start()]}[{first}] {quote[match.start() :]}"
+        return dataclasses.replace(sentence, quote=named)
+    return sentence
 
 
 def _table_row(text: str, start: int, end: int, earlier: str) -> list[tuple[str, str]] | None:
@@ -319,6 +372,8 @@ _BRACKETED = re.compile(r"\[([^\]…]+)\]")
 def _with_bracket_words(sentence: Sentence) -> Sentence:
     """A sentence counts the words its brackets insert: "[Rob Webster] rejects ..." is his."""
     inserted = " ".join(_BRACKETED.findall(sentence.quote))
+    if len(sentence.quote) > len(sentence.text) + 2 * len(inserted) + 40:
+        inserted = sentence.quote  # brought the sentence it leans on along: its words count
     if not inserted:
         return sentence
     return dataclasses.replace(sentence, tokens=sentence.tokens | set(words_of([inserted])[0]))
@@ -662,7 +717,8 @@ _THESE_TWO = re.compile(
 
 _OBJECT_IT = re.compile(
     r"\b(?:\w+ed|made|gave|got|put|set|saw|took|found|kept|led|ran|won|held|told|brought)"
-    r"\s+(it\b(?![’'])|(?:this|that)(?=\s*[,.;](?!\S)|\s+(?:down\s+)?to\b|\s+as\b))"
+    r"\s+(it\b(?![’'])|(?:this|that)(?=\s*[,.;](?!\S)|\s+(?:down\s+)?to\b|\s+as\b)|"
+    r"this(?=\s+(?:on|in|at|by|during|after|before|when)\b))"  # "announced this on 2 May"
 )
 
 
@@ -926,6 +982,10 @@ _NAMED_SPEAKER = re.compile(
 )
 
 
+# A sentence opening with someone's possessive ("Hindle's farewell blog ...").
+_POSSESSOR = re.compile(r"^([A-Z][a-z]+)(?:'s|’s) ")
+
+
 # Words before a pronoun that may be the person it means ("the mother ... her son").
 _SOMEONE = re.compile(
     r"\b(?:mother|father|son|daughter|parent|patient|user|carer|wife|husband|"
@@ -948,7 +1008,8 @@ def _unnamed_person(sentence: str) -> tuple[int, int, str] | None:
     surnames = [
         w for w in re.findall(r"(?<!^)\b[A-Z][a-z]+\b", before) if not _NOT_PERSON_WORD.match(w)
     ]
-    speaker = _NAMED_SPEAKER.match(before)  # "Hindle said he had spoken ...": Hindle is he
+    speaker = _NAMED_SPEAKER.match(before) or _POSSESSOR.match(before)
+    # "Hindle said he had spoken ...", "Hindle's farewell blog said he had been ...": Hindle
     if surnames or _SOMEONE.search(before) or (speaker and not _NOT_PERSON_WORD.match(speaker[1])):
         return None
     if _cataphora(match.group(), 1, sentence[match.end() :]):

@@ -752,8 +752,9 @@ def test_a_what_did_they_do_answer_includes_something_done():
         "The trust launched a restraint-reduction programme called Positive and Safe.", 0.6
     )
     weak = scored("The trust introduced a new menu for the staff canteen in the summer.", 0.3)
-    assert _with_an_action([found, press], [found, press, done]) == [found, done]
+    assert _with_an_action([found, press], [found, press, done]) == [done, found]  # it leads
     assert _with_an_action([found, press], [found, press, weak]) == [found, press]  # too weak
+    assert _with_an_action([found, done], [found, done]) == [done, found]
     assert analyse("what did calderstones do about face down restraint").action
     assert not analyse("What did CQC find at Calderstones in 2014?").action
 
@@ -1815,3 +1816,73 @@ def test_outstanding_for_anything_is_no_overall_rating_taken_as_given(real_setti
     result = Assistant(real_settings).ask("Did LPFT ever get outstanding for anything?")
     assert not result.answer.startswith("The documents do not say")
     assert "outstanding for well-led" in result.answer
+
+
+def test_someone_named_by_surname_alone_gets_their_given_name():
+    from assistant._sentences import given_names
+
+    names = given_names(["By 2019 Matthew Trainer was chief executive. Dr Ify Okocha followed."])
+    assert names == {"Trainer": "Matthew", "Okocha": "Ify"}
+    text = "Trainer said great care depends on staff, and Okocha agreed with Trainer."
+    quotes = [s.quote for s in split_passage(chunk(text), given_names=names)]
+    assert quotes == [
+        "[Matthew] Trainer said great care depends on staff, and Okocha agreed with Trainer."
+    ]
+    # two people sharing a surname: neither is guessed
+    assert given_names(["Ann Smith met Bob Smith."]) == {}
+
+
+def test_a_possessive_name_opening_the_sentence_is_who_he_is():
+    text = (
+        "A new chair, Rupert Nichols, arrived. "
+        "Hindle's farewell blog said he had been chief executive."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert not any("[Rupert Nichols]" in q for q in quotes)
+
+
+def test_a_this_announced_on_a_date_brings_what_it_means():
+    text = "- In 2017 the trust became good overall. CQC announced this on 2 May 2017.\n"
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert "In 2017 the trust became good overall. CQC announced this on 2 May 2017." in quotes
+    assert "CQC announced this on 2 May 2017." not in quotes
+
+
+def test_what_is_responded_to_is_the_topic_unless_it_is_the_rating():
+    from assistant._analysis import responds_to_topic
+
+    assert responds_to_topic("How did X respond to CQC's concerns about face-down restraint?")
+    assert not responds_to_topic("How did Somerset respond to its 2015 rating?")
+    assert not responds_to_topic("What was its response to the requires improvment rating?")
+    question = "How did Calderstones respond to CQC's concerns about face-down restraint?"
+    assert analyse(question).condition == ""  # the restraint is no scene-setting
+    weights = focus_weights(analyse(question), {"respond": 4.0, "restraint": 3.0})
+    assert weights[frozenset({"restraint"})] > weights[frozenset({"respond"})]
+
+
+@pytest.mark.slow
+def test_what_was_done_about_a_problem_leads(real_settings):
+    result = Assistant(real_settings).ask(
+        "How did Calderstones respond to CQC's concerns about face-down restraint?"
+    )
+    assert "taskforce on overuse of physical restraint" in result.answer.split("\n- ")[1]
+
+
+@pytest.mark.slow
+def test_engaging_staff_is_found_in_what_was_done_with_their_survey(real_settings):
+    result = Assistant(real_settings).ask("What did Oxleas do to engage staff?")
+    lead = " ".join(result.answer.split("\n- ")[1:3])
+    assert "[Matthew] Trainer said" in lead and "passed to directorates" in lead
+
+
+@pytest.mark.slow
+def test_which_trusts_a_publication_revisited_are_those_it_has_a_part_on(real_settings):
+    result = Assistant(real_settings).ask(
+        "Which of the seven MH trusts did CQC go back to for the Sustaining improvement work?"
+    )
+    cited = {c.trust for c in result.citations}
+    assert cited == {
+        "Lincolnshire Partnership NHS Foundation Trust",
+        "North Staffordshire Combined Healthcare NHS Trust",
+    }
+    assert result.answer.startswith("Matching material is found for two of the seven trusts")
