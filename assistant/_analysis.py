@@ -1127,6 +1127,8 @@ _ONE_WAY = (
     ("feedback", "survey surveys"),  # staff feedback is mostly gathered by surveys
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
+    # progress is tracked by boards that review it and by charts and dashboards
+    ("track tracked tracking monitor monitored monitoring", "reviewed chart dashboard"),
     # involving people who use services is mostly written as co-producing with them
     ("involve involved involving involvement", "co-production co-produced co-design"),
 )

@@ -37,6 +37,7 @@ from assistant._provenance import provenance
 from assistant._publications import Publications
 from assistant._sentences import (
     ABOUT_NOTES,
+    MAX_QUOTE_WORDS,
     Sentence,
     SentenceBank,
     given_names,
@@ -719,6 +720,7 @@ class Composer:
             self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
             for i, pick in enumerate(group.picks)
         ]
+        group.picks = _adjacent_joined(group.picks)
         return group
 
     def _on_theme_line(self, head: list[Scored]) -> list[Scored]:
@@ -1907,6 +1909,37 @@ _CONTINUES = re.compile(
 )
 _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
+
+
+def _adjacent_joined(picks: list[Scored]) -> list[Scored]:
+    """Two picks that follow each other in one paragraph, as one quote in their own order.
+
+    "A monthly Back to Good Board reviewed ..." and "[SHSC] updated a public progress chart
+    after each meeting." read as the notes wrote them: the second's "each meeting" is the
+    first's.
+    """
+    joined = list(picks)
+    for first in picks:
+        for second in picks:
+            a, b = first.sentence, second.sentence
+            if first not in joined or second not in joined or a.chunk is not b.chunk:
+                continue
+            gap = a.chunk.text[a.end : b.start]
+            if b.start <= a.end or gap.strip() or "\n" in gap or a.text in b.quote:
+                continue
+            # "[Ify] Okocha thanked" keeps its name; "[SHSC] updated" is "The trust updated"
+            following = b.quote if _BRACKETS.sub("", b.quote) == b.text else b.text
+            quote = f"{a.quote}{gap}{following}"
+            if "[…]" in quote or len(quote.split()) > MAX_QUOTE_WORDS:
+                continue  # a list's items, or too long to read as one quote
+            longer = dataclasses.replace(a, end=b.end, tokens=a.tokens | b.tokens, quote=quote)
+            at = min(joined.index(first), joined.index(second))
+            joined = [x for x in joined if x is not first and x is not second]
+            joined.insert(at, dataclasses.replace(first, sentence=longer))
+    return joined
+
+
+_BRACKETS = re.compile(r"\[[^\]]*\] ?")
 
 
 def _asks_who_is_in(analysis: QuestionAnalysis) -> bool:

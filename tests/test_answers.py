@@ -1886,3 +1886,29 @@ def test_which_trusts_a_publication_revisited_are_those_it_has_a_part_on(real_se
         "North Staffordshire Combined Healthcare NHS Trust",
     }
     assert result.answer.startswith("Matching material is found for two of the seven trusts")
+
+
+def test_two_picks_that_follow_each_other_read_as_one_quote():
+    from assistant._extractive import Scored, _adjacent_joined
+
+    text = (
+        "A monthly Back to Good Board reviewed actions. The trust updated a public progress "
+        "chart after each meeting.\n\n- Staff teams met every week to review their plans."
+    )
+    sentences = split_passage(chunk(text))
+    board, chart, weekly = (Scored(s, 1.0, 1.0, 1.0) for s in sentences)
+    assert chart.sentence.quote.startswith("[Oxleas] updated")
+    joined = _adjacent_joined([chart, weekly, board])
+    assert [x.sentence.quote for x in joined] == [
+        "A monthly Back to Good Board reviewed actions. The trust updated a public progress "
+        "chart after each meeting.",
+        "Staff teams met every week to review their plans.",
+    ]
+    assert is_verbatim(joined[0].sentence.quote, text)
+
+
+def test_tracking_progress_is_found_as_reviewing_it_and_charting_it():
+    weights = focus_weights(
+        analyse("How did Sheffield track progress?"), {"track": 4.0, "chart": 3.0, "review": 1.0}
+    )
+    assert any("chart" in forms and "track" in forms for forms in weights)
