@@ -310,6 +310,7 @@ def analyse(
             question naming one is about that trust, not about an organisation not covered.
 
     """
+    asked, question = question, _whole_years(question)
     runs = _capitalised_runs(question)
     organisations = _named_organisations(question, runs, others)
     masked = question
@@ -326,7 +327,7 @@ def analyse(
     reacting = _reacting(question, masked, organisations)
     focus = _focus(masked, organisations)
     return QuestionAnalysis(
-        question=question,
+        question=asked,
         focus=f"response {focus}" if reacting else focus,  # what was done in response
         condition=_focus(_condition(masked), organisations),
         answer_type=answer_type,
@@ -657,6 +658,8 @@ def _hard_years(question: str) -> tuple[str, ...]:
         dated = before[-1:] in (["in"], ["during"]) or "when" not in before
         problem = action and _FINDING_WORDS.intersection(before)  # dates what was done about
         near = [w for w in before[-4:] if not _MONTH.fullmatch(w)][-2:]  # "after the March"
+        if near == ["from", "their"] or near == ["from", "its"]:
+            near = []  # "the results from their 2019 inspection": which inspection, no range
         # "between its first inspection and 2017" closes a range; "... in 2019" dates it
         closes = "between" in before and before[-1:] not in (["in"], ["during"])
         ranged = RANGE_WORDS.intersection(near) or closes
@@ -682,9 +685,11 @@ RATINGS = ("outstanding", "good", "requires improvement", "inadequate")  # CQC's
 RATING_PATTERN = "(" + "|".join(RATINGS) + ")"
 REPORT_YEAR = 2018  # CQC published Driving improvement in March 2018
 _SINCE_YEAR = re.compile(
-    r"\b(?:after|since|following|post|later (?:in|than)|from)\s+(?:(?:the|its|their|end of|"
-    r"early|late|mid|january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|[a-z]+ (?:inspection|rating|report) (?:in|of))\s+)*((?:19|20)\d{2})\b",
+    r"\b(?:(?:after|since|following|post|later (?:in|than))\s+(?:(?:its|their)\s+)?|from\s+)"
+    # "from their 2018-19 inspections" is not a range: it says which inspections
+    r"(?:(?:the|end of|early|late|mid|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|[a-z]+ (?:inspection|rating|report) (?:in|of))\s+)*"
+    r"((?:19|20)\d{2})\b",
     re.I,
 )
 _AFTER_EVENT_IN = re.compile(
@@ -979,6 +984,14 @@ def _condition(question: str) -> str:
     """The clause that sets the scene ("... respond after CQC rated it inadequate?"), or ''."""
     span = _condition_span(question)
     return question[span[0] : span[1]] if span else ""
+
+
+def _whole_years(question: str) -> str:
+    """A span of years written short ("2018-19", "2014/15") as both years: "2018 2019"."""
+    return _YEAR_SPAN.sub(lambda m: f"{m[1]} {m[1][:2]}{m[2]}", question)
+
+
+_YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–/]\s*(\d{2})\b(?![-–/]?\d)")
 
 
 def topic_text(analysis: QuestionAnalysis) -> str:

@@ -16,6 +16,7 @@ from assistant._analysis import (
     ALL_TRUSTS,
     DATE,
     FIGURE,
+    HOW_WHAT,
     NAMED_TRUSTS,
     ONE_TRUST,
     PERSON,
@@ -24,6 +25,7 @@ from assistant._analysis import (
     REPORT,
     REPORT_YEAR,
     WHICH_TRUST,
+    YES_NO,
     QuestionAnalysis,
     responds_to_topic,
     same_meaning,
@@ -245,6 +247,7 @@ class Composer:
     _surnames: frozenset[str] | None = None
     _focus_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     _people: dict[str, tuple[str, tuple, tuple]] = field(default_factory=dict)
+    _words_of_trust: dict[str, frozenset[str]] = field(default_factory=dict)
     publications: Publications | None = None
 
     def __post_init__(self) -> None:
@@ -293,9 +296,34 @@ class Composer:
             asked = analysis
             if trust in own_years:
                 asked = dataclasses.replace(analysis, years=own_years[trust])
-            scored = self._score(chunks, weights, asked, similarity, trust)
+            own = self._own_weights(weights, trust, analysis)
+            scored = self._score(chunks, own, asked, similarity, trust)
             groups.append(self._choose(label, trust, scored, asked, vector))
         return self._arranged(_publications_only_alone(groups), analysis, weights)
+
+    def _own_weights(self, weights, trust: str, analysis: QuestionAnalysis):
+        """The focus words that may be about this one of the trusts named.
+
+        "Oxleas's staff survey in 2019 compared with Calderstones's 2014-15 yearbook": only
+        Calderstones's notes have a yearbook, so Oxleas's lines are not held to it.
+        """
+        if analysis.scope != NAMED_TRUSTS or trust not in analysis.trusts:
+            return weights
+        words = self._trust_words(trust)
+        others = [self._trust_words(t) for t in analysis.trusts if t != trust]
+        kept = {
+            forms: weight
+            for forms, weight in weights.items()
+            if forms & words or not any(forms & other for other in others)
+        }
+        return kept or weights
+
+    def _trust_words(self, trust: str) -> frozenset[str]:
+        """Every stemmed word of the trust's passages (once per index)."""
+        if trust not in self._words_of_trust:
+            chunks = self._of_trust(trust)
+            self._words_of_trust[trust] = frozenset().union(*(self.bank.words(c) for c in chunks))
+        return self._words_of_trust[trust]
 
     def _report_only(self, chunks: list[Chunk], similarity: dict[str, float]) -> list[Chunk]:
         """The report's own passages, retrieved then the closest others (or all, if none)."""
@@ -712,9 +740,11 @@ class Composer:
             group.missing = _why_missing(scored, analysis)
             return group
         year_only = bool(analysis.years) and not analysis.focus
+        rating_lines = _about_ratings(analysis) and analysis.answer_type in (HOW_WHAT, YES_NO)
         if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
-        group.picks = self._diverse(addressing, self._limit(analysis, trust), year_only)
+        every = year_only or rating_lines  # each line in range answers
+        group.picks = self._diverse(addressing, self._limit(analysis, trust), every)
         group.picks = _ordered(group.picks, addressing, analysis)
         group.picks = [
             self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
@@ -787,6 +817,8 @@ class Composer:
             return False
         if analysis.years and not analysis.focus:
             return True  # "What happened to Calderstones in 2016?": the year is the question
+        if _about_ratings(analysis) and analysis.answer_type in (HOW_WHAT, YES_NO):
+            return True  # "the final CQC results": a rating in range (_in_range checked it)
         if analysis.scope == REPORT and not _names_near(x, analysis):
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
@@ -883,11 +915,12 @@ class Composer:
             limit = 2 if analysis.answer_type not in ("how_what", "yes_no") else 4
         return min(limit, self.max_sentences)
 
-    def _diverse(self, ranked: list[Scored], limit: int, year_only: bool = False) -> list[Scored]:
+    def _diverse(self, ranked: list[Scored], limit: int, every: bool = False) -> list[Scored]:
         """The best sentence, then others close to it in score and unlike those chosen.
 
-        For a question that asks only about a year ("What happened in 2016?"), every sentence
-        of that year is on point.
+        With `every`, each line is on point: for a question that asks only about a year
+        ("What happened in 2016?") every sentence of that year, for one about ratings each
+        rating in range.
         """
         chosen = [ranked[0]]
         floor = max(x.score for x in ranked) * self.scoring.keep_ratio
@@ -900,7 +933,7 @@ class Composer:
             if same or len(chosen) >= limit:
                 continue
             on_point = (
-                year_only
+                every
                 or x.focus >= self.scoring.more_focus
                 or (x.semantic or 0.0) >= self.scoring.min_semantic
                 or (x.on_theme and x.focus_context >= self.scoring.min_focus)
@@ -1020,7 +1053,8 @@ _FRAMING = (
     "turnaround turn journey transformation transform progress success successful change "
     "changes improve improved improvement improvements achieve achieved achievement "
     "play plays played start started starting position positions point situation state "
-    "better get gets getting got mean means meant meaning define defined definition"
+    "better get gets getting got mean means meant meaning define defined definition final "
+    "conclude concluded concludes conclusion conclusions"
 )
 
 
@@ -1569,7 +1603,10 @@ _BACKSLIDE = re.compile(
     r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) (?:at|in) (?:[\w'’-]+ ){0,3}"
     r"(?:inspection|re-?inspection|visit)s?\b"
     r"|\bfared? (?:on|with|in) (?:[\w'’-]+ ){0,3}(?:ratings?|inspections?)\b"
-    r"|\bhappened to\b[^?.;]{0,40}\bratings?\b",
+    r"|\bhappened to\b[^?.;]{0,40}\bratings?\b"
+    # "the final CQC results", "the outcome of their 2019 inspection"
+    r"|\b(?:CQC|inspection|re-?inspection)s?\s+(?:results?|outcomes?|verdicts?)\b"
+    r"|\b(?:results?|outcomes?|verdicts?) (?:of|from) (?:[\w'’-]+ ){0,3}(?:re-?)?inspections?\b",
     re.I,
 )
 # A sentence giving a rating: a rating word with "rated", "rating" or "overall" by it, a

@@ -1912,3 +1912,32 @@ def test_tracking_progress_is_found_as_reviewing_it_and_charting_it():
         analyse("How did Sheffield track progress?"), {"track": 4.0, "chart": 3.0, "review": 1.0}
     )
     assert any("chart" in forms and "track" in forms for forms in weights)
+
+
+@pytest.mark.slow
+def test_a_word_only_the_other_trusts_notes_have_does_not_hold_this_trust_back(real_settings):
+    result = Assistant(real_settings).ask(
+        "How did staff survey results look at Oxleas in 2019 compared with Calderstones in "
+        "its 2014-15 yearbook?"
+    )
+    oxleas = result.answer.split("**Calderstones")[0]
+    assert "The staff survey published on 26 February 2019" in oxleas  # no yearbook at Oxleas
+
+
+def test_a_span_of_years_written_short_is_both_years():
+    analysis = analyse(
+        "What were the CQC results for LPFT and NSCHT from their 2018-19 inspections?"
+    )
+    assert analysis.years == ("2018", "2019") and analysis.since == 0  # which, not since when
+    assert "19" not in analysis.focus.split()
+    assert analyse("What changed at Oxleas after its 2016 rating?").since == 2016
+    assert analyse("What did Sheffield do from 2020 onwards?").since == 2020
+
+
+@pytest.mark.slow
+def test_the_results_of_inspections_are_their_ratings(real_settings):
+    result = Assistant(real_settings).ask(
+        "What were the final CQC results for LPFT and NSCHT from their 2018-19 inspections?"
+    )
+    assert "good overall and outstanding for well-led" in result.answer
+    assert "Outstanding overall" in result.answer
