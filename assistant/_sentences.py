@@ -346,12 +346,38 @@ def _sentence_quote(chunk: Chunk, spans, i: int, orphans: dict[int, str], earlie
     if i in orphans:  # an item whose lead-in ended the passage before
         quote = f"[{orphans[i]}] {body.rstrip(';,')}"
     elif not is_fragment(body):
-        quote = standalone_quote(chunk, spans, i, earlier=earlier)
+        quote = _with_thing_named(standalone_quote(chunk, spans, i, earlier=earlier), chunk, i)
     elif _labelled_list(body):
         quote = body
     else:
         quote = body if label else ""
     return f"[{label}:] {quote}" if label and quote else quote
+
+
+def _with_thing_named(quote: str, chunk: Chunk, i: int) -> str:
+    """A "the scheme" inside the quote, named from the label of its paragraph or the one before.
+
+    "Steven Michael, who devised the scheme [Creative Minds], said ..." when the paragraph
+    before opens "Creative Minds. The trust launched Creative Minds in 2011 ...".
+    """
+    match = _INNER_THING.search(quote)
+    if match is None or quote[match.end() :].startswith((" [", " (")):
+        return quote
+    spans = split_sentences(chunk.text)
+    paragraphs = chunk.text[: spans[i][0]].split("\n\n")[-2:] if i < len(spans) else []
+    labels = [m[1] for p in paragraphs if (m := _PARAGRAPH_LABEL.match(p.strip()))]
+    names = [label for label in labels if _is_name(label) and label not in quote]
+    if not names:
+        return quote
+    return f"{quote[: match.end()]} [{names[-1]}]{quote[match.end() :]}"
+
+
+# "the scheme" in a sentence's middle, with no name before it ("the Creative Minds scheme").
+_INNER_THING = re.compile(
+    r"(?<=[a-z,] )the (?:scheme|programme|project|initiative|charity|campaign|collaborative)\b"
+)
+# A paragraph's opening label: a short name and a full stop ("Creative Minds. The trust ...").
+_PARAGRAPH_LABEL = re.compile(r"^([A-Z][^.\n]{1,50}?)\.\s+(?=[A-Z])")
 
 
 # "New emphasis in 2020: formal QI methods, SPC data, ... and succession planning.": a line

@@ -1941,3 +1941,16 @@ def test_the_results_of_inspections_are_their_ratings(real_settings):
     )
     assert "good overall and outstanding for well-led" in result.answer
     assert "Outstanding overall" in result.answer
+
+
+def test_a_scheme_named_in_the_paragraph_before_is_named_in_brackets():
+    text = (
+        "Creative Minds. The trust launched Creative Minds in 2011 to support arts projects.\n\n"
+        "Steven Michael, who devised the scheme, said it was meant to bridge a gap."
+    )
+    quotes = [s.quote for s in split_passage(chunk(text))]
+    assert (
+        "Steven Michael, who devised the scheme [Creative Minds], said it was meant to "
+        in (quotes[-1])
+    )
+    assert is_verbatim(quotes[-1], text)
