@@ -153,6 +153,7 @@ class Scored:
     beyond_theme: bool = True
     on_theme: bool = False
     whole_theme: bool = False
+    part_focus: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -657,8 +658,8 @@ class Composer:
     def _score_one(self, sentence: Sentence, asked: _Asked, dense: float) -> Scored:
         s, analysis, chunk = self.scoring, asked.analysis, sentence.chunk
         named = _only_in_names(sentence, asked.lowercase)
-        focus = max((asked.share(part - named) for part in sentence.parts), default=None)
-        focus = asked.share(sentence.tokens - named) if focus is None else focus
+        part_focus = tuple(asked.share(part - named) for part in sentence.parts)
+        focus = max(part_focus) if part_focus else asked.share(sentence.tokens - named)
         focus_context = asked.share((sentence.tokens | sentence.context) - named)
         typed = holds(sentence.text, analysis.answer_type, analysis.figure_kind, asked.words)
         score = (
@@ -690,6 +691,7 @@ class Composer:
             on_theme=on_theme,
             beyond_theme=beyond,
             whole_theme=on_theme and not asked.beyond_theme and bool(analysis.themes),
+            part_focus=part_focus,
         )
 
     def _asked_for(self, quote: str, asked: _Asked, in_succession: bool | None) -> float:
@@ -750,7 +752,7 @@ class Composer:
             self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
             for i, pick in enumerate(group.picks)
         ]
-        group.picks = _adjacent_joined(group.picks)
+        group.picks = [_items_asked_about(pick, analysis) for pick in _adjacent_joined(group.picks)]
         return group
 
     def _on_theme_line(self, head: list[Scored]) -> list[Scored]:
@@ -1946,6 +1948,32 @@ _CONTINUES = re.compile(
 )
 _PAGE_DATES = re.compile(r"(?:Last )?(?:updated|published|reviewed)\b", re.I)  # a page's dates
 _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b", re.I)
+
+
+def _items_asked_about(pick: Scored, analysis: QuestionAnalysis) -> Scored:
+    """A dated list quoted with only the items of the year asked about.
+
+    "Rating journey: […] 30 November to 4 December 2015 inspection: ... […] Safe was rated
+    inadequate; ..." for "which key questions were rated inadequate in 2015", not the
+    journey's other years. An item's later sentences go with it.
+    """
+    sentence = pick.sentence
+    pieces = sentence.quote.split(" […] ")
+    if not analysis.years or len(pieces) != len(pick.part_focus) + 1 or len(pieces) < 4:
+        return pick
+    text, kept, after = sentence.chunk.text, [pieces[0]], -1
+    for item in pieces[1:]:
+        at = text.find(item, max(after, 0))
+        same_line = after >= 0 and at >= after and "\n" not in text[after:at]
+        if any(year in item for year in analysis.years) or same_line:
+            kept.append(item)
+            after = at + len(item)
+        else:
+            after = -1
+    if len(kept) in (1, len(pieces)):
+        return pick
+    quote = " […] ".join(kept)
+    return dataclasses.replace(pick, sentence=dataclasses.replace(sentence, quote=quote))
 
 
 def _adjacent_joined(picks: list[Scored]) -> list[Scored]:

@@ -1954,3 +1954,23 @@ def test_a_scheme_named_in_the_paragraph_before_is_named_in_brackets():
         in (quotes[-1])
     )
     assert is_verbatim(quotes[-1], text)
+
+
+def test_a_dated_list_is_quoted_with_the_items_of_the_year_asked():
+    from assistant._extractive import Scored, _items_asked_about
+
+    text = (
+        "Rating journey:\n- April 2013 inspection: good overall.\n"
+        "- December 2015 inspection: requires improvement overall. Safe was rated inadequate.\n"
+        "- April 2017 inspection: good overall.\n- March 2019 inspection: good overall."
+    )
+    journey = next(s for s in split_passage(chunk(text)) if s.quote.startswith("Rating"))
+    pick = Scored(journey, 1.0, 1.0, 1.0, part_focus=(0.5,) * (journey.quote.count("[…]")))
+    quote = _items_asked_about(pick, analyse("What was rated inadequate in 2015?")).sentence.quote
+    assert quote == (
+        "Rating journey: […] December 2015 inspection: requires improvement overall. […] "
+        "Safe was rated inadequate."
+    )
+    assert is_verbatim(quote, text)
+    undated = _items_asked_about(pick, analyse("What was rated inadequate?"))
+    assert undated.sentence.quote == journey.quote
