@@ -310,7 +310,7 @@ def analyse(
             question naming one is about that trust, not about an organisation not covered.
 
     """
-    asked, question = question, _whole_years(question)
+    asked, question = question, _ATTRIBUTED.sub(" ", _whole_years(question)).strip()
     runs = _capitalised_runs(question)
     organisations = _named_organisations(question, runs, others)
     masked = question
@@ -986,6 +986,10 @@ def _condition(question: str) -> str:
     return question[span[0] : span[1]] if span else ""
 
 
+# "According to CQC, ...": who says it frames the question; it names nothing asked about.
+_ATTRIBUTED = re.compile(r"\b(?:according to|in the words of|as per)\b", re.I)
+
+
 def _whole_years(question: str) -> str:
     """A span of years written short ("2018-19", "2014/15") as both years: "2018 2019"."""
     return _YEAR_SPAN.sub(lambda m: f"{m[1]} {m[1][:2]}{m[2]}", question)
@@ -1140,6 +1144,7 @@ _ONE_WAY = (
     ("feedback", "survey surveys"),  # staff feedback is mostly gathered by surveys
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
+    ("kid kids", "children child young"),  # what people say, and what documents write
     # progress is tracked by boards that review it and by charts and dashboards
     ("track tracked tracking monitor monitored monitoring", "reviewed chart dashboard"),
     # involving people who use services is mostly written as co-producing with them

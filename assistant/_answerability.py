@@ -178,12 +178,22 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
     for term in compound_terms(analysis.question):
         # A compound with a capital or a digit ("A&E", "COVID-19") names one specific thing.
         written = re.search(re.escape(term), analysis.question, re.I).group()
-        if _YEAR_SPAN.fullmatch(written):
-            continue  # "2016-2017", "2016/17": a span of years, not a name
+        if _YEAR_SPAN.fullmatch(written) or _abbreviates(written, analysis.trusts):
+            continue  # "2016/17": a span of years; "Sheffield H&SC": the trust's own name
         specific = any(c.isupper() or c.isdigit() for c in written)
         if specific and term not in index.compounds():
             return f"The documents do not mention {written}."
     return ""
+
+
+def _abbreviates(written: str, trusts: Sequence[str]) -> bool:
+    """True when a term's letters are initials of words in a trust's name ("H&SC")."""
+    letters = "".join(c for c in written if c.isalpha()).upper()
+    for trust in trusts:
+        words = [w for w in trust.split() if w.lower() not in {"and", "of", "the"}]
+        if len(letters) >= 2 and letters in "".join(w[0] for w in words).upper():
+            return True
+    return False
 
 
 def placed(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:

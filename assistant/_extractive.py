@@ -248,7 +248,6 @@ class Composer:
     _surnames: frozenset[str] | None = None
     _focus_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     _people: dict[str, tuple[str, tuple, tuple]] = field(default_factory=dict)
-    _words_of_trust: dict[str, frozenset[str]] = field(default_factory=dict)
     publications: Publications | None = None
 
     def __post_init__(self) -> None:
@@ -293,38 +292,20 @@ class Composer:
             return self._report_groups(chunks, weights, analysis, similarity, vector)
         own_years = years_by_trust(analysis)  # "Oxleas (2019) and Calderstones (2014-15)"
         groups = []
-        for label, trust, chunks in self._pools(analysis, passages, similarity, keyword):
+        pools = self._pools(analysis, passages, similarity, keyword)
+        read = {trust: self._words_of(chunks) for _, trust, chunks in pools}
+        for label, trust, chunks in pools:
             asked = analysis
             if trust in own_years:
                 asked = dataclasses.replace(analysis, years=own_years[trust])
-            own = self._own_weights(weights, trust, analysis)
+            own = _own_weights(weights, trust, analysis, read)
             scored = self._score(chunks, own, asked, similarity, trust)
             groups.append(self._choose(label, trust, scored, asked, vector))
         return self._arranged(_publications_only_alone(groups), analysis, weights)
 
-    def _own_weights(self, weights, trust: str, analysis: QuestionAnalysis):
-        """The focus words that may be about this one of the trusts named.
-
-        "Oxleas's staff survey in 2019 compared with Calderstones's 2014-15 yearbook": only
-        Calderstones's notes have a yearbook, so Oxleas's lines are not held to it.
-        """
-        if analysis.scope != NAMED_TRUSTS or trust not in analysis.trusts:
-            return weights
-        words = self._trust_words(trust)
-        others = [self._trust_words(t) for t in analysis.trusts if t != trust]
-        kept = {
-            forms: weight
-            for forms, weight in weights.items()
-            if forms & words or not any(forms & other for other in others)
-        }
-        return kept or weights
-
-    def _trust_words(self, trust: str) -> frozenset[str]:
-        """Every stemmed word of the trust's passages (once per index)."""
-        if trust not in self._words_of_trust:
-            chunks = self._of_trust(trust)
-            self._words_of_trust[trust] = frozenset().union(*(self.bank.words(c) for c in chunks))
-        return self._words_of_trust[trust]
+    def _words_of(self, chunks: Sequence[Chunk]) -> frozenset[str]:
+        """Every stemmed word of the passages."""
+        return frozenset().union(*(self.bank.words(c) for c in chunks))
 
     def _report_only(self, chunks: list[Chunk], similarity: dict[str, float]) -> list[Chunk]:
         """The report's own passages, retrieved then the closest others (or all, if none)."""
@@ -346,6 +327,8 @@ class Composer:
                 for x in scored
                 if x.sentence.chunk.doc_id in analysis.documents or _names(x.sentence, naming)
             ]
+        elif _THIS_REPORT.search(analysis.question):  # "the report": not a companion one
+            scored = [x for x in scored if x.sentence.chunk.doc_id not in self.publications.titles]
         if analysis.documents and analysis.answer_type in (DATE, PERSON):
             scored = self._naming_it_first(scored, analysis.documents)  # "when was it published"
         chosen = self._choose("", "", scored, analysis, vector)
@@ -1257,7 +1240,14 @@ def _continues(longer: Sentence, shorter: Sentence) -> bool:
 
 
 def _same_words(a: Sentence, b: Sentence) -> bool:
-    """True when two quotes largely repeat each other (overlapping passages, joined quotes)."""
+    """True when two quotes largely repeat each other (overlapping passages, joined quotes).
+
+    Two rows of one table share their column headers, not their words: "Vision and values
+    [— Acute report (2017):] ..." is no repeat of "Improving safety [— Acute report ...".
+    """
+    rows = [_ROW_KEY.match(x.quote) for x in (a, b)]
+    if all(rows) and a.chunk is b.chunk and rows[0][1] != rows[1][1]:
+        return False
     union = a.tokens | b.tokens
     if union and len(a.tokens & b.tokens) / len(union) >= 0.5:
         return True
@@ -1267,6 +1257,12 @@ def _same_words(a: Sentence, b: Sentence) -> bool:
     plain_a, plain_b = " ".join(a.text.split()), " ".join(b.text.split())  # before brackets
     # "It is the main provider ..." is quoted inside "LPFT became ... It is the main provider"
     return plain_a in plain_b or plain_b in plain_a or plain_a in second or plain_b in first
+
+
+# "The report" (the 2018 one) without another publication's name.
+_THIS_REPORT = re.compile(r"\b(?:the|this|cqc's) report\b", re.I)
+# A table row's quote: its key cell, then the next header in brackets.
+_ROW_KEY = re.compile(r"^(.+?) \[— [^\]]+:\] ")
 
 
 def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
@@ -1364,7 +1360,7 @@ def _counted(question: str) -> frozenset[str]:
 
 _PEOPLE = (
     "people person staff patient member volunteer participant user carer employee coach "
-    "resident child children adult nurse doctor worker colleague attendee learner trainee "
+    "resident child children kid kids adult nurse doctor worker colleague attendee learner trainee "
     "student recruit inpatient individual famili"
 )
 
@@ -1376,7 +1372,9 @@ def _people() -> frozenset[str]:
 
 
 _HOW_MANY = re.compile(
-    r"\b(?i:how many) (?:[A-Z][\w'’]* )*(?:(?:new|more|extra|core|inpatient|of the) )?([a-z]+)"
+    r"\b(?i:how many) (?:[A-Z][\w'’]* )*"
+    r"(?:(?:new|more|extra|core|inpatient|of the|consecutive|separate|different|whole|full) )?"
+    r"([a-z]+)"
 )
 _LOOSE_COUNTS = frozenset(
     {"people", "persons", "ones", "times", "of", "years", "months", "weeks", "days", "hours"}
@@ -1470,6 +1468,7 @@ def _took_up_a_post(quote: str) -> bool:
 def _gives_the_figure(x: Scored, analysis: QuestionAnalysis, figure_focus: float) -> bool:
     """True when the sentence gives the figure asked for, of the thing and place asked about."""
     counted = _counted(analysis.question)
+    counted |= {other for stem in counted for other in same_meaning().get(stem, ())}  # kids
     if counted and not counted & x.sentence.tokens:
         return False  # "How many beds ...": a count of something else is no answer
     if not _names_near(x, analysis):
@@ -1951,29 +1950,70 @@ _OVERVIEW = re.compile(r"\b(?:overview|summary|introduction|background|about)\b"
 
 
 def _items_asked_about(pick: Scored, analysis: QuestionAnalysis) -> Scored:
-    """A dated list quoted with only the items of the year asked about.
+    """A list quoted with only the items asked about: of the year, or giving the figure.
 
     "Rating journey: […] 30 November to 4 December 2015 inspection: ... […] Safe was rated
     inadequate; ..." for "which key questions were rated inadequate in 2015", not the
-    journey's other years. An item's later sentences go with it.
+    journey's other years (an item's later sentences go with it); "By June 2017 Donovan was
+    reporting that: […] It had recorded a financial surplus for the 18th year running." for
+    "how many years of surplus", not her other news.
     """
     sentence = pick.sentence
     pieces = sentence.quote.split(" […] ")
-    if not analysis.years or len(pieces) != len(pick.part_focus) + 1 or len(pieces) < 4:
+    if len(pieces) != len(pick.part_focus) + 1 or len(pieces) < 3:
         return pick
-    text, kept, after = sentence.chunk.text, [pieces[0]], -1
-    for item in pieces[1:]:
-        at = text.find(item, max(after, 0))
-        same_line = after >= 0 and at >= after and "\n" not in text[after:at]
-        if any(year in item for year in analysis.years) or same_line:
-            kept.append(item)
-            after = at + len(item)
-        else:
-            after = -1
+    if analysis.years and len(pieces) >= 4:
+        kept = _items_of_years(pieces, sentence.chunk.text, analysis.years)
+    elif analysis.answer_type == FIGURE:
+        kept = _items_giving_the_figure(pieces, pick.part_focus, analysis)
+    else:
+        return pick
     if len(kept) in (1, len(pieces)):
         return pick
     quote = " […] ".join(kept)
     return dataclasses.replace(pick, sentence=dataclasses.replace(sentence, quote=quote))
+
+
+def _items_of_years(pieces: list[str], text: str, years: Sequence[str]) -> list[str]:
+    """The lead-in and the items naming one of the years, each with its later sentences."""
+    kept, after = [pieces[0]], -1
+    for item in pieces[1:]:
+        at = text.find(item, max(after, 0))
+        same_line = after >= 0 and at >= after and "\n" not in text[after:at]
+        if any(year in item for year in years) or same_line:
+            kept.append(item)
+            after = at + len(item)
+        else:
+            after = -1
+    return kept
+
+
+def _items_giving_the_figure(pieces: list[str], shares, analysis: QuestionAnalysis) -> list[str]:
+    """The lead-in and the items that give a figure of the kind asked, most on the focus."""
+    giving = [
+        (item, share)
+        for item, share in zip(pieces[1:], shares, strict=True)
+        if holds(item, FIGURE, analysis.figure_kind)
+    ]
+    best = max((share for _, share in giving), default=0.0)
+    return [pieces[0]] + [item for item, share in giving if best and share == best]
+
+
+def _own_weights(weights, trust: str, analysis: QuestionAnalysis, read: dict[str, frozenset]):
+    """The focus words that may be about this one of the trusts named.
+
+    "Oxleas's staff survey in 2019 compared with Calderstones's 2014-15 yearbook": only
+    the passages read for Calderstones have a yearbook, so Oxleas's lines are not held to it.
+    """
+    if analysis.scope != NAMED_TRUSTS or trust not in analysis.trusts:
+        return weights
+    others = [read[t] for t in analysis.trusts if t != trust and t in read]
+    kept = {
+        forms: weight
+        for forms, weight in weights.items()
+        if forms & read.get(trust, frozenset()) or not any(forms & other for other in others)
+    }
+    return kept or weights
 
 
 def _adjacent_joined(picks: list[Scored]) -> list[Scored]:
@@ -2180,6 +2220,8 @@ def asks_for_overview(analysis: QuestionAnalysis) -> bool:
     words = analysis.focus.lower().split()
     return (
         not (analysis.trusts or analysis.themes or analysis.names or analysis.years)
+        and not analysis.documents  # "Which themes did the acute report have?": its own
+        and analysis.answer_type not in (FIGURE, DATE, PERSON)  # "How many trusts ...?"
         and bool(words)
         and all(word.strip("'’") in _OVERVIEW_WORDS for word in words)
     )

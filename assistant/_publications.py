@@ -30,6 +30,7 @@ _PUBLICATION = re.compile(
 _WHICH_TRUSTS = re.compile(r"\bwhich (?:of the )?(?:[\w-]+ ){0,4}trusts\b", re.I)
 _MONTHS = "january february march april may june july august september october november december"
 _CODED = re.compile(r"[a-z]+\d+")  # a title word of letters and digits ("nhs70")
+_NEAR = 20  # characters between a title's word and the word saying it is a publication
 
 
 class Publications:
@@ -177,9 +178,22 @@ def _in_order(asked: list[str], first: str, second: str) -> bool:
     return any(word == first and second in asked[i + 1 : i + 3] for i, word in enumerate(asked))
 
 
+def _close(question: str, one: tuple[int, int], other: tuple[int, int]) -> bool:
+    """True when two words of the question stand near each other, no punctuation between."""
+    between = question[min(one[1], other[1]) : max(one[0], other[0])]
+    return len(between) <= _NEAR and not re.search(r"[,;:.?!]", between)
+
+
 def _means_publication(question: str, matched: list[str]) -> bool:
     """True when the question names a publication, not just a topic its title shares."""
-    if _PUBLICATION.search(question) or any(_CODED.fullmatch(w) for w in matched):
+    if any(_CODED.fullmatch(w) for w in matched):
+        return True
+    # the publication word by the title's words: "the acute trusts report", not "According
+    # to the report, what made the difference?"
+    spots = [
+        m.span() for w in matched for m in re.finditer(rf"\b{re.escape(w)}\w*", question, re.I)
+    ]
+    if any(_close(question, p.span(), s) for p in _PUBLICATION.finditer(question) for s in spots):
         return True
     inside = question.split(None, 1)[1] if len(question.split()) > 1 else ""
     return any(re.search(rf"\b{re.escape(w[:1].upper() + w[1:])}", inside) for w in matched)

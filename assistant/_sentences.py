@@ -298,7 +298,8 @@ def _table_row(text: str, start: int, end: int, earlier: str) -> list[tuple[str,
     line = text[start:end].strip()
     if not (line.startswith("|") and line.endswith("|") and len(line) > 2):
         return None
-    above = (earlier + text[:start]).rstrip("\n ").split("\n")
+    joint = "" if not earlier or earlier.endswith("\n") else "\n"  # a passage starts a line
+    above = (earlier + joint + text[:start]).rstrip("\n ").split("\n")
     table = []
     for previous in reversed(above):
         if not previous.strip().startswith("|"):

@@ -1974,3 +1974,67 @@ def test_a_dated_list_is_quoted_with_the_items_of_the_year_asked():
     assert is_verbatim(quote, text)
     undated = _items_asked_about(pick, analyse("What was rated inadequate?"))
     assert undated.sentence.quote == journey.quote
+
+
+def test_a_table_opening_a_passage_is_read_with_the_text_before_it():
+    text = (
+        "| Theme | Acute report (2017) | Mental health report (2018) |\n|---|---|---|\n"
+        "| Vision and values | Separate theme | Not a separate theme |\n"
+        "| Improving safety | Separate theme | Not a separate theme |"
+    )
+    rows = split_passage(chunk(text), earlier="The regime had shown that care can improve.")
+    assert [s.quote.split(" [")[0] for s in rows] == ["Vision and values", "Improving safety"]
+    from assistant._extractive import _same_words
+
+    assert not _same_words(rows[0], rows[1])  # one table's rows share headers, not words
+
+
+def test_according_to_only_frames_the_question():
+    analysis = analyse("According to CQC, what role did staff engagement play in improvement?")
+    assert "According" not in analysis.focus and not analysis.names
+
+
+def test_a_publication_word_must_stand_by_the_title_words():
+    from assistant._publications import _means_publication
+
+    assert not _means_publication("According to the report, what made the difference?", ["made"])
+    assert _means_publication("Which themes did the acute report have?", ["acut", "report"])
+    assert _means_publication("What did the NHS70 series say?", ["nhs70"])
+
+
+@pytest.mark.slow
+def test_a_companion_reports_themes_come_from_its_own_table(real_settings):
+    result = Assistant(real_settings).ask(
+        "Which themes did the 2017 acute trusts report have that the mental health report did not?"
+    )
+    assert "Vision and values [— Acute report (2017):] Separate theme" in result.answer
+    assert "A poor rating for many trusts was a stimulus" not in result.answer  # not ours
+
+
+def test_a_trusts_own_initials_are_no_unknown_term(fake_assistant):
+    result = fake_assistant.ask(
+        "Both SWYPFT and Sheffield H&SC borrowed improvement methods. Which models did each use?"
+    )
+    assert not result.answer.startswith("The documents do not mention H&SC")
+
+
+def test_how_many_counts_the_noun_after_an_adjective():
+    from assistant._extractive import _counted
+
+    assert _counted("For how many consecutive years had it posted a surplus?") == frozenset()
+    assert _counted("How many separate wards were there?") == frozenset({"ward"})
+
+
+@pytest.mark.slow
+def test_a_figure_in_a_list_is_quoted_with_its_lead_in_alone(real_settings):
+    result = Assistant(real_settings).ask(
+        "For how many consecutive years had North Staffs Combined Healthcare posted a financial "
+        "surplus by mid-2017?"
+    )
+    assert "[…] It had recorded a financial surplus for the 18th year running." in result.answer
+    assert "CQUIN" not in result.answer  # the list's other news
+    kids = Assistant(real_settings).ask(
+        "The one-off NHS England money for Barnsley CAMHS - how many kids did it get into "
+        "treatment sooner?"
+    )
+    assert "208 children and young people" in kids.answer
