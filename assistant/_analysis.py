@@ -729,8 +729,10 @@ _SPEAKER = re.compile(
 # answer should say what the trust did, not only what inspectors found.
 _ACTION = re.compile(
     r"\bwhat (?:did|does|has|have|had) [^?]{1,60}? do\b|\bwhat (?:steps|actions?|measures|"
-    r"changes) did\b|\bhow did [^?]{1,60}? (?:tackle|reduce|cut|address|deal with|fix|"
-    r"respond|react|improve|turn (?:a)?round|transform|recover)\b|\bwhat did [^?]{1,60}? change\b"
+    r"changes) did\b|\bhow (?:did|has|have) [^?]{1,60}? (?:tackl\w*|reduc\w*|cut|cutting|"
+    r"address\w*|deal(?:ing)? with|fix\w*|respond|react|improve|turn (?:a)?round|transform|"
+    r"recover|handl\w*|bring down|bringing down|stop\w*)\b"
+    r"|\bwhat did [^?]{1,60}? change\b"
     r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
     re.I,
 )

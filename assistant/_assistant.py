@@ -297,9 +297,15 @@ class Assistant:
         found = []
         for analysis in parts:
             part = analysis.question
+            analysis = composer.publications.on(analysis)
             if not analysis.trusts and state.analysis.trusts:
                 analysis = dataclasses.replace(
                     analysis, trusts=state.analysis.trusts, scope=state.analysis.scope
+                )
+            elif not (analysis.trusts or analysis.documents) and state.analysis.documents:
+                # "... and how many trusts did it cover?": the publication the first part named
+                analysis = dataclasses.replace(
+                    analysis, documents=state.analysis.documents, scope=state.analysis.scope
                 )
             query = plan_query(part, trust, theme)
             query.trusts = list(analysis.trusts)

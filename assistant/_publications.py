@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import re
+from collections.abc import Sequence
 
 from assistant._analysis import ALL_TRUSTS, REPORT, WHICH_TRUST, QuestionAnalysis
 from assistant._sentences import short_trust_name
@@ -23,9 +25,11 @@ _OWN_REPORT_KINDS = frozenset({"report-notes", "report-overview"})
 # the trusts sustain improvement?" is not about the "Sustaining improvement" revisits.
 _PUBLICATION = re.compile(
     r"\b(?:reports?|publications?|papers?|revisits?|case stud(?:y|ies)|series|documents?|"
-    r"updates?|reviews?|study|notes|work)\b",
+    r"updates?|reviews?|study|notes|work|editions?|versions?)\b",
     re.I,
 )
+# Words for a publication, as one: "the acute trust edition" names "... acute report".
+_PUBLICATION_WORDS = "report publication paper edition version document"
 # "Which of the seven mental health trusts did it revisit?" asks about the trusts.
 _WHICH_TRUSTS = re.compile(r"\bwhich (?:of the )?(?:[\w-]+ ){0,4}trusts\b", re.I)
 _MONTHS = "january february march april may june july august september october november december"
@@ -120,14 +124,23 @@ class Publications:
         question must say it means a publication (a word such as "report" or "revisits", or
         the title's word written with a capital inside the question).
         """
-        asked = tokenize([question])[0]
+        alike = _alike()
+        asked = ["report" if w in alike else w for w in tokenize([question])[0]]
         named: dict[str, list[tuple[str, ...]]] = {}
         for doc_id, pairs in self.pairs.items():
             matched: list[tuple[str, ...]] = [pair for pair in pairs if _in_order(asked, *pair)]
             matched += [(w,) for w in self.words[doc_id] if _CODED.fullmatch(w) and w in asked]
-            if matched and _means_publication(question, [w for pair in matched for w in pair]):
+            words = [w for pair in matched for w in pair]
+            years = re.findall(r"\b(?:19|20)\d{2}\b", self.titles[doc_id])
+            if matched and _means_publication(question, words, years):
                 named[doc_id] = matched
         return named
+
+
+@functools.cache
+def _alike() -> frozenset[str]:
+    """Stems of the words that mean a publication."""
+    return frozenset(tokenize([_PUBLICATION_WORDS])[0])
 
 
 def _telling_pairs(
@@ -184,16 +197,21 @@ def _close(question: str, one: tuple[int, int], other: tuple[int, int]) -> bool:
     return len(between) <= _NEAR and not re.search(r"[,;:.?!]", between)
 
 
-def _means_publication(question: str, matched: list[str]) -> bool:
-    """True when the question names a publication, not just a topic its title shares."""
+def _means_publication(question: str, matched: list[str], years: Sequence[str] = ()) -> bool:
+    """True when the question names a publication, not just a topic its title shares.
+
+    A word such as "report", or the title's year, beside its words says so ("the acute
+    trusts report", "Sustaining improvement 2020 - what did ...", but not "According to the
+    report, what made the difference?"), and so does a title word capitalised inside it.
+    """
     if any(_CODED.fullmatch(w) for w in matched):
         return True
-    # the publication word by the title's words: "the acute trusts report", not "According
-    # to the report, what made the difference?"
     spots = [
         m.span() for w in matched for m in re.finditer(rf"\b{re.escape(w)}\w*", question, re.I)
     ]
-    if any(_close(question, p.span(), s) for p in _PUBLICATION.finditer(question) for s in spots):
+    markers = list(_PUBLICATION.finditer(question))
+    markers += re.finditer("|".join(years), question) if years else []
+    if any(_close(question, m.span(), spot) for m in markers for spot in spots):
         return True
     inside = question.split(None, 1)[1] if len(question.split()) > 1 else ""
     return any(re.search(rf"\b{re.escape(w[:1].upper() + w[1:])}", inside) for w in matched)

@@ -2038,3 +2038,27 @@ def test_a_figure_in_a_list_is_quoted_with_its_lead_in_alone(real_settings):
         "treatment sooner?"
     )
     assert "208 children and young people" in kids.answer
+
+
+def test_how_did_they_go_about_tackling_asks_what_was_done():
+    assert analyse("How did Calderstones go about tackling its reliance on restraint?").action
+    assert analyse("How has LPFT been bringing down out-of-area placements?").action
+    assert not analyse("How did the trusts end up good?").action
+
+
+def test_a_title_year_or_another_word_for_report_names_a_publication(fake_assistant):
+    from assistant._publications import _means_publication
+
+    question = "Sustaining improvement 2020 - what did the trusts use instead of RAG ratings?"
+    assert _means_publication(question, ["sustain", "improv"], ["2020"])
+    assert not _means_publication(question, ["sustain", "improv"], ["2019"])
+
+
+@pytest.mark.slow
+def test_a_publication_named_in_the_first_part_is_what_it_points_back_to(real_settings):
+    result = Assistant(real_settings).ask(
+        "When was the acute trust edition of Driving improvement published and how many trusts "
+        "did it cover?"
+    )
+    assert "14 June 2017" in result.answer and "eight NHS trusts" in result.answer
+    assert "15 March 2018" not in result.answer  # the mental health report's date
