@@ -159,7 +159,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"\bwhat (?:was|is|were) the names? of (?!(?:[\w'’-]+ ){0,4}?(?:chief|director|"
             r"chair\w*|leader|person|people|executive|inspector|nurse|doctor|psychiatrist|"
             r"officer|manager|head|ceo|man|woman|governor|secretary)s?\b)|\bwhat (?:was|is|were) "
-            r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b",
+            r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b"
+            # an organisation a trust joined: "Who did Calderstones merge with?"
+            r"|\bwho (?:did|does|will|would) [^?]{1,60}? (?:join|merge|combine)\b",
             re.I,
         ),
     ),
@@ -1146,7 +1148,12 @@ _ONE_WAY = (
     ("feedback", "survey surveys"),  # staff feedback is mostly gathered by surveys
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
-    ("kid kids", "children child young"),  # what people say, and what documents write
+    ("kid kids", "children child young"),
+    # a trust that joined another merged with it or was acquired
+    (
+        "join joined joining",
+        "merged merger merge acquisition acquired",
+    ),  # what people say, and what documents write
     # progress is tracked by boards that review it and by charts and dashboards
     ("track tracked tracking monitor monitored monitoring", "reviewed chart dashboard"),
     # involving people who use services is mostly written as co-producing with them

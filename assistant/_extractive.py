@@ -19,6 +19,7 @@ from assistant._analysis import (
     HOW_WHAT,
     NAMED_TRUSTS,
     ONE_TRUST,
+    ORGANISATION,
     PERSON,
     PLACES_OF_PEOPLES,
     RATING_PATTERN,
@@ -696,6 +697,7 @@ class Composer:
             - (s.stale * bool(_LATER_VISIT.search(quote)) if asked.early else 0.0)
             + s.speaker * bool(in_succession)
             + s.typed * bool(in_succession and _TOOK_POST.search(quote))
+            + s.typed * _names_whom(quote, asked)
         )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
@@ -2014,6 +2016,20 @@ def _own_weights(weights, trust: str, analysis: QuestionAnalysis, read: dict[str
         if forms & read.get(trust, frozenset()) or not any(forms & other for other in others)
     }
     return kept or weights
+
+
+def _names_whom(quote: str, asked: _Asked) -> bool:
+    """For "Who did X merge with?": the asked verb with the organisation after it.
+
+    "On 1 April 2020 it merged with Taunton and Somerset NHS Foundation Trust", not "despite
+    merging at the start of a national pandemic".
+    """
+    if asked.analysis.answer_type != ORGANISATION or not asked.weights:
+        return False
+    stems = "|".join(re.escape(form) for forms in asked.weights for form in forms if form)
+    return bool(
+        re.search(rf"\b(?:{stems})\w*\s+(?:with|into|by|to)\s+(?:the\s+)?[A-Z]", quote, re.I)
+    )
 
 
 def _adjacent_joined(picks: list[Scored]) -> list[Scored]:

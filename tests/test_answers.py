@@ -2062,3 +2062,13 @@ def test_a_publication_named_in_the_first_part_is_what_it_points_back_to(real_se
     )
     assert "14 June 2017" in result.answer and "eight NHS trusts" in result.answer
     assert "15 March 2018" not in result.answer  # the mental health report's date
+
+
+def test_whom_a_trust_merged_with_is_an_organisation_named_after_the_verb():
+    from assistant._extractive import _Asked, _names_whom
+
+    analysis = analyse("Who did Somerset Partnership merge with?")
+    assert analysis.answer_type == "organisation"
+    asked = _Asked.of(analysis, focus_weights(analysis, {"merg": 3.0, "merger": 3.0}))
+    assert _names_whom("On 1 April 2020 it merged with Taunton and Somerset NHS Trust.", asked)
+    assert not _names_whom("Quality held up despite merging at the start of a pandemic.", asked)
