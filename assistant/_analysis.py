@@ -13,6 +13,7 @@ from corpus import (
     TRUSTS,
     Trust,
     named_trusts,
+    stop_words,
     themes_in_text,
     trust_by_key,
     trusts_in_text,
@@ -147,7 +148,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         WHICH_TRUST,
         re.compile(
-            r"\bwhich (?:of the )?(?:\w+ ){0,3}trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
+            r"\bwhich (?:of the )?(?:(?!(?:did|does|do|has|have|had|the|each|was|were)\b)\w+ ){0,3}"
+            r"trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
             r"trusts?\b(?![-\w])",
             re.I,
@@ -686,11 +688,12 @@ SPEAKER_GROUPS = (
 RATINGS = ("outstanding", "good", "requires improvement", "inadequate")  # CQC's four, best first
 RATING_PATTERN = "(" + "|".join(RATINGS) + ")"
 REPORT_YEAR = 2018  # CQC published Driving improvement in March 2018
+_MONTHS_RE = "january|february|march|april|may|june|july|august|september|october|november|december"
 _SINCE_YEAR = re.compile(
-    r"\b(?:(?:after|since|following|post|later (?:in|than))\s+(?:(?:its|their)\s+)?|from\s+)"
+    r"\b(?:(?:after|since|following|post|later (?:in|than))\s+(?:(?:its|their|the|end of|"
+    r"early|late|mid|[a-z]+ (?:inspection|rating|report) (?:in|of)|" + _MONTHS_RE + r")\s+)*"
     # "from their 2018-19 inspections" is not a range: it says which inspections
-    r"(?:(?:the|end of|early|late|mid|january|february|march|april|may|june|july|august|"
-    r"september|october|november|december|[a-z]+ (?:inspection|rating|report) (?:in|of))\s+)*"
+    r"|from\s+(?:(?:the|end of|early|late|mid|" + _MONTHS_RE + r")\s+)*)"
     r"((?:19|20)\d{2})\b",
     re.I,
 )
@@ -731,9 +734,10 @@ _SPEAKER = re.compile(
 # answer should say what the trust did, not only what inspectors found.
 _ACTION = re.compile(
     r"\bwhat (?:did|does|has|have|had) [^?]{1,60}? do\b|\bwhat (?:steps|actions?|measures|"
-    r"changes) did\b|\bhow (?:did|has|have) [^?]{1,60}? (?:tackl\w*|reduc\w*|cut|cutting|"
-    r"address\w*|deal(?:ing)? with|fix\w*|respond|react|improve|turn (?:a)?round|transform|"
-    r"recover|handl\w*|bring down|bringing down|stop\w*)\b"
+    r"changes) did\b|\bhow (?:did|has|have) [^?]{1,60}? (?:tackl(?:e|ed|ing)|"
+    r"reduc(?:e|ed|ing)|cut|cutting|address(?:ed|ing)?|deal(?:ing)? with|fix(?:ed|ing)?(?!-)|"
+    r"respond|react|improve|turn (?:a)?round|transform|recover|handl(?:e|ed|ing)|bring down|"
+    r"bringing down|stop(?:ped|ping)?)\b"
     r"|\bwhat did [^?]{1,60}? change\b"
     r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
     re.I,
@@ -942,7 +946,7 @@ def responds_to_topic(question: str) -> bool:
     if reply is None:
         return False
     clause = re.split(r"[?;.]", question[reply.end() :])[0]
-    words = set(tokenize([_YEAR.sub(" ", clause)])[0]) - trust_name_words()
+    words = set(tokenize([_YEAR.sub(" ", clause)])[0]) - trust_name_words() - stop_words()
     generic = _responded_to_words()
     # "the requires improvment rating": a slip in a word for the rating is no topic
     return any(not difflib.get_close_matches(w, generic, n=1, cutoff=0.8) for w in words)
@@ -967,6 +971,7 @@ _RESPONDED_TO = (
     "overall concern concerns criticism criticisms failings problems issues feedback visit "
     "downgrade downgraded upgrade upgraded being told told news publication published got "
     "get received receive given gave awarded earned it its their his her they them this that "
+    "care quality commission "
     "january february march april may june july august september october november december"
 )
 
@@ -996,7 +1001,13 @@ _ATTRIBUTED = re.compile(r"\b(?:according to|in the words of|as per)\b", re.I)
 
 def _whole_years(question: str) -> str:
     """A span of years written short ("2018-19", "2014/15") as both years: "2018 2019"."""
-    return _YEAR_SPAN.sub(lambda m: f"{m[1]} {m[1][:2]}{m[2]}", question)
+    return _YEAR_SPAN.sub(lambda m: f"{m[1]} {_second_year(m[1], m[2])}", question)
+
+
+def _second_year(first: str, last_two: str) -> str:
+    """The span's second year in full: "2018-19" ends 2019, "1999-00" ends 2000."""
+    century = int(first[:2]) + (1 if last_two < first[2:] else 0)
+    return f"{century}{last_two}"
 
 
 _YEAR_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*[-–/]\s*(\d{2})\b(?![-–/]?\d)")

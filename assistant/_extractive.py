@@ -1574,7 +1574,22 @@ def _about_ratings(analysis: QuestionAnalysis) -> bool:
 
     Not one on why a rating changed: the findings behind it answer that.
     """
-    return bool(_BACKSLIDE.search(analysis.question)) and not _WHY.search(analysis.question)
+    if _WHY.search(analysis.question):
+        return False
+    results = _RESULTS.search(analysis.question) and set(words_of([analysis.focus])[0]) <= (
+        _result_words()
+    )
+    return bool(_BACKSLIDE.search(analysis.question) or results)
+
+
+@functools.cache
+def _result_words() -> frozenset[str]:
+    """Stems of the words a question on inspection results is made of."""
+    return frozenset(
+        words_of(
+            ["cqc cqc's result results outcome outcomes verdict final inspection inspections"]
+        )[0]
+    )
 
 
 # A question about a rating going down ("slipped back", "did their rating drop", "went
@@ -1606,9 +1621,13 @@ _BACKSLIDE = re.compile(
     r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) (?:at|in) (?:[\w'’-]+ ){0,3}"
     r"(?:inspection|re-?inspection|visit)s?\b"
     r"|\bfared? (?:on|with|in) (?:[\w'’-]+ ){0,3}(?:ratings?|inspections?)\b"
-    r"|\bhappened to\b[^?.;]{0,40}\bratings?\b"
-    # "the final CQC results", "the outcome of their 2019 inspection"
-    r"|\b(?:CQC|inspection|re-?inspection)s?\s+(?:results?|outcomes?|verdicts?)\b"
+    r"|\bhappened to\b[^?.;]{0,40}\bratings?\b",
+    re.I,
+)
+# "The final CQC results", "the outcome of their 2019 inspection": ratings, when nothing else
+# is asked ("what did the CQC results show about waiting times" asks about waiting times).
+_RESULTS = re.compile(
+    r"\b(?:CQC|inspection|re-?inspection)s?\s+(?:results?|outcomes?|verdicts?)\b"
     r"|\b(?:results?|outcomes?|verdicts?) (?:of|from) (?:[\w'’-]+ ){0,3}(?:re-?)?inspections?\b",
     re.I,
 )
@@ -1981,6 +2000,9 @@ def _items_of_years(pieces: list[str], text: str, years: Sequence[str]) -> list[
     kept, after = [pieces[0]], -1
     for item in pieces[1:]:
         at = text.find(item, max(after, 0))
+        if at < 0:  # changed by a bracket: where it stands is unknown
+            after = -1
+            continue
         same_line = after >= 0 and at >= after and "\n" not in text[after:at]
         if any(year in item for year in years) or same_line:
             kept.append(item)

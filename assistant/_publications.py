@@ -194,7 +194,9 @@ def _in_order(asked: list[str], first: str, second: str) -> bool:
 def _close(question: str, one: tuple[int, int], other: tuple[int, int]) -> bool:
     """True when two words of the question stand near each other, no punctuation between."""
     between = question[min(one[1], other[1]) : max(one[0], other[0])]
-    return len(between) <= _NEAR and not re.search(r"[,;:.?!]", between)
+    # "sustain improvement in 2020" dates the improving, not a publication
+    apart = re.search(r"[,;:.?!]|\b(?:in|by|since|during|after|before|until)\b", between, re.I)
+    return len(between) <= _NEAR and not apart
 
 
 def _means_publication(question: str, matched: list[str], years: Sequence[str] = ()) -> bool:
@@ -210,7 +212,7 @@ def _means_publication(question: str, matched: list[str], years: Sequence[str] =
         m.span() for w in matched for m in re.finditer(rf"\b{re.escape(w)}\w*", question, re.I)
     ]
     markers = list(_PUBLICATION.finditer(question))
-    markers += re.finditer("|".join(years), question) if years else []
+    markers += re.finditer(rf"\b(?:{'|'.join(years)})\b", question) if years else []
     if any(_close(question, m.span(), spot) for m in markers for spot in spots):
         return True
     inside = question.split(None, 1)[1] if len(question.split()) > 1 else ""

@@ -256,13 +256,31 @@ def given_names(texts: Iterable[str]) -> dict[str, str]:
 
     A surname that two people named differently share maps to nobody.
     """
+    texts = list(texts)
     found: dict[str, set[str]] = {}
     for text in texts:
         for name in person_names(text):
             words = [w for w in name.replace(".", "").split() if not _TITLE.match(w)]
             if len(words) >= 2:
                 found.setdefault(words[-1], set()).add(" ".join(words[:-1]))
-    return {surname: given.pop() for surname, given in found.items() if len(given) == 1}
+    whole = "\n".join(texts)
+    return {
+        surname: given.pop()
+        for surname, given in found.items()
+        if len(given) == 1 and _only_a_name(surname, next(iter(given)), whole)
+    }
+
+
+def _only_a_name(surname: str, given: str, text: str) -> bool:
+    """True when the two words are a person's names.
+
+    The surname is never a lower-case word and the given name never stands without the
+    surname: "Leadership Leaders", "Barking Havering" and "Healthwatch Greenwich" are no people.
+    """
+    if re.search(rf"\b{re.escape(surname.lower())}\b", text):
+        return False
+    alone = re.finditer(rf"\b{re.escape(given)}\b(?![ \t]+{re.escape(surname)}\b)", text)
+    return next(alone, None) is None
 
 
 _TITLE = re.compile(r"^(?:Dr|Professor|Prof|Sir|Dame|Mr|Mrs|Ms|Lord|Baroness)$")

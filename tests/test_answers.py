@@ -1830,6 +1830,9 @@ def test_someone_named_by_surname_alone_gets_their_given_name():
     ]
     # two people sharing a surname: neither is guessed
     assert given_names(["Ann Smith met Bob Smith."]) == {}
+    # a heading run into a sentence, or two places, are no person
+    assert given_names(["Leadership\nLeaders made themselves seen. Most leaders did."]) == {}
+    assert given_names(["Barking Havering and Redbridge. Barking was first."]) == {}
 
 
 def test_a_possessive_name_opening_the_sentence_is_who_he_is():
@@ -1854,6 +1857,7 @@ def test_what_is_responded_to_is_the_topic_unless_it_is_the_rating():
     assert responds_to_topic("How did X respond to CQC's concerns about face-down restraint?")
     assert not responds_to_topic("How did Somerset respond to its 2015 rating?")
     assert not responds_to_topic("What was its response to the requires improvment rating?")
+    assert not responds_to_topic("How did X respond to the rating from CQC in 2015?")
     question = "How did Calderstones respond to CQC's concerns about face-down restraint?"
     assert analyse(question).condition == ""  # the restraint is no scene-setting
     weights = focus_weights(analyse(question), {"respond": 4.0, "restraint": 3.0})
@@ -1932,6 +1936,8 @@ def test_a_span_of_years_written_short_is_both_years():
     assert "19" not in analysis.focus.split()
     assert analyse("What changed at Oxleas after its 2016 rating?").since == 2016
     assert analyse("What did Sheffield do from 2020 onwards?").since == 2020
+    assert analyse("What changed since the end of its 2016 inspection?").since == 2016
+    assert analyse("What were the 1999-00 results?").all_years == ("1999", "2000")
 
 
 @pytest.mark.slow
@@ -1999,6 +2005,8 @@ def test_a_publication_word_must_stand_by_the_title_words():
 
     assert not _means_publication("According to the report, what made the difference?", ["made"])
     assert _means_publication("Which themes did the acute report have?", ["acut", "report"])
+    far = "Which themes did the acute trusts have, according to the report?"
+    assert not _means_publication(far, ["acut", "trust"])
     assert _means_publication("What did the NHS70 series say?", ["nhs70"])
 
 
@@ -2044,6 +2052,8 @@ def test_how_did_they_go_about_tackling_asks_what_was_done():
     assert analyse("How did Calderstones go about tackling its reliance on restraint?").action
     assert analyse("How has LPFT been bringing down out-of-area placements?").action
     assert not analyse("How did the trusts end up good?").action
+    assert not analyse("How did the reduction in beds affect patients?").action
+    assert analyse("Which areas did the trust improve?").answer_type != "trust"
 
 
 def test_a_title_year_or_another_word_for_report_names_a_publication(fake_assistant):
@@ -2052,6 +2062,8 @@ def test_a_title_year_or_another_word_for_report_names_a_publication(fake_assist
     question = "Sustaining improvement 2020 - what did the trusts use instead of RAG ratings?"
     assert _means_publication(question, ["sustain", "improv"], ["2020"])
     assert not _means_publication(question, ["sustain", "improv"], ["2019"])
+    dated = "What did Sheffield do to sustain improvement in 2020?"
+    assert not _means_publication(dated, ["sustain", "improv"], ["2020"])
 
 
 @pytest.mark.slow
@@ -2072,3 +2084,10 @@ def test_whom_a_trust_merged_with_is_an_organisation_named_after_the_verb():
     asked = _Asked.of(analysis, focus_weights(analysis, {"merg": 3.0, "merger": 3.0}))
     assert _names_whom("On 1 April 2020 it merged with Taunton and Somerset NHS Trust.", asked)
     assert not _names_whom("Quality held up despite merging at the start of a pandemic.", asked)
+
+
+def test_inspection_results_are_ratings_only_when_nothing_else_is_asked():
+    from assistant._extractive import _about_ratings
+
+    assert _about_ratings(analyse("What were the final CQC results for LPFT?"))
+    assert not _about_ratings(analyse("What did the CQC results show about waiting times?"))
