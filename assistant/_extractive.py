@@ -273,9 +273,6 @@ class Composer:
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
         vector = self._topic_vector(analysis, vector)
-        forms = " ".join(sorted({form for group in weights for form in group}))
-        query = f"{analysis.focus} {forms}".strip() or analysis.question  # "chair": "chairman"
-        keyword = [chunk for chunk, _ in self.index.keyword(query, 60)]
         if _wants_overview(analysis):  # "What made the difference?", "the biggest thing ..."
             return [self._overview()]
         if _about_trusts_only(analysis):  # "Tell me about Calderstones", "What about Oxleas?"
@@ -284,17 +281,30 @@ class Composer:
             trusts = analysis.trusts or [t.name for t in TRUSTS]
             return [self._trust_profile(trust) for trust in trusts]
         if analysis.scope == REPORT:
-            chunks = [p.chunk for p in passages[:10]]
-            if analysis.documents:  # "the Sustaining improvement revisits": all of it
-                named = [c for c in self.index.chunks.values() if c.doc_id in analysis.documents]
-                chunks = named + [c for c in chunks if c.doc_kind in _REPORT_KINDS]
-            elif _TITLED.search(analysis.question):  # "When was Driving improvement published?"
-                chunks = self._report_only(chunks, similarity)
+            chunks = self._report_chunks(analysis, passages, similarity)
             return self._report_groups(chunks, weights, analysis, similarity, vector)
-        own_years = years_by_trust(analysis)  # "Oxleas (2019) and Calderstones (2014-15)"
-        groups = []
+        forms = " ".join(sorted({form for group in weights for form in group}))
+        query = f"{analysis.focus} {forms}".strip() or analysis.question  # "chair": "chairman"
+        keyword = [chunk for chunk, _ in self.index.keyword(query, 60)]
         pools = self._pools(analysis, passages, similarity, keyword)
+        groups = self._trust_groups(analysis, pools, weights, similarity, vector)
+        return self._arranged(_publications_only_alone(groups), analysis, weights)
+
+    def _report_chunks(self, analysis, passages, similarity) -> list[Chunk]:
+        """The passages a report-level question is answered from."""
+        chunks = [p.chunk for p in passages[:10]]
+        if analysis.documents:  # "the Sustaining improvement revisits": all of it
+            named = [c for c in self.index.chunks.values() if c.doc_id in analysis.documents]
+            return named + [c for c in chunks if c.doc_kind in _REPORT_KINDS]
+        if _TITLED.search(analysis.question):  # "When was Driving improvement published?"
+            return self._report_only(chunks, similarity)
+        return chunks
+
+    def _trust_groups(self, analysis, pools, weights, similarity, vector) -> list[Group]:
+        """One group per pool, each scored with its own years and focus words."""
+        own_years = years_by_trust(analysis)  # "Oxleas (2019) and Calderstones (2014-15)"
         read = {trust: self._words_of(chunks) for _, trust, chunks in pools}
+        groups = []
         for label, trust, chunks in pools:
             asked = analysis
             if trust in own_years:
@@ -302,7 +312,7 @@ class Composer:
             own = _own_weights(weights, trust, analysis, read)
             scored = self._score(chunks, own, asked, similarity, trust)
             groups.append(self._choose(label, trust, scored, asked, vector))
-        return self._arranged(_publications_only_alone(groups), analysis, weights)
+        return groups
 
     def _words_of(self, chunks: Sequence[Chunk]) -> frozenset[str]:
         """Every stemmed word of the passages."""
