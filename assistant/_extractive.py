@@ -737,10 +737,9 @@ class Composer:
             group.missing = _why_missing(scored, analysis)
             return group
         year_only = bool(analysis.years) and not analysis.focus
-        rating_lines = _about_ratings(analysis) and analysis.answer_type in (HOW_WHAT, YES_NO)
         if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
-        every = year_only or rating_lines  # each line in range answers
+        every = year_only or _rating_lines_answer(analysis)  # each line in range answers
         group.picks = self._diverse(addressing, self._limit(analysis, trust), every)
         group.picks = _ordered(group.picks, addressing, analysis)
         group.picks = [
@@ -814,7 +813,7 @@ class Composer:
             return False
         if analysis.years and not analysis.focus:
             return True  # "What happened to Calderstones in 2016?": the year is the question
-        if _about_ratings(analysis) and analysis.answer_type in (HOW_WHAT, YES_NO):
+        if _rating_lines_answer(analysis):
             return True  # "the final CQC results": a rating in range (_in_range checked it)
         if analysis.scope == REPORT and not _names_near(x, analysis):
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
@@ -1590,6 +1589,11 @@ def _about_ratings(analysis: QuestionAnalysis) -> bool:
         _result_words()
     )
     return bool(_BACKSLIDE.search(analysis.question) or results)
+
+
+def _rating_lines_answer(analysis: QuestionAnalysis) -> bool:
+    """True when each rating line in range answers ("What were the final CQC results?")."""
+    return _about_ratings(analysis) and analysis.answer_type in (HOW_WHAT, YES_NO)
 
 
 @functools.cache
