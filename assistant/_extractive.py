@@ -303,7 +303,8 @@ class Composer:
     def _trust_groups(self, analysis, pools, weights, similarity, vector) -> list[Group]:
         """One group per pool, each scored with its own years and focus words."""
         own_years = years_by_trust(analysis)  # "Oxleas (2019) and Calderstones (2014-15)"
-        read = {trust: self._words_of(chunks) for _, trust, chunks in pools}
+        named = analysis.scope == NAMED_TRUSTS  # only named trusts hold each other's words
+        read = {trust: self._words_of(chunks) for _, trust, chunks in pools} if named else {}
         groups = []
         for label, trust, chunks in pools:
             asked = analysis
@@ -2174,14 +2175,17 @@ def text_before(index: Index):
 
 def given_names_of(index: Index):
     """A function giving the surname -> given names of the people a passage's document names."""
-    texts: dict[str, list[str]] = {}
-    for chunk in sorted(index.chunks.values(), key=lambda c: c.ordinal):
-        texts.setdefault(chunk.doc_id, []).append(chunk.text)
+    by_doc: dict[str, list[Chunk]] = {}
     found: dict[str, dict[str, str]] = {}
 
     def of(chunk: Chunk) -> dict[str, str]:
+        if not by_doc:  # grouped on first use, not when the index opens
+            grouped: dict[str, list[Chunk]] = {}
+            for c in sorted(index.chunks.values(), key=lambda c: c.ordinal):
+                grouped.setdefault(c.doc_id, []).append(c)
+            by_doc.update(grouped)  # whole at once: a second thread at most redoes it
         if chunk.doc_id not in found:
-            found[chunk.doc_id] = given_names(texts.get(chunk.doc_id, []))
+            found[chunk.doc_id] = given_names(c.text for c in by_doc.get(chunk.doc_id, []))
         return found[chunk.doc_id]
 
     return of

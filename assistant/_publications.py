@@ -34,6 +34,7 @@ _PUBLICATION_WORDS = "report publication paper edition version document"
 _WHICH_TRUSTS = re.compile(r"\bwhich (?:of the )?(?:[\w-]+ ){0,4}trusts\b", re.I)
 _MONTHS = "january february march april may june july august september october november december"
 _CODED = re.compile(r"[a-z]+\d+")  # a title word of letters and digits ("nhs70")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _NEAR = 20  # characters between a title's word and the word saying it is a publication
 
 
@@ -67,7 +68,7 @@ class Publications:
         if not named:
             return analysis
         titles = " ".join(self.titles[doc_id] for doc_id in named)
-        dated = set(re.findall(r"\b(?:19|20)\d{2}\b", titles))  # "the 2020 Sustaining ..."
+        dated = set(_YEAR.findall(titles))  # "the 2020 Sustaining ..."
         undated = dataclasses.replace(
             analysis,
             years=tuple(y for y in analysis.years if y not in dated),
@@ -131,7 +132,7 @@ class Publications:
             matched: list[tuple[str, ...]] = [pair for pair in pairs if _in_order(asked, *pair)]
             matched += [(w,) for w in self.words[doc_id] if _CODED.fullmatch(w) and w in asked]
             words = [w for pair in matched for w in pair]
-            years = re.findall(r"\b(?:19|20)\d{2}\b", self.titles[doc_id])
+            years = _YEAR.findall(self.titles[doc_id])
             if matched and _means_publication(question, words, years):
                 named[doc_id] = matched
         return named

@@ -365,7 +365,8 @@ def _sentence_quote(chunk: Chunk, spans, i: int, orphans: dict[int, str], earlie
     if i in orphans:  # an item whose lead-in ended the passage before
         quote = f"[{orphans[i]}] {body.rstrip(';,')}"
     elif not is_fragment(body):
-        quote = _with_thing_named(standalone_quote(chunk, spans, i, earlier=earlier), chunk, i)
+        quoted = standalone_quote(chunk, spans, i, earlier=earlier)
+        quote = _with_thing_named(quoted, chunk.text[: spans[i][0]])
     elif _labelled_list(body):
         quote = body
     else:
@@ -373,7 +374,7 @@ def _sentence_quote(chunk: Chunk, spans, i: int, orphans: dict[int, str], earlie
     return f"[{label}:] {quote}" if label and quote else quote
 
 
-def _with_thing_named(quote: str, chunk: Chunk, i: int) -> str:
+def _with_thing_named(quote: str, before: str) -> str:
     """A "the scheme" inside the quote, named from the label of its paragraph or the one before.
 
     "Steven Michael, who devised the scheme [Creative Minds], said ..." when the paragraph
@@ -382,8 +383,7 @@ def _with_thing_named(quote: str, chunk: Chunk, i: int) -> str:
     match = _INNER_THING.search(quote)
     if match is None or quote[match.end() :].startswith((" [", " (")):
         return quote
-    spans = split_sentences(chunk.text)
-    paragraphs = chunk.text[: spans[i][0]].split("\n\n")[-2:] if i < len(spans) else []
+    paragraphs = before.split("\n\n")[-2:]  # the sentence's paragraph and the one before
     labels = [m[1] for p in paragraphs if (m := _PARAGRAPH_LABEL.match(p.strip()))]
     names = [label for label in labels if _is_name(label) and label not in quote]
     if not names:
