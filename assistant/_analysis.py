@@ -216,6 +216,33 @@ _REPORT_SAYS = re.compile(
     r"|\bwhat (?:does|did|do) [^?]{1,50}? mean\b|\bwhat is meant by\b|\bdefin(?:e|ition)\b",
     re.I,
 )
+# The report's make-up: which or how many trusts it features, and why they were chosen.
+_MAKE_UP_VERB = (
+    r"(?:choose|chosen|chose|select|selected|pick|picked|feature|features|featured|include|"
+    r"includes|included|profile|profiled|visit|visited|study|studied|cover|covers|covered|"
+    r"in the report|in the study|in the case studies)"
+)
+_MAKE_UP = re.compile(
+    # the trusts are what was chosen ("which trusts were featured", "were these trusts picked"),
+    # not the ones choosing ("which trusts chose QI") nor an adjective ("the featured trusts")
+    rf"\b(?:trusts?|seven|ones)\s+(?:were|was|are|is|did|does|do|had|has|have)\b"
+    rf"[^?.]{{0,30}}?\b{_MAKE_UP_VERB}\b"
+    rf"|\b(?:were|was|are|did|does)\s+(?:\w+\s+){{0,4}}?trusts\s+{_MAKE_UP_VERB}\b"
+    rf"|\b{_MAKE_UP_VERB}\s+(?:the|these|those|which|what|its|seven)\s+(?:\w+\s+){{0,3}}?trusts\b",
+    re.I,
+)
+_FOR_THE_REPORT = re.compile(
+    r"\b(?:report|study|studied|case studies|seven|choose|chosen|chose|select|selected|pick|"
+    r"picked|profiled)\b",
+    re.I,
+)
+
+
+def asks_make_up(question: str) -> bool:
+    """True for which or how many trusts the report features, or why CQC chose them."""
+    return bool(_MAKE_UP.search(question) and _FOR_THE_REPORT.search(question))
+
+
 _TRUST_BY_TRUST = re.compile(r"\b(?:each|every|all seven|per trust|which)\b", re.I)
 _COMPARE = re.compile(r"\b(?:compare|compared|comparison|versus|vs\.?|differ|difference)\b", re.I)
 
@@ -872,7 +899,7 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
         return NAMED_TRUSTS
     if trusts:
         return ONE_TRUST
-    if _ABOUT_REPORT.search(question) or names:
+    if _ABOUT_REPORT.search(question) or names or asks_make_up(question):
         return REPORT
     if _REPORT_SAYS.search(question) and not _TRUST_BY_TRUST.search(question):
         return REPORT
@@ -1160,6 +1187,9 @@ _ONE_WAY = (
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
     ("kid kids", "children child young"),
+    # the report's trusts were chosen as ones CQC visited whose ratings had improved
+    ("chosen chose choose selected select picked pick", "visited improvements ratings"),
+    ("feature featured features profile profiled include included", "visited"),
     # a trust that joined another merged with it or was acquired
     (
         "join joined joining",

@@ -28,6 +28,7 @@ from assistant._analysis import (
     WHICH_TRUST,
     YES_NO,
     QuestionAnalysis,
+    asks_make_up,
     responds_to_topic,
     same_meaning,
     theme_words,
@@ -273,6 +274,8 @@ class Composer:
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
         vector = self._topic_vector(analysis, vector)
+        if _asks_make_up(analysis):  # "Which trusts were in the report?", "Why these seven?"
+            return [self._make_up(analysis)]
         if _wants_overview(analysis):  # "What made the difference?", "the biggest thing ..."
             return [self._overview()]
         if _about_trusts_only(analysis):  # "Tell me about Calderstones", "What about Oxleas?"
@@ -405,6 +408,28 @@ class Composer:
         group.picks = self._opening(lead, 3) if lead else []
         if not group.picks:
             group.missing = "focus"
+        return group
+
+    def _make_up(self, analysis: QuestionAnalysis) -> Group:
+        """How many and which trusts the report features, and why CQC chose them.
+
+        The report's own passages say it ("we visited seven NHS mental health trusts that had
+        achieved significant improvements in their ratings"), and one sentence names all seven.
+        """
+        group = Group(REPORT_LEVEL, "")
+        sentences = [
+            x
+            for chunk in self.index.chunks.values()
+            if chunk.doc_kind in _REPORT_KINDS and chunk.doc_id not in self.publications.titles
+            for x in self.bank.of(chunk)
+            if x.quote and not ABOUT_NOTES.search(x.quote)
+        ]
+        listing = [x for x in sentences if _names_the_trusts(x.quote)][:1]
+        chosen = [x for x in sentences if _CHOSEN.search(x.quote)][:2]
+        ordered = listing + chosen if analysis.answer_type == WHICH_TRUST else chosen + listing
+        for x in ordered:
+            if not any(_same_words(p.sentence, x) for p in group.picks):
+                group.picks.append(Scored(x, 1.0, 1.0, 1.0))
         return group
 
     def _trust_profile(self, trust: str) -> Group:
@@ -2121,6 +2146,26 @@ def _about_trusts_only(analysis: QuestionAnalysis) -> bool:
         and not analysis.focus
         and not (analysis.themes or analysis.years or analysis.names or analysis.speaker)
     )
+
+
+def _asks_make_up(analysis: QuestionAnalysis) -> bool:
+    """True for which or how many trusts the report features, or why they were chosen."""
+    return (
+        analysis.scope == REPORT
+        and not (analysis.trusts or analysis.documents or analysis.years)
+        and asks_make_up(analysis.question)
+    )
+
+
+# Why the report's trusts were chosen: "visited seven ... that had achieved significant
+# improvements in their ratings", "went to seven ... whose ratings had gone up markedly".
+_CHOSEN = re.compile(r"\bseven\b[^.]*\btrusts\b[^.]*\b(?:improve\w*|ratings? had)\b", re.I)
+
+
+def _names_the_trusts(text: str) -> bool:
+    """True for a sentence that names at least five of the seven trusts."""
+    lowered = text.lower()
+    return sum(any(alias in lowered for alias in trust.aliases) for trust in TRUSTS) >= 5
 
 
 def _asks_what_the_trust_is(analysis: QuestionAnalysis) -> bool:

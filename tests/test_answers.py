@@ -6,7 +6,7 @@ import re
 import pytest
 
 from assistant import Assistant, is_verbatim, quote_of_line
-from assistant._analysis import analyse
+from assistant._analysis import analyse, asks_make_up
 from assistant._answerability import Speller, mend
 from assistant._conversation import condense
 from assistant._extractive import _beyond_theme, _counted, focus_weights
@@ -2091,3 +2091,33 @@ def test_inspection_results_are_ratings_only_when_nothing_else_is_asked():
 
     assert _about_ratings(analyse("What were the final CQC results for LPFT?"))
     assert not _about_ratings(analyse("What did the CQC results show about waiting times?"))
+
+
+@pytest.mark.parametrize(
+    ("question", "make_up"),
+    [
+        ("Which trusts were in the report?", True),
+        ("How many trusts did the report feature?", True),
+        ("Why were these seven trusts picked?", True),
+        ("How did CQC choose the trusts?", True),
+        ("how many trusts were studied", True),
+        ("Did the featured trusts see a good rating as the end?", False),  # an adjective
+        ("Which trusts chose to invest in QI?", False),  # the trusts chose
+        ("What did the seven trusts do about culture?", False),
+    ],
+)
+def test_which_trusts_the_report_features_is_a_report_question(question, make_up):
+    assert asks_make_up(question) is make_up
+    if make_up:
+        assert analyse(question).scope == "report"
+
+
+@pytest.mark.slow
+def test_the_reports_trusts_are_named_with_why_they_were_chosen(real_settings):
+    assistant = Assistant(real_settings)
+    which = assistant.ask("Which trusts does the report cover?")
+    why = assistant.ask("How were the trusts chosen for the report?")
+    assert "Calderstones Partnership NHS Foundation Trust and Sheffield" in which.answer
+    assert which.answer.index("The seven trusts were") < which.answer.index("we visited seven")
+    assert why.answer.index("we visited seven") < why.answer.index("The seven trusts were")
+    assert "significant improvements in their ratings" in why.answer
