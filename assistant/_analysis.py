@@ -69,7 +69,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "during among amongst across along around throughout within via per whether while whilst "
     "although though because until till onto into upon under through against either "
     "neither several various whose just quite rather own thus hence therefore however yet "
-    "already ever once outcome outcomes"
+    "already ever once outcome outcomes opposed"
 )
 
 _ORG_END = frozenset(
@@ -136,7 +136,12 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
             r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
-            r"earn)\b",
+            r"earn)\b"
+            # terse: "NSCHT staff survey response rate 2018?", "Oxleas annual income?"
+            r"|^(?!\W*(?:what|how|who|whom|whose|when|which|why|where|did|does|do|is|was|were|"
+            r"are|has|have|had|can|could|tell|describe|list|compare|give|show|explain)\b)[^?]*"
+            r"\b(?:rate|percentage|proportion|number|budget|income|cost|score|turnover|deficit|"
+            r"surplus|spend|total)s?(?:\s+(?:in\s+)?(?:19|20)\d\d(?:[-–/]\d\d)?)?\W*$",
             re.I,
         ),
     ),
@@ -150,6 +155,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"\bwhich (?:of the )?(?:(?!(?:did|does|do|has|have|had|the|each|was|were)\b)\w+ ){0,3}"
             r"trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
+            r"|\bwhich of (?:the|these|those) (?:seven|7)\b"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
             r"trusts?\b(?![-\w])",
             re.I,
@@ -163,7 +169,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"officer|manager|head|ceo|man|woman|governor|secretary)s?\b)|\bwhat (?:was|is|were) "
             r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b"
             # an organisation a trust joined: "Who did Calderstones merge with?"
-            r"|\bwho (?:did|does|will|would) [^?]{1,60}? (?:join|merge|combine)\b",
+            r"|\bwho (?:did|does|will|would) [^?]{1,60}? (?:join|merge|combine)\b"
+            # a funder is an organisation: "Who funded the coaching academy?"
+            r"|^\W*who (?:funded|funds|paid for|pays for|financed|sponsored|commissioned)\b",
             re.I,
         ),
     ),
@@ -341,7 +349,7 @@ def analyse(
             question naming one is about that trust, not about an organisation not covered.
 
     """
-    asked, question = question, _ATTRIBUTED.sub(" ", _whole_years(question)).strip()
+    asked, question = question, _ATTRIBUTED.sub(" ", _whole_years(_laid_out(question))).strip()
     runs = _capitalised_runs(question)
     organisations = _named_organisations(question, runs, others)
     masked = question
@@ -831,7 +839,7 @@ def years_by_trust(analysis: QuestionAnalysis) -> dict[str, tuple[str, ...]]:
         if trust.name in analysis.trusts:
             for alias in trust.aliases:
                 found = re.finditer(rf"\b{re.escape(alias.lower())}\b", text)
-                places += [(m.start(), trust.name) for m in found]
+                places += [(m.start(), trust.name, m.end()) for m in found]
     owned: dict[str, list[str]] = {}
     for match in _YEAR.finditer(analysis.question):
         lead = re.findall(r"[a-z]+", analysis.question[: match.start()].lower())[-1:]
@@ -842,8 +850,50 @@ def years_by_trust(analysis: QuestionAnalysis) -> dict[str, tuple[str, ...]]:
             owned.setdefault(max(before)[1], []).append(match.group())
     years = {trust: tuple(dict.fromkeys(found)) for trust, found in owned.items()}
     if set(years) != set(analysis.trusts) or len(set(years.values())) < 2:
-        return {}
+        return _years_held_close(analysis, places)
     return years
+
+
+_TOPIC_END = r"(?=\s*(?:[,;?.]|$)|\s+(?:and|with|to|against|versus|vs)\b)"
+
+
+def own_topics(analysis: QuestionAnalysis) -> dict[str, str]:
+    """What is asked of each compared trust, when each is asked its own thing.
+
+    "Lincolnshire's core values, Oxleas's values and North Staffordshire's four quality
+    priorities": the words after each trust's possessive, up to the next comma or "and".
+    Empty unless at least two of the trusts have words of their own.
+    """
+    if len(analysis.trusts) < 2:
+        return {}
+    topics = {}
+    for trust in TRUSTS:
+        if trust.name not in analysis.trusts:
+            continue
+        for alias in trust.aliases:
+            pattern = rf"\b{re.escape(alias)}['’]s?\s+(?P<topic>[^,;?.]+?){_TOPIC_END}"
+            found = re.search(pattern, _laid_out(analysis.question), re.I)
+            if found:
+                topics[trust.name] = _YEAR.sub(" ", found.group("topic")).strip()
+                break
+    return topics if len(topics) >= 2 and len(set(topics.values())) >= 2 else {}
+
+
+def _years_held_close(analysis: QuestionAnalysis, places) -> dict[str, tuple[str, ...]]:
+    """Years written right after one trust's name ("Oxleas's 2021 values") as only its own.
+
+    The other trusts compared ("Lincolnshire's core values") are asked about in any year.
+    """
+    ends = {end: trust for _, trust, end in places}
+    owned: dict[str, list[str]] = {}
+    for match in _YEAR.finditer(analysis.question):
+        gap = [end for end in ends if 0 <= match.start() - end <= 4]
+        if not gap or not re.fullmatch(
+            r"['’]s?\s+|\s*\(", analysis.question[max(gap) : match.start()]
+        ):
+            return {}
+        owned.setdefault(ends[max(gap)], []).append(match.group())
+    return {trust: tuple(owned.get(trust, ())) for trust in analysis.trusts}
 
 
 def question_parts(question: str) -> list[str]:
@@ -1024,6 +1074,19 @@ def _condition(question: str) -> str:
 
 # "According to CQC, ...": who says it frames the question; it names nothing asked about.
 _ATTRIBUTED = re.compile(r"\b(?:according to|in the words of|as per)\b", re.I)
+# How the answer should be laid out, which says nothing of what it is about.
+_LAYOUT = re.compile(
+    r"\s*\b(?:side[- ]by[- ]side|in (?:a|one) table|(?:in|as) bullet points|(?:in|as) a list)\b",
+    re.I,
+)
+_SET_OUT = re.compile(r"^\W*(?:set|put|lay|line)\s+(?:out\s+|up\s+)?", re.I)
+
+
+def _laid_out(question: str) -> str:
+    """The question without its layout: "Set A's and B's values side by side" compares them."""
+    if not _LAYOUT.search(question):
+        return question
+    return _SET_OUT.sub("Compare ", _LAYOUT.sub("", question))
 
 
 def _whole_years(question: str) -> str:
@@ -1187,6 +1250,8 @@ _ONE_WAY = (
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
     ("kid kids", "children child young"),
+    # money given to a project is written as what it "received" from its funder
+    ("fund funded funding funder funders", "received grant"),
     # the report's trusts were chosen as ones CQC visited whose ratings had improved
     ("chosen chose choose selected select picked pick", "visited improvements ratings"),
     ("feature featured features profile profiled include included", "visited"),

@@ -166,7 +166,7 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
                 f"{name} is not one of the trusts the documents cover; they mention it only in "
                 f"passing. Their case studies are of {seven}."
             )
-    for name in analysis.names:
+    for name in (part for named in analysis.names for part in _listed(named)):
         tokens = tokenize([name])[0]
         unknown = tokens and not all(t in known for t in tokens)
         if unknown or (len(name.split()) >= 2 and not _mentioned(index, name, strip=False)):
@@ -184,6 +184,12 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         if specific and term not in index.compounds():
             return f"The documents do not mention {written}."
     return ""
+
+
+def _listed(name: str) -> list[str]:
+    """Places or things listed by one word each ("Minehead and Williton") as the words."""
+    parts = re.split(r",\s*|\s+and\s+", name)
+    return parts if len(parts) > 1 and all(len(p.split()) == 1 for p in parts) else [name]
 
 
 def _abbreviates(written: str, trusts: Sequence[str]) -> bool:

@@ -29,6 +29,7 @@ from assistant._analysis import (
     YES_NO,
     QuestionAnalysis,
     asks_make_up,
+    own_topics,
     responds_to_topic,
     same_meaning,
     theme_words,
@@ -376,8 +377,12 @@ class Composer:
             return self._with_theme_summary(groups, analysis.themes)
         if analysis.answer_type != WHICH_TRUST:
             return groups
-        rating = _rating_sought(analysis)
-        if rating:
+        rating, domain_rating = _rating_sought(analysis), _domain_rating(analysis)
+        if domain_rating:  # "rated outstanding for well-led" (and "overall", when asked)
+            groups = _rated_only(
+                groups, rating if _OVERALL.search(analysis.question) else "", domain_rating
+            )
+        elif rating:
             groups = _rated_only(groups, rating)
         # "Which trusts changed their culture?" is about a theme most trusts cover, and "which
         # slipped back?" about a rating some were given: list every trust with evidence;
@@ -869,6 +874,9 @@ class Composer:
         if analysis.answer_type == WHICH_TRUST:
             if gives_rating(x.sentence.quote, _rating_sought(analysis)):
                 return True  # "Which trusts slipped back to requires improvement?"
+            domain_rating = _domain_rating(analysis)
+            if domain_rating and re.search(domain_rating, x.sentence.quote, re.I):
+                return True  # "Which trusts were rated outstanding for well-led?"
             return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
         return self._close_enough(x, analysis, semantic)
 
@@ -1942,6 +1950,24 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
     return (match.group(1) or match.group(2)).lower()
 
 
+# A key question of CQC's ratings ("outstanding for well-led").
+_DOMAIN = r"(?:well[- ]led|caring|safe|effective|responsive)"
+_OVERALL = re.compile(r"\boverall\b|\bat trust level\b", re.I)
+
+
+def _domain_rating(analysis: QuestionAnalysis) -> str:
+    """A pattern for the key question's rating asked ("rated outstanding for well-led"), or ''."""
+    match = _ASKED_RATING.search(analysis.question)
+    if not match:
+        return ""
+    after = analysis.question[match.end() :]
+    domains = re.findall(rf"\bfor\s+({_DOMAIN})\b", after, re.I)
+    if not domains or re.search(r"\bservices?\b|\bwards?\b", after, re.I):
+        return ""
+    rating = (match.group(1) or match.group(2)).lower()
+    return rf"\b{rating}\s+for\s+(?:\w+,?\s+){{0,4}}?{_DOMAIN}\b"
+
+
 def says_rating_fell(quote: str) -> bool:
     """True when a sentence gives a rating and says it fell ("incidents fell" does not)."""
     if not (_GIVES_RATING.search(quote) and _WENT_DOWN.search(quote)):
@@ -1980,10 +2006,16 @@ def gives_rating(sentence: str, rating: str) -> bool:
     return any(re.search(p, sentence, re.I) for p in patterns)
 
 
-def _rated_only(groups: list[Group], rating: str) -> list[Group]:
-    """The trusts whose quotes give them the overall rating asked about (all when none do)."""
+def _rated_only(groups: list[Group], rating: str, domain_rating: str = "") -> list[Group]:
+    """The trusts whose quotes give them the overall rating asked about (all when none do).
+
+    With a key question's rating asked ("outstanding for well-led"), a quote giving that counts,
+    and an overall rating only when it is asked too ("overall or for well-led").
+    """
 
     def gives(quote: str) -> bool:  # for a fall, "although the overall rating fell" too
+        if domain_rating and re.search(domain_rating, quote, re.I):
+            return True
         return gives_rating(quote, rating) or (rating == _LOWER and says_rating_fell(quote))
 
     rated = [g for g in groups if g.trust and any(gives(p.sentence.quote) for p in g.picks)]
@@ -2071,6 +2103,12 @@ def _own_weights(weights, trust: str, analysis: QuestionAnalysis, read: dict[str
     """
     if analysis.scope != NAMED_TRUSTS or trust not in analysis.trusts:
         return weights
+    own = own_topics(analysis).get(trust)
+    if own:  # "Lincolnshire's core values, NSCHT's priorities": Lincolnshire's values
+        mine = set(words_of([own])[0])
+        kept = {forms: weight for forms, weight in weights.items() if forms & mine}
+        if kept:
+            return kept
     others = [read[t] for t in analysis.trusts if t != trust and t in read]
     kept = {
         forms: weight

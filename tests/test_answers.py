@@ -6,7 +6,7 @@ import re
 import pytest
 
 from assistant import Assistant, is_verbatim, quote_of_line
-from assistant._analysis import analyse, asks_make_up
+from assistant._analysis import analyse, asks_make_up, own_topics, years_by_trust
 from assistant._answerability import Speller, mend
 from assistant._conversation import condense
 from assistant._extractive import _beyond_theme, _counted, focus_weights
@@ -2121,3 +2121,57 @@ def test_the_reports_trusts_are_named_with_why_they_were_chosen(real_settings):
     assert which.answer.index("The seven trusts were") < which.answer.index("we visited seven")
     assert why.answer.index("we visited seven") < why.answer.index("The seven trusts were")
     assert "significant improvements in their ratings" in why.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("NSCHT staff survey response rate 2018?", "figure"),  # terse: a figure all the same
+        ("Oxleas annual income?", "figure"),
+        ("Who funded the Sheffield coaching academy?", "organisation"),  # a funder, no person
+        ("Which of the seven went on to be rated outstanding?", "trust"),
+        ("What did Oxleas do to cut the waiting list?", "how_what"),
+    ],
+)
+def test_terse_figures_funders_and_which_of_the_seven(question, answer_type):
+    assert analyse(question).answer_type == answer_type
+
+
+def test_each_trust_asked_its_own_thing_keeps_its_own_topic_and_year():
+    analysis = analyse(
+        "Set Lincolnshire's core values, Oxleas's 2021 values and North Staffordshire's four "
+        "quality priorities side by side."
+    )
+    assert "side" not in analysis.focus and analysis.comparison
+    topics = own_topics(analysis)
+    assert topics["Lincolnshire Partnership NHS Foundation Trust"] == "core values"
+    assert topics["Oxleas NHS Foundation Trust"] == "values"
+    assert topics["North Staffordshire Combined Healthcare NHS Trust"] == "four quality priorities"
+    years = years_by_trust(analysis)
+    assert years["Oxleas NHS Foundation Trust"] == ("2021",)
+    assert years["Lincolnshire Partnership NHS Foundation Trust"] == ()  # any year
+    assert own_topics(analyse("Compare Oxleas and SWYPFT on culture")) == {}
+
+
+@pytest.mark.slow
+def test_places_listed_by_one_word_each_are_each_looked_for(real_settings):
+    result = Assistant(real_settings).ask(
+        "What nursing vacancy rate did Sompar report at community hospitals such as Minehead "
+        "and Williton?"
+    )
+    assert "above 40%" in result.answer
+    assert Assistant(real_settings).ask("What did Oxleas do in Bexley and Narnia?").abstained
+
+
+@pytest.mark.slow
+def test_a_key_questions_rating_is_asked_apart_from_the_overall_one(real_settings):
+    assistant = Assistant(real_settings)
+    well_led = assistant.ask("Which trusts were rated outstanding for well-led?")
+    either = assistant.ask(
+        "Which of the seven went on to be rated outstanding, either overall or for well-led?"
+    )
+    assert "**Lincolnshire Partnership" in well_led.answer
+    assert "**North Staffordshire" not in well_led.answer  # outstanding overall, good well-led
+    assert "**Lincolnshire Partnership" in either.answer
+    assert "**North Staffordshire" in either.answer
+    assert "**Sheffield" not in either.answer and "Cambridge" not in either.answer
