@@ -773,7 +773,7 @@ _ACTION = re.compile(
     r"reduc(?:e|ed|ing)|cut|cutting|address(?:ed|ing)?|deal(?:ing)? with|fix(?:ed|ing)?(?!-)|"
     r"respond|react|improve|turn (?:a)?round|transform|recover|handl(?:e|ed|ing)|bring down|"
     r"bringing down|stop(?:ped|ping)?)\b"
-    r"|\bwhat did [^?]{1,60}? change\b"
+    r"|\bwhat did [^?]{1,60}? (?:change|put in place)\b"
     r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
     re.I,
 )
@@ -929,7 +929,12 @@ def _answer_type(question: str) -> str:
         for answer_type, pattern in _TYPE_RULES:
             if pattern.search(text):
                 return answer_type
+        if _WHAT_IS.match(text):
+            return HOW_WHAT  # "What is X, when did it start and how far has it grown?"
     return HOW_WHAT
+
+
+_WHAT_IS = re.compile(r"\W*(?:what|how) (?:is|was|are|were|did|does|do|has|have)\b", re.I)
 
 
 def _figure_kind(question: str) -> str:
@@ -1063,7 +1068,17 @@ def _condition_span(question: str) -> tuple[int, int] | None:
     if premise:
         return premise
     match = _CONDITION.search(question)
-    return match.span() if match and match.start() > 0 else None
+    if match and match.start() > 0:
+        return match.span()
+    leading = _LEADING_CONDITION.match(question)  # "Once it was rated outstanding, what ..."
+    return leading.span("clause") if leading else None
+
+
+_LEADING_CONDITION = re.compile(
+    r"\W*(?P<clause>(?:after|once|following|since|when|before)\b[^,?]{3,80}),\s*"
+    r"(?=(?:what|how|who|which|did|does|was|were|where|why)\b)",
+    re.I,
+)
 
 
 def _condition(question: str) -> str:
@@ -1195,6 +1210,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _REPORT_TITLE.sub(" ", text)
     text = _GO_ABOUT.sub(" ", text)
     text = _WHAT_TIME.sub(" ", text)
+    text = _CONTRAST.sub(" ", text)
+    text = _WENT_ON.sub(" left moved ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
@@ -1204,12 +1221,23 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
 _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b", re.I)
 
 
+# "Where did they go next?": a leader's next post, which documents say they left or moved to.
+_WENT_ON = re.compile(
+    r"\b(?:go|went|gone|move|moved|head|headed)\s+(?:next|after(?:wards)?)\b"
+    # "go on to do / lead", not "went on to be rated outstanding"
+    r"|\b(?:go|went|gone|move|moved)\s+on\s+to\s+(?:do|lead|run|head|join|work)\b"
+    r"|\b(?:go|went|gone|move|moved)\s+(?=\W*$)",
+    re.I,
+)
+# "... rather than rely on inspections": what the answer is set against, not what it is about.
+_CONTRAST = re.compile(r"\b(?:rather than|as opposed to)\b[^,;?.]*", re.I)
 # "What year did ...", "on what date ...": the kind of answer asked for, not a topic.
 _WHAT_TIME = re.compile(r"\b(?:what|which)\s+(?:year|date|month|day)\b", re.I)
 # "How has X gone about building ...": the going about frames the question; it is no topic.
 _GO_ABOUT = re.compile(
     r"\b(?:go|goes|going|gone|went|set|sets|setting)\s+about\b"
-    r"|\b(?:carry|carries|carried|carrying)\s+out\b",  # "when was the inspection carried out"
+    r"|\b(?:carry|carries|carried|carrying)\s+out\b"  # "when was the inspection carried out"
+    r"|\b(?:put|puts|putting)\s+in\s+place\b",  # "what did it put in place": what it did
     re.I,
 )
 
@@ -1250,6 +1278,8 @@ _ONE_WAY = (
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
     ("kid kids", "children child young"),
+    # what became of a trust "as a separate organisation": it merged or was taken over
+    ("separate", "merged merger ceased acquisition acquired"),
     # money given to a project is written as what it "received" from its funder
     ("fund funded funding funder funders", "received grant"),
     # the report's trusts were chosen as ones CQC visited whose ratings had improved

@@ -862,6 +862,12 @@ class Composer:
         leads = analysis.answer_type == PERSON and _LEADING_VERBS & set(analysis.focus.split())
         if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
             return True
+        if (
+            analysis.action
+            and not _reacts(analysis)
+            and _only_the_scene(x.sentence.tokens, analysis)
+        ):
+            return False  # "Once it was rated outstanding, what did it put in place ...?"
         semantic = x.semantic if x.semantic is not None else 1.0
         if x.whole_theme and analysis.scope in (ONE_TRUST, ALL_TRUSTS):
             return True  # "How did Oxleas respond to its rating?" is its reaction section
@@ -1161,6 +1167,25 @@ def _compound_parts(text: str) -> set[str]:
         return set()
     joined = set(words_of([c.replace("-", "") for c in compounds])[0])
     return set(words_of([c.replace("-", " ") for c in compounds])[0]) - joined
+
+
+def _only_the_scene(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool:
+    """True when a sentence speaks only of the scene the question sets, none of what it asks.
+
+    "Once it was rated outstanding, what did it put in place to check quality?": "CQC rated
+    the trust Outstanding" restates the scene.
+    """
+    if not analysis.condition:
+        return False
+    main = _main_words(analysis)
+    scene = set(words_of([analysis.condition])[0]) - main
+    if not main or not scene:
+        return False
+
+    def holds(stems: set[str]) -> bool:  # "respond" and "response" share "respon"
+        return any(token.startswith(stem[:6]) for token in tokens for stem in stems)
+
+    return holds(scene) and not holds(main)
 
 
 def _main_words(analysis: QuestionAnalysis) -> set[str]:

@@ -2175,3 +2175,34 @@ def test_a_key_questions_rating_is_asked_apart_from_the_overall_one(real_setting
     assert "**Lincolnshire Partnership" in either.answer
     assert "**North Staffordshire" in either.answer
     assert "**Sheffield" not in either.answer and "Cambridge" not in either.answer
+
+
+def test_a_what_is_question_with_more_parts_is_a_how_what_question():
+    question = "What is SWYPFT's Creative Minds scheme, when did it start and how far has it grown?"
+    assert analyse(question).answer_type == "how_what"
+
+
+def test_a_leading_scene_a_contrast_and_going_on_are_read_for_what_they_are():
+    once = analyse(
+        "Once North Staffordshire was rated Outstanding, what did it put in place to check its "
+        "own view of quality rather than rely on inspections?"
+    )
+    assert once.condition == "rated Outstanding" and once.action
+    assert "put" not in once.focus.split() and "rely" not in once.focus.split()
+    went = analyse("Where did the chief executives who led Somerset to good go next?")
+    assert {"left", "moved"} <= set(went.focus.split())
+    # what a thing is used instead of is what it is about: kept
+    assert "RAG" in analyse("What did the trusts use instead of RAG ratings?").focus
+
+
+@pytest.mark.slow
+def test_lines_that_only_restate_the_scene_do_not_answer(real_settings):
+    assistant = Assistant(real_settings)
+    result = assistant.ask(
+        "Once North Staffordshire was rated Outstanding, what did it put in place to check its "
+        "own view of quality rather than rely on inspections?"
+    )
+    assert "self-evaluation" in result.answer
+    assert "CQC rated the trust Outstanding overall" not in result.answer  # the scene
+    went = assistant.ask("What did Nick Broughton go on to do?")
+    assert "left to lead Southern Health" in went.answer.split("\n- ")[1]
