@@ -963,7 +963,21 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
     return REPORT
 
 
-_CONDITION = re.compile(r"\b(?:after|when|following|once|since|before|because)\b[^?;.]*", re.I)
+# "what went wrong ... that pulled it back to requires improvement": the outcome it led to
+_OUTCOME = (
+    r"\b(?:that|which)\s+(?:pulled|pushed|dragged|brought|sent|put|took|led|caused|"
+    r"resulted)\b[^?;.]*"
+)
+_CONDITION = re.compile(
+    rf"\b(?:after|when|following|once|since|before|because)\b[^?;.]*|{_OUTCOME}", re.I
+)
+
+
+def asks_cause(question: str) -> bool:
+    """True for a question on what led to an outcome it names ("... that pulled it back")."""
+    return bool(re.search(_OUTCOME, question, re.I))
+
+
 _REPLY_TO = re.compile(r"\b(?:respon\w*|react\w*|repl\w*|answer\w*)\s+to\b", re.I)
 _PREMISE = re.compile(
     r"^(?P<premise>[^?]{12,}?)\s+[-–—:]\s+(?=(?:so\s+)?(?:how|what|why|when|who|which|did|was)\b)",

@@ -28,6 +28,7 @@ from assistant._analysis import (
     WHICH_TRUST,
     YES_NO,
     QuestionAnalysis,
+    asks_cause,
     asks_make_up,
     own_topics,
     responds_to_topic,
@@ -862,11 +863,8 @@ class Composer:
         leads = analysis.answer_type == PERSON and _LEADING_VERBS & set(analysis.focus.split())
         if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
             return True
-        if (
-            analysis.action
-            and not _reacts(analysis)
-            and _only_the_scene(x.sentence.tokens, analysis)
-        ):
+        acts = analysis.action or asks_cause(analysis.question)
+        if acts and not _reacts(analysis) and _only_the_scene(x.sentence.tokens, analysis):
             return False  # "Once it was rated outstanding, what did it put in place ...?"
         semantic = x.semantic if x.semantic is not None else 1.0
         if x.whole_theme and analysis.scope in (ONE_TRUST, ALL_TRUSTS):
@@ -890,6 +888,8 @@ class Composer:
         """True when the sentence holds enough of the focus words or is close in meaning."""
         s = self.scoring
         wide = analysis.scope == ALL_TRUSTS
+        if _holds_the_asked(x.sentence.tokens, analysis):
+            return True  # "what went wrong that pulled it back": "Concerns included: ..."
         if semantic < (s.wide_semantic_floor if wide else s.semantic_floor):
             return False
         if wide and x.focus_context < s.min_focus / 2 and not _about_ratings(analysis):
@@ -1186,6 +1186,28 @@ def _only_the_scene(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool:
         return any(token.startswith(stem[:6]) for token in tokens for stem in stems)
 
     return holds(scene) and not holds(main)
+
+
+def _holds_the_asked(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool:
+    """True when a sentence holds every word of what a question with a scene asks.
+
+    "What went wrong ... that pulled both back to requires improvement?": "Concerns included:
+    ..." says what went wrong ("wrong" is said as concerns, problems, failings).
+    """
+    if not analysis.condition or _reacts(analysis):
+        return False
+    main = _main_words(analysis)
+    if not main or len(main) > 2:
+        return False
+    meanings = same_meaning()
+    return all(
+        any(
+            token.startswith(form[:6])
+            for token in tokens
+            for form in (stem, *meanings.get(stem, ()))
+        )
+        for stem in main
+    )
 
 
 def _main_words(analysis: QuestionAnalysis) -> set[str]:

@@ -2206,3 +2206,11 @@ def test_lines_that_only_restate_the_scene_do_not_answer(real_settings):
     assert "CQC rated the trust Outstanding overall" not in result.answer  # the scene
     went = assistant.ask("What did Nick Broughton go on to do?")
     assert "left to lead Southern Health" in went.answer.split("\n- ")[1]
+
+
+@pytest.mark.slow
+def test_what_went_wrong_is_answered_by_the_concerns_not_the_rating_it_led_to(real_settings):
+    question = "What went wrong at SWYPFT in 2018 that pulled it back to requires improvement?"
+    assert analyse(question).condition == "pulled back requires improvement"
+    result = Assistant(real_settings).ask(question)
+    assert "call bells" in result.answer.split("\n- ")[1]  # the first line says what went wrong
