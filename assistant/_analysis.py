@@ -1225,6 +1225,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _GO_ABOUT.sub(" ", text)
     text = _WHAT_TIME.sub(" ", text)
     text = _CONTRAST.sub(" ", text)
+    text = re.sub(r"\bno longer\b", " ", text, flags=re.I)  # "no longer exist": "exist" asks
     text = _WENT_ON.sub(" left moved ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]

@@ -851,6 +851,8 @@ class Composer:
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
             return _gives_the_figure(x, analysis, s.figure_focus)
+        if analysis.answer_type == DATE and _only_keeps_rating(x.sentence.quote, analysis):
+            return False  # "When was it rated good?": not when it "stayed good overall"
         if analysis.answer_type == DATE and x.typed and _reaches_asked_rating(x, analysis):
             return True  # "How long did it take Sheffield to reach good?": the dated upgrade
         if _asks_about_takeovers(analysis) and _took_up_a_post(x.sentence.quote):
@@ -1009,7 +1011,8 @@ def focus_weights(
     if 2 * len(verbs & tokens) < len(tokens):
         verbs = set()  # a few verbs among the nouns: every word counts
     weights: dict[frozenset[str], float] = {}
-    for token in tokens:
+    own: dict[str, frozenset[str]] = {}  # each word's own group
+    for token in sorted(tokens):  # in one order: groups that share a form do not vary by run
         forms = _forms(token, idf, vocabulary)
         forms |= {w for w in PLACES_OF_PEOPLES.get(token, ()) if w in idf}  # "American": USA
         if analysis.answer_type == FIGURE:  # "how many responded": a response rate counts them
@@ -1026,8 +1029,9 @@ def focus_weights(
         light = token in _light_verbs() or (token in _reply_verbs() and topical_reply)
         if light and len(tokens) > 2:
             damp *= 0.3  # "how did they handle complaints": the complaints are the topic
-        weights[frozenset(forms)] = weight * damp * (0.5 if token in verbs else 1.0)
-    return _with_alternatives(weights, analysis.question)
+        own[token] = frozenset(forms)
+        weights[own[token]] = weight * damp * (0.5 if token in verbs else 1.0)
+    return _with_alternatives(weights, own, analysis.question)
 
 
 @functools.cache
@@ -1054,16 +1058,17 @@ def _forms(token: str, idf: dict[str, float], vocabulary: Sequence[str]) -> set[
 
 
 def _with_alternatives(
-    weights: dict[frozenset[str], float], question: str
+    weights: dict[frozenset[str], float], own: dict[str, frozenset[str]], question: str
 ) -> dict[frozenset[str], float]:
     """Words joined by "or" ("takeover or merger") as one group: a sentence needs either.
 
-    The group weighs as its heavier word.
+    The group weighs as its heavier word. Each word's own group is joined, not another
+    word's that holds it as a meaning ("separate" is read as "merger" too).
     """
     for first, second in _EITHER_OR.findall(question):
         stems = [words_of([first])[0], words_of([second])[0]]
-        groups = [next((g for g in weights if s and s[0] in g), None) for s in stems]
-        if None in groups or groups[0] == groups[1]:
+        groups = [own.get(s[0]) if s else None for s in stems]
+        if None in groups or groups[0] == groups[1] or not all(g in weights for g in groups):
             continue
         weight = max(weights.pop(groups[0]), weights.pop(groups[1]))
         weights[groups[0] | groups[1]] = weight
@@ -1981,6 +1986,36 @@ def _reaches_asked_rating(x: Scored, analysis: QuestionAnalysis) -> bool:
     """True when the sentence gives the trust the rating the question asks it reached."""
     rating = asked_rating(analysis)
     return bool(rating) and gives_rating(x.sentence.quote, rating)
+
+
+def _only_keeps_rating(quote: str, analysis: QuestionAnalysis) -> bool:
+    """True when a line only says a trust kept the rating whose date the question asks.
+
+    "When was each trust's good rating announced?" is not answered by "the trust stayed good
+    overall" (unless the question is about keeping it).
+    """
+    asked = asked_rating(analysis) or _rating_named(analysis.question)
+    if not asked or _KEEPING.search(analysis.question):
+        return False
+    kept = re.search(rf"{_KEEPING.pattern}[^.;]{{0,30}}?\b{asked}\b", quote, re.I)
+    return bool(kept) and not re.search(
+        rf"\b(?:became|become|raised|rose|upgraded|went|moved|improved)\b[^.;]{{0,40}}?\b{asked}\b",
+        quote,
+        re.I,
+    )
+
+
+_KEEPING = re.compile(
+    r"\b(?:stayed|stay|stays|remained|remain|remains|kept|keep|keeps|retained|retain|"
+    r"maintained|maintain|sustained|sustain|still)\b",
+    re.I,
+)
+
+
+def _rating_named(question: str) -> str:
+    """The rating a question names as a rating ("the trusts' good rating"), or ''."""
+    found = re.search(rf"\b{RATING_PATTERN}\s+(?:overall\s+)?rating\b", question, re.I)
+    return (found.group(1) or "").lower() if found else ""
 
 
 def asked_rating(analysis: QuestionAnalysis) -> str:
