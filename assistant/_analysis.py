@@ -689,8 +689,11 @@ def _hard_years(question: str) -> tuple[str, ...]:
     years = []
     premise = _premise_span(question) or (0, 0)
     action = bool(_ACTION.search(question))
+    baselines = [m.span() for m in _CONTRAST.finditer(question)]  # "compared with the 2018 ..."
     for match in _YEAR.finditer(question):
         if premise[0] <= match.start() < premise[1]:
+            continue
+        if any(start <= match.start() < end for start, end in baselines):
             continue
         clause = re.split(r"[,;?]", question[: match.start()].lower())[-1]
         before = re.findall(r"[a-z]+", clause)
@@ -1245,7 +1248,12 @@ _WENT_ON = re.compile(
     re.I,
 )
 # "... rather than rely on inspections": what the answer is set against, not what it is about.
-_CONTRAST = re.compile(r"\b(?:rather than|as opposed to)\b[^,;?.]*", re.I)
+_CONTRAST = re.compile(
+    r"\b(?:rather than|as opposed to)\b[^,;?.]*"
+    # "what was new compared with the 2018 mental health report": the baseline, not the topic
+    r"|\bcompared (?:with|to) (?:the |its |their )?(?:\d{4} )?(?:[\w-]+ ){0,3}?report\b",
+    re.I,
+)
 # "What year did ...", "on what date ...": the kind of answer asked for, not a topic.
 _WHAT_TIME = re.compile(r"\b(?:what|which)\s+(?:year|date|month|day)\b", re.I)
 # "How has X gone about building ...": the going about frames the question; it is no topic.

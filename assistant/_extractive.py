@@ -348,6 +348,8 @@ class Composer:
             scored = [x for x in scored if x.sentence.chunk.doc_id not in self.publications.titles]
         if analysis.documents and analysis.answer_type in (DATE, PERSON):
             scored = self._naming_it_first(scored, analysis.documents)  # "when was it published"
+        elif analysis.documents and _ASKS_WHAT_IT_IS.search(analysis.question):
+            scored = self._naming_it_first(scored, analysis.documents, _DEFINES)  # "what was X for"
         chosen = self._choose("", "", scored, analysis, vector)
         # another publication's answer does not open with the report's summary of a theme
         themed = analysis.themes and not analysis.documents
@@ -356,16 +358,20 @@ class Composer:
             return [summary, *_split_by_source(chosen, skip=summary.picks)]
         return _split_by_source(chosen)
 
-    def _naming_it_first(self, scored: list[Scored], documents: tuple[str, ...]) -> list[Scored]:
+    def _naming_it_first(
+        self, scored: list[Scored], documents: tuple[str, ...], saying: re.Pattern | None = None
+    ) -> list[Scored]:
         """A publication's own lines that name it, before its lines about other reports.
 
         "CQC published '... eight NHS trusts' on 14 June 2017" answers "when was the acute
         report published", not a line on when a report about one of its trusts came out.
+        With `saying`, only the lines that also say that ("'Individuals ...' was CQC's
+        contribution to ...": what it is).
         """
         phrases = self.publications.title_phrases(documents)
         bumped = [
             dataclasses.replace(x, score=x.score + self.scoring.typed)
-            if _names(x.sentence, phrases)
+            if _names(x.sentence, phrases) and (saying is None or saying.search(x.sentence.text))
             else x
             for x in scored
         ]
@@ -1054,6 +1060,8 @@ def _forms(token: str, idf: dict[str, float], vocabulary: Sequence[str]) -> set[
                 forms.add(word)
     forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}
     forms |= {same for same in same_meaning().get(token, ()) if same in idf}
+    if len(token) >= 6 and token.endswith("s") and token[:-1] in idf:
+        forms.add(token[:-1])  # "emphasise" stems to "emphasis", "emphasis" to "emphasi"
     return forms
 
 
@@ -2266,6 +2274,20 @@ def _about_trusts_only(analysis: QuestionAnalysis) -> bool:
         and not analysis.focus
         and not (analysis.themes or analysis.years or analysis.names or analysis.speaker)
     )
+
+
+# "What was the collection for?", "What is the series about?", "the purpose of ...".
+_ASKS_WHAT_IT_IS = re.compile(
+    r"^\W*what (?:is|was|are|were)\b[^?]*\b(?:for|about)\b\s*(?:[,?]|$)"
+    r"|\bwhat (?:is|was) (?:the )?(?:purpose|point|aim) of\b|\bwhy did \w+ (?:publish|produce)\b",
+    re.I,
+)
+# A line saying what a publication is: "'X' was CQC's contribution to ...", "X is a series".
+_DEFINES = re.compile(
+    r"^[^,;:]{0,90}?\b(?:is|was|are|were)\b"
+    r"|\b(?:contribution|to mark|to celebrate|purpose|aims? to)\b",
+    re.I,
+)
 
 
 def _asks_make_up(analysis: QuestionAnalysis) -> bool:

@@ -558,14 +558,15 @@ _NO_SUBJECT = re.compile(
 def is_fragment(sentence: str) -> bool:
     """True for headings, lead-ins, table rows, list stubs and other text that is no sentence."""
     stripped = sentence.strip()
+    first = stripped.lstrip("\"'“‘(")[:1]  # '"Individuals who ..." was CQC's contribution'
     return bool(_NO_SUBJECT.match(stripped)) or (
         len(stripped.split()) < MIN_WORDS
         or stripped.endswith((":", ";", ","))
         or "|" in stripped
         or stripped.startswith("#")
-        or not stripped[:1].isupper()
-        and not stripped[:1].isdigit()
-        and stripped[:1] != "£"
+        or not first.isupper()
+        and not first.isdigit()
+        and first != "£"
         or not _VERB.search(stripped[:1].lower() + stripped[1:])
     )
 

@@ -2226,3 +2226,29 @@ def test_when_a_rating_was_reached_is_not_when_it_was_kept(real_settings):
     )
     oxleas = result.answer.split("**Oxleas NHS Foundation Trust**")[1].split("\n\n")[0]
     assert "became good overall" in oxleas and "stayed good" not in oxleas
+
+
+def test_a_sentence_opening_with_a_quoted_title_is_a_sentence():
+    assert not is_fragment('"Individuals who have made a difference" was CQC\'s contribution.')
+    assert is_fragment('"and then some" of it')
+
+
+def test_a_baseline_compared_with_is_neither_topic_nor_year_and_emphasis_is_emphasise():
+    analysis = analyse(
+        "What did the 2020 revisit emphasise that was new compared with the 2018 mental health "
+        "report?"
+    )
+    assert "mental" not in analysis.focus and "2018" not in analysis.years
+    weights = focus_weights(analysis, {"emphasi": 4.0, "new": 0.5})
+    assert any("emphasi" in forms for forms in weights)
+
+
+@pytest.mark.slow
+def test_what_a_publication_was_for_is_said_by_its_defining_line(real_settings):
+    result = Assistant(real_settings).ask(
+        "What was the Individuals who have made a difference collection about?"
+    )
+    assert (
+        "contribution to the celebrations for the 70th anniversary"
+        in (result.answer.split("\n- ")[1])
+    )
