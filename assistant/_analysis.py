@@ -1301,6 +1301,8 @@ _ONE_WAY = (
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
     ("kid kids", "children child young"),
+    # a survey's results are given as its scores
+    ("result results", "scores score scored"),
     # what became of a trust "as a separate organisation": it merged or was taken over
     ("separate", "merged merger ceased acquisition acquired"),
     # money given to a project is written as what it "received" from its funder

@@ -780,8 +780,9 @@ class Composer:
         every = year_only or _rating_lines_answer(analysis)  # each line in range answers
         group.picks = self._diverse(addressing, self._limit(analysis, trust), every)
         group.picks = _ordered(group.picks, addressing, analysis)
+        answering = {(x.sentence.chunk.id, x.sentence.start) for x in addressing if x.focus >= 0.25}
         group.picks = [
-            self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :])
+            self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :], answering)
             for i, pick in enumerate(group.picks)
         ]
         group.picks = [_items_asked_about(pick, analysis) for pick in _adjacent_joined(group.picks)]
@@ -797,12 +798,16 @@ class Composer:
         on_theme = [x for x in head if x.on_theme and (x.semantic or 0.0) >= floor]
         return on_theme[:1]
 
-    def _with_elaboration(self, pick: Scored, others: list[Scored]) -> Scored:
-        """A short sentence, or one announcing the next, brings the next one along.
+    def _with_elaboration(
+        self, pick: Scored, others: list[Scored], answering: set[tuple[str, int]] = frozenset()
+    ) -> Scored:
+        """A short sentence, one announcing the next, or one the next goes on answering, brings
+        the next one along.
 
         Both come from the same paragraph: "In 2017 CQC had planned a re-inspection focused on
         the problem areas." comes with "... so it widened the visit to look across the whole
-        trust."
+        trust."; "The staff survey published on 26 February 2019 showed ..." with "Scores for
+        engagement ... stayed above average." (`answering` holds the sentences that answer too).
         """
         sentence = pick.sentence
         short = len(sentence.quote.split()) < SHORT_LEAD_WORDS or _ANNOUNCES.search(sentence.quote)
@@ -815,7 +820,8 @@ class Composer:
             if gap.strip() or "\n" in gap:
                 break
             leans = following.quote.startswith((sentence.text, sentence.quote))
-            if not (short or leans and _CONTINUES.match(following.text)):
+            goes_on = (following.chunk.id, following.start) in answering
+            if not (short or leans and _CONTINUES.match(following.text) or goes_on):
                 break
             joined = following.quote if leans else f"{sentence.quote}{gap}{following.quote}"
             longer = dataclasses.replace(
@@ -2239,7 +2245,8 @@ def _adjacent_joined(picks: list[Scored]) -> list[Scored]:
             if b.start <= a.end or gap.strip() or "\n" in gap or a.text in b.quote:
                 continue
             # "[Ify] Okocha thanked" keeps its name; "[SHSC] updated" is "The trust updated"
-            following = b.quote if _BRACKETS.sub("", b.quote) == b.text else b.text
+            # and a quote that brought its next sentence along keeps it
+            following = b.quote if _BRACKETS.sub("", b.quote).startswith(b.text) else b.text
             quote = f"{a.quote}{gap}{following}"
             if "[…]" in quote or len(quote.split()) > MAX_QUOTE_WORDS:
                 continue  # a list's items, or too long to read as one quote

@@ -2252,3 +2252,12 @@ def test_what_a_publication_was_for_is_said_by_its_defining_line(real_settings):
         "contribution to the celebrations for the 70th anniversary"
         in (result.answer.split("\n- ")[1])
     )
+
+
+@pytest.mark.slow
+def test_the_next_sentence_that_goes_on_answering_comes_along(real_settings):
+    result = Assistant(real_settings).ask("What were Oxleas's 2019 staff survey results?")
+    assert (
+        "had improved. Scores for engagement, quality of care and support from managers stayed "
+        "above average." in result.answer
+    )
