@@ -801,8 +801,7 @@ class Composer:
     def _with_elaboration(
         self, pick: Scored, others: list[Scored], answering: set[tuple[str, int]] = frozenset()
     ) -> Scored:
-        """A short sentence, one announcing the next, or one the next goes on answering, brings
-        the next one along.
+        """A short sentence, one announcing the next, or one answered further, brings the next.
 
         Both come from the same paragraph: "In 2017 CQC had planned a re-inspection focused on
         the problem areas." comes with "... so it widened the visit to look across the whole
