@@ -746,6 +746,7 @@ class Composer:
             + s.speaker * bool(in_succession)
             + s.typed * bool(in_succession and _TOOK_POST.search(quote))
             + s.typed * _names_whom(quote, asked)
+            + s.typed * _gives_the_name(quote, analysis)
         )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
@@ -2211,6 +2212,25 @@ def _own_weights(weights, trust: str, analysis: QuestionAnalysis, read: dict[str
         if forms & read.get(trust, frozenset()) or not any(forms & other for other in others)
     }
     return kept or weights
+
+
+def _gives_the_name(quote: str, analysis: QuestionAnalysis) -> bool:
+    """For "What was the name of ...?": a line that names a thing outright.
+
+    "... launched the next stage under the name 'Towards Outstanding'", "a scheme called ...".
+    """
+    return (
+        analysis.answer_type == ORGANISATION
+        and bool(_ASKS_NAME.search(analysis.question))
+        and bool(_GIVES_NAME.search(quote))
+    )
+
+
+_ASKS_NAME = re.compile(r"\bnames? of\b|\bcalled\b|\bwhat did \w+ call\b", re.I)
+_GIVES_NAME = re.compile(
+    r"\b(?:under the (?:name|banner|title)|called|named|known as|branded|titled)\s+"
+    r"['‘\"“]?[A-Z]"
+)
 
 
 def _names_whom(quote: str, asked: _Asked) -> bool:

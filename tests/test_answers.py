@@ -2261,3 +2261,11 @@ def test_the_next_sentence_that_goes_on_answering_comes_along(real_settings):
         "had improved. Scores for engagement, quality of care and support from managers stayed "
         "above average." in result.answer
     )
+
+
+@pytest.mark.slow
+def test_what_was_it_called_is_answered_by_the_line_naming_it(real_settings):
+    result = Assistant(real_settings).ask(
+        "What was the name of North Staffordshire's improvement programme after the good rating?"
+    )
+    assert "under the name 'Towards Outstanding'" in result.answer
