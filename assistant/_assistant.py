@@ -404,6 +404,13 @@ class Assistant:
         are answered, when no quote bears them out, by what the ratings were.
         """
         analysis = state.analysis
+        part = _FOR_A_PART.search(analysis.question) if analysis.trusts else None
+        if part and not self._given_anywhere(analysis, part.group(1).lower()):
+            who = " or ".join(short_trust_name(t) for t in analysis.trusts)
+            return (
+                groups,
+                f"The documents do not say any part of {who} was rated {part.group(1).lower()}.",
+            )
         if self._premise_in_notes(analysis):
             return groups, ""  # "when it was rated good in 2017": the notes say so somewhere
         correction = _rating_not_borne_out(analysis, groups)
@@ -435,6 +442,20 @@ class Assistant:
             if not analysis.years or any(y in x.quote for y in analysis.years)
         ]
         return _quotes_give(quotes, asked.group(1).lower())
+
+    def _given_anywhere(self, analysis: QuestionAnalysis, rating: str) -> bool:
+        """True when the trusts' notes rate anything of theirs so: a service, a key question."""
+        given = re.compile(
+            rf"\brated\s+(?:[\w-]+\s+){{0,3}}?{rating}\b|\b{rating}\s+(?:for|overall|rating)\b"
+            rf"|\b(?:was|were|as|to|became|remained)\s+{rating}\b",
+            re.I,
+        )
+        return any(
+            given.search(x.quote)
+            for chunk in self._composer.index.chunks.values()
+            if chunk.trust in analysis.trusts
+            for x in self._composer.bank.of(chunk)
+        )
 
     def _ratings_instead(self, state: PipelineState) -> list[extractive.Group]:
         """The trusts' ratings (in the years asked), for a fall the documents do not show."""

@@ -817,8 +817,8 @@ class Composer:
             gap = text[sentence.end : following.start]
             if following.start < sentence.end or following.start in taken:
                 continue
-            if gap.strip() or "\n" in gap:
-                break
+            if gap.strip() or "\n" in gap or ABOUT_NOTES.search(following.text):
+                break  # "These notes are compiled from ..." says nothing of the trust
             leans = following.quote.startswith((sentence.text, sentence.quote))
             goes_on = (following.chunk.id, following.start) in answering
             if not (short or leans and _CONTINUES.match(following.text) or goes_on):

@@ -2269,3 +2269,16 @@ def test_what_was_it_called_is_answered_by_the_line_naming_it(real_settings):
         "What was the name of North Staffordshire's improvement programme after the good rating?"
     )
     assert "under the name 'Towards Outstanding'" in result.answer
+
+
+@pytest.mark.slow
+def test_a_rating_for_anything_the_notes_never_give_is_said_plainly(real_settings):
+    assistant = Assistant(real_settings)
+    never = assistant.ask("Did Calderstones ever get outstanding for anything?")
+    assert never.answer.startswith(
+        "The documents do not say any part of Calderstones Partnership was rated outstanding."
+    )
+    assert never.coverage == "partial"
+    lpft = assistant.ask("Did LPFT ever get outstanding for anything?")
+    assert "outstanding for well-led" in lpft.answer and lpft.coverage == "full"
+    assert "These notes" not in lpft.answer  # a line about the notes never comes along
