@@ -50,7 +50,8 @@ _MONTH_NAMES = _words(
 FILLER = _words(
     "lol lmao omg pls plz please thanks thank thx cheers ta asap quick quickly urgent urgently "
     "kindly basically actually really just um uh erm hmm hi hey hello ok okay btw fyi tbh imo "
-    "mate guys folks wat wot whats u ur need needed want know info"
+    "mate guys folks u ur need needed want know info roughly approximately "
+    "approx exactly precisely"
 )
 
 _SCAFFOLD = _QUESTION_WORDS | _words(
@@ -350,6 +351,7 @@ def analyse(
 
     """
     asked, question = question, _ATTRIBUTED.sub(" ", _whole_years(_laid_out(question))).strip()
+    question = _WHATS.sub("what is", question)  # "whats SWYPFT's response rate?"
     runs = _capitalised_runs(question)
     organisations = _named_organisations(question, runs, others)
     masked = question
@@ -1104,6 +1106,7 @@ def _condition(question: str) -> str:
     return question[span[0] : span[1]] if span else ""
 
 
+_WHATS = re.compile(r"\bwhat['’]?s\b", re.I)
 # "According to CQC, ...": who says it frames the question; it names nothing asked about.
 _ATTRIBUTED = re.compile(r"\b(?:according to|in the words of|as per)\b", re.I)
 # How the answer should be laid out, which says nothing of what it is about.
@@ -1230,6 +1233,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _CONTRAST.sub(" ", text)
     text = re.sub(r"\bno longer\b", " ", text, flags=re.I)  # "no longer exist": "exist" asks
     text = _WENT_ON.sub(" left moved ", text)
+    text = _CAME_OUT.sub(" published ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
@@ -1247,6 +1251,8 @@ _WENT_ON = re.compile(
     r"|\b(?:go|went|gone|move|moved)\s+(?=\W*$)",
     re.I,
 )
+# "When did the follow-up come out?": when it was published.
+_CAME_OUT = re.compile(r"\b(?:come|came|comes|coming)\s+out\b", re.I)
 # "... rather than rely on inspections": what the answer is set against, not what it is about.
 _CONTRAST = re.compile(
     r"\b(?:rather than|as opposed to)\b[^,;?.]*"
@@ -1301,6 +1307,11 @@ _ONE_WAY = (
     # engaging staff is mostly measured and acted on through their survey
     ("engage engaged engaging engagement", "survey surveys"),
     ("kid kids", "children child young"),
+    # everyday words for what documents write more formally
+    ("hit hitting hits", "met meet achieved reached"),
+    ("target targets", "indicators indicator goals"),
+    ("talk talked talking chat chatted", "spoken spoke conversations conversation met"),
+    ("heading headed", "direction future"),
     # a survey's results are given as its scores
     ("result results", "scores score scored"),
     # what became of a trust "as a separate organisation": it merged or was taken over

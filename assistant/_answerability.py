@@ -100,6 +100,9 @@ _SHORT_FORMS = {
     "govt": "government",
     "mgmt": "management",
     "dept": "department",
+    "whats": "what is",  # "whats SWYPFT's response rate?" asks for a figure
+    "wat": "what",
+    "wot": "what",
 }
 
 

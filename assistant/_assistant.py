@@ -302,7 +302,11 @@ class Assistant:
                 analysis = dataclasses.replace(
                     analysis, trusts=state.analysis.trusts, scope=state.analysis.scope
                 )
-            elif not (analysis.trusts or analysis.documents) and state.analysis.documents:
+            elif (
+                not (analysis.trusts or analysis.documents)
+                and state.analysis.documents
+                and _LEANS_BACK.search(part)
+            ):
                 # "... and how many trusts did it cover?": the publication the first part named
                 analysis = dataclasses.replace(
                     analysis, documents=state.analysis.documents, scope=state.analysis.scope

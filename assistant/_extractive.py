@@ -706,6 +706,7 @@ class Composer:
         )
         in_succession = _in_succession(sentence, asked, analysis.succession)
         score += self._asked_for(sentence.quote, asked, in_succession)
+        score += s.typed * _labelled_as_asked(sentence, analysis)
         head = not asked.rarest or not asked.rarest.isdisjoint(sentence.tokens)
         around = sentence.tokens | sentence.context
         rare_near = not asked.distinctive or not asked.distinctive.isdisjoint(around)
@@ -819,6 +820,8 @@ class Composer:
                 continue
             if gap.strip() or "\n" in gap or ABOUT_NOTES.search(following.text):
                 break  # "These notes are compiled from ..." says nothing of the trust
+            if any(following.text in other.sentence.quote for other in others):
+                break  # quoted already (from a passage that overlaps this one)
             leans = following.quote.startswith((sentence.text, sentence.quote))
             goes_on = (following.chunk.id, following.start) in answering
             if not (short or leans and _CONTINUES.match(following.text) or goes_on):
@@ -1198,6 +1201,7 @@ def _only_the_scene(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool:
         return False
     main = _main_words(analysis)
     scene = set(words_of([analysis.condition])[0]) - main
+    main -= _doing_words() | framing_words()  # "what did they do to bring them down": the scene
     if not main or not scene:
         return False
 
@@ -1227,6 +1231,15 @@ def _holds_the_asked(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool
         )
         for stem in main
     )
+
+
+@functools.cache
+def _doing_words() -> frozenset[str]:
+    """Stems of the verbs that only ask what was done about something."""
+    return frozenset(words_of([_DOING])[0])
+
+
+_DOING = "do did done doing bring down cut reduce tackle fix address deal handle stop sort"
 
 
 def _main_words(analysis: QuestionAnalysis) -> set[str]:
@@ -2212,6 +2225,23 @@ def _own_weights(weights, trust: str, analysis: QuestionAnalysis, read: dict[str
         if forms & read.get(trust, frozenset()) or not any(forms & other for other in others)
     }
     return kept or weights
+
+
+def _labelled_as_asked(sentence: Sentence, analysis: QuestionAnalysis) -> bool:
+    """True for a paragraph's first sentence whose bold label names what a date is asked for.
+
+    "**Publication date.** The CQC publication page gives 3 March 2020" answers "When was
+    Sustaining improvement published?".
+    """
+    if analysis.answer_type != DATE:
+        return False
+    text = sentence.chunk.text
+    line = text[text.rfind("\n", 0, sentence.start) + 1 : sentence.start]
+    label = _BOLD_LABEL.fullmatch(line.strip())
+    return bool(label) and bool(re.search(r"\bdates?\b", label.group(1), re.I))
+
+
+_BOLD_LABEL = re.compile(r"(?:\*\*)?([A-Z][^.:*\n]{2,40})[.:](?:\*\*)?")
 
 
 def _gives_the_name(quote: str, analysis: QuestionAnalysis) -> bool:

@@ -25,7 +25,7 @@ _OWN_REPORT_KINDS = frozenset({"report-notes", "report-overview"})
 # the trusts sustain improvement?" is not about the "Sustaining improvement" revisits.
 _PUBLICATION = re.compile(
     r"\b(?:reports?|publications?|papers?|revisits?|case stud(?:y|ies)|series|documents?|"
-    r"updates?|reviews?|study|notes|work|editions?|versions?|collections?)\b",
+    r"updates?|reviews?|study|notes|work|editions?|versions?|collections?|follow-ups?)\b",
     re.I,
 )
 # Words for a publication, as one: "the acute trust edition" names "... acute report".

@@ -2282,3 +2282,42 @@ def test_a_rating_for_anything_the_notes_never_give_is_said_plainly(real_setting
     lpft = assistant.ask("Did LPFT ever get outstanding for anything?")
     assert "outstanding for well-led" in lpft.answer and lpft.coverage == "full"
     assert "These notes" not in lpft.answer  # a line about the notes never comes along
+
+
+def test_chat_spellings_of_what_are_read_not_dropped():
+    speller = Speller(set(), lambda word: True)
+    assert mend("whats SWYPFT's staff survey response rate?", speller).startswith("what is")
+    assert analyse("what is SWYPFT's staff survey response rate for 2017?").answer_type == (
+        "figure"
+    )
+    assert "roughly" not in analyse("Roughly how many staff did Hindle talk to?").focus.lower()
+
+
+@pytest.mark.slow
+def test_everyday_words_find_the_formal_ones(real_settings):
+    assistant = Assistant(real_settings)
+    cquin = assistant.ask("how much did Calderstones receive for hitting its CQUIN targets?")
+    assert "£877,000" in cquin.answer and not cquin.abstained
+    talk = assistant.ask(
+        "Roughly how many staff did the Calderstones chief exec personally talk to about where "
+        "the trust was heading?"
+    )
+    assert "about 600 staff" in talk.answer
+
+
+@pytest.mark.slow
+def test_each_part_of_a_two_publication_question_keeps_its_own_publication(real_settings):
+    result = Assistant(real_settings).ask(
+        "When did CQC publish the seven mental health trusts Driving improvement report, and when "
+        "did the Sustaining improvement follow-up come out?"
+    )
+    assert "15 March 2018" in result.answer and "3 March 2020" in result.answer
+
+
+@pytest.mark.slow
+def test_a_premise_with_only_a_doing_verb_asked_keeps_its_lines(real_settings):
+    result = Assistant(real_settings).ask(
+        "SWYPFT had really long CAMHS waits in Barnsley - what did they do to bring them down?"
+    )
+    assert "single point of access" in result.answer
+    assert result.answer.count("One-off NHS England funding") == 1  # quoted once
