@@ -501,6 +501,12 @@ def _themes(question: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+# An organisation's name going on after a comma: "..., Tyne and Wear NHS Foundation Trust".
+_ORG_AHEAD = re.compile(
+    r"(?:[A-Z][\w&'’-]*\s+(?:and\s+|of\s+)?){1,5}(?:NHS|Trust|Foundation|Partnership|Healthcare|FT)\b"
+)
+
+
 def _capitalised_runs(question: str) -> list[str]:
     """Runs of capitalised words (with inner 'and', 'of', 'into' ...) that may name something.
 
@@ -515,11 +521,12 @@ def _capitalised_runs(question: str) -> list[str]:
             not question[: match.start()].strip(" \"'‘“(")
             or question[: match.start()].rstrip(" \"'‘“(")[-1:] in ".?!:;-–—"
         )
-        listed = (
-            "," in question[end : match.start()] and runs and trusts_in_text(" ".join(runs[-1][1]))
-        )
+        # "Oxleas, South West Yorkshire and ...", "Minehead, Williton and Barton Dene": a list
+        after_run = "," in question[end : match.start()] and bool(runs and runs[-1][1])
+        org_goes_on = _ORG_AHEAD.match(question[match.start() :])  # "Northumberland, Tyne and"
+        listed = after_run and (bool(trusts_in_text(" ".join(runs[-1][1]))) or not org_goes_on)
         end = match.end()
-        if listed:  # "Oxleas, South West Yorkshire and ...": a list of trusts, not one name
+        if listed:
             runs.append((False, []))
         if _continues_run(word, runs, question[match.end() :]):
             runs[-1][1].append(word)

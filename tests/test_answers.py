@@ -2321,3 +2321,10 @@ def test_a_premise_with_only_a_doing_verb_asked_keeps_its_lines(real_settings):
     )
     assert "single point of access" in result.answer
     assert result.answer.count("One-off NHS England funding") == 1  # quoted once
+
+
+def test_places_listed_with_commas_are_each_a_name_but_an_organisation_stays_whole():
+    listed = analyse("What vacancy rates were reported at Minehead, Williton and Barton Dene?")
+    assert listed.names[0] == "Minehead"
+    organisation = analyse("What did Northumberland, Tyne and Wear NHS Foundation Trust do?")
+    assert organisation.outside == ("Northumberland Tyne and Wear NHS Foundation Trust",)
