@@ -1239,6 +1239,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _WHAT_TIME.sub(" ", text)
     text = _CONTRAST.sub(" ", text)
     text = re.sub(r"\bno longer\b", " ", text, flags=re.I)  # "no longer exist": "exist" asks
+    text = _HOW_LONG_IN_POST.sub(" ", text)  # "the long-serving chief executive": who, not what
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
@@ -1258,6 +1259,7 @@ _WENT_ON = re.compile(
     r"|\b(?:go|went|gone|move|moved)\s+(?=\W*$)",
     re.I,
 )
+_HOW_LONG_IN_POST = re.compile(r"\blong[- ](?:serving|standing|time|established)\b", re.I)
 # "When did the follow-up come out?": when it was published.
 _CAME_OUT = re.compile(r"\b(?:come|came|comes|coming)\s+out\b", re.I)
 # "... rather than rely on inspections": what the answer is set against, not what it is about.
@@ -1319,6 +1321,8 @@ _ONE_WAY = (
     ("target targets", "indicators indicator goals"),
     ("talk talked talking chat chatted", "spoken spoke conversations conversation met"),
     ("heading headed", "direction future"),
+    # a successor "took over", "replaced" the last one or "became" chief executive
+    ("succeed succeeded succeeds", "took replaced became"),
     # a survey's results are given as its scores
     ("result results", "scores score scored"),
     # what became of a trust "as a separate organisation": it merged or was taken over

@@ -329,9 +329,14 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
     if analysis.scope == ALL_TRUSTS and trust_groups:  # else the report's own summary alone
         if not covered:
             return "Only the report-level material speaks to this; none of the seven trusts' does:"
-        count = _count(len(covered))
+        seven = {t.name for t in TRUSTS}
+        count = _count(len([g for g in covered if g.trust in seven]))
         if analysis.answer_type == WHICH_TRUST:
-            return f"Matching material is found for {count} of the seven trusts:"
+            others = len([g for g in covered if g.trust not in seven])
+            besides = (
+                f", and for {_count(others)} other trust{'s' * (others > 1)}" if others else ""
+            )
+            return f"Matching material is found for {count} of the seven trusts{besides}:"
         if not gaps:
             return "All seven trusts have material on this:"
         names = ", ".join(short_trust_name(g.label) for g in gaps)

@@ -268,7 +268,7 @@ class Composer:
     ) -> list[Group]:
         """The answer's groups: one per trust in scope (or per source for report questions)."""
         if analysis.documents and _asks_who_is_in(analysis):  # "Which trusts did it revisit?"
-            covered = self._covered_by(analysis.documents)
+            covered = self._covered_by(analysis.documents, _OF_THE_SEVEN.search(analysis.question))
             if covered:
                 return covered
             focus = " ".join(_IS_IN.sub(" ", analysis.focus).split())  # "cover" frames it
@@ -397,18 +397,21 @@ class Composer:
         # those close to the strongest.
         return _strongest_first(groups, ratio=0.0 if broad or rating else 0.8)
 
-    def _covered_by(self, documents: Sequence[str]) -> list[Group]:
-        """Each of the seven trusts the publications give a part of their own, opening it."""
+    def _covered_by(self, documents: Sequence[str], seven_only: object = True) -> list[Group]:
+        """Each trust the publications give a part of their own, opening it.
+
+        The seven first; then, unless the question asks only about the seven ("which of the
+        featured trusts"), the others the publication is about too (the revisits' acute trusts).
+        """
+        parts = [c for c in self.index.chunks.values() if c.doc_id in documents and c.trust]
+        seven = [t.name for t in TRUSTS]
+        others = [] if seven_only else [c.trust for c in parts if c.trust not in seven]
         groups = []
-        for trust in TRUSTS:
-            own = [
-                c
-                for c in self.index.chunks.values()
-                if c.doc_id in documents and c.trust == trust.name
-            ]
+        for trust in [*seven, *dict.fromkeys(others)]:
+            own = [c for c in parts if c.trust == trust]
             if own:
                 first = min(own, key=lambda c: c.ordinal)
-                groups.append(Group(trust.name, trust.name, self._opening(first, 1)))
+                groups.append(Group(trust, trust, self._opening(first, 1)))
         return groups
 
     def _trust_overview(self, trust: str) -> Group:
@@ -2307,6 +2310,12 @@ def _adjacent_joined(picks: list[Scored]) -> list[Scored]:
 
 
 _BRACKETS = re.compile(r"\[[^\]]*\] ?")
+
+
+# A question about the seven only: "which of the seven", "which of the featured trusts".
+_OF_THE_SEVEN = re.compile(
+    r"\b(?:of )?(?:the|these|those) (?:seven|7|featured|mental health|case[- ]study)\b", re.I
+)
 
 
 def _asks_who_is_in(analysis: QuestionAnalysis) -> bool:

@@ -2328,3 +2328,30 @@ def test_places_listed_with_commas_are_each_a_name_but_an_organisation_stays_who
     assert listed.names[0] == "Minehead"
     organisation = analyse("What did Northumberland, Tyne and Wear NHS Foundation Trust do?")
     assert organisation.outside == ("Northumberland Tyne and Wear NHS Foundation Trust",)
+
+
+@pytest.mark.slow
+def test_who_succeeded_a_chief_executive_named_by_role(real_settings):
+    result = Assistant(real_settings).ask(
+        "Who succeeded the long-serving chief executives at North Staffordshire and South West "
+        "Yorkshire?"
+    )
+    assert "Peter Axon became chief executive" in result.answer
+    assert "Rob Webster took over in 2016" in result.answer
+    assert "long-serving" not in analyse("Who succeeded the long-serving chief exec?").focus
+
+
+@pytest.mark.slow
+def test_which_trusts_a_publication_revisited_includes_those_beyond_the_seven(real_settings):
+    assistant = Assistant(real_settings)
+    every = assistant.ask(
+        "Which four trusts did CQC revisit for its 2020 Sustaining improvement work?"
+    )
+    assert every.answer.startswith(
+        "Matching material is found for two of the seven trusts, and for two other trusts:"
+    )
+    assert "**Cambridge University Hospitals" in every.answer
+    seven = assistant.ask(
+        "Which of the seven trusts did the Sustaining improvement report revisit?"
+    )
+    assert "Cambridge" not in seven.answer and "**Lincolnshire Partnership" in seven.answer
