@@ -19,7 +19,7 @@ from assistant._analysis import (
     QuestionAnalysis,
 )
 from assistant._extractive import Group
-from assistant._sentences import short_trust_name
+from assistant._sentences import person_names, short_trust_name
 from corpus import TRUSTS, compound_terms
 from index import Chunk, Index, tokenize
 
@@ -169,6 +169,14 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
                 f"{name} is not one of the trusts the documents cover; they mention it only in "
                 f"passing. Their case studies are of {seven}."
             )
+    doer = _DOER.search(analysis.question)
+    doer_name = doer.group("name") if doer and not analysis.trusts else ""
+    if doer_name in analysis.names and not person_names(doer_name):
+        # "What did Norfolk and Suffolk do ...?": an organisation by its place names
+        return (
+            f"{doer_name} is not one of the trusts the documents cover; they mention it only in "
+            f"passing, if at all. Their case studies are of {seven}."
+        )
     for name in (part for named in analysis.names for part in _listed(named)):
         tokens = tokenize([name])[0]
         unknown = tokens and not all(t in known for t in tokens)
@@ -249,6 +257,12 @@ def _owner(index: Index, name: str) -> str:
 
 
 _YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s*[-–/]\s*(?:(?:19|20)?\d{2})")
+# Who did something, named by capitalised words: "What did Norfolk and Suffolk do to ...?"
+_DOER = re.compile(
+    r"\b(?:[Ww]hat|[Hh]ow) (?:did|does|has|have) "
+    r"(?P<name>[A-Z][\w'’-]+(?: (?:and |of )?[A-Z][\w'’-]+)*)"
+    r"(?:'s|’s)? (?:do|doing|done|achieve|manage|get|turn|improve|change)\b"
+)
 _A_TRUST = re.compile(r"\b(?:trust|nhs|ft|foundation)\b", re.I)  # not a hospital or a council
 
 

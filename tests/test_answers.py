@@ -2355,3 +2355,16 @@ def test_which_trusts_a_publication_revisited_includes_those_beyond_the_seven(re
         "Which of the seven trusts did the Sustaining improvement report revisit?"
     )
     assert "Cambridge" not in seven.answer and "**Lincolnshire Partnership" in seven.answer
+
+
+@pytest.mark.slow
+def test_an_organisation_named_by_its_places_outside_the_seven_is_not_answered(real_settings):
+    assistant = Assistant(real_settings)
+    norfolk = assistant.ask(
+        "What did Norfolk and Suffolk do to get itself out of special measures?"
+    )
+    assert norfolk.abstained and norfolk.answer.startswith(
+        "Norfolk and Suffolk is not one of the trusts the documents cover"
+    )
+    assert not assistant.ask("What did Mark Hindle do to change the culture?").abstained
+    assert not assistant.ask("What did Creative Minds do?").abstained  # SWYPFT's scheme
