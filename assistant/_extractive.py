@@ -224,6 +224,7 @@ class Group:
     trust: str
     picks: list[Scored] = field(default_factory=list)
     missing: str = ""
+    strength: float = 0.0  # the best score of the lines that address the question
 
 
 @dataclass
@@ -779,6 +780,7 @@ class Composer:
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
+        group.strength = max(x.score for x in addressing)
         year_only = bool(analysis.years) and not analysis.focus
         if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
@@ -1114,7 +1116,8 @@ _FRAMING = (
     "turnaround turn journey transformation transform progress success successful change "
     "changes improve improved improvement improvements achieve achieved achievement "
     "play plays played start started starting position positions point situation state "
-    "better get gets getting got mean means meant meaning define defined definition final "
+    "struggle struggled struggling better get gets getting got mean means meant meaning "
+    "define defined definition final "
     "conclude concluded concludes conclusion conclusions"
 )
 
@@ -2407,10 +2410,12 @@ def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:
     found = [g for g in groups if g.picks and g.trust]
     if not found:
         return groups
-    best = max(g.picks[0].score for g in found)
-    kept = sorted(
-        (g for g in found if g.picks[0].score >= ratio * best), key=lambda g: -g.picks[0].score
-    )
+
+    def strength(group: Group) -> float:  # its best line ("what was done" may lead, weaker)
+        return max([group.strength, *(p.score for p in group.picks)])
+
+    best = max(strength(g) for g in found)
+    kept = sorted((g for g in found if strength(g) >= ratio * best), key=lambda g: -strength(g))
     return kept + [g for g in groups if not g.trust and g.picks]
 
 

@@ -2368,3 +2368,23 @@ def test_an_organisation_named_by_its_places_outside_the_seven_is_not_answered(r
     )
     assert not assistant.ask("What did Mark Hindle do to change the culture?").abstained
     assert not assistant.ask("What did Creative Minds do?").abstained  # SWYPFT's scheme
+
+
+def test_which_trusts_keeps_a_trust_whose_done_line_leads_a_stronger_finding():
+    from assistant._extractive import Group, Scored, _strongest_first
+
+    def pick(score: float) -> Scored:
+        return Scored(_sentence("The trust opened a new unit in 2017."), 1.0, 1.0, score)
+
+    strong = Group(OXLEAS, OXLEAS, [pick(0.85)], strength=0.85)
+    # what was done leads (0.62), but the trust's finding scored 0.74: near the strongest
+    acted = Group(SWYPFT, SWYPFT, [pick(0.62)], strength=0.74)
+    weak = Group(NSCHT, NSCHT, [pick(0.5)], strength=0.5)
+    kept = _strongest_first([strong, acted, weak])
+    assert [g.trust for g in kept] == [OXLEAS, SWYPFT]
+
+
+def _sentence(text: str):
+    from assistant._sentences import split_passage
+
+    return split_passage(chunk(text))[0]
