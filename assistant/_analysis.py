@@ -56,7 +56,7 @@ FILLER = _words(
 
 _SCAFFOLD = _QUESTION_WORDS | _words(
     "the a an of to in on at for by with from and or its it their they them this that these those "
-    "there here trust trusts trust's trusts' nhs any all each every about tell me us you your "
+    "there here trust trusts trust's trusts' nhs any all each every about me us you your "
     "describe explain give list name much many compare compared comparison between both versus vs "
     "v featured seven profiled case studies study notes documents say said says can could would "
     "should will shall get got make made i we our england another other others some more most "
@@ -139,10 +139,11 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
             r"earn)\b"
             # terse: "NSCHT staff survey response rate 2018?", "Oxleas annual income?"
-            r"|^(?!\W*(?:what|how|who|whom|whose|when|which|why|where|did|does|do|is|was|were|"
-            r"are|has|have|had|can|could|tell|describe|list|compare|give|show|explain)\b)[^?]*"
+            r"|^(?!\W*(?:who|whom|whose|when|which|where|did|does|do|is|was|were|are|has|have|"
+            r"had|can|could|tell|list|compare|give|show)\b)"
+            r"(?![^?]*\b(?:how|what|why|describe|summari[sz]e|explain|ways|steps)\b)[^?]*"
             r"\b(?:rate|percentage|proportion|number|budget|income|cost|score|turnover|deficit|"
-            r"surplus|spend|total)s?(?:\s+(?:in\s+)?(?:19|20)\d\d(?:[-–/]\d\d)?)?\W*$",
+            r"surplus|spend|total)s?(?:\s+(?:in\s+)?(?:19|20)\d\d){0,2}\W*$",
             re.I,
         ),
     ),
@@ -157,6 +158,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"\bwhich (?:of the )?(?:(?!(?:did|does|do|has|have|had|the|each|was|were)\b)\w+ ){0,3}"
             r"trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
             r"|\bwhich of (?:the|these|those) (?:seven|7)\b"
+            r"(?=\s+trusts?\b|\s+(?:did|was|were|had|has|is|are|went|got)\b|\W*$)"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
             r"trusts?\b(?![-\w])",
             re.I,
@@ -228,8 +230,7 @@ _REPORT_SAYS = re.compile(
 # The report's make-up: which or how many trusts it features, and why they were chosen.
 _MAKE_UP_VERB = (
     r"(?:choose|chosen|chose|select|selected|pick|picked|feature|features|featured|include|"
-    r"includes|included|profile|profiled|visit|visited|study|studied|cover|covers|covered|"
-    r"in the report|in the study|in the case studies)"
+    r"includes|included|profile|profiled|visit|visited|study|studied|cover|covers|covered)"
 )
 _MAKE_UP = re.compile(
     # the trusts are what was chosen ("which trusts were featured", "were these trusts picked"),
@@ -237,7 +238,10 @@ _MAKE_UP = re.compile(
     rf"\b(?:trusts?|seven|ones)\s+(?:were|was|are|is|did|does|do|had|has|have)\b"
     rf"[^?.]{{0,30}}?\b{_MAKE_UP_VERB}\b"
     rf"|\b(?:were|was|are|did|does)\s+(?:\w+\s+){{0,4}}?trusts\s+{_MAKE_UP_VERB}\b"
-    rf"|\b{_MAKE_UP_VERB}\s+(?:the|these|those|which|what|its|seven)\s+(?:\w+\s+){{0,3}}?trusts\b",
+    rf"|\b{_MAKE_UP_VERB}\s+(?:the|these|those|which|what|its|seven)\s+(?:\w+\s+){{0,3}}?trusts\b"
+    # "Which trusts were in the report?" (and nothing more asked of them)
+    r"|\btrusts?\s+(?:were|are|was|is)\s+(?:in|part of)\s+(?:the\s+|this\s+|cqc'?s\s+)?"
+    r"(?:\d{4}\s+)?(?:report|study|case studies)\W*$",
     re.I,
 )
 _FOR_THE_REPORT = re.compile(
@@ -841,7 +845,8 @@ def years_by_trust(analysis: QuestionAnalysis) -> dict[str, tuple[str, ...]]:
     """Each compared trust's own years ("Oxleas (2019) and Calderstones (2014-15)").
 
     A year belongs to the trust named last before it. Empty unless every trust asked about
-    has a year of its own and they differ.
+    has a year of its own and they differ, or a year is written right after one trust's name
+    ("Oxleas's 2021 values"), when the others are asked about in any year.
     """
     if len(analysis.trusts) < 2 or not analysis.years:
         return {}
@@ -888,6 +893,10 @@ def own_topics(analysis: QuestionAnalysis) -> dict[str, str]:
             if found:
                 topics[trust.name] = _YEAR.sub(" ", found.group("topic")).strip()
                 break
+    words = [topic.lower().split() for topic in topics.values()]
+    runs_on = any(a != b and b[: len(a)] == a for a in words for b in words)  # "staff respond"
+    if runs_on or any(w[:1] == ["and"] or len(w) > 4 for w in words):
+        return {}  # "Oxleas's and SWYPFT's values", "SWYPFT's staff respond to the survey"
     return topics if len(topics) >= 2 and len(set(topics.values())) >= 2 else {}
 
 
@@ -896,6 +905,8 @@ def _years_held_close(analysis: QuestionAnalysis, places) -> dict[str, tuple[str
 
     The other trusts compared ("Lincolnshire's core values") are asked about in any year.
     """
+    if re.search(r"['’]s?\s+and\b", analysis.question):
+        return {}  # "Oxleas's and SWYPFT's 2019 results": a year both share
     ends = {end: trust for _, trust, end in places}
     owned: dict[str, list[str]] = {}
     for match in _YEAR.finditer(analysis.question):
@@ -978,7 +989,8 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
 # "what went wrong ... that pulled it back to requires improvement": the outcome it led to
 _OUTCOME = (
     r"\b(?:that|which)\s+(?:pulled|pushed|dragged|brought|sent|put|took|led|caused|"
-    r"resulted)\b[^?;.]*"
+    r"resulted)\b[^?;.]*?\b(?:ratings?|rated|requires improvement|inadequate|special measures|"
+    r"outstanding|good)\b[^?;.]*"
 )
 _CONDITION = re.compile(
     rf"\b(?:after|when|following|once|since|before|because)\b[^?;.]*|{_OUTCOME}", re.I
@@ -1118,7 +1130,8 @@ _WHATS = re.compile(r"\bwhat['’]?s\b", re.I)
 _ATTRIBUTED = re.compile(r"\b(?:according to|in the words of|as per)\b", re.I)
 # How the answer should be laid out, which says nothing of what it is about.
 _LAYOUT = re.compile(
-    r"\s*\b(?:side[- ]by[- ]side|in (?:a|one) table|(?:in|as) bullet points|(?:in|as) a list)\b",
+    r"\s*\b(?:side[- ]by[- ]side|in (?:a|one) table|(?:in|as) bullet points|(?:in|as) a list)\b"
+    r"(?!\s+of\b)",
     re.I,
 )
 _SET_OUT = re.compile(r"^\W*(?:set|put|lay|line)\s+(?:out\s+|up\s+)?", re.I)
@@ -1242,6 +1255,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _HOW_LONG_IN_POST.sub(" ", text)  # "the long-serving chief executive": who, not what
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
+    text = _TELL_ME.sub(" ", text)  # "tell me about": no topic; "what did CQC tell X": told
+    text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
@@ -1256,12 +1271,13 @@ _WENT_ON = re.compile(
     r"\b(?:go|went|gone|move|moved|head|headed)\s+(?:next|after(?:wards)?)\b"
     # "go on to do / lead", not "went on to be rated outstanding"
     r"|\b(?:go|went|gone|move|moved)\s+on\s+to\s+(?:do|lead|run|head|join|work)\b"
-    r"|\b(?:go|went|gone|move|moved)\s+(?=\W*$)",
+    r"|(?<=\bwhere\b)(?=[^?]*\b(?:go|went|gone|move|moved)\W*$)[^?]*\b(?:go|went|gone|move|moved)\b",
     re.I,
 )
 _HOW_LONG_IN_POST = re.compile(r"\blong[- ](?:serving|standing|time|established)\b", re.I)
+_TELL_ME = re.compile(r"\b(?:tell|telling|tells)\s+(?:me|us|you)\b|^\W*tell\b", re.I)
 # "When did the follow-up come out?": when it was published.
-_CAME_OUT = re.compile(r"\b(?:come|came|comes|coming)\s+out\b", re.I)
+_CAME_OUT = re.compile(r"\b(?:come|came|comes|coming)\s+out\b(?!\s+of\b)", re.I)
 # "... rather than rely on inspections": what the answer is set against, not what it is about.
 _CONTRAST = re.compile(
     r"\b(?:rather than|as opposed to)\b[^,;?.]*"

@@ -169,13 +169,11 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
                 f"{name} is not one of the trusts the documents cover; they mention it only in "
                 f"passing. Their case studies are of {seven}."
             )
-    doer = _DOER.search(analysis.question)
-    doer_name = doer.group("name") if doer and not analysis.trusts else ""
-    if doer_name in analysis.names and not person_names(doer_name):
-        # "What did Norfolk and Suffolk do ...?": an organisation by its place names
+    if _names_an_outside_doer(analysis, index):  # "What did Norfolk and Suffolk do ...?"
         return (
-            f"{doer_name} is not one of the trusts the documents cover; they mention it only in "
-            f"passing, if at all. Their case studies are of {seven}."
+            f"{_DOER.search(analysis.question).group('name')} is not one of the trusts the "
+            f"documents cover; they mention it only in passing, if at all. Their case studies "
+            f"are of {seven}."
         )
     for name in (part for named in analysis.names for part in _listed(named)):
         tokens = tokenize([name])[0]
@@ -195,6 +193,22 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         if specific and term not in index.compounds():
             return f"The documents do not mention {written}."
     return ""
+
+
+def _names_an_outside_doer(analysis: QuestionAnalysis, index: Index) -> bool:
+    """True when what the question asks about doing something is an organisation by its places.
+
+    "What did Norfolk and Suffolk do ...?": a name that is no person, that the documents hold
+    but none of the seven trusts' own notes do.
+    """
+    doer = _DOER.search(analysis.question)
+    name = doer.group("name") if doer and not analysis.trusts else ""
+    return (
+        name in analysis.names
+        and not person_names(name)
+        and _mentioned(index, name, strip=False)  # else "do not mention" says it
+        and not _mentioned(index, name, False, [t.name for t in TRUSTS])
+    )
 
 
 def _listed(name: str) -> list[str]:
@@ -350,7 +364,7 @@ def lead_line(analysis: QuestionAnalysis, groups: list[Group]) -> str:
             besides = (
                 f", and for {_count(others)} other trust{'s' * (others > 1)}" if others else ""
             )
-            return f"Matching material is found for {count} of the seven trusts{besides}:"
+            return f"Matching material is found for {count or 'none'} of the seven trusts{besides}:"
         if not gaps:
             return "All seven trusts have material on this:"
         names = ", ".join(short_trust_name(g.label) for g in gaps)

@@ -387,9 +387,7 @@ class Composer:
             return groups
         rating, domain_rating = _rating_sought(analysis), _domain_rating(analysis)
         if domain_rating:  # "rated outstanding for well-led" (and "overall", when asked)
-            groups = _rated_only(
-                groups, rating if _OVERALL.search(analysis.question) else "", domain_rating
-            )
+            groups = _rated_only(groups, _overall_too(analysis), domain_rating)
         elif rating:
             groups = _rated_only(groups, rating)
         # "Which trusts changed their culture?" is about a theme most trusts cover, and "which
@@ -871,10 +869,9 @@ class Composer:
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
             return _gives_the_figure(x, analysis, s.figure_focus)
-        if analysis.answer_type == DATE and _only_keeps_rating(x.sentence.quote, analysis):
-            return False  # "When was it rated good?": not when it "stayed good overall"
-        if analysis.answer_type == DATE and x.typed and _reaches_asked_rating(x, analysis):
-            return True  # "How long did it take Sheffield to reach good?": the dated upgrade
+        dated = _dates_a_rating(x, analysis) if analysis.answer_type == DATE else None
+        if dated is not None:
+            return dated
         if _asks_about_takeovers(analysis) and _took_up_a_post(x.sentence.quote):
             return False  # "Rob Webster took over in 2016" is no takeover of the trust
         if x.in_succession is not None:
@@ -898,13 +895,20 @@ class Composer:
                 return semantic >= s.on_theme_semantic or x.focus >= s.min_focus
             return x.focus_context >= s.min_focus / 2 or semantic >= s.on_theme_semantic
         if analysis.answer_type == WHICH_TRUST:
-            if gives_rating(x.sentence.quote, _rating_sought(analysis)):
-                return True  # "Which trusts slipped back to requires improvement?"
-            domain_rating = _domain_rating(analysis)
-            if domain_rating and re.search(domain_rating, x.sentence.quote, re.I):
-                return True  # "Which trusts were rated outstanding for well-led?"
-            return (x.head or x.focus >= s.min_focus) and x.focus_context >= s.min_focus
+            return self._names_a_trust(x, analysis)
         return self._close_enough(x, analysis, semantic)
+
+    def _names_a_trust(self, x: Scored, analysis: QuestionAnalysis) -> bool:
+        """For "which trusts ...": the rating asked about, or the focus at the sentence's head."""
+        if gives_rating(x.sentence.quote, _rating_sought(analysis)):
+            return True  # "Which trusts slipped back to requires improvement?"
+        domain_rating = _domain_rating(analysis)
+        if domain_rating and re.search(domain_rating, x.sentence.quote, re.I):
+            return True  # "Which trusts were rated outstanding for well-led?"
+        if domain_rating and gives_rating(x.sentence.quote, _overall_too(analysis)):
+            return True  # "... outstanding, either overall or for well-led"
+        least = self.scoring.min_focus
+        return (x.head or x.focus >= least) and x.focus_context >= least
 
     def _close_enough(self, x: Scored, analysis: QuestionAnalysis, semantic: float) -> bool:
         """True when the sentence holds enough of the focus words or is close in meaning."""
@@ -1033,14 +1037,7 @@ def focus_weights(
     weights: dict[frozenset[str], float] = {}
     own: dict[str, frozenset[str]] = {}  # each word's own group
     for token in sorted(tokens):  # in one order: groups that share a form do not vary by run
-        forms = _forms(token, idf, vocabulary)
-        forms |= {w for w in PLACES_OF_PEOPLES.get(token, ()) if w in idf}  # "American": USA
-        if analysis.answer_type == FIGURE:  # "how many responded": a response rate counts them
-            forms |= {n for n in _COUNTED_AS.get(token, ()) if n in idf}
-        if forms:
-            weight = idf.get(token) or max(idf.get(f, 0.0) for f in forms)
-        else:
-            forms, weight = {token}, unknown if unknown is not None else _middling(idf)
+        forms, weight = _weighed_forms(token, analysis, idf, vocabulary, unknown)
         damp = (0.5 if token in scene else 1.0) * (0.3 if token in parts else 1.0)
         if token in _framing() and (not forms & set(idf) or len(tokens - _framing()) >= 2):
             # "turnaround", never in the documents, only frames the question; and "what role
@@ -1052,6 +1049,17 @@ def focus_weights(
         own[token] = frozenset(forms)
         weights[own[token]] = weight * damp * (0.5 if token in verbs else 1.0)
     return _with_alternatives(weights, own, analysis.question)
+
+
+def _weighed_forms(token, analysis, idf, vocabulary, unknown) -> tuple[set[str], float]:
+    """A focus word's forms in the corpus and its IDF weight (middling for an unknown word)."""
+    forms = _forms(token, idf, vocabulary)
+    forms |= {w for w in PLACES_OF_PEOPLES.get(token, ()) if w in idf}  # "American": USA
+    if analysis.answer_type == FIGURE:  # "how many responded": a response rate counts them
+        forms |= {n for n in _COUNTED_AS.get(token, ()) if n in idf}
+    if forms:
+        return forms, idf.get(token) or max(idf.get(f, 0.0) for f in forms)
+    return {token}, unknown if unknown is not None else _middling(idf)
 
 
 @functools.cache
@@ -2021,6 +2029,19 @@ def _reaches_asked_rating(x: Scored, analysis: QuestionAnalysis) -> bool:
     return bool(rating) and gives_rating(x.sentence.quote, rating)
 
 
+def _dates_a_rating(x: Scored, analysis: QuestionAnalysis) -> bool | None:
+    """Whether a line answers "when" a rating came, or None when this does not decide it.
+
+    False for a line that says the rating was kept; True for the dated upgrade ("How long did
+    it take Sheffield to reach good?").
+    """
+    if _only_keeps_rating(x.sentence.quote, analysis):
+        return False  # "When was it rated good?": not when it "stayed good overall"
+    if x.typed and _reaches_asked_rating(x, analysis):
+        return True
+    return None
+
+
 def _only_keeps_rating(quote: str, analysis: QuestionAnalysis) -> bool:
     """True when a line only says a trust kept the rating whose date the question asks.
 
@@ -2031,10 +2052,13 @@ def _only_keeps_rating(quote: str, analysis: QuestionAnalysis) -> bool:
     if not asked or _KEEPING.search(analysis.question):
         return False
     kept = re.search(rf"{_KEEPING.pattern}[^.;]{{0,30}}?\b{asked}\b", quote, re.I)
-    return bool(kept) and not re.search(
-        rf"\b(?:became|become|raised|rose|upgraded|went|moved|improved)\b[^.;]{{0,40}}?\b{asked}\b",
-        quote,
-        re.I,
+    if not kept:
+        return False
+    # reached before it was kept: "was rated outstanding in 2019 and has remained outstanding"
+    reached = r"\b(?:became|become|raised|rose|upgraded|went|moved|improved|reached|achieved|"
+    reached += rf"awarded|given|rated)\b[^.;]{{0,40}}?\b{asked}\b"
+    return not re.search(reached, quote[: kept.start()], re.I) and not re.search(
+        reached.replace("|rated)", ")"), quote, re.I
     )
 
 
@@ -2080,7 +2104,19 @@ def _domain_rating(analysis: QuestionAnalysis) -> str:
     if not domains or re.search(r"\bservices?\b|\bwards?\b", after, re.I):
         return ""
     rating = (match.group(1) or match.group(2)).lower()
-    return rf"\b{rating}\s+for\s+(?:\w+,?\s+){{0,4}}?{_DOMAIN}\b"
+    asked = "|".join(re.escape(d.lower()).replace("\\-", "[- ]") for d in domains)
+    return rf"\b{rating}\s+for\s+(?:\w+,?\s+){{0,4}}?(?:{asked})\b"
+
+
+def _overall_too(analysis: QuestionAnalysis) -> str:
+    """The rating a key-question rating question also asks of the whole trust, or ''.
+
+    "Which trusts were rated outstanding, either overall or for well-led?": outstanding.
+    """
+    named = _ASKED_RATING.search(analysis.question)
+    if not named or not _OVERALL.search(analysis.question):
+        return ""
+    return (named.group(1) or named.group(2)).lower()
 
 
 def says_rating_fell(quote: str) -> bool:

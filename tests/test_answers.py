@@ -6,7 +6,7 @@ import re
 import pytest
 
 from assistant import Assistant, is_verbatim, quote_of_line
-from assistant._analysis import analyse, asks_make_up, own_topics, years_by_trust
+from assistant._analysis import analyse, asks_cause, asks_make_up, own_topics, years_by_trust
 from assistant._answerability import Speller, mend
 from assistant._conversation import condense
 from assistant._extractive import _beyond_theme, _counted, focus_weights
@@ -2388,3 +2388,53 @@ def _sentence(text: str):
     from assistant._sentences import split_passage
 
     return split_passage(chunk(text))[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "make_up"),
+    [
+        ("How did the trusts in the report reduce agency spend?", False),
+        ("Which trusts did well on staff engagement in the study?", False),
+        ("Which trusts were in the report?", True),
+    ],
+)
+def test_trusts_in_the_report_doing_something_is_no_question_of_make_up(question, make_up):
+    assert asks_make_up(question) is make_up
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("Which of the seven themes was most common?", "how_what"),  # seven things, no trusts
+        ("Summarise how Oxleas cut its turnover", "how_what"),  # no figure asked
+        ("In what ways did Oxleas reduce its deficit", "how_what"),
+        ("Oxleas annual income 2019/20?", "figure"),
+    ],
+)
+def test_question_types_the_review_found_wrong(question, answer_type):
+    assert analyse(question).answer_type == answer_type
+
+
+def test_clauses_read_only_as_far_as_they_go():
+    assert not asks_cause("What was the initiative which put patients first?")
+    assert "published" not in analyse("What came out of the staff survey?").focus
+    assert "left" in analyse("Where did he go?").focus
+    assert (
+        "moved" in analyse("Which wards moved?").focus
+        and "left" not in analyse("Which wards moved?").focus
+    )
+    shared = analyse("Compare Oxleas's and SWYPFT's 2019 staff survey results")
+    assert own_topics(shared) == {} and years_by_trust(shared) == {}
+    assert own_topics(analyse("How did Oxleas's staff and SWYPFT's staff respond?")) == {}
+
+
+def test_a_rating_reached_then_kept_still_dates_it():
+    from assistant._extractive import _only_keeps_rating
+
+    reached = analyse("When was Lincolnshire rated outstanding?")
+    assert not _only_keeps_rating(
+        "It was rated outstanding in 2019 and remained outstanding.", reached
+    )
+    assert not _only_keeps_rating("It then kept that improvement and reached outstanding.", reached)
+    kept = analyse("When was each of the seven trusts' good rating announced by CQC?")
+    assert _only_keeps_rating("The trust stayed good overall and was rated good in all five.", kept)
