@@ -823,13 +823,18 @@ class Composer:
                 continue
             if gap.strip() or "\n" in gap or ABOUT_NOTES.search(following.text):
                 break  # "These notes are compiled from ..." says nothing of the trust
+            if following.text in sentence.quote:
+                continue  # the quote already runs on through it
             if any(following.text in other.sentence.quote for other in others):
                 break  # quoted already (from a passage that overlaps this one)
             leans = following.quote.startswith((sentence.text, sentence.quote))
             goes_on = (following.chunk.id, following.start) in answering
             if not (short or leans and _CONTINUES.match(following.text) or goes_on):
                 break
-            joined = following.quote if leans else f"{sentence.quote}{gap}{following.quote}"
+            # a next quote that carries the sentence before it for its referent: its own text
+            carried = following.quote != following.text and following.quote.endswith(following.text)
+            addition = following.text if carried else following.quote
+            joined = following.quote if leans else f"{sentence.quote}{gap}{addition}"
             longer = dataclasses.replace(
                 sentence,
                 end=following.end,
@@ -2335,6 +2340,8 @@ def _adjacent_joined(picks: list[Scored]) -> list[Scored]:
             gap = a.chunk.text[a.end : b.start]
             if b.start <= a.end or gap.strip() or "\n" in gap or a.text in b.quote:
                 continue
+            if b.text in a.quote:
+                continue  # the first's quote already runs on through the second
             # "[Ify] Okocha thanked" keeps its name; "[SHSC] updated" is "The trust updated"
             # and a quote that brought its next sentence along keeps it
             following = b.quote if _BRACKETS.sub("", b.quote).startswith(b.text) else b.text

@@ -2438,3 +2438,12 @@ def test_a_rating_reached_then_kept_still_dates_it():
     assert not _only_keeps_rating("It then kept that improvement and reached outstanding.", reached)
     kept = analyse("When was each of the seven trusts' good rating announced by CQC?")
     assert _only_keeps_rating("The trust stayed good overall and was rated good in all five.", kept)
+
+
+@pytest.mark.slow
+def test_a_sentence_brought_along_is_quoted_once(real_settings):
+    result = Assistant(real_settings).ask(
+        "How did the Oxleas and Somerset leaders credit staff for their good ratings?"
+    )
+    somerset = result.answer.split("**Somerset Partnership NHS Foundation Trust**")[1]
+    assert somerset.count("accepted there was more to do") == 1
