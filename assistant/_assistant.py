@@ -293,7 +293,9 @@ class Assistant:
         asked = question_parts(state.analysis.question)
         parts = [analyse(part, trust, self._others) for part in asked] if len(asked) > 1 else []
         if not parts or not _stands_alone(parts[1], state.analysis):
-            return _trusted(composer.groups(state.analysis, top, state.retrieved.vector))
+            return _trusted(
+                composer.groups(state.analysis, top, state.retrieved.vector), composer.bank
+            )
         found = []
         for analysis in parts:
             part = analysis.question
@@ -315,7 +317,9 @@ class Assistant:
             query.trusts = list(analysis.trusts)
             retrieved = retrieve(state.index, query, self.settings, state.k)
             passages = retrieved.passages[: max(state.k, 10)]
-            found.append(_trusted(composer.groups(analysis, passages, retrieved.vector)))
+            found.append(
+                _trusted(composer.groups(analysis, passages, retrieved.vector), composer.bank)
+            )
         return extractive.merged(found)
 
     def _unanswerable(self, state: PipelineState) -> str:
@@ -363,7 +367,9 @@ class Assistant:
         if analysis.years and _WHY.match(analysis.question):
             attempts.append((dataclasses.replace(analysis, years=()), "year"))
         for attempt, why in attempts:
-            groups = _trusted(self._composer.groups(attempt, top, state.retrieved.vector))
+            groups = _trusted(
+                self._composer.groups(attempt, top, state.retrieved.vector), self._composer.bank
+            )
             if any(g.picks for g in groups):
                 gaps = [extractive.Group(g.label, g.trust, missing=why) for g in groups]
                 return groups, missing_text(analysis, *gaps)
@@ -465,7 +471,9 @@ class Assistant:
         """The trusts' ratings (in the years asked), for a fall the documents do not show."""
         ratings = dataclasses.replace(state.analysis, focus="rated rating overall")
         top = state.retrieved.passages[: max(state.k, 10)]
-        groups = _trusted(self._composer.groups(ratings, top, state.retrieved.vector))
+        groups = _trusted(
+            self._composer.groups(ratings, top, state.retrieved.vector), self._composer.bank
+        )
         return groups if any(g.picks for g in groups) else []
 
     @staticmethod
@@ -605,16 +613,20 @@ _GENERIC_WORDS = (
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 
 
-def _trusted(groups: list[extractive.Group]) -> list[extractive.Group]:
-    """The groups without picks whose shown quote carries an injected instruction.
+def _trusted(groups: list[extractive.Group], bank: SentenceBank) -> list[extractive.Group]:
+    """The groups without picks whose quote carries an injected instruction or is not verbatim.
 
     The composer skips sentences that read as instructions, but a quote can bring the sentence
-    before it along ("It ..."); the whole quote is checked here, where citations are built.
+    before it along ("It ..."); the whole quote is checked here, where citations are built. So
+    is every quote's text: joining sentences must never show words the passage does not hold in
+    that order.
     """
-    return [
-        dataclasses.replace(g, picks=[p for p in g.picks if not instruction_like(p.sentence.quote)])
-        for g in groups
-    ]
+
+    def shown(pick: extractive.Scored) -> bool:
+        quote = pick.sentence.quote
+        return not instruction_like(quote) and bank.quotes_from(pick.sentence)
+
+    return [dataclasses.replace(g, picks=[p for p in g.picks if shown(p)]) for g in groups]
 
 
 def closest_text(closest: Sequence[dict]) -> str:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from assistant._grounding import MAX_INSERTION
+from assistant._grounding import MAX_INSERTION, is_verbatim
 from corpus import split_sentences, trust_by_key, trust_of_text
 from index import Chunk, tokenize
 
@@ -181,6 +181,16 @@ class SentenceBank:
                 self._by_chunk[chunk.id] = found
         return found
 
+    def quotes_from(self, sentence: Sentence) -> bool:
+        """True when the quote, bracketed insertions aside, is verbatim in order in its passage.
+
+        The text before the passage counts too (a referent may come from it), and list bullets
+        do not (a lead-in is quoted with its items on one line).
+        """
+        before = self._earlier(sentence.chunk) if self._earlier else ""
+        passage = _BULLET.sub("", f"{before}\n\n{sentence.chunk.text}")
+        return is_verbatim(sentence.quote, passage)
+
     def words(self, chunk: Chunk) -> frozenset[str]:
         """Every stemmed word of a passage (its sentences and their contexts)."""
         found = self._words.get(chunk.id)
@@ -249,6 +259,9 @@ def split_passage(
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
     return [_with_bracket_words(_with_given_name(s, given_names or {})) for s in sentences]
+
+
+_BULLET = re.compile(r"(?m)^[ \t]*(?:[-*•]|\d+[.)])[ \t]+")
 
 
 def given_names(texts: Iterable[str]) -> dict[str, str]:

@@ -2447,3 +2447,21 @@ def test_a_sentence_brought_along_is_quoted_once(real_settings):
     )
     somerset = result.answer.split("**Somerset Partnership NHS Foundation Trust**")[1]
     assert somerset.count("accepted there was more to do") == 1
+
+
+def test_a_quote_is_shown_only_when_verbatim_in_its_passage():
+    from assistant._sentences import SentenceBank
+
+    text = (
+        "Nick Broughton said he was delighted. Broughton accepted there was more to do.\n\n"
+        "- first item of the list;\n- second."
+    )
+    bank = SentenceBank()
+    sentence = split_passage(chunk(text))[0]
+    assert bank.quotes_from(sentence)
+    twice = dataclasses.replace(
+        sentence, quote="Broughton accepted there was more to do. [Nick] Broughton said he"
+    )
+    assert not bank.quotes_from(twice)  # words the passage does not hold in that order
+    listed = "Broughton accepted there was more to do. first item of the list;"
+    assert bank.quotes_from(dataclasses.replace(sentence, quote=listed))  # bullets are no words
