@@ -1339,6 +1339,8 @@ _ONE_WAY = (
     ("heading headed", "direction future"),
     # a successor "took over", "replaced" the last one or "became" chief executive
     ("succeed succeeded succeeds", "took replaced became"),
+    # methods from abroad are written as overseas models or by their country
+    ("abroad foreign overseas", "overseas international usa america sweden swedish"),
     # a survey's results are given as its scores
     ("result results", "scores score scored"),
     # what became of a trust "as a separate organisation": it merged or was taken over

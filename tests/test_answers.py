@@ -2465,3 +2465,11 @@ def test_a_quote_is_shown_only_when_verbatim_in_its_passage():
     assert not bank.quotes_from(twice)  # words the passage does not hold in that order
     listed = "Broughton accepted there was more to do. first item of the list;"
     assert bank.quotes_from(dataclasses.replace(sentence, quote=listed))  # bullets are no words
+
+
+@pytest.mark.slow
+def test_methods_from_abroad_are_the_overseas_ones(real_settings):
+    result = Assistant(real_settings).ask(
+        "Which trusts used quality improvement methods from abroad?"
+    )
+    assert "overseas models (Jönköping and Dartmouth)" in result.answer
