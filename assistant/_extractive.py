@@ -754,8 +754,8 @@ class Composer:
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
         group = Group(label, trust)
-        if analysis.years and not any(y in x.sentence.text for x in scored for y in analysis.years):
-            group.missing = "year"
+        if analysis.years and not any(_dated(x, analysis.years) for x in scored):
+            group.missing = "year"  # nothing of the year asked (in the line or its paragraph)
             return group
         wide = analysis.scope == ALL_TRUSTS
         size = self.scoring.semantic_candidates // (2 if wide else 1)
@@ -1972,6 +1972,11 @@ def _elsewhere(quote: str, trust: str) -> bool:
         return False
     name = re.escape(short_trust_name(trust).split()[0])
     return bool(re.search(rf"\(not (?:at |in |with )?(?:the )?{name}\b", quote, re.I))
+
+
+def _dated(x: Scored, years: Sequence[str]) -> bool:
+    """True when the line or its paragraph names one of the years ("CQC findings in 2018.")."""
+    return any(year in x.sentence.text or year in x.sentence.context for year in years)
 
 
 def _in_years(x: Scored, years: Sequence[str]) -> bool:

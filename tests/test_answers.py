@@ -2473,3 +2473,17 @@ def test_methods_from_abroad_are_the_overseas_ones(real_settings):
         "Which trusts used quality improvement methods from abroad?"
     )
     assert "overseas models (Jönköping and Dartmouth)" in result.answer
+
+
+@pytest.mark.slow
+def test_a_year_in_the_paragraphs_label_dates_its_lines(real_settings):
+    result = Assistant(real_settings).ask(
+        "What did CQC find about patient involvement at Lincolnshire Partnership in 2017 and at "
+        "Sheffield in 2018?"
+    )
+    assert "shaping how services were designed" in result.answer  # under "CQC findings in 2018."
+    assert (
+        Assistant(real_settings)
+        .ask("What did CQC find when it inspected Somerset Partnership in 2013?")
+        .abstained
+    )
