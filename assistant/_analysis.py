@@ -157,6 +157,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"\bwhich (?:of the )?(?:(?!(?:did|does|do|has|have|had|the|each|was|were)\b)\w+ ){0,3}"
             r"trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
+            r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+of\s+(?:the|these|those)\s+(?:seven|7)\b"
             r"|\bwhich of (?:the|these|those) (?:seven|7)\b"
             r"(?=\s+trusts?\b|\s+(?:did|was|were|had|has|is|are|went|got)\b|\W*$)"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
@@ -1301,7 +1302,7 @@ _GO_ABOUT = re.compile(
 # "response rate" is no response to a rating.)
 _SAME_MEANING = (
     "drop dropped fall fell fallen decline declined slip slipped lower lowered downgrade "
-    "downgraded worsen worsened backwards|"
+    "downgraded worsen worsened worse backwards|"
     "rise rose risen raise raised upgrade upgraded climb climbed|"
     "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
     "chair chaired chairman chairwoman chairperson|back again restored regained|"

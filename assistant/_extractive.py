@@ -1743,6 +1743,7 @@ def _result_words() -> frozenset[str]:
 _DOWN_WORDS = (
     r"\b(?:slipp?(?:ed|ing)?|fell|fall(?:en|ing)?|dropp?(?:ed|ing)?) back\b|"
     r"\b(?:downgraded|went backwards|gone backwards)\b|"
+    r"\b(?:get|got|gets|getting|go|went|gone) worse\b|"  # "did any get worse again?"
     r"\brating\w*\b[^?.;]{0,30}\b(?:drop|fall|fell|slip|declin|worsen|go down|went down)\w*|"
     r"\b(?:lose|lost|losing) (?:its|their|the) (?:\w+ )?ratings?\b|"
     r"\b(?:trouble|struggl\w*|fail\w*|difficult\w*) (?:\w+ )?(?:keep|hold|sustain)\w* "

@@ -2487,3 +2487,12 @@ def test_a_year_in_the_paragraphs_label_dates_its_lines(real_settings):
         .ask("What did CQC find when it inspected Somerset Partnership in 2013?")
         .abstained
     )
+
+
+@pytest.mark.slow
+def test_getting_worse_is_a_rating_that_fell(real_settings):
+    question = "did any of the seven get worse again after the report came out?"
+    assert analyse(question).answer_type == "trust"
+    result = Assistant(real_settings).ask(question)
+    assert "the overall rating fell" in result.answer
+    assert "published in August 2021" not in result.answer  # "came out" is the scene here
