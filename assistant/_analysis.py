@@ -1257,6 +1257,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
     text = _TELL_ME.sub(" ", text)  # "tell me about": no topic; "what did CQC tell X": told
+    text = _FOR_THE_ASKER.sub(" ", text)  # "... that I should push our board on": their use
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
@@ -1276,6 +1277,13 @@ _WENT_ON = re.compile(
     re.I,
 )
 _HOW_LONG_IN_POST = re.compile(r"\blong[- ](?:serving|standing|time|established)\b", re.I)
+# What the asker will do with the answer: "that I should push our board on", "to take to my team".
+_FOR_THE_ASKER = re.compile(
+    r"\b(?:that|which)?\s*(?:i|we)\s+(?:should|could|can|must|might|want to|need to)\s+"
+    r"(?:push|ask|raise with|challenge|take to|tell|bring to|share with)\s+(?:our|my)\s+"
+    r"(?:board|team|trust|colleagues|execs?|executives)(?:\s+(?:on|about|with))?\b",
+    re.I,
+)
 _TELL_ME = re.compile(r"\b(?:tell|telling|tells)\s+(?:me|us|you)\b|^\W*tell\b", re.I)
 # "When did the follow-up come out?": when it was published.
 _CAME_OUT = re.compile(r"\b(?:come|came|comes|coming)\s+out\b(?!\s+of\b)", re.I)

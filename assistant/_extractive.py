@@ -2559,7 +2559,7 @@ _OVERVIEW_WORDS = frozenset(
         "features themes theme learn learned learnt learning give gives say says found find "
         "finds conclude concluded conclusions recommend recommends recommendations other trusts "
         "report overall summary summarise summarize raise raised standards good outstanding "
-        "become became requires cqc single biggest big thing things most important "
+        "become became requires cqc single one biggest big thing things most important "
         "differently secret secrets draw draws drew teach teaches taught enablers enabler "
         "messages message takeaways takeaway ",
     )

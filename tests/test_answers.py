@@ -2496,3 +2496,12 @@ def test_getting_worse_is_a_rating_that_fell(real_settings):
     result = Assistant(real_settings).ask(question)
     assert "the overall rating fell" in result.answer
     assert "published in August 2021" not in result.answer  # "came out" is the scene here
+
+
+def test_what_the_asker_will_do_with_the_answer_is_no_topic():
+    analysis = analyse(
+        "I'm a new NED at a trust rated RI - what's the one thing these trusts did that I should "
+        "push our board on?"
+    )
+    assert "board" not in analysis.focus and "push" not in analysis.focus
+    assert "board" in analyse("How did Sheffield's board change after the rating?").focus
