@@ -269,7 +269,9 @@ class Composer:
     ) -> list[Group]:
         """The answer's groups: one per trust in scope (or per source for report questions)."""
         if analysis.documents and _asks_who_is_in(analysis):  # "Which trusts did it revisit?"
-            covered = self._covered_by(analysis.documents, _OF_THE_SEVEN.search(analysis.question))
+            covered = self._covered_by(
+                analysis.documents, bool(_OF_THE_SEVEN.search(analysis.question))
+            )
             if covered:
                 return covered
             focus = " ".join(_IS_IN.sub(" ", analysis.focus).split())  # "cover" frames it
@@ -396,7 +398,7 @@ class Composer:
         # those close to the strongest.
         return _strongest_first(groups, ratio=0.0 if broad or rating else 0.8)
 
-    def _covered_by(self, documents: Sequence[str], seven_only: object = True) -> list[Group]:
+    def _covered_by(self, documents: Sequence[str], seven_only: bool = True) -> list[Group]:
         """Each trust the publications give a part of their own, opening it.
 
         The seven first; then, unless the question asks only about the seven ("which of the
@@ -1216,18 +1218,8 @@ def _only_the_scene(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool:
     "Once it was rated outstanding, what did it put in place to check quality?": "CQC rated
     the trust Outstanding" restates the scene.
     """
-    if not analysis.condition:
-        return False
-    main = _main_words(analysis)
-    scene = set(words_of([analysis.condition])[0]) - main
-    main -= _doing_words() | framing_words()  # "what did they do to bring them down": the scene
-    if not main or not scene:
-        return False
-
-    def holds(stems: set[str]) -> bool:  # "respond" and "response" share "respon"
-        return any(token.startswith(stem[:6]) for token in tokens for stem in stems)
-
-    return holds(scene) and not holds(main)
+    scene, main = _scene_and_asked(analysis)
+    return bool(scene and main) and _holds_any(tokens, scene) and not _holds_any(tokens, main)
 
 
 def _holds_the_asked(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool:
@@ -1242,14 +1234,23 @@ def _holds_the_asked(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool
     if not main or len(main) > 2:
         return False
     meanings = same_meaning()
-    return all(
-        any(
-            token.startswith(form[:6])
-            for token in tokens
-            for form in (stem, *meanings.get(stem, ()))
-        )
-        for stem in main
-    )
+    return all(_holds_any(tokens, {stem, *meanings.get(stem, ())}) for stem in main)
+
+
+def _holds_any(tokens: frozenset[str], stems: Iterable[str]) -> bool:
+    """True when a token starts as one of the stems do ("respond" and "response": "respon")."""
+    return any(token.startswith(stem[:6]) for token in tokens for stem in stems)
+
+
+@functools.lru_cache(maxsize=64)
+def _scene_and_asked(analysis: QuestionAnalysis) -> tuple[frozenset[str], frozenset[str]]:
+    """The scene's own words and the asked words (not doing or framing ones), once a question."""
+    if not analysis.condition:
+        return frozenset(), frozenset()
+    main = _main_words(analysis)
+    scene = frozenset(words_of([analysis.condition])[0]) - main
+    # "what did they do to bring them down": only the scene is asked about
+    return scene, frozenset(main - _doing_words() - framing_words())
 
 
 @functools.cache
@@ -1261,12 +1262,13 @@ def _doing_words() -> frozenset[str]:
 _DOING = "do did done doing bring down cut reduce tackle fix address deal handle stop sort"
 
 
-def _main_words(analysis: QuestionAnalysis) -> set[str]:
+@functools.lru_cache(maxsize=64)
+def _main_words(analysis: QuestionAnalysis) -> frozenset[str]:
     """Focus words outside the scene-setting clause (they keep their full weight)."""
     main = analysis.focus
     for word in analysis.condition.split():
         main = main.replace(word, " ", 1)
-    return set(words_of([main])[0]) if main.strip() else set()
+    return frozenset(words_of([main])[0]) if main.strip() else frozenset()
 
 
 def _middling(idf: dict[str, float]) -> float:
@@ -2105,6 +2107,7 @@ _DOMAIN = r"(?:well[- ]led|caring|safe|effective|responsive)"
 _OVERALL = re.compile(r"\boverall\b|\bat trust level\b", re.I)
 
 
+@functools.lru_cache(maxsize=64)
 def _domain_rating(analysis: QuestionAnalysis) -> str:
     """A pattern for the key question's rating asked ("rated outstanding for well-led"), or ''."""
     match = _ASKED_RATING.search(analysis.question)
