@@ -500,10 +500,16 @@ def _themes(question: str) -> tuple[str, ...]:
     """Themes named by their phrases, or by a pair of their words anywhere in the question."""
     found = list(themes_in_text(question))
     stems = set(tokenize([question])[0])
+    if _RATED_WELL.search(question):  # "the first trusts rated outstanding": no reaction
+        stems -= {"first", "initi"}
     for key, first, second in _THEME_WORDS:
         if stems & first and (not second or stems & second) and key not in found:
             found.append(key)
     return tuple(found)
+
+
+# A good rating reached: "first ... rated outstanding" tells of no reaction to a first rating.
+_RATED_WELL = re.compile(r"\brated\s+(?:as\s+)?[\"'‘“]?(?:good|outstanding)\b", re.I)
 
 
 # An organisation's name going on after a comma: "..., Tyne and Wear NHS Foundation Trust".

@@ -391,7 +391,9 @@ class Composer:
         if domain_rating:  # "rated outstanding for well-led" (and "overall", when asked)
             groups = _rated_only(groups, _overall_too(analysis), domain_rating)
         elif rating:
-            groups = _rated_only(groups, rating)
+            groups = _rated_only(
+                groups, rating, falling=bool(_GOING_DOWN.search(analysis.question))
+            )
         # "Which trusts changed their culture?" is about a theme most trusts cover, and "which
         # slipped back?" about a rating some were given: list every trust with evidence;
         # otherwise ("Which trusts had staffing problems at their first inspection?") only
@@ -2171,11 +2173,14 @@ def gives_rating(sentence: str, rating: str) -> bool:
     return any(re.search(p, sentence, re.I) for p in patterns)
 
 
-def _rated_only(groups: list[Group], rating: str, domain_rating: str = "") -> list[Group]:
+def _rated_only(
+    groups: list[Group], rating: str, domain_rating: str = "", falling: bool = False
+) -> list[Group]:
     """The trusts whose quotes give them the overall rating asked about (all when none do).
 
     With a key question's rating asked ("outstanding for well-led"), a quote giving that counts,
-    and an overall rating only when it is asked too ("overall or for well-led").
+    and an overall rating only when it is asked too ("overall or for well-led"). For a fall
+    ("slipped back to requires improvement"), those whose quotes say the rating went down.
     """
 
     def gives(quote: str) -> bool:  # for a fall, "although the overall rating fell" too
@@ -2187,7 +2192,7 @@ def _rated_only(groups: list[Group], rating: str, domain_rating: str = "") -> li
     if not rated:
         return groups
     fell = [g for g in rated if any(_SAYS_FELL.search(p.sentence.quote) for p in g.picks)]
-    if rating == _LOWER and fell:  # "which slipped back": not those first rated lower
+    if (rating == _LOWER or falling) and fell:  # "which slipped back": not those first rated lower
         rated = fell
     return rated + [g for g in groups if not g.trust and g.picks]
 
@@ -2305,6 +2310,8 @@ def _gives_the_name(quote: str, analysis: QuestionAnalysis) -> bool:
 
     "... launched the next stage under the name 'Towards Outstanding'", "a scheme called ...".
     """
+    if _ASKS_TITLE.search(analysis.question) and _QUOTED_TITLE.search(quote):
+        return True  # "What was the press release called?": 'CQC's news item, "Strong ..."'
     return (
         analysis.answer_type == ORGANISATION
         and bool(_ASKS_NAME.search(analysis.question))
@@ -2313,6 +2320,8 @@ def _gives_the_name(quote: str, analysis: QuestionAnalysis) -> bool:
 
 
 _ASKS_NAME = re.compile(r"\bnames? of\b|\bcalled\b|\bwhat did \w+ call\b", re.I)
+_ASKS_TITLE = re.compile(r"\b(?:title|titled|headline|headed|called)\b", re.I)
+_QUOTED_TITLE = re.compile(r"[\"“][A-Z][\w'’,:-]*(?:\s+[\w'’,:-]+){3,}[\"”]")
 _GIVES_NAME = re.compile(
     r"\b(?:under the (?:name|banner|title)|called|named|known as|branded|titled)\s+"
     r"['‘\"“]?[A-Z]"

@@ -1073,7 +1073,17 @@ def _unnamed_person(sentence: str) -> tuple[int, int, str] | None:
         return None
     if _cataphora(match.group(), 1, sentence[match.end() :]):
         return None
+    if _AN_OBJECT.match(sentence[match.start() :]):
+        return None  # "discussed it with her in public": whom the sentence before tells
     return match.start(), match.end(), match.group()
+
+
+# A him/her as the object of a verb or preposition, not a possessive: no name is put in for it.
+_AN_OBJECT = re.compile(
+    r"(?:him|her)\b(?=\s*(?:[.,;:!?)]|$|\s(?:in|at|to|and|or|about|on|for|that|when|as|"
+    r"by|with|from|into|after|before|over|up|out|back|again|too|how|what|why|if)\b))",
+    re.I,
+)
 
 
 def _cataphora(word: str, position: int, rest: str) -> bool:

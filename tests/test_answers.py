@@ -2505,3 +2505,25 @@ def test_what_the_asker_will_do_with_the_answer_is_no_topic():
     )
     assert "board" not in analysis.focus and "push" not in analysis.focus
     assert "board" in analyse("How did Sheffield's board change after the rating?").focus
+
+
+def test_the_first_trusts_rated_outstanding_is_no_reaction_to_a_first_rating():
+    assert analyse("Which were the first mental health trusts rated outstanding?").themes == ()
+    assert "reaction" in analyse("What did the trusts do after a poor first rating?").themes
+
+
+@pytest.mark.slow
+def test_a_title_asked_for_is_the_quoted_title(real_settings):
+    result = Assistant(real_settings).ask(
+        "What was the title of CQC's press release for the report?"
+    )
+    assert "Strong leadership essential" in result.answer
+
+
+@pytest.mark.slow
+def test_slipping_back_to_a_rating_is_a_fall_not_a_first_rating(real_settings):
+    result = Assistant(real_settings).ask(
+        "Which trusts later slipped back to requires improvement?"
+    )
+    assert "South West Yorkshire" in result.answer and "Sheffield" in result.answer
+    assert "Somerset" not in result.answer and "Lincolnshire" not in result.answer
