@@ -203,6 +203,16 @@ def test_bracketed_person_when_no_sentence_before_in_the_paragraph():
     assert not is_verbatim("In April 2019 [Caroline Donovan] resigned.", text)
 
 
+def test_a_him_or_her_as_object_gets_no_name_put_in():
+    text = (
+        "Caroline Donovan described a board meeting.\n\n"
+        "The board and the senior managers discussed it with her in public."
+    )
+    assert not any("[Caroline" in s.quote for s in split_passage(chunk(text)))
+    joined = text.replace("\n\n", " ")  # in one paragraph: the sentence before comes along
+    assert split_passage(chunk(joined))[-1].quote == joined
+
+
 def test_an_organisation_is_never_taken_for_the_person_a_pronoun_means():
     text = (
         "The trust was led by a new chief executive, Jan Ditheridge. She had spent seven years "
