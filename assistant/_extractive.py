@@ -276,6 +276,7 @@ class Composer:
                 return covered
             focus = " ".join(_IS_IN.sub(" ", analysis.focus).split())  # "cover" frames it
             analysis = dataclasses.replace(analysis, scope=REPORT, focus=focus)  # none of them
+        analysis = _without_the_rating_event(analysis)  # its year is set per trust
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
         vector = self._topic_vector(analysis, vector)
@@ -311,6 +312,7 @@ class Composer:
     def _trust_groups(self, analysis, pools, weights, similarity, vector) -> list[Group]:
         """One group per pool, each scored with its own years and focus words."""
         own_years = years_by_trust(analysis)  # "Oxleas (2019) and Calderstones (2014-15)"
+        own_years |= self._rating_years(analysis, [trust for _, trust, _ in pools])
         named = analysis.scope == NAMED_TRUSTS  # only named trusts hold each other's words
         read = {trust: self._words_of(chunks) for _, trust, chunks in pools} if named else {}
         groups = []
@@ -322,6 +324,27 @@ class Composer:
             scored = self._score(chunks, own, asked, similarity, trust)
             groups.append(self._choose(label, trust, scored, asked, vector))
         return groups
+
+    def _rating_years(self, analysis: QuestionAnalysis, trusts: Sequence[str]) -> dict:
+        """For "Who led Oxleas when it was rated good?": each trust's year of that rating.
+
+        The year its documents first give the trust that overall rating; asked of people
+        only, whose posts are dated.
+        """
+        event = _WHEN_RATED.search(analysis.question)
+        if event is None or analysis.years or analysis.answer_type != PERSON:
+            return {}
+        years = {}
+        for trust in trusts:
+            found = [
+                _year_of_rating(sentence.quote, event.group(1))
+                for chunk in self._of_trust(trust)
+                for sentence in self.bank.of(chunk)
+                if gives_rating(sentence.quote, event.group(1))
+            ]
+            if any(found):
+                years[trust] = (min(year for year in found if year),)
+        return years
 
     def _words_of(self, chunks: Sequence[Chunk]) -> frozenset[str]:
         """Every stemmed word of the passages."""
@@ -1424,6 +1447,13 @@ def _why_missing(scored: list[Scored], analysis: QuestionAnalysis) -> str:
 # trust has any): for one trust the nearest sentences elsewhere often answer better.
 _THEME_ONLY_SCOPES = (ALL_TRUSTS, NAMED_TRUSTS)
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A time set by a rating reached: "when it was rated good", "when it got its outstanding rating".
+_WHEN_RATED = re.compile(
+    r"\b(?:when|as|once)\b[^?.;]{0,40}?\b(?:rated|rating|got|became|become|received|achieved|"
+    r"gained|earned|reached|went|moved|rose|turned)\b[^?.;]{0,20}?\b(good|outstanding)\b"
+    r"(?!\s+for\b)",
+    re.I,
+)
 _RECENT = re.compile(
     r"\b(?:now|currently|current|latest|today|these days|recent|recently|since then|"
     r"(?:after|since) (?:the|its|their) (?:report|publication|case stud(?:y|ies)))\b",
@@ -1443,6 +1473,34 @@ _IN_THE_REPORT = re.compile(
 )
 # "How did its ratings change over time?", "its rating journey": told in time order.
 _IN_TIME_ORDER = re.compile(r"\bover time\b|\bjourney\b|\btimeline\b|\bover the years\b", re.I)
+
+
+def _year_of_rating(quote: str, rating: str) -> str:
+    """The year of the part of a sentence that gives the rating, or ''.
+
+    The year named last before the rating in that part (or first after it), else the last
+    year of the parts before: "Rating journey: [...] 2015 inspection: requires improvement
+    [...] April 2017 ...: good overall" gives good in 2017.
+    """
+    year = ""
+    for piece in re.split(r"\s*\[…\]\s*|(?<=\.)\s+", quote):
+        named = _ANY_YEAR.findall(piece)
+        if gives_rating(piece, rating):
+            at = re.search(rf"\b{rating}\b", piece, re.I)
+            before = _ANY_YEAR.findall(piece[: at.start()]) if at else []
+            return (before[-1:] or named[:1] or [year])[0]
+        year = named[-1] if named else year
+    return ""
+
+
+def _without_the_rating_event(analysis: QuestionAnalysis) -> QuestionAnalysis:
+    """A person asked for at a rating's coming ("when it was rated good") is asked for by year."""
+    event = _WHEN_RATED.search(analysis.question)
+    if event is None or analysis.years or analysis.answer_type != PERSON:
+        return analysis
+    said = set(tokenize([event.group()])[0])
+    kept = [word for word in analysis.focus.split() if not set(tokenize([word])[0]) & said]
+    return dataclasses.replace(analysis, focus=" ".join(kept))
 
 
 def _first_year(text: str) -> int:
@@ -1852,7 +1910,21 @@ _ROLE_WORDS = frozenset(
 )
 
 
-_LEADING_VERBS = frozenset(["led", "lead", "leads", "ran", "run", "runs", "headed", "heads"])
+_LEADING_VERBS = frozenset(
+    [
+        "led",
+        "lead",
+        "leads",
+        "leading",
+        "ran",
+        "run",
+        "runs",
+        "running",
+        "headed",
+        "heads",
+        "charge",
+    ]
+)  # "Who ran it?", "Who was in charge?"
 
 
 # Who may act on a person: "A new chair ... recruited Mark Hindle", "the board appointed her".
@@ -1896,6 +1968,8 @@ def _has_role(x: Scored, analysis: QuestionAnalysis, around: bool = False) -> bo
 
 # Words that place a person's time in a post after, or before, someone else's: those that say
 # they took it up (the successor named outright), and those that only place them later in it.
+_STILL_IN_POST = 2  # years after taking up a post in which a person is taken to hold it
+_IN_POST_FROM = re.compile(r"^(?:From|Since) (?:\w+ ){0,2}(?:19|20)\d{2}\b")
 _TOOK_POST_WORDS = (
     r"became|become|took over|succeeded|replaced|appointed|joined|started|"
     r"new (?:chief executive|chair|director)"
@@ -1999,6 +2073,9 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     asked = [int(year) for year in years]
     if x.typed and named and any(min(named) < year < max(named) for year in asked):
         return True  # "joined as chair in 2015 ... would step down in 2024": chair in 2017
+    if x.typed and named and (_took_up_a_post(quote) or _IN_POST_FROM.search(quote)):
+        # "Rob Webster took over in 2016", "From late 2017, Peter Lewis was chief executive"
+        return any(0 < year - max(named) <= _STILL_IN_POST for year in asked)
     if named:  # only looking back from a paragraph of that year: "many 2018 issues unresolved"
         looks_back = in_context and max(named) < min(int(year) for year in years)
         return looks_back and x.focus >= 0.5

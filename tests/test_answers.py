@@ -2537,3 +2537,36 @@ def test_slipping_back_to_a_rating_is_a_fall_not_a_first_rating(real_settings):
     )
     assert "South West Yorkshire" in result.answer and "Sheffield" in result.answer
     assert "Somerset" not in result.answer and "Lincolnshire" not in result.answer
+
+
+def test_the_year_of_a_rating_is_that_of_the_part_that_gives_it():
+    from assistant._extractive import _year_of_rating
+
+    journey = (
+        "Rating journey: […] 30 November to 4 December 2015 inspection: requires improvement "
+        "overall. […] Caring and responsive were rated good. […] Five-day inspection in April "
+        "2017, announced 8 June 2017: good overall."
+    )
+    assert _year_of_rating(journey, "good") == "2017"
+    assert _year_of_rating("On 30 March 2017 CQC raised the overall rating to Good.", "good") == (
+        "2017"
+    )
+    assert _year_of_rating("Staff were kind.", "good") == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Who led Lincolnshire Partnership when it was rated good?", "John Brewin"),
+        ("Who was the chief executive of South West Yorkshire when it became good?", "Webster"),
+        ("Who was chief executive of Somerset in 2019?", "Peter Lewis"),
+        ("Who was in charge at Sheffield when it got its good rating?", "Kevan Taylor"),
+    ],
+)
+def test_who_held_a_post_when_a_rating_came_or_in_a_year_after_taking_it(
+    real_settings, question, named
+):
+    result = Assistant(real_settings).ask(question)
+    assert not result.abstained
+    assert named in result.answer.split("\n- ")[1]  # the first line names them
