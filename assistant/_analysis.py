@@ -502,12 +502,18 @@ def _themes(question: str) -> tuple[str, ...]:
     stems = set(tokenize([question])[0])
     if _RATED_WELL.search(question):  # "the first trusts rated outstanding": no reaction
         stems -= {"first", "initi"}
+    if _NEXT_VISIT.search(question):  # "when was it next inspected": no next steps
+        stems -= {"next"}
     for key, first, second in _THEME_WORDS:
         if stems & first and (not second or stems & second) and key not in found:
             found.append(key)
     return tuple(found)
 
 
+# The next of the visits: "when was it next inspected", "at its next inspection".
+_NEXT_VISIT = re.compile(
+    r"\bnext\s+(?:\w+\s+)?(?:inspect\w*|rat(?:ed|ing)s?|visit\w*|re-?inspect\w*)\b", re.I
+)
 # A good rating reached: "first ... rated outstanding" tells of no reaction to a first rating.
 _RATED_WELL = re.compile(r"\brated\s+(?:as\s+)?[\"'‘“]?(?:good|outstanding)\b", re.I)
 

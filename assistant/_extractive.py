@@ -904,6 +904,8 @@ class Composer:
         dated = _dates_a_rating(x, analysis) if analysis.answer_type == DATE else None
         if dated is not None:
             return dated
+        if analysis.answer_type == DATE and not x.focus and analysis.focus:
+            return False  # "When was it next inspected?": a dated line that names no inspection
         if _asks_about_takeovers(analysis) and _took_up_a_post(x.sentence.quote):
             return False  # "Rob Webster took over in 2016" is no takeover of the trust
         if x.in_succession is not None:

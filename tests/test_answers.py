@@ -2570,3 +2570,8 @@ def test_who_held_a_post_when_a_rating_came_or_in_a_year_after_taking_it(
     result = Assistant(real_settings).ask(question)
     assert not result.abstained
     assert named in result.answer.split("\n- ")[1]  # the first line names them
+
+
+def test_the_next_inspection_is_not_the_next_steps_theme():
+    assert "next_steps" not in analyse("When was Sheffield next inspected?").themes
+    assert "next_steps" in analyse("What did Oxleas plan to do next?").themes
