@@ -323,6 +323,31 @@ class Composer:
             own = _own_weights(weights, trust, analysis, read)
             scored = self._score(chunks, own, asked, similarity, trust)
             groups.append(self._choose(label, trust, scored, asked, vector))
+        return self._sides_without_the_topic(groups, analysis, weights) if named else groups
+
+    def _sides_without_the_topic(self, groups: list[Group], analysis, weights) -> list[Group]:
+        """In a comparison, a side whose lines are far from what the other sides' lines hold.
+
+        "Compare the smoking cessation work at Oxleas and Lincolnshire": Oxleas's line speaks
+        of smoking; Lincolnshire's best lines (on quality work) answer nothing, and the answer
+        says the documents have nothing on it for Lincolnshire.
+        """
+        distinctive = self._distinctive(weights, analysis)
+        sides = [g for g in groups if g.trust and g.picks]
+        near = [
+            g
+            for g in sides
+            if any(distinctive & (p.sentence.tokens | p.sentence.context) for p in g.picks)
+        ]
+        own = own_topics(analysis) or years_by_trust(analysis)
+        if not distinctive or not near or len(near) == len(sides) or own:
+            # "Oxleas's survey in 2019 compared with Calderstones in its yearbook": each its own
+            return groups
+        for group in sides:
+            if any(group is g for g in near):
+                continue
+            if self._closest_to_focus(group.picks, analysis) < self.scoring.rare_semantic:
+                group.picks, group.missing, group.strength = [], "focus", 0.0
         return groups
 
     def _rating_years(self, analysis: QuestionAnalysis, trusts: Sequence[str]) -> dict:

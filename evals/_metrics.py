@@ -121,11 +121,24 @@ def key_fact_recall(answer: str, facts: Sequence[str]) -> float | None:
     """Share of key facts that occur in the answer as whole words.
 
     Case, whitespace, typographic quotes/dashes and thousands separators are ignored, so "1,715"
-    matches "1715" but "47" does not match "1,470" and "Red" does not match "reduced".
+    matches "1715" but "47" does not match "1,470" and "Red" does not match "reduced"; a name
+    put in brackets counts as said ("[Mark] Hindle" holds "Mark Hindle").
     """
     if not facts:
         return None
+    answer = as_read(answer)
     return sum(1 for fact in facts if contains_term(answer, fact)) / len(facts)
+
+
+_INSERTION = re.compile(r"\[([^\]\d…][^\]]*)\]")  # "[Mark] Hindle", not "[1]" or "[…]"
+
+
+def as_read(answer: str) -> str:
+    """The answer as a reader takes it: a bracketed insertion is part of the words.
+
+    "[Mark] Hindle said" names Mark Hindle; citation markers stay as they are.
+    """
+    return _INSERTION.sub(r"\1", answer)
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -189,7 +202,7 @@ def focus_coverage(answer: str, facts: Sequence[str], answer_type: str | None) -
 
     The answer is a key fact; when the item has none, any value of its answer type counts.
     """
-    head = " ".join(quoted_sentences(answer)[:2])
+    head = as_read(" ".join(quoted_sentences(answer)[:2]))
     if facts:
         return float(any(contains_term(head, fact) for fact in facts))
     if answer_type:

@@ -2575,3 +2575,15 @@ def test_who_held_a_post_when_a_rating_came_or_in_a_year_after_taking_it(
 def test_the_next_inspection_is_not_the_next_steps_theme():
     assert "next_steps" not in analyse("When was Sheffield next inspected?").themes
     assert "next_steps" in analyse("What did Oxleas plan to do next?").themes
+
+
+@pytest.mark.slow
+def test_a_comparison_side_far_from_the_topic_says_nothing_on_it(real_settings):
+    result = Assistant(real_settings).ask(
+        "Compare the smoking cessation work at Oxleas and Lincolnshire."
+    )
+    assert result.coverage == "partial"
+    assert "63%" in result.answer
+    lincolnshire = result.answer.split("**Lincolnshire Partnership NHS Foundation Trust**")[1]
+    assert "The documents say nothing on this for Lincolnshire Partnership." in lincolnshire
+    assert not [c for c in result.citations if c.trust.startswith("Lincolnshire")]

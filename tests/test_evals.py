@@ -197,6 +197,8 @@ def test_key_facts_match_whole_words_and_normalised_numbers():
     assert m.key_fact_recall("1715 staff took part", ["1,715"]) == 1.0
     assert m.key_fact_recall("1,715 staff took part", ["1,715", "1715"]) == 1.0
     assert m.key_fact_recall("BEN   travis\nsaid", ["Ben Travis"]) == 1.0
+    assert m.key_fact_recall("[Mark] Hindle said [1]", ["Mark Hindle"]) == 1.0
+    assert m.key_fact_recall("[Mark] Hindle said [1]", ["said 1"]) == 0.0  # markers stay
     assert (
         m.key_fact_recall("the King\u2019s Fund; \u00a3169\u2013170m", ["King's Fund", "£169-170m"])
         == 1.0
