@@ -553,6 +553,9 @@ def _capitalised_runs(question: str) -> list[str]:
             runs.append((False, []))
     names = []
     for opener, run in runs:
+        if opener and len(run) > 1 and run[0].lower().endswith("ing"):
+            run = run[1:]  # "Comparing North Staffordshire and ...": the verb names nothing
+            opener = False
         if not run or (len(run) == 1 and (opener or _ACRONYM.fullmatch(run[0]))):
             continue
         names.append(" ".join(run).strip(" '’,"))
@@ -1239,6 +1242,29 @@ _LEANS_ON_CONTEXT = re.compile(
 )
 
 
+def _after_a_lead_in(sentence: str) -> list[str]:
+    """A sentence split after a short lead-in that ends in a colon, when a question follows.
+
+    "Board away day prep: what were the key themes ...?" and "For context in a CQC briefing:
+    how many ...?" set the scene; what follows the colon is asked.
+    """
+    head, colon, rest = sentence.partition(": ")
+    if not colon or "?" in head or len(head.split()) > 12 or not _ASKING.match(rest):
+        return [sentence]
+    if not _LEAD_IN.search(head):
+        return [sentence]  # "Staff survey: what did Oxleas find?" names the topic
+    return [head + ".", rest]
+
+
+# What a lead-in says of the asker's purpose ("Board away day prep", "For a paper on ..."), or
+# a verb that opens it ("Comparing A and B").
+_LEAD_IN = re.compile(
+    r"\b(?:prep|preparing|briefing|meeting|paper|session|context|presentation|away day|"
+    r"background|question|query|help|hi|hello|for (?:my|our|a|an|the))\b|^\W*[A-Z][a-z]+ing\b",
+    re.I,
+)
+
+
 def _asked_part(text: str) -> str:
     """The sentences that ask, without those that only say who is asking.
 
@@ -1251,6 +1277,7 @@ def _asked_part(text: str) -> str:
         asked = text  # "... went backwards after being praised - which ones?"; "my trust keeps
         # getting flagged for ligature risks - did any of them sort that out?"
     sentences = re.split(r"(?<=[.?!])\s+", asked)
+    sentences = [part for sentence in sentences for part in _after_a_lead_in(sentence)]
     asking = [sentence for sentence in sentences if _ASKING.search(sentence)]
     return " ".join(asking) if asking and len(asking) < len(sentences) else asked
 

@@ -158,6 +158,7 @@ class Scored:
     on_theme: bool = False
     whole_theme: bool = False
     part_focus: tuple[float, ...] = ()
+    label: str = ""  # shown before the quote ("**Outward looking** — ..."), or ''
 
 
 @dataclass(frozen=True)
@@ -535,7 +536,10 @@ class Composer:
             if themes and theme.key not in themes:
                 continue
             chunk = by_theme.get(theme.key)
-            group.picks += self._opening(chunk, 3 if themes else 1) if chunk else []
+            opening = self._opening(chunk, 3 if themes else 1) if chunk else []
+            if opening and not themes:  # each key theme by its name
+                opening[0].label = theme.label
+            group.picks += opening
         return group
 
     def _opening(self, chunk: Chunk, most: int) -> list[Scored]:
@@ -2677,7 +2681,8 @@ _OVERVIEW_WORDS = frozenset(
         "report overall summary summarise summarize raise raised standards good outstanding "
         "become became requires cqc single one biggest big thing things most important "
         "differently secret secrets draw draws drew teach teaches taught enablers enabler "
-        "messages message takeaways takeaway ",
+        "messages message takeaways takeaway identified identify identifies highlighted "
+        "highlight highlights mental health seven nhs ",
     )
 )
 
@@ -2696,8 +2701,10 @@ def asks_for_overview(analysis: QuestionAnalysis) -> bool:
     of its focus is one of the words such questions are made of.
     """
     words = analysis.focus.lower().split()
+    of_the_report = set(analysis.years) <= {str(REPORT_YEAR)}  # "its 2018 report": the report
     return (
-        not (analysis.trusts or analysis.themes or analysis.names or analysis.years)
+        not (analysis.trusts or analysis.themes or analysis.names)
+        and of_the_report
         and not analysis.documents  # "Which themes did the acute report have?": its own
         and analysis.answer_type not in (FIGURE, DATE, PERSON)  # "How many trusts ...?"
         and bool(words)
@@ -2777,12 +2784,12 @@ def compose(lead: str, groups: list[Group], missing_lines: bool, headed: bool) -
                 f"- The documents say nothing on this for {short_trust_name(group.label)}."
             )
         for pick in group.picks:
-            lines.append(_cite(layout, pick.sentence))
+            lines.append(_cite(layout, pick.sentence, pick.label))
     layout.text = "\n".join(lines)
     return layout
 
 
-def _cite(layout: Layout, sentence: Sentence) -> str:
+def _cite(layout: Layout, sentence: Sentence, label_first: str = "") -> str:
     chunk = sentence.chunk
     number = layout.numbers.setdefault(chunk.id, len(layout.numbers) + 1)
     layout.quotes.setdefault(chunk.id, []).append(sentence.quote)
@@ -2790,4 +2797,5 @@ def _cite(layout: Layout, sentence: Sentence) -> str:
     label = provenance(chunk.urls_at(sentence.start), chunk.doc_kind)
     if label not in layout.provenance.setdefault(chunk.id, []):
         layout.provenance[chunk.id].append(label)
-    return f"- {sentence.quote} [{number}] · {label}"
+    named = f"**{label_first}** — " if label_first else ""
+    return f"- {named}{sentence.quote} [{number}] · {label}"

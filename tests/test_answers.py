@@ -2587,3 +2587,21 @@ def test_a_comparison_side_far_from_the_topic_says_nothing_on_it(real_settings):
     lincolnshire = result.answer.split("**Lincolnshire Partnership NHS Foundation Trust**")[1]
     assert "The documents say nothing on this for Lincolnshire Partnership." in lincolnshire
     assert not [c for c in result.citations if c.trust.startswith("Lincolnshire")]
+
+
+def test_a_lead_in_that_only_says_why_one_asks_is_no_topic():
+    analysis = analyse("Board away day prep: what were the key themes in the 2018 report?")
+    assert "prep" not in analysis.focus.lower() and "board" not in analysis.focus.lower()
+    assert "survey" in analyse("Staff survey: what did Oxleas find?").focus.lower()
+    compared = analyse("Comparing Oxleas and Somerset Partnership: how did their ratings move?")
+    assert compared.outside == () and len(compared.trusts) == 2
+
+
+@pytest.mark.slow
+def test_the_key_themes_are_each_named(real_settings):
+    result = Assistant(real_settings).ask(
+        "Board away day prep: what were the key themes or enablers CQC identified in its 2018 "
+        "Driving improvement report?"
+    )
+    assert "- **Outward looking** — " in result.answer
+    assert "- **Relationship with CQC** — " in result.answer
