@@ -1292,6 +1292,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _WHAT_TIME.sub(" ", text)
     text = _CONTRAST.sub(" ", text)
     text = re.sub(r"\bno longer\b", " ", text, flags=re.I)  # "no longer exist": "exist" asks
+    text = _BROKEN_DOWN.sub(" ", text)  # "how did those ratings break down": into what
     text = _HOW_LONG_IN_POST.sub(" ", text)  # "the long-serving chief executive": who, not what
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
@@ -1315,6 +1316,7 @@ _WENT_ON = re.compile(
     r"|(?<=\bwhere\b)(?=[^?]*\b(?:go|went|gone|move|moved)\W*$)[^?]*\b(?:go|went|gone|move|moved)\b",
     re.I,
 )
+_BROKEN_DOWN = re.compile(r"\b(?:break|breaks|broke|broken)\s+down\b|\bbreakdown\b", re.I)
 _HOW_LONG_IN_POST = re.compile(r"\blong[- ](?:serving|standing|time|established)\b", re.I)
 # What the asker will do with the answer: "that I should push our board on", "to take to my team".
 _FOR_THE_ASKER = re.compile(

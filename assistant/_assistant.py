@@ -292,10 +292,14 @@ class Assistant:
         trust, theme = state.filters
         asked = question_parts(state.analysis.question)
         parts = [analyse(part, trust, self._others) for part in asked] if len(asked) > 1 else []
-        if not parts or not _stands_alone(parts[1], state.analysis):
+        if not parts:
             return _trusted(
                 composer.groups(state.analysis, top, state.retrieved.vector), composer.bank
             )
+        if not _stands_alone(parts[1], state.analysis):
+            # "Why was Oxleas rated requires improvement, and what did CQC tell it to fix?":
+            # the first part on its own, the second with the first (the whole question)
+            parts = [parts[0], state.analysis]
         found = []
         for analysis in parts:
             part = analysis.question

@@ -278,6 +278,7 @@ class Composer:
             focus = " ".join(_IS_IN.sub(" ", analysis.focus).split())  # "cover" frames it
             analysis = dataclasses.replace(analysis, scope=REPORT, focus=focus)  # none of them
         analysis = _without_the_rating_event(analysis)  # its year is set per trust
+        analysis = _reasons_for_a_rating(analysis)  # "Why was it rated requires improvement?"
         weights = focus_weights(analysis, self.idf, self.vocabulary, self.unknown_weight)
         similarity = self._similarities(passages, vector)
         vector = self._topic_vector(analysis, vector)
@@ -354,19 +355,18 @@ class Composer:
     def _rating_years(self, analysis: QuestionAnalysis, trusts: Sequence[str]) -> dict:
         """For "Who led Oxleas when it was rated good?": each trust's year of that rating.
 
-        The year its documents first give the trust that overall rating; asked of people
-        only, whose posts are dated.
+        The year its documents first give the trust that overall rating (see _rating_to_date).
         """
-        event = _WHEN_RATED.search(analysis.question)
-        if event is None or analysis.years or analysis.answer_type != PERSON:
+        rating = _rating_to_date(analysis)
+        if not rating or analysis.years:
             return {}
         years = {}
         for trust in trusts:
             found = [
-                _year_of_rating(sentence.quote, event.group(1))
+                _year_of_rating(sentence.quote, rating)
                 for chunk in self._of_trust(trust)
                 for sentence in self.bank.of(chunk)
-                if gives_rating(sentence.quote, event.group(1))
+                if gives_rating(sentence.quote, rating)
             ]
             if any(found):
                 years[trust] = (min(year for year in found if year),)
@@ -935,6 +935,8 @@ class Composer:
             return dated
         if analysis.answer_type == DATE and not x.focus and analysis.focus:
             return False  # "When was it next inspected?": a dated line that names no inspection
+        if analysis.focus == _FINDINGS and _PUT_RIGHT.search(x.sentence.quote):
+            return False  # "Why was it rated requires improvement?": not what was put right
         if _asks_about_takeovers(analysis) and _took_up_a_post(x.sentence.quote):
             return False  # "Rob Webster took over in 2016" is no takeover of the trust
         if x.in_succession is not None:
@@ -1532,6 +1534,64 @@ def _without_the_rating_event(analysis: QuestionAnalysis) -> QuestionAnalysis:
     said = set(tokenize([event.group()])[0])
     kept = [word for word in analysis.focus.split() if not set(tokenize([word])[0]) & said]
     return dataclasses.replace(analysis, focus=" ".join(kept))
+
+
+def _rating_to_date(analysis: QuestionAnalysis) -> str:
+    """The overall rating whose year the question is set in, or ''.
+
+    A person "when it was rated good" (posts are dated), and the findings behind a rating
+    ("Why was Lincolnshire rated requires improvement?": its first such rating).
+    """
+    event = _WHEN_RATED.search(analysis.question)
+    if event and analysis.answer_type == PERSON:
+        return event.group(1).lower()
+    named = re.search(RATING_PATTERN, analysis.question, re.I)
+    if named and _WHY_RATED.search(analysis.question) and analysis.focus == _FINDINGS:
+        return named.group(1).lower()
+    return ""
+
+
+def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
+    """For "Why was Oxleas rated requires improvement in 2016?": what inspectors found.
+
+    A why-question whose topic is only a rating (or its fall) is answered by the findings
+    behind it, not by lines that give the rating again.
+    """
+    if not (
+        _WHY_RATED.search(analysis.question) and re.search(RATING_PATTERN, analysis.question, re.I)
+    ):
+        return analysis  # "Why did its rating fall in 2019?" may rest on a false premise
+    rest = [word for word in analysis.focus.split() if word.lower() not in _RATING_WORDS]
+    if rest:
+        return analysis  # "Why was Oxleas rated well on caring?": the caring
+    first = all(int(year) <= _FIRST_RATINGS_BY for year in analysis.years)
+    low = re.search(r"\b(?:requires improvement|inadequate)\b", analysis.question, re.I)
+    themes = ("reaction",) if first and low else analysis.themes  # where the first is told
+    return dataclasses.replace(analysis, focus=_FINDINGS, themes=themes)
+
+
+_FIRST_RATINGS_BY = 2016  # the seven trusts' first ratings came in 2014 to 2016
+
+
+_FINDINGS = "inspection found problems concerns"  # what a rating's reasons are said in
+# A finding that problems were put right: no reason for the rating that named them.
+_PUT_RIGHT = re.compile(
+    r"\b(?:addressed|dealt with|resolved|improved|improvements?|better|responded|lifted|fixed|"
+    r"complied|put right|had been met)\b",
+    re.I,
+)
+
+
+_WHY_RATED = re.compile(
+    r"(?:^|[.!?:]\s)\W*why\b[^?]*\b(?:rated|rating|ratings|downgraded|marked down)\b", re.I
+)
+_RATING_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "rated rating ratings requires improvement inadequate good outstanding overall fall fell "
+        "drop dropped slip slipped downgraded marked down cqc first initial poor low",
+    )
+)
 
 
 def _first_year(text: str) -> int:

@@ -2605,3 +2605,35 @@ def test_the_key_themes_are_each_named(real_settings):
     )
     assert "- **Outward looking** — " in result.answer
     assert "- **Relationship with CQC** — " in result.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "found", "not_found"),
+    [
+        (
+            "Why was Oxleas rated requires improvement in 2016?",
+            "heavy bed pressure",
+            "April 2016 comprehensive inspection: requires improvement overall",
+        ),
+        (
+            "Why was South West Yorkshire rated requires improvement?",
+            "safer-staffing levels",
+            "rated the trust Requires Improvement overall",
+        ),
+    ],
+)
+def test_why_a_rating_was_given_is_answered_by_the_findings(
+    real_settings, question, found, not_found
+):
+    result = Assistant(real_settings).ask(question)
+    assert found in result.answer and not_found not in result.answer
+
+
+@pytest.mark.slow
+def test_a_leaning_second_part_still_gets_the_first_part_answered(real_settings):
+    result = Assistant(real_settings).ask(
+        "Why was Oxleas rated requires improvement in 2016, and what did CQC tell the trust it "
+        "had to stop or fix?"
+    )
+    assert "heavy bed pressure" in result.answer and "lounge sofas" in result.answer
