@@ -70,7 +70,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "during among amongst across along around throughout within via per whether while whilst "
     "although though because until till onto into upon under through against either "
     "neither several various whose just quite rather own thus hence therefore however yet "
-    "already ever once outcome outcomes opposed"
+    "already ever once outcome outcomes opposed as ones"
 )
 
 _ORG_END = frozenset(
@@ -733,7 +733,9 @@ def _hard_years(question: str) -> tuple[str, ...]:
             near = []  # "the results from their 2019 inspection": which inspection, no range
         # "between its first inspection and 2017" closes a range; "... in 2019" dates it
         closes = "between" in before and before[-1:] not in (["in"], ["during"])
-        ranged = RANGE_WORDS.intersection(near) or closes
+        # "... after getting marked down on safety in 2015": what came after, not in, 2015
+        after = {"after", "following", "once"}.intersection(before[:-1]) and not problem
+        ranged = RANGE_WORDS.intersection(near) or closes or after
         if dated and not problem and not ranged:
             years.append(match.group())
     return tuple(dict.fromkeys(years))
@@ -963,6 +965,7 @@ _NEXT_PART = re.compile(
 
 def _answer_type(question: str) -> str:
     """The answer type of the question's first clause (a second part rarely changes it)."""
+    question = _LEADING_WHEN.sub("", question)  # "When it was rated good, what did it do?"
     first = re.split(r"[?;]|,\s*and\b|\band (?=how|what|when|who|which|why)", question)[0]
     for text in (first, question):
         for answer_type, pattern in _TYPE_RULES:
@@ -973,6 +976,12 @@ def _answer_type(question: str) -> str:
     return HOW_WHAT
 
 
+# A when-clause that sets the time of the question that follows it.
+_LEADING_WHEN = re.compile(
+    r"^\W*(?:when|once|after|now that)\b[^,?]{3,90},\s*"
+    r"(?=(?:what|how|who|whom|which|why|where|did|do|does|was|were|is|are|has|have)\b)",
+    re.I,
+)
 _WHAT_IS = re.compile(r"\W*(?:what|how) (?:is|was|are|were|did|does|do|has|have)\b", re.I)
 
 

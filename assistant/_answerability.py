@@ -231,9 +231,10 @@ def placed(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
     """A question about a place only one trust's notes name, as a question about that trust.
 
     "How many beds does Harplands Hospital have?" names no trust, but Harplands is North
-    Staffordshire's: the question is about North Staffordshire, and about Harplands.
+    Staffordshire's: the question is about North Staffordshire, and about Harplands. "Which
+    trusts drew on models such as Dartmouth?" asks which: the trusts are the answer.
     """
-    if analysis.trusts:
+    if analysis.trusts or analysis.answer_type == WHICH_TRUST:
         return analysis
     seven = {t.name for t in TRUSTS}
     owners = list(dict.fromkeys(_owner(index, name) for name in analysis.names))

@@ -447,7 +447,8 @@ class Composer:
         # slipped back?" about a rating some were given: list every trust with evidence;
         # otherwise ("Which trusts had staffing problems at their first inspection?") only
         # those close to the strongest.
-        return _strongest_first(groups, ratio=0.0 if broad or rating else 0.8)
+        rarest = max(weights, key=weights.get) if weights else frozenset()
+        return _strongest_first(groups, 0.0 if broad or rating else 0.8, rarest)
 
     def _covered_by(self, documents: Sequence[str], seven_only: bool = True) -> list[Group]:
         """Each trust the publications give a part of their own, opening it.
@@ -2634,8 +2635,14 @@ _WHAT_THE_TRUST_IS = re.compile(
 )
 
 
-def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:
-    """For "which trusts" questions: trusts whose evidence is near the strongest, best first."""
+def _strongest_first(
+    groups: list[Group], ratio: float = 0.8, rarest: frozenset[str] = frozenset()
+) -> list[Group]:
+    """For "which trusts" questions: trusts whose evidence is near the strongest, best first.
+
+    A trust whose line holds the question's weightiest word ("overseas" in "which drew on
+    overseas models", and so "USA") is kept however weak its line's score.
+    """
     found = [g for g in groups if g.picks and g.trust]
     if not found:
         return groups
@@ -2643,8 +2650,14 @@ def _strongest_first(groups: list[Group], ratio: float = 0.8) -> list[Group]:
     def strength(group: Group) -> float:  # its best line ("what was done" may lead, weaker)
         return max([group.strength, *(p.score for p in group.picks)])
 
+    def names_it(group: Group) -> bool:
+        return any(rarest & p.sentence.tokens for p in group.picks)
+
     best = max(strength(g) for g in found)
-    kept = sorted((g for g in found if strength(g) >= ratio * best), key=lambda g: -strength(g))
+    kept = sorted(
+        (g for g in found if strength(g) >= ratio * best or names_it(g)),
+        key=lambda g: -strength(g),
+    )
     return kept + [g for g in groups if not g.trust and g.picks]
 
 

@@ -2637,3 +2637,11 @@ def test_a_leaning_second_part_still_gets_the_first_part_answered(real_settings)
         "had to stop or fix?"
     )
     assert "heavy bed pressure" in result.answer and "lounge sofas" in result.answer
+
+
+@pytest.mark.slow
+def test_which_trusts_lists_every_trust_whose_line_holds_the_weightiest_word(real_settings):
+    result = Assistant(real_settings).ask("Which trusts drew on overseas models such as Dartmouth?")
+    assert "**Sheffield Health and Social Care NHS Foundation Trust**" in result.answer
+    assert "**South West Yorkshire Partnership NHS Foundation Trust**" in result.answer
+    assert "ones" not in analyse("Which ones drew on overseas models such as Dartmouth?").focus
