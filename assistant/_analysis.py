@@ -70,7 +70,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "during among amongst across along around throughout within via per whether while whilst "
     "although though because until till onto into upon under through against either "
     "neither several various whose just quite rather own thus hence therefore however yet "
-    "already ever once outcome outcomes opposed as ones"
+    "already ever once outcome outcomes opposed as ones something anything afterwards we're didn't"
 )
 
 _ORG_END = frozenset(
@@ -1288,7 +1288,17 @@ def _asked_part(text: str) -> str:
     sentences = re.split(r"(?<=[.?!])\s+", asked)
     sentences = [part for sentence in sentences for part in _after_a_lead_in(sentence)]
     asking = [sentence for sentence in sentences if _ASKING.search(sentence)]
+    if any(_POINTS_BACK.search(sentence) for sentence in asking):
+        # "We're thinking of trialling a checklist for aggression. Oxleas did something like
+        # this, didn't they? How much did incidents come down afterwards?": the checklist
+        asking = [s for s in sentences if _ASKING.search(s) or not _SAYS_WHO.match(s)]
     return " ".join(asking) if asking and len(asking) < len(sentences) else asked
+
+
+# An asking sentence that points back at what was said before it.
+_POINTS_BACK = re.compile(r"\b(?:(?:something|anything) like (?:this|that)|the same thing)\b", re.I)
+# A sentence that says who is asking ("I'm a new NED at a trust rated RI.").
+_SAYS_WHO = re.compile(r"^\W*(?:I'm|I’m|I am|we're|we’re|we are|as)\s+(?:a|an|the|new|one)\b", re.I)
 
 
 def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:

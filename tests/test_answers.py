@@ -2645,3 +2645,14 @@ def test_which_trusts_lists_every_trust_whose_line_holds_the_weightiest_word(rea
     assert "**Sheffield Health and Social Care NHS Foundation Trust**" in result.answer
     assert "**South West Yorkshire Partnership NHS Foundation Trust**" in result.answer
     assert "ones" not in analyse("Which ones drew on overseas models such as Dartmouth?").focus
+
+
+def test_a_year_in_an_after_clause_starts_a_range_and_a_leading_when_clause_is_no_when():
+    analysis = analyse(
+        "How did Lincolnshire make its wards safer after getting marked down on safety in 2015?"
+    )
+    assert analysis.years == () and analysis.since == 2015
+    assert analyse("What happened at Oxleas in 2019 after the 2016 rating?").years == ("2019",)
+    leading = analyse("When Oxleas got its good rating in 2017, what did it do next?")
+    assert leading.answer_type == "how_what"
+    assert analyse("When was Oxleas rated good?").answer_type == "date"
