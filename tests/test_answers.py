@@ -2656,3 +2656,14 @@ def test_a_year_in_an_after_clause_starts_a_range_and_a_leading_when_clause_is_n
     leading = analyse("When Oxleas got its good rating in 2017, what did it do next?")
     assert leading.answer_type == "how_what"
     assert analyse("When was Oxleas rated good?").answer_type == "date"
+
+
+def test_a_question_about_something_like_this_keeps_what_this_is():
+    analysis = analyse(
+        "We're thinking of trialling an early-warning checklist for aggression. Oxleas did "
+        "something like this, didn't they? How much did incidents come down afterwards?"
+    )
+    assert "checklist" in analysis.focus and "aggression" in analysis.focus
+    assert "didn't" not in analysis.focus and "something" not in analysis.focus
+    who = analyse("I'm a new NED at a trust. Did Oxleas do something like this?")
+    assert "NED" not in who.focus
