@@ -805,7 +805,8 @@ _ACTION = re.compile(
     r"\bwhat (?:did|does|has|have|had) [^?]{1,60}? do\b|\bwhat (?:steps|actions?|measures|"
     r"changes) did\b|\bhow (?:did|has|have) [^?]{1,60}? (?:tackl(?:e|ed|ing)|"
     r"reduc(?:e|ed|ing)|cut|cutting|address(?:ed|ing)?|deal(?:ing)? with|fix(?:ed|ing)?(?!-)|"
-    r"respond|react|improve|turn (?:a)?round|transform|recover|handl(?:e|ed|ing)|bring down|"
+    r"respond|react|improve|turn (?:(?:things|it|them|matters) )?(?:a)?round|transform|recover|"
+    r"handl(?:e|ed|ing)|bring down|"
     r"bringing down|stop(?:ped|ping)?)\b"
     r"|\bwhat did [^?]{1,60}? (?:change|put in place)\b"
     r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
@@ -1296,7 +1297,10 @@ def _asked_part(text: str) -> str:
 
 
 # An asking sentence that points back at what was said before it.
-_POINTS_BACK = re.compile(r"\b(?:(?:something|anything) like (?:this|that)|the same thing)\b", re.I)
+_POINTS_BACK = re.compile(
+    r"\b(?:(?:something|anything) like (?:this|that)|the same thing|(?:each|both) of them|things)\b",
+    re.I,
+)
 # A sentence that says who is asking ("I'm a new NED at a trust rated RI.").
 _SAYS_WHO = re.compile(r"^\W*(?:I'm|I’m|I am|we're|we’re|we are|as)\s+(?:a|an|the|new|one)\b", re.I)
 

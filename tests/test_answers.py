@@ -2667,3 +2667,12 @@ def test_a_question_about_something_like_this_keeps_what_this_is():
     assert "didn't" not in analysis.focus and "something" not in analysis.focus
     who = analyse("I'm a new NED at a trust. Did Oxleas do something like this?")
     assert "NED" not in who.focus
+
+
+def test_how_each_of_them_turned_things_round_keeps_the_sentence_naming_them():
+    analysis = analyse(
+        "Somerset and Calderstones both had big problems in learning disability services. How "
+        "did each of them turn things round?"
+    )
+    assert len(analysis.trusts) == 2 and "learning" in analysis.focus
+    assert analysis.action  # turning things round is something done
