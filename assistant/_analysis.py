@@ -1298,7 +1298,8 @@ def _asked_part(text: str) -> str:
 
 # An asking sentence that points back at what was said before it.
 _POINTS_BACK = re.compile(
-    r"\b(?:(?:something|anything) like (?:this|that)|the same thing|(?:each|both) of them|things)\b",
+    r"\b(?:(?:something|anything) like (?:this|that)|the same thing|(?:each|both) of them|"
+    r"things)\b",
     re.I,
 )
 # A sentence that says who is asking ("I'm a new NED at a trust rated RI.").
