@@ -71,6 +71,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "although though because until till onto into upon under through against either "
     "neither several various whose just quite rather own thus hence therefore however yet "
     "already ever once outcome outcomes opposed as ones something anything afterwards we're didn't"
+    " don't doesn't isn't aren't wasn't weren't"
 )
 
 _ORG_END = frozenset(
@@ -238,7 +239,9 @@ _MAKE_UP = re.compile(
     # not the ones choosing ("which trusts chose QI") nor an adjective ("the featured trusts")
     rf"\b(?:trusts?|seven|ones)\s+(?:were|was|are|is|did|does|do|had|has|have)\b"
     rf"[^?.]{{0,30}}?\b{_MAKE_UP_VERB}\b"
-    rf"|\b(?:were|was|are|did|does)\s+(?:\w+\s+){{0,4}}?trusts\s+{_MAKE_UP_VERB}\b"
+    rf"|\b(?:were|was|are)\s+(?:\w+\s+){{0,4}}?trusts\s+{_MAKE_UP_VERB}\b"
+    # "did CQC pick these trusts", not "did any of the trusts featured in it merge"
+    rf"|\b(?:did|does)\s+(?:\w+\s+){{0,4}}?trusts\s+{_MAKE_UP_VERB}\b(?!\s+in\b)"
     rf"|\b{_MAKE_UP_VERB}\s+(?:the|these|those|which|what|its|seven)\s+(?:\w+\s+){{0,3}}?trusts\b"
     # "Which trusts were in the report?" (and nothing more asked of them)
     r"|\btrusts?\s+(?:were|are|was|is)\s+(?:in|part of)\s+(?:the\s+|this\s+|cqc'?s\s+)?"
@@ -1317,6 +1320,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _CONTRAST.sub(" ", text)
     text = re.sub(r"\bno longer\b", " ", text, flags=re.I)  # "no longer exist": "exist" asks
     text = _BROKEN_DOWN.sub(" ", text)  # "how did those ratings break down": into what
+    text = _IN_THE_REPORT.sub(" ", text)  # "the trusts featured in the report": which trusts
     text = _HOW_LONG_IN_POST.sub(" ", text)  # "the long-serving chief executive": who, not what
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
@@ -1338,6 +1342,11 @@ _WENT_ON = re.compile(
     # "go on to do / lead", not "went on to be rated outstanding"
     r"|\b(?:go|went|gone|move|moved)\s+on\s+to\s+(?:do|lead|run|head|join|work)\b"
     r"|(?<=\bwhere\b)(?=[^?]*\b(?:go|went|gone|move|moved)\W*$)[^?]*\b(?:go|went|gone|move|moved)\b",
+    re.I,
+)
+_IN_THE_REPORT = re.compile(
+    r"\b(?:featured|profiled|included|covered|named)\s+in\s+(?:the\s+|this\s+|cqc'?s\s+)?"
+    r"(?:[\w-]+\s+){0,5}?(?:report|study|case studies)\b",
     re.I,
 )
 _BROKEN_DOWN = re.compile(r"\b(?:break|breaks|broke|broken)\s+down\b|\bbreakdown\b", re.I)
@@ -1419,6 +1428,7 @@ _ONE_WAY = (
     ("result results", "scores score scored"),
     # what became of a trust "as a separate organisation": it merged or was taken over
     ("separate", "merged merger ceased acquisition acquired"),
+    ("exist existed exists", "merged merger ceased acquisition acquired"),  # "no longer exist"
     # money given to a project is written as what it "received" from its funder
     ("fund funded funding funder funders", "received grant"),
     # the report's trusts were chosen as ones CQC visited whose ratings had improved

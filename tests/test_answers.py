@@ -2676,3 +2676,15 @@ def test_how_each_of_them_turned_things_round_keeps_the_sentence_naming_them():
     )
     assert len(analysis.trusts) == 2 and "learning" in analysis.focus
     assert analysis.action  # turning things round is something done
+
+
+def test_the_trusts_featured_in_the_report_are_the_seven_not_the_reports_make_up():
+    question = (
+        "Did any of the trusts featured in the Driving improvement report end up merging with "
+        "another NHS body?"
+    )
+    assert not asks_make_up(question)
+    assert analyse(question).scope == "all_trusts"
+    assert "report" not in analyse(question).focus
+    assert asks_make_up("Why did CQC pick these trusts for the report?")
+    assert "don't" not in analyse("Which trusts don't exist as separate bodies now?").focus
