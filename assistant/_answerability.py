@@ -18,7 +18,7 @@ from assistant._analysis import (
     WHICH_TRUST,
     QuestionAnalysis,
 )
-from assistant._extractive import Group
+from assistant._extractive import Group, visit_asked
 from assistant._sentences import person_names, short_trust_name
 from corpus import TRUSTS, compound_terms
 from index import Chunk, Index, tokenize
@@ -333,6 +333,9 @@ def missing_text(analysis: QuestionAnalysis, *groups: Group) -> str:
     focus = f"“{analysis.focus}”" if analysis.focus else "this"
     if group.missing == "figure":
         return f"The documents give no figure for {focus}{where}."
+    if group.missing == "visit":
+        visit = visit_asked(analysis.question)
+        return f"The documents mention no {visit.group().lower()}{where}."
     if group.missing == "year":
         return f"The documents say nothing on {focus} in {' or '.join(analysis.years)}{where}."
     if group.missing == "person":

@@ -811,6 +811,9 @@ class Composer:
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
         group = Group(label, trust)
+        if self._absent_visit(trust, analysis):
+            group.missing = "visit"  # "after its 2024 inspection": no such inspection
+            return group
         if analysis.years and not any(_dated(x, analysis.years) for x in scored):
             group.missing = "year"  # nothing of the year asked (in the line or its paragraph)
             return group
@@ -849,6 +852,23 @@ class Composer:
         ]
         group.picks = [_items_asked_about(pick, analysis) for pick in _adjacent_joined(group.picks)]
         return group
+
+    def _absent_visit(self, trust: str, analysis: QuestionAnalysis) -> bool:
+        """True when the trust's documents name no inspection (or rating) of the year asked.
+
+        "What rating did Oxleas get after its 2024 inspection?": no sentence of Oxleas's
+        documents names a 2024 inspection, so the answer says so.
+        """
+        named = visit_asked(analysis.question)
+        if not named or not trust:
+            return False
+        year, stem = named.group(1), named.group(2)[:3].lower()  # "ins", "re-", "rat", "vis"
+        stem = "inspect" if stem in ("ins", "re-") else stem
+        return not any(
+            year in sentence.text and stem in sentence.text.lower()
+            for chunk in self._of_trust(trust)
+            for sentence in self.bank.of(chunk)
+        )
 
     def _on_theme_line(self, head: list[Scored]) -> list[Scored]:
         """For a theme asked of every trust, a trust's best line from its section on it.
@@ -1592,6 +1612,16 @@ _RATING_WORDS = frozenset(
         "rated rating ratings requires improvement inadequate good outstanding overall fall fell "
         "drop dropped slip slipped downgraded marked down cqc first initial poor low",
     )
+)
+
+
+def visit_asked(question: str) -> re.Match | None:
+    """A trust's inspection or rating named by its year ("its 2024 inspection"), or None."""
+    return _VISIT_OF_A_YEAR.search(question)
+
+
+_VISIT_OF_A_YEAR = re.compile(
+    r"\b((?:19|20)\d{2})\s+(inspection|re-inspection|visit|rating)s?\b", re.I
 )
 
 

@@ -2688,3 +2688,13 @@ def test_the_trusts_featured_in_the_report_are_the_seven_not_the_reports_make_up
     assert "report" not in analyse(question).focus
     assert asks_make_up("Why did CQC pick these trusts for the report?")
     assert "don't" not in analyse("Which trusts don't exist as separate bodies now?").focus
+
+
+@pytest.mark.slow
+def test_an_inspection_of_a_year_the_documents_do_not_name_is_said_to_be_absent(real_settings):
+    assistant = Assistant(real_settings)
+    absent = assistant.ask("What overall rating did Oxleas receive after its 2024 inspection?")
+    assert absent.abstained and absent.missing == [
+        "The documents mention no 2024 inspection for Oxleas."
+    ]
+    assert not assistant.ask("How did Oxleas do at its 2019 inspection?").abstained
