@@ -240,8 +240,10 @@ _MAKE_UP = re.compile(
     rf"\b(?:trusts?|seven|ones)\s+(?:were|was|are|is|did|does|do|had|has|have)\b"
     rf"[^?.]{{0,30}}?\b{_MAKE_UP_VERB}\b"
     rf"|\b(?:were|was|are)\s+(?:\w+\s+){{0,4}}?trusts\s+{_MAKE_UP_VERB}\b"
-    # "did CQC pick these trusts", not "did any of the trusts featured in it merge"
-    rf"|\b(?:did|does)\s+(?:\w+\s+){{0,4}}?trusts\s+{_MAKE_UP_VERB}\b(?!\s+in\b)"
+    # "why did these trusts feature", not "did any of the trusts featured in it merge"
+    r"|\b(?:did|does)\s+(?:\w+\s+){0,4}?trusts\s+(?:choose|select|pick|feature|include|"
+    r"profile|visit|study|cover)\b"
+    r"|\btrusts\b[^?]{0,60}\bget\s+(?:chosen|picked|selected|included|featured|profiled)\b"
     rf"|\b{_MAKE_UP_VERB}\s+(?:the|these|those|which|what|its|seven)\s+(?:\w+\s+){{0,3}}?trusts\b"
     # "Which trusts were in the report?" (and nothing more asked of them)
     r"|\btrusts?\s+(?:were|are|was|is)\s+(?:in|part of)\s+(?:the\s+|this\s+|cqc'?s\s+)?"
@@ -514,11 +516,11 @@ def _themes(question: str) -> tuple[str, ...]:
 
 
 # The next of the visits: "when was it next inspected", "at its next inspection".
-_NEXT_VISIT = re.compile(
-    r"\bnext\s+(?:\w+\s+)?(?:inspect\w*|rat(?:ed|ing)s?|visit\w*|re-?inspect\w*)\b", re.I
-)
+_NEXT_VISIT = re.compile(r"\bnext\s+(?:\w+\s+)?(?:inspect\w*|visit\w*|re-?inspect\w*)\b", re.I)
 # A good rating reached: "first ... rated outstanding" tells of no reaction to a first rating.
-_RATED_WELL = re.compile(r"\brated\s+(?:as\s+)?[\"'‘“]?(?:good|outstanding)\b", re.I)
+_RATED_WELL = re.compile(
+    r"\bfirst\s+(?:[\w-]+\s+){0,4}?rated\s+(?:as\s+)?[\"'‘“]?(?:good|outstanding)\b", re.I
+)
 
 
 # An organisation's name going on after a comma: "..., Tyne and Wear NHS Foundation Trust".
@@ -556,7 +558,7 @@ def _capitalised_runs(question: str) -> list[str]:
             runs.append((False, []))
     names = []
     for opener, run in runs:
-        if opener and len(run) > 1 and run[0].lower().endswith("ing"):
+        if opener and len(run) > 1 and re.fullmatch(_COMPARING, run[0]):
             run = run[1:]  # "Comparing North Staffordshire and ...": the verb names nothing
             opener = False
         if not run or (len(run) == 1 and (opener or _ACRONYM.fullmatch(run[0]))):
@@ -982,7 +984,8 @@ def _answer_type(question: str) -> str:
 
 # A when-clause that sets the time of the question that follows it.
 _LEADING_WHEN = re.compile(
-    r"^\W*(?:when|once|after|now that)\b[^,?]{3,90},\s*"
+    r"^\W*(?:when|once|after|now that)\b(?!\s+(?:was|were|did|does|do|is|are|has|had|have)\b)"
+    r"[^,?]{3,90},\s*"
     r"(?=(?:what|how|who|whom|which|why|where|did|do|does|was|were|is|are|has|have)\b)",
     re.I,
 )
@@ -1269,11 +1272,12 @@ def _after_a_lead_in(sentence: str) -> list[str]:
     return [head + ".", rest]
 
 
+_COMPARING = r"(?:Comparing|Contrasting|Regarding|Considering|Looking at)\b"
 # What a lead-in says of the asker's purpose ("Board away day prep", "For a paper on ..."), or
 # a verb that opens it ("Comparing A and B").
 _LEAD_IN = re.compile(
-    r"\b(?:prep|preparing|briefing|meeting|paper|session|context|presentation|away day|"
-    r"background|question|query|help|hi|hello|for (?:my|our|a|an|the))\b|^\W*[A-Z][a-z]+ing\b",
+    r"\b(?:prep|preparing|briefing|meeting|paper|session|presentation|away day|background|"
+    r"for context|quick question|for (?:my|our)\b)|^\W*(?:hi|hello)\b|^\W*" + _COMPARING,
     re.I,
 )
 
@@ -1292,21 +1296,26 @@ def _asked_part(text: str) -> str:
     sentences = re.split(r"(?<=[.?!])\s+", asked)
     sentences = [part for sentence in sentences for part in _after_a_lead_in(sentence)]
     asking = [sentence for sentence in sentences if _ASKING.search(sentence)]
-    if any(_POINTS_BACK.search(sentence) for sentence in asking):
+    pointing = [i for i, s in enumerate(sentences) if _ASKING.search(s) and _POINTS_BACK.search(s)]
+    if pointing and pointing[0] > 0 and not _SAYS_WHO.match(sentences[pointing[0] - 1]):
         # "We're thinking of trialling a checklist for aggression. Oxleas did something like
-        # this, didn't they? How much did incidents come down afterwards?": the checklist
-        asking = [s for s in sentences if _ASKING.search(s) or not _SAYS_WHO.match(s)]
+        # this, didn't they? ...": the sentence just before says what this is
+        asking = [s for i, s in enumerate(sentences) if _ASKING.search(s) or i == pointing[0] - 1]
     return " ".join(asking) if asking and len(asking) < len(sentences) else asked
 
 
 # An asking sentence that points back at what was said before it.
 _POINTS_BACK = re.compile(
     r"\b(?:(?:something|anything) like (?:this|that)|the same thing|(?:each|both) of them|"
-    r"things)\b",
+    r"turn(?:ed)? things (?:a)?round)\b",
     re.I,
 )
 # A sentence that says who is asking ("I'm a new NED at a trust rated RI.").
-_SAYS_WHO = re.compile(r"^\W*(?:I'm|I’m|I am|we're|we’re|we are|as)\s+(?:a|an|the|new|one)\b", re.I)
+_SAYS_WHO = re.compile(
+    r"^\W*(?:(?:I'm|I’m|I am|we're|we’re|we are|as)\s+(?:a|an|the|new|one)\b|our\b|my\b|"
+    r"we had\b)",
+    re.I,
+)
 
 
 def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
@@ -1320,7 +1329,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _CONTRAST.sub(" ", text)
     text = re.sub(r"\bno longer\b", " ", text, flags=re.I)  # "no longer exist": "exist" asks
     text = _BROKEN_DOWN.sub(" ", text)  # "how did those ratings break down": into what
-    text = _IN_THE_REPORT.sub(" ", text)  # "the trusts featured in the report": which trusts
+    if not _MAKE_UP.search(text):  # "the trusts featured in the report": which trusts
+        text = _IN_THE_REPORT.sub(" ", text)
     text = _HOW_LONG_IN_POST.sub(" ", text)  # "the long-serving chief executive": who, not what
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
@@ -1346,10 +1356,16 @@ _WENT_ON = re.compile(
 )
 _IN_THE_REPORT = re.compile(
     r"\b(?:featured|profiled|included|covered|named)\s+in\s+(?:the\s+|this\s+|cqc'?s\s+)?"
-    r"(?:[\w-]+\s+){0,5}?(?:report|study|case studies)\b",
+    r"(?:(?:\d{4}|driving|improvement|mental|health|march|cqc'?s)\s+){0,5}"
+    r"(?:report|study|case studies)\b",
     re.I,
 )
-_BROKEN_DOWN = re.compile(r"\b(?:break|breaks|broke|broken)\s+down\b|\bbreakdown\b", re.I)
+_BROKEN_DOWN = re.compile(
+    r"(?<=\bratings )(?:break|broke|broken) down\b|(?<=\bresults )(?:break|broke|broken) down\b"
+    r"|(?<=\bthose )(?:break|broke|broken) down\b|(?<=\bthey )(?:break|broke|broken) down\b"
+    r"|\bbreakdown of\b",
+    re.I,
+)
 _HOW_LONG_IN_POST = re.compile(r"\blong[- ](?:serving|standing|time|established)\b", re.I)
 # What the asker will do with the answer: "that I should push our board on", "to take to my team".
 _FOR_THE_ASKER = re.compile(

@@ -448,6 +448,8 @@ class Composer:
         # otherwise ("Which trusts had staffing problems at their first inspection?") only
         # those close to the strongest.
         rarest = max(weights, key=weights.get) if weights else frozenset()
+        if not rarest or weights[rarest] < 0.6 * max(self.idf.values(), default=0.0):
+            rarest = frozenset()  # a common word ("staffing") tells no trust's line apart
         return _strongest_first(groups, 0.0 if broad or rating else 0.8, rarest)
 
     def _covered_by(self, documents: Sequence[str], seven_only: bool = True) -> list[Group]:
@@ -811,11 +813,8 @@ class Composer:
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
         group = Group(label, trust)
-        if self._absent_visit(trust, analysis):
-            group.missing = "visit"  # "after its 2024 inspection": no such inspection
-            return group
-        if analysis.years and not any(_dated(x, analysis.years) for x in scored):
-            group.missing = "year"  # nothing of the year asked (in the line or its paragraph)
+        group.missing = self._missing_time(trust, scored, analysis)
+        if group.missing:
             return group
         wide = analysis.scope == ALL_TRUSTS
         size = self.scoring.semantic_candidates // (2 if wide else 1)
@@ -852,6 +851,18 @@ class Composer:
         ]
         group.picks = [_items_asked_about(pick, analysis) for pick in _adjacent_joined(group.picks)]
         return group
+
+    def _missing_time(self, trust: str, scored: list[Scored], analysis: QuestionAnalysis) -> str:
+        """Why nothing can answer for the time asked: "visit", "year", or '' when something may.
+
+        "After its 2024 inspection": no such inspection; "in 2013": nothing of the year asked,
+        in the line or its paragraph.
+        """
+        if self._absent_visit(trust, analysis):
+            return "visit"
+        if analysis.years and not any(_dated(x, analysis.years) for x in scored):
+            return "year"
+        return ""
 
     def _absent_visit(self, trust: str, analysis: QuestionAnalysis) -> bool:
         """True when the trust's documents name no inspection (or rating) of the year asked.
@@ -954,12 +965,8 @@ class Composer:
         dated = _dates_a_rating(x, analysis) if analysis.answer_type == DATE else None
         if dated is not None:
             return dated
-        if analysis.answer_type == DATE and not x.focus and analysis.focus:
-            return False  # "When was it next inspected?": a dated line that names no inspection
-        if analysis.focus == _FINDINGS and _PUT_RIGHT.search(x.sentence.quote):
-            return False  # "Why was it rated requires improvement?": not what was put right
-        if _asks_about_takeovers(analysis) and _took_up_a_post(x.sentence.quote):
-            return False  # "Rob Webster took over in 2016" is no takeover of the trust
+        if _ruled_out(x, analysis):
+            return False
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
         person = x.typed and _in_role(x, analysis) or _done_to_the_named(x, analysis)
@@ -1503,7 +1510,7 @@ _THEME_ONLY_SCOPES = (ALL_TRUSTS, NAMED_TRUSTS)
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # A time set by a rating reached: "when it was rated good", "when it got its outstanding rating".
 _WHEN_RATED = re.compile(
-    r"\b(?:when|as|once)\b[^?.;]{0,40}?\b(?:rated|rating|got|became|become|received|achieved|"
+    r"\b(?:when|once)\b[^?.;]{0,40}?\b(?:rated|rating|got|became|become|received|achieved|"
     r"gained|earned|reached|went|moved|rose|turned)\b[^?.;]{0,20}?\b(good|outstanding)\b"
     r"(?!\s+for\b)",
     re.I,
@@ -1537,12 +1544,13 @@ def _year_of_rating(quote: str, rating: str) -> str:
     [...] April 2017 ...: good overall" gives good in 2017.
     """
     year = ""
-    for piece in re.split(r"\s*\[…\]\s*|(?<=\.)\s+", quote):
+    for piece in re.split(r"\s*\[…\]\s*|(?<=[.;])\s+", quote):
         named = _ANY_YEAR.findall(piece)
         if gives_rating(piece, rating):
             at = re.search(rf"\b{rating}\b", piece, re.I)
+            right_after = _ANY_YEAR.findall(piece[at.end() : at.end() + 20]) if at else []
             before = _ANY_YEAR.findall(piece[: at.start()]) if at else []
-            return (before[-1:] or named[:1] or [year])[0]
+            return (right_after[:1] or before[-1:] or named[:1] or [year])[0]
         year = named[-1] if named else year
     return ""
 
@@ -1564,12 +1572,24 @@ def _rating_to_date(analysis: QuestionAnalysis) -> str:
     ("Why was Lincolnshire rated requires improvement?": its first such rating).
     """
     event = _WHEN_RATED.search(analysis.question)
-    if event and analysis.answer_type == PERSON:
-        return event.group(1).lower()
+    if event and analysis.answer_type == PERSON:  # "went from good to outstanding": outstanding
+        reached = analysis.question[event.start() : event.end() + 30]
+        return re.findall(r"\b(good|outstanding)\b", reached, re.I)[-1].lower()
     named = re.search(RATING_PATTERN, analysis.question, re.I)
     if named and _WHY_RATED.search(analysis.question) and analysis.focus == _FINDINGS:
         return named.group(1).lower()
     return ""
+
+
+def _ruled_out(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True for a line of the wrong kind for the question, whatever words it shares."""
+    quote = x.sentence.quote
+    if analysis.answer_type == DATE and not x.focus and analysis.focus:
+        return True  # "When was it next inspected?": a dated line that names no inspection
+    if analysis.focus == _FINDINGS and _PUT_RIGHT.search(quote):
+        return True  # "Why was it rated requires improvement?": not what was put right
+    # "Rob Webster took over in 2016" is no takeover of the trust
+    return _asks_about_takeovers(analysis) and _took_up_a_post(quote)
 
 
 def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
@@ -1578,16 +1598,17 @@ def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
     A why-question whose topic is only a rating (or its fall) is answered by the findings
     behind it, not by lines that give the rating again.
     """
-    if not (
-        _WHY_RATED.search(analysis.question) and re.search(RATING_PATTERN, analysis.question, re.I)
-    ):
-        return analysis  # "Why did its rating fall in 2019?" may rest on a false premise
+    asks_why = _WHY_RATED.search(analysis.question) or _CAUSED_IT.search(analysis.question)
+    low = re.search(r"\b(?:requires improvement|inadequate)\b", analysis.question, re.I)
+    if not (asks_why and low):
+        # "Why did its rating fall in 2019?" may rest on a false premise, and why a trust was
+        # rated good is told by what improved
+        return analysis
     rest = [word for word in analysis.focus.split() if word.lower() not in _RATING_WORDS]
     if rest:
         return analysis  # "Why was Oxleas rated well on caring?": the caring
     first = all(int(year) <= _FIRST_RATINGS_BY for year in analysis.years)
-    low = re.search(r"\b(?:requires improvement|inadequate)\b", analysis.question, re.I)
-    themes = ("reaction",) if first and low else analysis.themes  # where the first is told
+    themes = ("reaction",) if first else analysis.themes  # where the first rating is told
     return dataclasses.replace(analysis, focus=_FINDINGS, themes=themes)
 
 
@@ -1606,11 +1627,14 @@ _PUT_RIGHT = re.compile(
 _WHY_RATED = re.compile(
     r"(?:^|[.!?:]\s)\W*why\b[^?]*\b(?:rated|rating|ratings|downgraded|marked down)\b", re.I
 )
+# "Both dropped back to requires improvement in 2018. What did CQC find that caused it?"
+_CAUSED_IT = re.compile(r"\b(?:what|which)\b[^?]*\b(?:caused|led to|was behind)\b", re.I)
 _RATING_WORDS = frozenset(
     re.findall(
         r"\S+",
         "rated rating ratings requires improvement inadequate good outstanding overall fall fell "
-        "drop dropped slip slipped downgraded marked down cqc first initial poor low",
+        "drop dropped slip slipped downgraded marked down cqc first initial poor low find found "
+        "caused cause",
     )
 )
 
@@ -2519,7 +2543,7 @@ def _gives_the_name(quote: str, analysis: QuestionAnalysis) -> bool:
 
 
 _ASKS_NAME = re.compile(r"\bnames? of\b|\bcalled\b|\bwhat did \w+ call\b", re.I)
-_ASKS_TITLE = re.compile(r"\b(?:title|titled|headline|headed|called)\b", re.I)
+_ASKS_TITLE = re.compile(r"\b(?:title|titled|headline)\b", re.I)
 _QUOTED_TITLE = re.compile(r"[\"“][A-Z][\w'’,:-]*(?:\s+[\w'’,:-]+){3,}[\"”]")
 _GIVES_NAME = re.compile(
     r"\b(?:under the (?:name|banner|title)|called|named|known as|branded|titled)\s+"
@@ -2685,7 +2709,11 @@ def _strongest_first(
 
     best = max(strength(g) for g in found)
     kept = sorted(
-        (g for g in found if strength(g) >= ratio * best or names_it(g)),
+        (
+            g
+            for g in found
+            if strength(g) >= ratio * best or names_it(g) and strength(g) >= best / 2
+        ),
         key=lambda g: -strength(g),
     )
     return kept + [g for g in groups if not g.trust and g.picks]

@@ -2698,3 +2698,28 @@ def test_an_inspection_of_a_year_the_documents_do_not_name_is_said_to_be_absent(
         "The documents mention no 2024 inspection for Oxleas."
     ]
     assert not assistant.ask("How did Oxleas do at its 2019 inspection?").abstained
+
+
+def test_the_reviewers_triggers_read_as_they_should():
+    assert "cessation" in analyse("Smoking cessation: what did Oxleas do?").focus.lower()
+    assert asks_make_up("Why did these trusts feature in the report?")
+    assert asks_make_up("How did the seven trusts featured in CQC's report get chosen?")
+    assert analyse("When was Oxleas last inspected, what did CQC find?").answer_type == "date"
+    assert "breakdown" in analyse("Was there a breakdown in communication at Oxleas?").focus
+    assert "survey" in analyse("What topics were covered in the staff survey report?").focus
+    initial = analyse("What did Oxleas find at its initial inspection, before it was rated good?")
+    assert "reaction" in initial.themes
+    assert "next_steps" in analyse("What were Lincolnshire's plans for its next rating?").themes
+    background = analyse(
+        "We had a never event on our ward in 2019. How did each of them handle serious incidents?"
+    )
+    assert "never" not in background.focus and "incidents" in background.focus
+
+
+@pytest.mark.slow
+def test_why_a_good_rating_came_and_which_trusts_share_a_common_word(real_settings):
+    assistant = Assistant(real_settings)
+    good = assistant.ask("Why was Oxleas rated good in 2017?")
+    assert "became good overall" in good.answer  # not read as a question on what went wrong
+    staffing = assistant.ask("Which trusts had staffing problems at their first inspection?")
+    assert "Hartsholme" not in staffing.answer  # a 2022 closure is no first inspection
