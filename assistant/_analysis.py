@@ -1330,7 +1330,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bno longer\b", " ", text, flags=re.I)  # "no longer exist": "exist" asks
     text = _BROKEN_DOWN.sub(" ", text)  # "how did those ratings break down": into what
     if not _MAKE_UP.search(text):  # "the trusts featured in the report": which trusts
-        text = _IN_THE_REPORT.sub(" ", text)
+        text = _FEATURED_IN_THE_REPORT.sub(" ", text)
     text = _HOW_LONG_IN_POST.sub(" ", text)  # "the long-serving chief executive": who, not what
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
@@ -1354,7 +1354,7 @@ _WENT_ON = re.compile(
     r"|(?<=\bwhere\b)(?=[^?]*\b(?:go|went|gone|move|moved)\W*$)[^?]*\b(?:go|went|gone|move|moved)\b",
     re.I,
 )
-_IN_THE_REPORT = re.compile(
+_FEATURED_IN_THE_REPORT = re.compile(
     r"\b(?:featured|profiled|included|covered|named)\s+in\s+(?:the\s+|this\s+|cqc'?s\s+)?"
     r"(?:(?:\d{4}|driving|improvement|mental|health|march|cqc'?s)\s+){0,5}"
     r"(?:report|study|case studies)\b",
