@@ -1253,7 +1253,9 @@ _ONLY_POINTS_BACK = re.compile(
 # An asking part that only points back to the context before it ("sort that out").
 _LEANS_ON_CONTEXT = re.compile(
     r"^(?=[^?]{0,80}\?*\s*$)[^?]*\b(?:\w+ed|sort|fix|deal with|tackle|solve|handle)\s+"
-    r"(?:that|this|it|them|those)\b",
+    r"(?:that|this|it|them|those)\b"
+    # "... - which of these trusts had the same problem?": the problem said before the dash
+    r"|\bthe same (?:problems?|issues?|rating|concerns?|thing)\b",
     re.I,
 )
 

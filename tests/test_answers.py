@@ -2723,3 +2723,16 @@ def test_why_a_good_rating_came_and_which_trusts_share_a_common_word(real_settin
     assert "became good overall" in good.answer  # not read as a question on what went wrong
     staffing = assistant.ask("Which trusts had staffing problems at their first inspection?")
     assert "Hartsholme" not in staffing.answer  # a 2022 closure is no first inspection
+
+
+@pytest.mark.slow
+def test_the_same_problem_is_the_one_said_before_the_dash(real_settings):
+    question = (
+        "my trust's just been rated requires improvement for safe - which of these trusts had "
+        "the same problem?"
+    )
+    assert "safe" in analyse(question).focus
+    result = Assistant(real_settings).ask(question)
+    assert "Requires Improvement for safe" in result.answer or "requires improvement for safe" in (
+        result.answer
+    )
