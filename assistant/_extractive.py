@@ -1576,7 +1576,8 @@ def _rating_to_date(analysis: QuestionAnalysis) -> str:
         reached = analysis.question[event.start() : event.end() + 30]
         return re.findall(r"\b(good|outstanding)\b", reached, re.I)[-1].lower()
     named = re.search(RATING_PATTERN, analysis.question, re.I)
-    if named and _WHY_RATED.search(analysis.question) and analysis.focus == _FINDINGS:
+    asks_why = _WHY_RATED.search(analysis.question) or _CAUSED_IT.search(analysis.question)
+    if named and asks_why and analysis.focus == _FINDINGS:
         return named.group(1).lower()
     return ""
 
