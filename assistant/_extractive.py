@@ -1576,8 +1576,7 @@ def _rating_to_date(analysis: QuestionAnalysis) -> str:
         reached = analysis.question[event.start() : event.end() + 30]
         return re.findall(r"\b(good|outstanding)\b", reached, re.I)[-1].lower()
     named = re.search(RATING_PATTERN, analysis.question, re.I)
-    asks_why = _WHY_RATED.search(analysis.question) or _CAUSED_IT.search(analysis.question)
-    if named and asks_why and analysis.focus == _FINDINGS:
+    if named and _asks_why_rated(analysis.question) and analysis.focus == _FINDINGS:
         return named.group(1).lower()
     return ""
 
@@ -1593,15 +1592,19 @@ def _ruled_out(x: Scored, analysis: QuestionAnalysis) -> bool:
     return _asks_about_takeovers(analysis) and _took_up_a_post(quote)
 
 
+def _asks_why_rated(question: str) -> bool:
+    """True for "Why was it rated ...?" or "What did CQC find that caused it?"."""
+    return bool(_WHY_RATED.search(question) or _CAUSED_IT.search(question))
+
+
 def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
     """For "Why was Oxleas rated requires improvement in 2016?": what inspectors found.
 
     A why-question whose topic is only a rating (or its fall) is answered by the findings
     behind it, not by lines that give the rating again.
     """
-    asks_why = _WHY_RATED.search(analysis.question) or _CAUSED_IT.search(analysis.question)
     low = re.search(r"\b(?:requires improvement|inadequate)\b", analysis.question, re.I)
-    if not (asks_why and low):
+    if not (_asks_why_rated(analysis.question) and low):
         # "Why did its rating fall in 2019?" may rest on a false premise, and why a trust was
         # rated good is told by what improved
         return analysis
