@@ -289,42 +289,44 @@ class Assistant:
         is answered part by part; a part that names no trust is about the first part's.
         """
         composer = self._composer
-        trust, theme = state.filters
+        trust = state.filters[0]
         asked = question_parts(state.analysis.question)
         parts = [analyse(part, trust, self._others) for part in asked] if len(asked) > 1 else []
+        if parts and _stands_alone(parts[1], state.analysis):
+            return extractive.merged([self._part_groups(state, part) for part in parts])
+        whole = _trusted(
+            composer.groups(state.analysis, top, state.retrieved.vector), composer.bank
+        )
         if not parts:
-            return _trusted(
-                composer.groups(state.analysis, top, state.retrieved.vector), composer.bank
+            return whole
+        # "Why was Oxleas rated requires improvement, and what did CQC tell it to fix?": the
+        # first part on its own, the second with the first (the whole question, retrieved)
+        return extractive.merged([self._part_groups(state, parts[0]), whole])
+
+    def _part_groups(self, state: PipelineState, analysis) -> list[extractive.Group]:
+        """One part's groups, from its own retrieval; a part naming no trust is the first's."""
+        composer = self._composer
+        trust, theme = state.filters
+        part = analysis.question
+        analysis = composer.publications.on(analysis)
+        if not analysis.trusts and state.analysis.trusts:
+            analysis = dataclasses.replace(
+                analysis, trusts=state.analysis.trusts, scope=state.analysis.scope
             )
-        if not _stands_alone(parts[1], state.analysis):
-            # "Why was Oxleas rated requires improvement, and what did CQC tell it to fix?":
-            # the first part on its own, the second with the first (the whole question)
-            parts = [parts[0], state.analysis]
-        found = []
-        for analysis in parts:
-            part = analysis.question
-            analysis = composer.publications.on(analysis)
-            if not analysis.trusts and state.analysis.trusts:
-                analysis = dataclasses.replace(
-                    analysis, trusts=state.analysis.trusts, scope=state.analysis.scope
-                )
-            elif (
-                not (analysis.trusts or analysis.documents)
-                and state.analysis.documents
-                and _LEANS_BACK.search(part)
-            ):
-                # "... and how many trusts did it cover?": the publication the first part named
-                analysis = dataclasses.replace(
-                    analysis, documents=state.analysis.documents, scope=state.analysis.scope
-                )
-            query = plan_query(part, trust, theme)
-            query.trusts = list(analysis.trusts)
-            retrieved = retrieve(state.index, query, self.settings, state.k)
-            passages = retrieved.passages[: max(state.k, 10)]
-            found.append(
-                _trusted(composer.groups(analysis, passages, retrieved.vector), composer.bank)
+        elif (
+            not (analysis.trusts or analysis.documents)
+            and state.analysis.documents
+            and _LEANS_BACK.search(part)
+        ):
+            # "... and how many trusts did it cover?": the publication the first part named
+            analysis = dataclasses.replace(
+                analysis, documents=state.analysis.documents, scope=state.analysis.scope
             )
-        return extractive.merged(found)
+        query = plan_query(part, trust, theme)
+        query.trusts = list(analysis.trusts)
+        retrieved = retrieve(state.index, query, self.settings, state.k)
+        passages = retrieved.passages[: max(state.k, 10)]
+        return _trusted(composer.groups(analysis, passages, retrieved.vector), composer.bank)
 
     def _unanswerable(self, state: PipelineState) -> str:
         """Why the documents cannot answer ('' when they may)."""

@@ -250,6 +250,7 @@ class Composer:
     max_sentences: int = 6
     vocabulary: list[str] = field(default_factory=list)
     unknown_weight: float = 1.0
+    top_idf: float = 0.0
     _by_trust: dict[str, list[Chunk]] | None = None
     _surnames: frozenset[str] | None = None
     _focus_vectors: dict[str, np.ndarray] = field(default_factory=dict)
@@ -259,6 +260,7 @@ class Composer:
     def __post_init__(self) -> None:
         self.vocabulary = sorted(self.idf)
         self.unknown_weight = _middling(self.idf)
+        self.top_idf = max(self.idf.values(), default=0.0)  # a word found in one passage only
         if self.publications is None:
             self.publications = Publications(self.index)
 
@@ -448,7 +450,7 @@ class Composer:
         # otherwise ("Which trusts had staffing problems at their first inspection?") only
         # those close to the strongest.
         rarest = max(weights, key=weights.get) if weights else frozenset()
-        if not rarest or weights[rarest] < 0.6 * max(self.idf.values(), default=0.0):
+        if not rarest or weights[rarest] < 0.6 * self.top_idf:
             rarest = frozenset()  # a common word ("staffing") tells no trust's line apart
         return _strongest_first(groups, 0.0 if broad or rating else 0.8, rarest)
 
@@ -736,7 +738,7 @@ class Composer:
         (unknown words weigh in elsewhere).
         """
         total = sum(weights.values())
-        once = max(self.idf.values(), default=0.0)
+        once = self.top_idf
         framing = _framing() | set(words_of([" ".join(analysis.verbs)])[0])
         topical = {
             forms: weight
@@ -1576,7 +1578,7 @@ def _rating_to_date(analysis: QuestionAnalysis) -> str:
         reached = analysis.question[event.start() : event.end() + 30]
         return re.findall(r"\b(good|outstanding)\b", reached, re.I)[-1].lower()
     named = re.search(RATING_PATTERN, analysis.question, re.I)
-    if named and _asks_why_rated(analysis.question) and analysis.focus == _FINDINGS:
+    if named and analysis.focus == _FINDINGS:  # set by _reasons_for_a_rating
         return named.group(1).lower()
     return ""
 
