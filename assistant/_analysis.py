@@ -1339,11 +1339,21 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _TELL_ME.sub(" ", text)  # "tell me about": no topic; "what did CQC tell X": told
     text = _FOR_THE_ASKER.sub(" ", text)  # "... that I should push our board on": their use
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
+    text = _ASIDE.sub(" ", text)  # "in a nutshell": how to answer, not what about
+    text = _SEASON.sub(" ", text)  # "in summer 2016": a time, said as "in August 2016"
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
 
 
+# Asides on how short the answer should be: "in a nutshell", "briefly", "the gist".
+_ASIDE = re.compile(
+    r"\bin (?:a nutshell|brief|short|a word|a sentence|one line|plain english|a few words)\b"
+    r"|\b(?:the gist|briefly|tl;?dr|summed up|in summary)\b",
+    re.I,
+)
+# A season of a year ("summer 2016", "the spring of 2017"): when, not what.
+_SEASON = re.compile(r"\b(?:spring|summer|autumn|winter)\b(?=\s+(?:of\s+)?(?:19|20)\d{2}\b)", re.I)
 # "How long did it take X to ...": the "take" asks for a duration; it is not a topic.
 _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b", re.I)
 
@@ -1449,6 +1459,8 @@ _ONE_WAY = (
     ("exist existed exists", "merged merger ceased acquisition acquired"),  # "no longer exist"
     # money given to a project is written as what it "received" from its funder
     ("fund funded funding funder funders", "received grant"),
+    ("pot pots", "fund funds funding grant"),  # a pot of money is a fund
+    ("top topped winner winners", "first"),  # who "came top" or won took first place
     # the report's trusts were chosen as ones CQC visited whose ratings had improved
     ("chosen chose choose selected select picked pick", "visited improvements ratings"),
     ("feature featured features profile profiled include included", "visited"),

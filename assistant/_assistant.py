@@ -368,17 +368,22 @@ class Assistant:
         analysis = state.analysis
         attempts = []
         asks_a_value = analysis.answer_type in (PERSON, FIGURE)  # "Who was ... when rated good?"
+        whole = (top, state.retrieved.vector)
         if analysis.trusts and _RATING_WORDS.search(analysis.question) and not asks_a_value:
-            attempts.append((dataclasses.replace(analysis, focus="rated rating"), "focus"))
+            rated = dataclasses.replace(analysis, focus=extractive.RATINGS_FOCUS)
+            ratings = self._rating_passages(state)
+            attempts.append((rated, "focus", ratings))
+            if analysis.years and _asserted_rating(analysis):
+                # "Why was it rated inadequate in 2016?": its ratings, whatever the years
+                attempts.append((dataclasses.replace(rated, years=()), "focus", ratings))
         if analysis.years and _WHY.match(analysis.question):
-            attempts.append((dataclasses.replace(analysis, years=()), "year"))
-        for attempt, why in attempts:
-            groups = _trusted(
-                self._composer.groups(attempt, top, state.retrieved.vector), self._composer.bank
-            )
+            attempts.append((dataclasses.replace(analysis, years=()), "year", whole))
+        for attempt, why, (passages, vector) in attempts:
+            groups = _trusted(self._composer.groups(attempt, passages, vector), self._composer.bank)
             if any(g.picks for g in groups):
                 gaps = [extractive.Group(g.label, g.trust, missing=why) for g in groups]
-                return groups, missing_text(analysis, *gaps)
+                unrated = _rating_unsaid(analysis, groups) and _rating_not_so(analysis)
+                return groups, unrated or missing_text(analysis, *gaps)
         return [], ""
 
     def _extractive_answer(
@@ -475,12 +480,24 @@ class Assistant:
 
     def _ratings_instead(self, state: PipelineState) -> list[extractive.Group]:
         """The trusts' ratings (in the years asked), for a fall the documents do not show."""
-        ratings = dataclasses.replace(state.analysis, focus="rated rating overall")
-        top = state.retrieved.passages[: max(state.k, 10)]
-        groups = _trusted(
-            self._composer.groups(ratings, top, state.retrieved.vector), self._composer.bank
-        )
+        ratings = dataclasses.replace(state.analysis, focus=extractive.RATINGS_FOCUS)
+        passages, vector = self._rating_passages(state)
+        groups = _trusted(self._composer.groups(ratings, passages, vector), self._composer.bank)
         return groups if any(g.picks for g in groups) else []
+
+    def _rating_passages(self, state: PipelineState) -> tuple[list, object]:
+        """Passages retrieved for the trusts' ratings (in the years asked), and their vector.
+
+        The question's own retrieval follows its premise ("why did its rating drop to
+        requires improvement in 2019?"), which may miss where the ratings are listed.
+        """
+        analysis = state.analysis
+        names = " and ".join(short_trust_name(t) for t in analysis.trusts)
+        text = f"{names} rated overall rating {' '.join(analysis.years)}".strip()
+        query = plan_query(text, state.filters[0], None)
+        query.trusts = list(analysis.trusts)
+        retrieved = retrieve(state.index, query, self.settings, state.k)
+        return retrieved.passages[: max(state.k, 10)], retrieved.vector
 
     @staticmethod
     def _set_coverage(result: AnswerResult, analysis, groups) -> None:
@@ -703,6 +720,14 @@ def _citation(
     )
 
 
+def _rating_not_so(analysis: QuestionAnalysis) -> str:
+    """ "The documents do not say X was rated inadequate in 2019." for the rating asserted."""
+    rating = _asserted_rating(analysis)
+    when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
+    who = " or ".join(short_trust_name(t) for t in analysis.trusts)
+    return f"The documents do not say {who} was rated {rating}{when}." if rating else ""
+
+
 def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
     """A plain line when the question asserts a rating the quoted sentences do not give.
 
@@ -718,9 +743,7 @@ def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
 
     if said(rating) or not any(said(r) for r in RATINGS if r != rating):
         return ""
-    when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
-    who = " or ".join(short_trust_name(t) for t in analysis.trusts)
-    return f"The documents do not say {who} was rated {rating}{when}."
+    return _rating_not_so(analysis)
 
 
 def _gives(groups, rating: str) -> bool:

@@ -1125,7 +1125,8 @@ def focus_weights(
         else set()
     )
     verbs = set(words_of([" ".join(analysis.verbs)])[0]) if analysis.verbs else set()
-    parts = _compound_parts(words)
+    parts, unwritten = _compound_parts(words, idf)
+    tokens -= unwritten
     topical_reply = responds_to_topic(analysis.question)  # "respond to concerns about X": X
     if 2 * len(verbs & tokens) < len(tokens):
         verbs = set()  # a few verbs among the nouns: every word counts
@@ -1288,16 +1289,28 @@ def _only_in_names(sentence: Sentence, lowercase: frozenset[str]) -> frozenset[s
     return frozenset(hidden)
 
 
-def _compound_parts(text: str) -> set[str]:
+def _compound_parts(text: str, idf: dict[str, float]) -> tuple[set[str], set[str]]:
     """Stemmed parts of the text's hyphenated compounds ("out", "area" of "out-of-area").
 
-    The compound says what is asked; a sentence with only "area" in it is not about it.
+    The compound says what is asked; a sentence with only "area" in it is not about it. A
+    compound the documents never write joined ("places-of-safety" where they say "places of
+    safety") is asked by its parts.
+
+    Returns:
+        The parts of compounds the documents write, and the joined forms they never do.
+
     """
     compounds = [term for term in compound_terms(text) if "-" in term]
-    if not compounds:
-        return set()
-    joined = set(words_of([c.replace("-", "") for c in compounds])[0])
-    return set(words_of([c.replace("-", " ") for c in compounds])[0]) - joined
+    parts: set[str] = set()
+    unwritten: set[str] = set()
+    for compound in compounds:
+        joined = set(words_of([compound.replace("-", "")])[0])
+        pieces = set(words_of([compound.replace("-", " ")])[0]) - joined
+        if joined & set(idf) or not pieces:
+            parts |= pieces
+        else:
+            unwritten |= joined
+    return parts, unwritten
 
 
 def _only_the_scene(tokens: frozenset[str], analysis: QuestionAnalysis) -> bool:
@@ -1606,7 +1619,7 @@ def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
     behind it, not by lines that give the rating again.
     """
     low = re.search(r"\b(?:requires improvement|inadequate)\b", analysis.question, re.I)
-    if not (_asks_why_rated(analysis.question) and low):
+    if not (_asks_why_rated(analysis.question) and low) or analysis.focus == RATINGS_FOCUS:
         # "Why did its rating fall in 2019?" may rest on a false premise, and why a trust was
         # rated good is told by what improved
         return analysis
@@ -1621,6 +1634,8 @@ def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
 _FIRST_RATINGS_BY = 2016  # the seven trusts' first ratings came in 2014 to 2016
 
 
+# What a trust's ratings are told in, asked when a question's premise about them fails.
+RATINGS_FOCUS = "rated rating overall"
 _FINDINGS = "inspection found problems concerns"  # what a rating's reasons are said in
 # A finding that problems were put right: no reason for the rating that named them.
 _PUT_RIGHT = re.compile(
@@ -1826,22 +1841,41 @@ def _gives_the_figure(x: Scored, analysis: QuestionAnalysis, figure_focus: float
     """True when the sentence gives the figure asked for, of the thing and place asked about."""
     counted = _counted(analysis.question)
     counted |= {other for stem in counted for other in same_meaning().get(stem, ())}  # kids
-    if counted and not counted & x.sentence.tokens:
+    if counted and not counted & (x.sentence.tokens | _referred_to(x)):
         return False  # "How many beds ...": a count of something else is no answer
     if not _names_near(x, analysis):
         return False  # "beds at the Hartsholme Centre": not another ward's beds
     return x.typed and max(x.focus_context, x.focus_passage) >= figure_focus
 
 
+def _referred_to(x: Scored) -> frozenset[str]:
+    """The words of the sentence's paragraph before it, when it counts "four of them".
+
+    "... its 2018 report on mental health trusts ... CQC went back to four of them": the
+    trusts are counted.
+    """
+    if not _OF_THEM.search(x.sentence.quote):
+        return frozenset()
+    text, start = x.sentence.chunk.text, x.sentence.start
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    return frozenset(tokenize([before])[0]) if before.strip() else frozenset()
+
+
+_OF_THEM = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|all) of (?:them|these|those)\b", re.I
+)
+
+
 def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:
     """True when each name the question gives (a place, a person) is near the sentence.
 
-    Near is in the sentence (or its brackets) or before it on its line ("Minutes record the
-    trust's Barnsley CAMHS work. One-off funding of £119,000 ..."); a figure for another place,
-    even one in the next list item, is no answer.
+    Near is in the sentence (or its brackets), before it on its line ("Minutes record the
+    trust's Barnsley CAMHS work. One-off funding of £119,000 ...") or in its section's heading
+    ("Top 70 Stars" over "First place: Dr Bijay Sinha"); a figure for another place, even one
+    in the next list item, is no answer.
     """
     text, start = x.sentence.chunk.text, x.sentence.start
-    line = text[text.rfind("\n", 0, start) + 1 : start]
+    line = text[text.rfind("\n", 0, start) + 1 : start] + " " + x.sentence.chunk.section
     around = x.sentence.tokens | set(tokenize([line])[0] if line.strip() else [])
     for name in (*analysis.names, *analysis.outside):
         words = set(tokenize([name])[0]) - trust_name_words()

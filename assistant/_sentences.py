@@ -98,7 +98,10 @@ FIGURE_PATTERNS = {
     ),
     "duration": re.compile(
         r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-        r"several|few|eighteen)[- ](?:years?|months?|weeks?|days?)\b",
+        r"several|few|eighteen)[- ](?:years?|months?|weeks?|days?)\b"
+        # "had led the trust since 2006": how long, counted from when it began
+        r"|\bsince\s+(?:(?:early|late|mid|the end of|the start of|[A-Z][a-z]+)\s+)?"
+        r"(?:19|20)\d{2}\b",
         re.I,
     ),
 }

@@ -2736,3 +2736,54 @@ def test_the_same_problem_is_the_one_said_before_the_dash(real_settings):
     assert "Requires Improvement for safe" in result.answer or "requires improvement for safe" in (
         result.answer
     )
+
+
+@pytest.mark.slow
+def test_a_rating_premise_not_so_is_answered_with_the_ratings_it_had(real_settings):
+    assistant = Assistant(real_settings)
+    somerset = assistant.ask("Why was Somerset rated inadequate in 2016?")
+    assert somerset.answer.startswith(
+        "The documents do not say Somerset Partnership was rated inadequate in 2016."
+    )
+    assert "requires improvement overall" in somerset.answer
+    lincs = assistant.ask("Why did Lincolnshire's rating drop to requires improvement in 2019?")
+    assert "good overall and outstanding for well-led" in lincs.answer  # its 2019 ratings
+    assert assistant.ask("What rating did CQC give Oxleas in 2024?").abstained  # no premise
+
+
+def test_asides_seasons_and_unwritten_compounds_are_not_what_is_asked():
+    from assistant._extractive import _compound_parts
+
+    nutshell = analyse("What was CQC's Sustaining improvement work, in a nutshell?")
+    assert "nutshell" not in nutshell.focus
+    assert "summer" not in analyse("What did Oxleas get in summer 2016?").focus
+    assert "summer" in analyse("What did Oxleas run over the summer?").focus
+    idf = {"place": 1.0, "safeti": 1.0, "outofarea": 3.0, "area": 1.0}
+    parts, unwritten = _compound_parts("places-of-safety out-of-area", idf)
+    assert "area" in parts and "place" not in parts and unwritten == {"placesofsafeti"}
+
+
+def test_a_start_year_tells_how_long():
+    from assistant._sentences import FIGURE_PATTERNS
+
+    assert FIGURE_PATTERNS["duration"].search("Steven Michael had led the trust since 2006.")
+    assert FIGURE_PATTERNS["duration"].search("He had been chief executive for three years.")
+    assert not FIGURE_PATTERNS["duration"].search("He retired in 2016.")
+
+
+@pytest.mark.slow
+def test_figures_and_names_said_in_other_words_are_found(real_settings):
+    assistant = Assistant(real_settings)
+    pot = assistant.ask(
+        "How much money did Lincolnshire Partnership get from the Department of Health's "
+        "places-of-safety pot in summer 2016?"
+    )
+    assert "£405,895" in pot.answer
+    top = assistant.ask("Who came top of the Health and Care's Top 70 Stars list?")
+    assert "Bijay Sinha" in top.answer  # the list is named in the section's heading
+    revisits = assistant.ask("How many trusts did CQC's Sustaining improvement go back to?")
+    assert "went back to four of them" in revisits.answer  # "them": the trusts before it
+    tenure = assistant.ask(
+        "How long had Steven Michael been running South West Yorkshire Partnership?"
+    )
+    assert "since 2006" in tenure.answer
