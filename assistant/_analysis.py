@@ -456,7 +456,7 @@ _THEME_WORDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
     (
         "reaction",
         frozenset({"first", "initi", "poor", "bad", "low"}),
-        frozenset({"rate", "inspect"}),
+        frozenset({"rate", "inspect", "visit", "went", "came"}),  # "when CQC first went in"
     ),
     ("next_steps", frozenset({"sustain", "next", "futur"}), frozenset()),
     ("next_steps", frozenset({"keep", "continu", "last", "end", "beyond"}), frozenset({"improv"})),
@@ -512,11 +512,25 @@ def _themes(question: str) -> tuple[str, ...]:
     for key, first, second in _THEME_WORDS:
         if stems & first and (not second or stems & second) and key not in found:
             found.append(key)
+    if _WITH_CQC.search(question) and "relationship_with_cqc" not in found:
+        found.append("relationship_with_cqc")
     return tuple(found)
 
 
-# The next of the visits: "when was it next inspected", "at its next inspection".
-_NEXT_VISIT = re.compile(r"\bnext\s+(?:\w+\s+)?(?:inspect\w*|visit\w*|re-?inspect\w*)\b", re.I)
+# The relationship with CQC in everyday words: "their dealings with CQC", "kept tabs on".
+_WITH_CQC = re.compile(
+    r"\b(?:dealings|contacts?|work(?:ed|ing)?|got on|get on|getting on)\s+with\s+(?:the\s+)?"
+    r"(?:cqc|regulator|inspectors)\b|\b(?:keep|kept|keeping)\s+tabs\b",
+    re.I,
+)
+
+
+# The next of the visits: "when was it next inspected", "at its next inspection"; and a
+# neighbour: "the acute trust next door".
+_NEXT_VISIT = re.compile(
+    r"\bnext\s+(?:\w+\s+)?(?:inspect\w*|visit\w*|re-?inspect\w*)\b|\bnext[\s-](?:door|to)\b",
+    re.I,
+)
 # A good rating reached: "first ... rated outstanding" tells of no reaction to a first rating.
 _RATED_WELL = re.compile(
     r"\bfirst\s+(?:[\w-]+\s+){0,4}?rated\s+(?:as\s+)?[\"'‘“]?(?:good|outstanding)\b", re.I
@@ -1340,6 +1354,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _FOR_THE_ASKER.sub(" ", text)  # "... that I should push our board on": their use
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
     text = _ASIDE.sub(" ", text)  # "in a nutshell": how to answer, not what about
+    text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
     text = _SEASON.sub(" ", text)  # "in summer 2016": a time, said as "in August 2016"
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]

@@ -721,7 +721,7 @@ def _citation(
 
 
 def _rating_not_so(analysis: QuestionAnalysis) -> str:
-    """ "The documents do not say X was rated inadequate in 2019." for the rating asserted."""
+    """The line saying the rating asserted is not so ("The documents do not say X was ...")."""
     rating = _asserted_rating(analysis)
     when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
     who = " or ".join(short_trust_name(t) for t in analysis.trusts)

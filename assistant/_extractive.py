@@ -1230,7 +1230,8 @@ _FRAMING = (
 # complaints?", "How did Sheffield cope with staff shortages?".
 _LIGHT_VERBS = (
     "handle handled handling cope coped deal dealt tackle tackled address addressed "
-    "build built building develop developed developing use used using"
+    "build built building develop developed developing use used using "
+    "cut cutting cuts reduce reduced reducing lower lowered lowering curb curbed curbing"
 )
 
 
@@ -1539,7 +1540,8 @@ _RECENT = re.compile(
 
 _EARLY = re.compile(
     r"\b(?:initial(?:ly)?|original(?:ly)?|at first|at the start|to begin with|"
-    r"first (?:(?:CQC|comprehensive) )?(?:inspection|inspected|visit|rat(?:ing|ed)|report|found))",
+    r"first (?:(?:CQC|comprehensive) )?(?:inspection|inspected|visit|rat(?:ing|ed)|report|found)"
+    r"|first (?:went|came|looked|go|come) in)",
     re.I,
 )
 
@@ -1601,7 +1603,8 @@ def _ruled_out(x: Scored, analysis: QuestionAnalysis) -> bool:
     quote = x.sentence.quote
     if analysis.answer_type == DATE and not x.focus and analysis.focus:
         return True  # "When was it next inspected?": a dated line that names no inspection
-    if analysis.focus == _FINDINGS and _PUT_RIGHT.search(quote):
+    asks_problems = analysis.focus == _FINDINGS or _ASKS_PROBLEMS.search(analysis.question)
+    if asks_problems and _PUT_RIGHT.search(quote):
         return True  # "Why was it rated requires improvement?": not what was put right
     # "Rob Webster took over in 2016" is no takeover of the trust
     return _asks_about_takeovers(analysis) and _took_up_a_post(quote)
@@ -1618,6 +1621,10 @@ def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
     A why-question whose topic is only a rating (or its fall) is answered by the findings
     behind it, not by lines that give the rating again.
     """
+    if _problems_at_first(analysis):  # "What problems did CQC find at Sheffield in 2014?"
+        return dataclasses.replace(
+            analysis, themes=tuple(dict.fromkeys(("reaction", *analysis.themes)))
+        )
     low = re.search(r"\b(?:requires improvement|inadequate)\b", analysis.question, re.I)
     if not (_asks_why_rated(analysis.question) and low) or analysis.focus == RATINGS_FOCUS:
         # "Why did its rating fall in 2019?" may rest on a false premise, and why a trust was
@@ -1634,6 +1641,19 @@ def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
 _FIRST_RATINGS_BY = 2016  # the seven trusts' first ratings came in 2014 to 2016
 
 
+def _problems_at_first(analysis: QuestionAnalysis) -> bool:
+    """True for the problems found at a trust's first inspection, told with its reaction.
+
+    "What was wrong on its wards when CQC first went in?", "What problems did CQC find at
+    Sheffield in 2014?"
+    """
+    if not (analysis.trusts and _ASKS_PROBLEMS.search(analysis.question)):
+        return False
+    if analysis.years:
+        return all(int(year) <= _FIRST_RATINGS_BY for year in analysis.years)
+    return bool(_EARLY.search(analysis.question))
+
+
 # What a trust's ratings are told in, asked when a question's premise about them fails.
 RATINGS_FOCUS = "rated rating overall"
 _FINDINGS = "inspection found problems concerns"  # what a rating's reasons are said in
@@ -1645,6 +1665,14 @@ _PUT_RIGHT = re.compile(
 )
 
 
+# What was wrong, or the problems found: "what was actually wrong on its wards?"
+_ASKS_PROBLEMS = re.compile(
+    r"\bwhat\s+(?:was|were|went|had gone)\s+(?:\w+\s+)?wrong\b"
+    r"|\bwhat\s+(?:were\s+)?(?:the\s+)?(?:main\s+|biggest\s+|key\s+)?"
+    r"(?:problems|failings|shortcomings|weaknesses|concerns)\b"
+    r"|\b(?:problems|failings|shortcomings|weaknesses|concerns)\s+did\s+(?:cqc|inspectors)\b",
+    re.I,
+)
 _WHY_RATED = re.compile(
     r"(?:^|[.!?:]\s)\W*why\b[^?]*\b(?:rated|rating|ratings|downgraded|marked down)\b", re.I
 )

@@ -153,7 +153,14 @@ TRUSTS: tuple[Trust, ...] = (
     Trust(
         "north_staffordshire",
         "North Staffordshire Combined Healthcare NHS Trust",
-        ("north staffordshire", "north staffs", "combined healthcare", "nscht"),
+        (
+            "north staffordshire combined",
+            "north staffs combined",
+            "north staffordshire",
+            "north staffs",
+            "combined healthcare",
+            "nscht",
+        ),
     ),
     Trust("calderstones", "Calderstones Partnership NHS Foundation Trust", ("calderstones",)),
     Trust(

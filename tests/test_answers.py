@@ -2787,3 +2787,28 @@ def test_figures_and_names_said_in_other_words_are_found(real_settings):
         "How long had Steven Michael been running South West Yorkshire Partnership?"
     )
     assert "since 2006" in tenure.answer
+
+
+def test_everyday_words_for_the_cqc_relationship_and_neighbours_are_read():
+    dealings = analyse("How did Oxleas and North Staffs Combined describe their dealings with CQC?")
+    assert "Combined" not in dealings.focus  # part of the trust's name
+    assert dealings.themes == ("relationship_with_cqc",)
+    assert "relationship_with_cqc" in analyse("How did CQC keep tabs on SWYPFT?").themes
+    door = analyse("How did Somerset Partnership work with the acute trust next door?")
+    assert "next_steps" not in door.themes and "door" not in door.focus
+    assert "reaction" in analyse("What was wrong when CQC first went in at Oxleas?").themes
+
+
+@pytest.mark.slow
+def test_what_was_wrong_and_what_was_cut_are_answered_on_the_point(real_settings):
+    assistant = Assistant(real_settings)
+    wrong = assistant.ask("What was actually wrong on Oxleas's acute wards when CQC first went in?")
+    assert "shortage of beds" in wrong.answer
+    assert "significant improvement on every acute inpatient ward" not in wrong.answer
+    restraint = assistant.ask(
+        "How did trusts go about cutting restraint, seclusion and other restrictive practice?"
+    )
+    assert "cut sickness absence" not in restraint.answer  # "cut" alone is no restraint
+    assert "new policy on restrictive practice" in restraint.answer
+    door = assistant.ask("How did Somerset Partnership work with the acute trust next door?")
+    assert "Taunton and Somerset NHS Foundation Trust" in door.answer
