@@ -1355,6 +1355,9 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
     text = _ASIDE.sub(" ", text)  # "in a nutshell": how to answer, not what about
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
+    text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " ", text, flags=re.I)  # the theme, said
+    # "ended up merging": the merging is asked about
+    text = re.sub(r"\b(?:end|ends|ended|ending) up\b(?=\s+\w+ing\b)", " ", text, flags=re.I)
     text = _SEASON.sub(" ", text)  # "in summer 2016": a time, said as "in August 2016"
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
@@ -1476,6 +1479,8 @@ _ONE_WAY = (
     ("fund funded funding funder funders", "received grant"),
     ("pot pots", "fund funds funding grant"),  # a pot of money is a fund
     ("top topped winner winners", "first"),  # who "came top" or won took first place
+    ("absorb absorbed absorbing", "merged merger acquisition acquired"),
+    ("incoming", "new became took appointed joined"),  # an incoming chief executive
     # the report's trusts were chosen as ones CQC visited whose ratings had improved
     ("chosen chose choose selected select picked pick", "visited improvements ratings"),
     ("feature featured features profile profiled include included", "visited"),

@@ -1201,7 +1201,11 @@ def _with_alternatives(
     return weights
 
 
-_EITHER_OR = re.compile(r"\b([A-Za-z][\w-]{2,}) or ([A-Za-z][\w-]{2,})\b")
+# "takeover or merger", and "merging with or being absorbed into"
+_EITHER_OR = re.compile(
+    r"\b([A-Za-z][\w-]{2,})(?:\s+(?:with|into|to|by|from|in|on))? or "
+    r"(?:(?:being|been|getting|be)\s+)?([A-Za-z][\w-]{2,})\b"
+)
 
 
 _RATED = re.compile(rf"\brat(?:ed|ing|ings)\b|{RATING_PATTERN}", re.I)
@@ -2027,6 +2031,12 @@ _DOWN_WORDS = (
 )
 _GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
 _LOWER = "(?:requires improvement|inadequate)"  # what a rating that fell went to
+# A rating reached before a fall: "after being rated good", "once they got to outstanding".
+_REACHED_FIRST = re.compile(
+    r"\b(?:after|once|when|since|having)\s+(?:\w+\s+){0,3}?(?:rated|becoming|became|been|"
+    r"reaching|reached|getting|got|gone|went)\s+(?:to\s+)?(?:good|outstanding)\b",
+    re.I,
+)
 # A rating's fall in words of movement ("the overall rating fell", "put the trust back to").
 _MOVED_DOWN = (
     r"\brating\w*\s+(?:\w+\s+){0,3}?(?:fell|fall|dropped|slipped|declined|lowered)\b"
@@ -2438,9 +2448,12 @@ def _rating_sought(analysis: QuestionAnalysis) -> str:
 
     For a fall, the two it may have gone to; for ratings at all, any of the four.
     """
+    going_down = _GOING_DOWN.search(analysis.question)
+    if going_down and _REACHED_FIRST.search(analysis.question):
+        return _LOWER  # "Did any slip back down after being rated good?": down from good
     if asked_rating(analysis):
         return asked_rating(analysis)
-    if _GOING_DOWN.search(analysis.question):
+    if going_down:
         return _LOWER
     return RATING_PATTERN if _about_ratings(analysis) else ""  # "how did their ratings move"
 

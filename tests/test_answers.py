@@ -2812,3 +2812,30 @@ def test_what_was_wrong_and_what_was_cut_are_answered_on_the_point(real_settings
     assert "new policy on restrictive practice" in restraint.answer
     door = assistant.ask("How did Somerset Partnership work with the acute trust next door?")
     assert "Taunton and Somerset NHS Foundation Trust" in door.answer
+
+
+def test_alternatives_apart_and_everyday_verbs_are_read_as_asked():
+    merging = analyse(
+        "Which of the featured trusts ended up merging with or being absorbed into another NHS "
+        "organisation?"
+    )
+    assert "ended" not in merging.focus and "merging" in merging.focus
+    assert "tabs" not in analyse("How did CQC keep tabs on SWYPFT after 2016?").focus
+
+
+@pytest.mark.slow
+def test_falls_mergers_and_newcomers_are_found_in_other_words(real_settings):
+    assistant = Assistant(real_settings)
+    slipped = assistant.ask("Did any of these trusts slip back down after being rated good?")
+    assert "South West Yorkshire" in slipped.answer and "Sheffield" in slipped.answer
+    merged = assistant.ask(
+        "Which of the featured trusts ended up merging with or being absorbed into another NHS "
+        "organisation?"
+    )
+    assert "Calderstones" in merged.answer and "Somerset" in merged.answer
+    incoming = assistant.ask(
+        "Who were the incoming chief executives at South West Yorkshire and at Sheffield?"
+    )
+    assert "Rob Webster" in incoming.answer and "Jan Ditheridge" in incoming.answer
+    tabs = assistant.ask("How did CQC keep tabs on South West Yorkshire after the 2016 report?")
+    assert "a focused follow-up in December 2016" in tabs.answer
