@@ -291,6 +291,8 @@ class Assistant:
         composer = self._composer
         trust = state.filters[0]
         asked = question_parts(state.analysis.question)
+        if len(asked) > 1 and state.analysis.scope == REPORT:
+            asked = [asked[0], *(_report_named(part, asked[0]) for part in asked[1:])]
         parts = [analyse(part, trust, self._others) for part in asked] if len(asked) > 1 else []
         if parts and _stands_alone(parts[1], state.analysis):
             return extractive.merged([self._part_groups(state, part) for part in parts])
@@ -606,6 +608,16 @@ def _only_unknown_topic(focus: str, unknown: Sequence[str], vocabulary: Iterable
     known = list(vocabulary)
     slips = [w for w in unheard if difflib.get_close_matches(w.lower(), known, n=1, cutoff=0.85)]
     return "" if slips else " ".join(unheard)
+
+
+def _report_named(part: str, first: str) -> str:
+    """A later part's "it" as the report the first part names ("... and when was it published?").
+
+    Only the Driving improvement report is named back by its title; another "it" stays.
+    """
+    if not re.search(r"\bdriving improvement\b", first, re.I):
+        return part
+    return re.sub(r"\bit\b", "the Driving improvement report", part, count=1, flags=re.I)
 
 
 def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:

@@ -964,6 +964,8 @@ class Composer:
             return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
         if analysis.answer_type == FIGURE:
             return _gives_the_figure(x, analysis, s.figure_focus)
+        if _dates_another_publication(x, analysis):
+            return False  # "When was Driving improvement published?": not a trust's report
         dated = _dates_a_rating(x, analysis) if analysis.answer_type == DATE else None
         if dated is not None:
             return dated
@@ -1896,6 +1898,21 @@ def _referred_to(x: Scored) -> frozenset[str]:
 _OF_THEM = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|all) of (?:them|these|those)\b", re.I
 )
+
+
+def _dates_another_publication(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True for a line dating something else when the date of a titled report is asked.
+
+    "When was the Driving improvement report published?" is not answered by "Reports
+    published 5 October 2018 rated [Sheffield] requires improvement".
+    """
+    if analysis.answer_type != DATE or analysis.scope != REPORT:
+        return False
+    title = _DRIVING_IMPROVEMENT.search(analysis.question)
+    return bool(title) and not _DRIVING_IMPROVEMENT.search(x.sentence.quote)
+
+
+_DRIVING_IMPROVEMENT = re.compile(r"\bdriving improvement\b", re.I)
 
 
 def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:

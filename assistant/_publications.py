@@ -129,7 +129,9 @@ class Publications:
         asked = ["report" if w in alike else w for w in tokenize([question])[0]]
         named: dict[str, list[tuple[str, ...]]] = {}
         for doc_id, pairs in self.pairs.items():
-            matched: list[tuple[str, ...]] = [pair for pair in pairs if _in_order(asked, *pair)]
+            matched: list[tuple[str, ...]] = [
+                pair for pair in pairs if _in_order(asked, *pair) or _reported_on(question, *pair)
+            ]
             matched += [(w,) for w in self.words[doc_id] if _CODED.fullmatch(w) and w in asked]
             words = [w for pair in matched for w in pair]
             years = _YEAR.findall(self.titles[doc_id])
@@ -190,6 +192,18 @@ def _pairs(words: list[str]) -> list[tuple[str, str]]:
 def _in_order(asked: list[str], first: str, second: str) -> bool:
     """True when `second` follows `first` in the question, at most one word between."""
     return any(word == first and second in asked[i + 1 : i + 3] for i, word in enumerate(asked))
+
+
+def _reported_on(question: str, first: str, second: str) -> bool:
+    """True for "<word> report" said the other way: "the report on the eight acute trusts"."""
+    return second == "report" and bool(
+        re.search(
+            rf"\breports?\s+(?:on|about|into|of|covering)\s+(?:the\s+)?(?:\w+\s+){{0,2}}?"
+            rf"{re.escape(first)}",
+            question,
+            re.I,
+        )
+    )
 
 
 def _close(question: str, one: tuple[int, int], other: tuple[int, int]) -> bool:

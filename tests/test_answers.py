@@ -2839,3 +2839,19 @@ def test_falls_mergers_and_newcomers_are_found_in_other_words(real_settings):
     assert "Rob Webster" in incoming.answer and "Jan Ditheridge" in incoming.answer
     tabs = assistant.ask("How did CQC keep tabs on South West Yorkshire after the 2016 report?")
     assert "a focused follow-up in December 2016" in tabs.answer
+
+
+@pytest.mark.slow
+def test_a_titled_reports_date_is_its_own_and_a_report_on_names_it(real_settings):
+    assistant = Assistant(real_settings)
+    when = assistant.ask("When was the Driving improvement report published?")
+    assert "15 March 2018" in when.answer and "5 October 2018" not in when.answer
+    two_part = assistant.ask(
+        "How many trusts did CQC feature in its mental health Driving improvement report, and "
+        "when was it published?"
+    )
+    assert "seven" in two_part.answer and "15 March 2018" in two_part.answer
+    acute = assistant.ask(
+        "On what date did CQC put out its Driving improvement report on the eight acute trusts?"
+    )
+    assert "14 June 2017" in acute.answer
