@@ -1481,6 +1481,7 @@ _ONE_WAY = (
     ("top topped winner winners", "first"),  # who "came top" or won took first place
     ("absorb absorbed absorbing", "merged merger acquisition acquired"),
     ("incoming", "new became took appointed joined"),  # an incoming chief executive
+    ("raise raising raised", "speak speaking"),  # staff raising concerns "speak up"
     # the report's trusts were chosen as ones CQC visited whose ratings had improved
     ("chosen chose choose selected select picked pick", "visited improvements ratings"),
     ("feature featured features profile profiled include included", "visited"),

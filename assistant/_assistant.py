@@ -379,7 +379,10 @@ class Assistant:
                 # "Why was it rated inadequate in 2016?": its ratings, whatever the years
                 attempts.append((dataclasses.replace(rated, years=()), "focus", ratings))
         if analysis.years and _WHY.match(analysis.question):
-            attempts.append((dataclasses.replace(analysis, years=()), "year", whole))
+            # "Why was it put in special measures in 2016?": first what is told of that, in
+            # its own year; a rating asserted ("rated inadequate in 2016") by the ratings
+            at = len(attempts) if _asserted_rating(analysis) else 0
+            attempts.insert(at, (dataclasses.replace(analysis, years=()), "year", whole))
         for attempt, why, (passages, vector) in attempts:
             groups = _trusted(self._composer.groups(attempt, passages, vector), self._composer.bank)
             if any(g.picks for g in groups):

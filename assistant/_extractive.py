@@ -864,6 +864,8 @@ class Composer:
             return "visit"
         if analysis.years and not any(_dated(x, analysis.years) for x in scored):
             return "year"
+        if analysis.years and _told_of_other_years(scored, analysis):
+            return "year"
         return ""
 
     def _absent_visit(self, trust: str, analysis: QuestionAnalysis) -> bool:
@@ -2292,6 +2294,22 @@ def _elsewhere(quote: str, trust: str) -> bool:
         return False
     name = re.escape(short_trust_name(trust).split()[0])
     return bool(re.search(rf"\(not (?:at |in |with )?(?:the )?{name}\b", quote, re.I))
+
+
+def _told_of_other_years(scored: list[Scored], analysis: QuestionAnalysis) -> bool:
+    """True when what is asked is told only of other years than the one the question gives.
+
+    "Why did Lincolnshire open Ash Villa in 2019?": the ward's opening is told of 2021, and
+    no 2019 line says more than a word of it, so nothing answers for 2019.
+    """
+    inside = [x.focus for x in scored if _in_years(x, analysis.years)]
+    outside = [x.focus for x in scored if not _in_years(x, analysis.years)]
+    best = max(outside, default=0.0)
+    return best >= _TOLD and max(inside, default=0.0) < _HALF_TOLD * best
+
+
+_TOLD = 0.9  # the share of the focus a line holds that tells what was asked
+_HALF_TOLD = 0.6  # a line of the year asked with less than this of that share says less
 
 
 def _dated(x: Scored, years: Sequence[str]) -> bool:

@@ -2855,3 +2855,17 @@ def test_a_titled_reports_date_is_its_own_and_a_report_on_names_it(real_settings
         "On what date did CQC put out its Driving improvement report on the eight acute trusts?"
     )
     assert "14 June 2017" in acute.answer
+
+
+@pytest.mark.slow
+def test_a_why_question_dated_to_the_wrong_year_is_answered_from_the_right_one(real_settings):
+    assistant = Assistant(real_settings)
+    ward = assistant.ask("Why did Lincolnshire open the Ash Villa ward in 2019?")
+    assert ward.answer.startswith("The documents say nothing on")
+    assert "1 March 2021" in ward.answer and "would not be complacent" not in ward.answer
+    measures = assistant.ask("Why did Sheffield get special measures in 2016?")
+    assert "January–February 2020" in measures.answer
+    staff = assistant.ask(
+        "Is there evidence that staff at these trusts felt safer raising concerns?"
+    )
+    assert "comfortable speaking up" in staff.answer  # raising concerns is speaking up
