@@ -132,8 +132,11 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         FIGURE,
         re.compile(
-            r"\bhow (?:much|many|big|large|often|far)\b|\bhow long\b(?!.*\b(?:take|took|to get|"
-            r"to move|to go|to reach|until|before)\b)|\bby how\b|\bwhat (?:was |is |were )?"
+            r"\bhow (?:much|many|big|large|often)\b|\bhow long\b(?!.*\b(?:take|took|to get|"
+            r"to move|to go|to reach|until|before)\b)|\bby how\b"
+            # a distance, not an extent ("how far were they plugged into ..."): travelled
+            r"|\bhow far\b(?=[^?]*\b(?:travel\w*|away|miles?|km|kilometres?|distance)\b)"
+            r"|\bwhat (?:was |is |were )?"
             r"(?:the |its |their |x |(?:[\w-]+ ){0,3}[\w-]+['’]s )?(?:[\w'’-]+ ){0,3}"
             r"(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
@@ -174,9 +177,12 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"officer|manager|head|ceo|man|woman|governor|secretary)s?\b)|\bwhat (?:was|is|were) "
             r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b"
             # an organisation a trust joined: "Who did Calderstones merge with?"
-            r"|\bwho (?:did|does|will|would) [^?]{1,60}? (?:join|merge|combine)\b"
-            # a funder is an organisation: "Who funded the coaching academy?"
-            r"|^\W*who (?:funded|funds|paid for|pays for|financed|sponsored|commissioned)\b",
+            r"|\bwho (?:did|does|will|would) [^?]{1,60}? (?:join|merge|combine|team up|"
+            r"partner|work|collaborate)\b"
+            # a funder is an organisation: "Who funded the coaching academy?", "Who put money
+            # into it?"
+            r"|^\W*who (?:funded|funds|paid for|pays for|financed|sponsored|commissioned|"
+            r"(?:put|puts|invested|gave) (?:the )?(?:money|funding|cash|funds)\b)",
             re.I,
         ),
     ),
@@ -411,7 +417,15 @@ def _names(runs: list[str], others: Sequence[Trust]) -> list[str]:
         and not named_trusts(run, others)
         and _plain(run) not in PLACES_OF_PEOPLES
         and not re.fullmatch(r"driving(?: improvement)?|sustaining(?: improvement)?", _plain(run))
+        and not _A_ROLE.search(run)
     ]
+
+
+# A role's title, which names no one ("the Health Secretary", "Chief Inspector").
+_A_ROLE = re.compile(
+    r"\b(?:Secretary|Minister|Inspector|Director|Officer|Chair|Chairman|Chairwoman|Executive|"
+    r"Commissioner|Lead|Nurse)$"
+)
 
 
 def _split_pair(run: str) -> list[str]:
@@ -700,15 +714,18 @@ def _organisations(run: str) -> list[Organisation]:
 def _joined_trusts(run: str) -> list[Organisation] | None:
     """The corpus trusts a run joins with "and", or None when it is not only trusts.
 
-    Only an "and" between two trusts splits: "Sheffield Health and Social Care NHS
-    Foundation Trust" is one name.
+    Only an "and" after a trust splits: "Sheffield Health and Social Care NHS Foundation
+    Trust" is one name, "Calderstones and Mersey Care" two.
     """
     whole = _organisation(run)
     if whole.trust:
         return [whole]
     for joint in re.finditer(r"\s(?:and|&)\s", run):
         first = _organisation(run[: joint.start()].strip())
-        rest = _joined_trusts(run[joint.end() :].strip()) if first.trust else None
+        if not first.trust:
+            continue
+        after = run[joint.end() :].strip()
+        rest = _joined_trusts(after) or ([_organisation(after)] if after else None)
         if rest:
             return [first, *rest]
     return None
@@ -1293,7 +1310,8 @@ _COMPARING = r"(?:Comparing|Contrasting|Regarding|Considering|Looking at)\b"
 # a verb that opens it ("Comparing A and B").
 _LEAD_IN = re.compile(
     r"\b(?:prep|preparing|briefing|meeting|paper|session|presentation|away day|background|"
-    r"for context|quick question|for (?:my|our)\b)|^\W*(?:hi|hello)\b|^\W*" + _COMPARING,
+    r"for context|quick question|for (?:my|our)\b|\bq\b|\bqn\b|\bquery\b|\bquestion\b)"
+    r"|^\W*(?:hi|hello)\b|^\W*" + _COMPARING,
     re.I,
 )
 
@@ -1356,6 +1374,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _ASIDE.sub(" ", text)  # "in a nutshell": how to answer, not what about
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
     text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " ", text, flags=re.I)  # the theme, said
+    text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
+    text = re.sub(r"\boutside (?:their|its|our) own walls\b", " ", text, flags=re.I)
     # "ended up merging": the merging is asked about
     text = re.sub(r"\b(?:end|ends|ended|ending) up\b(?=\s+\w+ing\b)", " ", text, flags=re.I)
     text = _SEASON.sub(" ", text)  # "in summer 2016": a time, said as "in August 2016"
@@ -1368,6 +1388,12 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
 _ASIDE = re.compile(
     r"\bin (?:a nutshell|brief|short|a word|a sentence|one line|plain english|a few words)\b"
     r"|\b(?:the gist|briefly|tl;?dr|summed up|in summary)\b",
+    re.I,
+)
+# Money put into something: what it was funded with or by.
+_PUT_MONEY = re.compile(
+    r"\b(?:put|puts|putting|invested|gave|give) (?:the |any |some )?(?:money|cash|funds?) "
+    r"(?:in|into|towards|to|for)\b",
     re.I,
 )
 # A season of a year ("summer 2016", "the spring of 2017"): when, not what.
@@ -1464,7 +1490,10 @@ _ONE_WAY = (
     # everyday words for what documents write more formally
     ("hit hitting hits", "met meet achieved reached"),
     ("target targets", "indicators indicator goals"),
-    ("talk talked talking chat chatted", "spoken spoke conversations conversation met"),
+    (
+        "talk talked talking chat chatted speak spoke",
+        "spoken spoke conversations conversation met interviewed interview interviews",
+    ),
     ("heading headed", "direction future"),
     # a successor "took over", "replaced" the last one or "became" chief executive
     ("succeed succeeded succeeds", "took replaced became"),
@@ -1473,12 +1502,14 @@ _ONE_WAY = (
     # a survey's results are given as its scores
     ("result results", "scores score scored"),
     # what became of a trust "as a separate organisation": it merged or was taken over
-    ("separate", "merged merger ceased acquisition acquired"),
+    ("separate standalone", "merged merger ceased acquisition acquired"),
     ("exist existed exists", "merged merger ceased acquisition acquired"),  # "no longer exist"
     # money given to a project is written as what it "received" from its funder
     ("fund funded funding funder funders", "received grant"),
     ("pot pots", "fund funds funding grant"),  # a pot of money is a fund
     ("top topped winner winners", "first"),  # who "came top" or won took first place
+    ("row", "running consecutive"),  # "years in a row": "the 18th year running"
+    ("team teamed", "partner partners partnership jointly alliance"),  # "teamed up with"
     ("absorb absorbed absorbing", "merged merger acquisition acquired"),
     ("incoming", "new became took appointed joined"),  # an incoming chief executive
     ("raise raising raised", "speak speaking"),  # staff raising concerns "speak up"

@@ -62,6 +62,9 @@ _RATING_WORDS = re.compile(
     r"special measures)\b",
     re.I,
 )
+# The lowest similarity at which a question all of whose topic words the documents use is
+# still looked into (below the calibrated threshold, which holds for other questions).
+_KNOWN_WORDS_FLOOR = 0.2
 ABSTAIN_TEXT = (
     "The documents do not cover this. Nothing in them answers the question well enough to "
     "quote, so no answer is given."
@@ -353,6 +356,9 @@ class Assistant:
             # "What is meant by outward looking?", "What did Jane Ray say?": a theme, or a
             # name the documents hold (absent ones were turned away above), is theirs
             and not (state.analysis.themes or state.analysis.names)
+            # "did any of the seven rewrite their vision or values?": every topic word theirs,
+            # the asking only phrased far from how they put it
+            and not (coverage == 1.0 and retrieved.best_dense >= _KNOWN_WORDS_FLOOR)
         ):
             return ABSTAIN_TEXT
         return ""

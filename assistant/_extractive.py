@@ -735,8 +735,11 @@ class Composer:
         "recruitment" in "involve service users in recruitment". Not the question's verb
         ("deal with"), not a framing word ("statement"), and not a word found in one passage
         only or in none: in a corpus this size those are chance words, not the topic
-        (unknown words weigh in elsewhere).
+        (unknown words weigh in elsewhere). A question listing what it asks about ("- police,
+        other trusts, the wider system") has no one word that stands out.
         """
+        if _LISTED.search(analysis.question):
+            return frozenset()
         total = sum(weights.values())
         once = self.top_idf
         framing = _framing() | set(words_of([" ".join(analysis.verbs)])[0])
@@ -1205,6 +1208,13 @@ def _with_alternatives(
     return weights
 
 
+# Examples listed after a dash, a colon, "such as" or "like": "- police, other trusts, the
+# wider system", "like STPs or integrated care systems".
+_LISTED = re.compile(
+    r"(?:\s[-–—:]|\bsuch as|\blike|\be\.?g\.?)\s+[^?.;,]+?(?:,\s*[^?.;,]+?)*"
+    r"(?:,|\s(?:or|and))\s+[^?.;,]+",
+    re.I,
+)
 # "takeover or merger", and "merging with or being absorbed into"
 _EITHER_OR = re.compile(
     r"\b([A-Za-z][\w-]{2,})(?:\s+(?:with|into|to|by|from|in|on))? or "
@@ -1393,7 +1403,8 @@ _IRREGULAR = (
     "go went gone|grow grew grown|hold held|keep kept|know knew known|lead led|leave left|"
     "lose lost|make made|meet met|pay paid|rise rose risen|run ran|say said|see saw seen|"
     "seek sought|sell sold|send sent|set set|sit sat|speak spoke spoken|spend spent|stand stood|"
-    "take took taken|teach taught|tell told|think thought|win won|write wrote written"
+    "take took taken|teach taught|tell told|think thought|win won|write wrote written|"
+    "rewrite rewrote rewritten"
 )
 
 

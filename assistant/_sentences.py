@@ -74,7 +74,7 @@ _OTHER_PRONOUN = re.compile(r"^(?:it|its|they|their|them|this|these|those|that|s
 _THE_TRUST = re.compile(r"^The trust(?:'s|’s)?\b")
 _NAME = re.compile(
     r"\b(?:(?:Dr|Professor|Prof|Sir|Dame|Mr|Mrs|Ms|Lord|Baroness)\.?\s+)?"
-    r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"
+    r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+(?:O['’]|Mc|Mac(?=[A-Z]))?[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"
 )
 _NOT_PERSON_WORD = re.compile(
     rf"^(?:{_MONTH}|The|In|On|At|By|For|From|After|Before|When|While|Trust|NHS|Health|Care|"
@@ -113,6 +113,7 @@ _ROLE = re.compile(
 _MET_WORDS = frozenset(
     ["interview", "interviewed", "speak", "spoke", "talk", "talked", "meet", "met", "visit"]
 )
+_TALK_WORDS = frozenset(["speak", "spoke", "talk", "talked"])
 _DATE = re.compile(rf"\b(?:19|20)\d{{2}}\b|\b(?:{_MONTH})\b")
 
 
@@ -629,7 +630,10 @@ def holds(
     if answer_type == "person":
         names = [n for n in person_names(sentence) if not set(n.lower().split()) & asked]
         names += [m[1] for m in _SURNAME_SAYS.finditer(sentence) if m[1].lower() not in asked]
-        if asked & _MET_WORDS:  # "Who did CQC interview?": groups of people in roles answer
+        # "Who did CQC interview?", "who did it talk to?": groups of people in roles answer;
+        # "which executive talked about ..." asks who talked
+        talked_to = asked & _TALK_WORDS and "to" in asked
+        if asked & (_MET_WORDS - _TALK_WORDS) or talked_to:
             return bool(_ROLE.search(sentence))
         return bool(names)
     if answer_type == "organisation":

@@ -2869,3 +2869,48 @@ def test_a_why_question_dated_to_the_wrong_year_is_answered_from_the_right_one(r
         "Is there evidence that staff at these trusts felt safer raising concerns?"
     )
     assert "comfortable speaking up" in staff.answer  # raising concerns is speaking up
+
+
+def test_names_roles_funders_and_extents_are_read_as_meant():
+    joined = analyse("who was the shared medical director between Calderstones and Mersey Care?")
+    assert [o.name for o in joined.organisations][1:] == ["Mersey Care"]
+    funder = analyse("Who put money into the Sheffield microsystem coaching academy?")
+    assert funder.answer_type == "organisation" and "funded" in funder.focus
+    assert analyse("Who did the trusts team up with?").answer_type == "organisation"
+    assert analyse("How far were the trusts plugged into local systems?").answer_type != "figure"
+    assert analyse("How far did Lincolnshire patients travel for a bed?").answer_type == "figure"
+    assert analyse("What did the Health Secretary say about the report?").names == ()
+    assert person_names("Jonathan O'Brien, executive director, said so.") == ["Jonathan O'Brien"]
+    assert person_names("Dr Jane McDonald said so.") == ["Dr Jane McDonald"]
+    assert holds("Jonathan O'Brien said staff were buzzing.", "person", asked=frozenset({"talked"}))
+    assert not holds("Jonathan O'Brien said so.", "person", asked=frozenset({"talk", "to"}))
+
+
+@pytest.mark.slow
+def test_questions_phrased_far_from_the_documents_are_still_answered(real_settings):
+    assistant = Assistant(real_settings)
+    shared = assistant.ask(
+        "who was the shared medical director between Calderstones and Mersey Care?"
+    )
+    assert "Dr David Fearnley" in shared.answer
+    money = assistant.ask("Who put money into the Sheffield microsystem coaching academy?")
+    assert "£420,000" in money.answer and "Health Foundation" in money.answer
+    buzz = assistant.ask(
+        "At North Staffs, which executive talked about how staff felt the day Outstanding was "
+        "announced?"
+    )
+    assert "Jonathan O'Brien" in buzz.answer
+    surplus = assistant.ask(
+        "company sec q: by mid-2017 how many years in a row had North Staffs Combined made a "
+        "surplus?"
+    )
+    assert "18th year running" in surplus.answer
+    values = assistant.ask("did any of the seven rewrite their vision or values?")
+    assert not values.abstained and "rewrote these with staff" in values.answer
+    hunt = assistant.ask("What did the Health Secretary say the NHS was aiming to be?")
+    assert "the safest healthcare system in the world" in hunt.answer
+    partners = assistant.ask(
+        "Who did these trusts team up with outside their own walls - police, other trusts, the "
+        "wider system?"
+    )
+    assert not partners.abstained and "Taunton and Somerset" in partners.answer
