@@ -1375,6 +1375,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
     text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " ", text, flags=re.I)  # the theme, said
     text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
+    text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
+    text = re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
     text = re.sub(r"\boutside (?:their|its|our) own walls\b", " ", text, flags=re.I)
     # "ended up merging": the merging is asked about
     text = re.sub(r"\b(?:end|ends|ended|ending) up\b(?=\s+\w+ing\b)", " ", text, flags=re.I)
@@ -1390,6 +1392,8 @@ _ASIDE = re.compile(
     r"|\b(?:the gist|briefly|tl;?dr|summed up|in summary)\b",
     re.I,
 )
+# What a trust got out of something: what it received from it.
+_GOT_OUT_OF = re.compile(r"\b(?:get|gets|got|getting)\s+out\s+of\b", re.I)
 # Money put into something: what it was funded with or by.
 _PUT_MONEY = re.compile(
     r"\b(?:put|puts|putting|invested|gave|give) (?:the |any |some )?(?:money|cash|funds?) "

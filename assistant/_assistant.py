@@ -443,6 +443,9 @@ class Assistant:
                 groups,
                 f"The documents do not say any part of {who} was rated {part.group(1).lower()}.",
             )
+        held = self._hold_not_borne_out(state)
+        if held[1]:
+            return held  # "Sheffield has held on to its good rating since 2017 - why?"
         if self._premise_in_notes(analysis):
             return groups, ""  # "when it was rated good in 2017": the notes say so somewhere
         correction = _rating_not_borne_out(analysis, groups)
@@ -457,6 +460,31 @@ class Assistant:
             return ratings or groups, fell
         correction = _rating_not_borne_out(analysis, ratings) if ratings else ""
         return (ratings, correction) if correction else (groups, "")
+
+    def _hold_not_borne_out(self, state: PipelineState) -> tuple[list, str]:
+        """The trust's later, lower ratings, for a question saying it kept a good rating.
+
+        "Sheffield has held on to its good rating since the 2017 upgrade - what's kept it
+        there?" gets its 2018 and 2020 ratings, and a line saying the premise is not so.
+        """
+        analysis = state.analysis
+        held = _HELD_RATING.search(analysis.question)
+        if not (held and analysis.trusts):
+            return [], ""
+        lower = []
+        rating = held.group("rating").lower()
+        ratings = self._ratings_instead(state)
+        quotes = [p.sentence.quote for g in ratings for p in g.picks]
+        reached = [_years_in(q)[:1] for q in quotes if extractive.gives_rating(q, rating)]
+        since = max([analysis.since, *(y[0] for y in reached if y)])  # after it was reached
+        for group in ratings:
+            picks = [p for p in group.picks if _a_lower_rating(p.sentence.quote, since)]
+            if picks:
+                lower.append(dataclasses.replace(group, picks=picks))
+        if not lower:
+            return [], ""
+        who = " or ".join(short_trust_name(t) for t in analysis.trusts)
+        return lower, f"The documents do not say {who} kept its {rating} rating."
 
     def _premise_in_notes(self, analysis: QuestionAnalysis) -> bool:
         """True when some sentence of the trust's notes gives the rating the question asserts.
@@ -739,6 +767,35 @@ def _citation(
         or provenance(chunk.source_urls, chunk.doc_kind),
         **document_fields(index, chunk),
     )
+
+
+# A good rating the question says was kept: "held on to its good rating", "stayed outstanding".
+_HELD_RATING = re.compile(
+    r"\b(?:held|hold|holds|holding|kept|keep|keeps|keeping|maintained|maintain|retained|"
+    r"stayed|remained|sustained)\s+(?:on\s+to\s+|onto\s+)?(?:its|their|the|a)?\s*"
+    r"(?P<rating>good|outstanding)\b",
+    re.I,
+)
+
+
+def _a_lower_rating(quote: str, since: int) -> bool:
+    """True when a line gives a trust a lower rating (or a fall), not before the year given."""
+    lower = extractive.says_rating_fell(quote) or extractive.gives_rating(quote, _LOWER)
+    if _STAYED.search(quote):
+        return False  # "older people's wards ... inadequate, although the trust stayed good"
+    years = _years_in(quote)
+    return lower and bool(years) and not (since and max(years) <= since)
+
+
+def _years_in(quote: str) -> list[int]:
+    """The years a line names, in order."""
+    return [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", quote)]
+
+
+_LOWER = "(?:requires improvement|inadequate)"
+_STAYED = re.compile(
+    r"\b(?:stayed|remained|kept|still|continued)\s+(?:rated\s+)?(?:good|outstanding)\b", re.I
+)
 
 
 def _rating_not_so(analysis: QuestionAnalysis) -> str:

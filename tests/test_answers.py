@@ -2914,3 +2914,21 @@ def test_questions_phrased_far_from_the_documents_are_still_answered(real_settin
         "wider system?"
     )
     assert not partners.abstained and "Taunton and Somerset" in partners.answer
+
+
+@pytest.mark.slow
+def test_a_rating_said_to_be_kept_is_checked_against_later_ratings(real_settings):
+    assistant = Assistant(real_settings)
+    kept = assistant.ask(
+        "Sheffield has held on to its good rating since the 2017 upgrade - what's kept it there?"
+    )
+    assert kept.answer.startswith(
+        "The documents do not say Sheffield Health and Social Care kept its good rating."
+    )
+    assert "rated Requires Improvement overall again" in kept.answer
+    assert not assistant.ask("How has Oxleas kept its good rating?").missing  # it did
+    assert not assistant.ask("Has North Staffordshire stayed outstanding?").missing
+    money = assistant.ask(
+        "how much did Lincolnshire get out of the DH places-of-safety money in summer 2016?"
+    )
+    assert "£405,895" in money.answer  # DH: the Department of Health
