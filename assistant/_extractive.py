@@ -2016,8 +2016,20 @@ def _in_range(x: Scored, analysis: QuestionAnalysis) -> bool:
         return False  # "after the report": a trust's being in it is not what came after
     if not _about_ratings(analysis):
         return True
+    if _a_finding_of_the_visit(x, analysis):
+        return True  # "How did Oxleas fare at its 2019 inspection?": what CQC found, too
     fell = _WENT_DOWN.search(quote) or not _GOING_DOWN.search(analysis.question)
     return bool(_GIVES_RATING.search(quote)) and bool(fell)  # "went backwards": a fall
+
+
+def _a_finding_of_the_visit(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True for a line that tells what one trust's inspection found, asked how it fared.
+
+    Not for a fall ("did its rating drop?"), which only a rating answers.
+    """
+    if analysis.scope != ONE_TRUST or _GOING_DOWN.search(analysis.question):
+        return False
+    return x.focus >= _TOLD
 
 
 def _about_ratings(analysis: QuestionAnalysis) -> bool:
@@ -2346,6 +2358,8 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     if x.typed and named and (_took_up_a_post(quote) or _IN_POST_FROM.search(quote)):
         # "Rob Webster took over in 2016", "From late 2017, Peter Lewis was chief executive"
         return any(0 < year - max(named) <= _STILL_IN_POST for year in asked)
+    if in_context and named and _GIVES_RATING.search(quote) and _published_after(named, asked):
+        return True  # "5–8 October 2015: inspection. On 9 February 2016 CQC rated it Good"
     if named:  # only looking back from a paragraph of that year: "many 2018 issues unresolved"
         looks_back = in_context and max(named) < min(int(year) for year in years)
         return looks_back and x.focus >= 0.5
@@ -2356,6 +2370,11 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
         return x.focus >= 0.25 or x.typed
     undated = not any(_ANY_YEAR.fullmatch(token) for token in x.sentence.context)
     return undated and x.focus >= 0.5
+
+
+def _published_after(named: list[int], asked: list[int]) -> bool:
+    """True when a rating's years are the year after the one asked (a visit's report)."""
+    return all(any(year - visit == 1 for visit in asked) for year in named)
 
 
 def _year_before(sentence: Sentence, whole_passage: bool = False) -> str:

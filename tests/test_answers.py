@@ -2932,3 +2932,12 @@ def test_a_rating_said_to_be_kept_is_checked_against_later_ratings(real_settings
         "how much did Lincolnshire get out of the DH places-of-safety money in summer 2016?"
     )
     assert "£405,895" in money.answer  # DH: the Department of Health
+
+
+@pytest.mark.slow
+def test_how_one_trust_fared_at_an_inspection_is_its_rating_and_findings(real_settings):
+    assistant = Assistant(real_settings)
+    results = assistant.ask("What were the CQC inspection results for Calderstones in 2015?")
+    assert "On 9 February 2016 CQC rated the trust Good" in results.answer  # its report, 2016
+    fared = assistant.ask("How did Oxleas fare at its 2019 inspection?")
+    assert "stayed good overall" in fared.answer
