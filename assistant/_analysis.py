@@ -1024,7 +1024,8 @@ _WHAT_IS = re.compile(r"\W*(?:what|how) (?:is|was|are|were|did|does|do|has|have)
 
 
 def _figure_kind(question: str) -> str:
-    if re.search(r"\bhow long\b", question, re.I):
+    spell = r"\bhow many (?:years|months|weeks|days)\b(?!\s+(?:in a row|running|consecutive))"
+    if re.search(r"\bhow long\b|" + spell, question, re.I):  # not "how many years in a row"
         return "duration"
     if re.search(r"\bhow many\b", question, re.I) and not _PERCENT.search(question):
         return "count"

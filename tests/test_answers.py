@@ -2941,3 +2941,14 @@ def test_how_one_trust_fared_at_an_inspection_is_its_rating_and_findings(real_se
     assert "On 9 February 2016 CQC rated the trust Good" in results.answer  # its report, 2016
     fared = assistant.ask("How did Oxleas fare at its 2019 inspection?")
     assert "stayed good overall" in fared.answer
+
+
+def test_how_many_years_is_a_duration_and_a_span_of_years_tells_it():
+    from assistant._sentences import FIGURE_PATTERNS
+
+    assert analyse("How many years was Donovan chief executive?").figure_kind == "duration"
+    assert analyse("How many years in a row had it made a surplus?").figure_kind != "duration"
+    duration = FIGURE_PATTERNS["duration"]
+    assert duration.search("She was chief executive from 2013 to 2016.")
+    assert duration.search("He led it between 2014 and 2019.")
+    assert not duration.search("It grew in 2016 and 2017.")
