@@ -136,6 +136,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"to move|to go|to reach|until|before)\b)|\bby how\b"
             # a distance, not an extent ("how far were they plugged into ..."): travelled
             r"|\bhow far\b(?=[^?]*\b(?:travel\w*|away|miles?|km|kilometres?|distance)\b)"
+            r"|\bhow far (?:is|are|was|were)\b[^?]*\bfrom\b"
             r"|\bwhat (?:was |is |were )?"
             r"(?:the |its |their |x |(?:[\w-]+ ){0,3}[\w-]+['’]s )?(?:[\w'’-]+ ){0,3}"
             r"(?:percentage|proportion|share|number|rate|"
@@ -178,7 +179,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b"
             # an organisation a trust joined: "Who did Calderstones merge with?"
             r"|\bwho (?:did|does|will|would) [^?]{1,60}? (?:join|merge|combine|team up|"
-            r"partner|work|collaborate)\b"
+            r"partner|collaborate)\b"
             # a funder is an organisation: "Who funded the coaching academy?", "Who put money
             # into it?"
             r"|^\W*who (?:funded|funds|paid for|pays for|financed|sponsored|commissioned|"
@@ -423,7 +424,9 @@ def _names(runs: list[str], others: Sequence[Trust]) -> list[str]:
 
 # A role's title, which names no one ("the Health Secretary", "Chief Inspector").
 _A_ROLE = re.compile(
-    r"\b(?:Secretary|Minister|Inspector|Director|Officer|Chair|Chairman|Chairwoman|Executive|"
+    r"^(?:(?:Health|Home|Chief|Medical|Nursing|Deputy|Executive|Finance|Operations|Managing|"
+    r"Clinical|Prime|Senior|Non-Executive|Assistant|Associate)\s+)+(?:[A-Z][\w-]*\s+)*"
+    r"(?:Secretary|Minister|Inspector|Director|Officer|Chair|Chairman|Chairwoman|Executive|"
     r"Commissioner|Lead|Nurse)$"
 )
 
@@ -470,7 +473,7 @@ _THEME_WORDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
     (
         "reaction",
         frozenset({"first", "initi", "poor", "bad", "low"}),
-        frozenset({"rate", "inspect", "visit", "went", "came"}),  # "when CQC first went in"
+        frozenset({"rate", "inspect", "visit"}),
     ),
     ("next_steps", frozenset({"sustain", "next", "futur"}), frozenset()),
     ("next_steps", frozenset({"keep", "continu", "last", "end", "beyond"}), frozenset({"improv"})),
@@ -526,6 +529,8 @@ def _themes(question: str) -> tuple[str, ...]:
     for key, first, second in _THEME_WORDS:
         if stems & first and (not second or stems & second) and key not in found:
             found.append(key)
+    if _FIRST_WENT_IN.search(question) and "reaction" not in found:
+        found.append("reaction")  # "what was wrong when CQC first went in?"
     if _WITH_CQC.search(question) and "relationship_with_cqc" not in found:
         found.append("relationship_with_cqc")
     return tuple(found)
@@ -534,15 +539,18 @@ def _themes(question: str) -> tuple[str, ...]:
 # The relationship with CQC in everyday words: "their dealings with CQC", "kept tabs on".
 _WITH_CQC = re.compile(
     r"\b(?:dealings|contacts?|work(?:ed|ing)?|got on|get on|getting on)\s+with\s+(?:the\s+)?"
-    r"(?:cqc|regulator|inspectors)\b|\b(?:keep|kept|keeping)\s+tabs\b",
+    r"(?:cqc|regulator|inspectors)\b|\b(?:cqc|regulator|inspectors)\b[^?]{0,20}"
+    r"\b(?:keep|kept|keeping)\s+tabs\b",
     re.I,
 )
+# A first inspection said as going in: "when CQC first went in".
+_FIRST_WENT_IN = re.compile(r"\bfirst\s+(?:went|came|go|come)\s+in\b", re.I)
 
 
 # The next of the visits: "when was it next inspected", "at its next inspection"; and a
 # neighbour: "the acute trust next door".
 _NEXT_VISIT = re.compile(
-    r"\bnext\s+(?:\w+\s+)?(?:inspect\w*|visit\w*|re-?inspect\w*)\b|\bnext[\s-](?:door|to)\b",
+    r"\bnext\s+(?:\w+\s+)?(?:inspect\w*|visit\w*|re-?inspect\w*)\b|\bnext[\s-]door\b",
     re.I,
 )
 # A good rating reached: "first ... rated outstanding" tells of no reaction to a first rating.
@@ -707,12 +715,15 @@ def _indexed_mentions(
 
 
 def _organisations(run: str) -> list[Organisation]:
-    """One organisation, or several when a run joins corpus trusts ("Oxleas and Somerset")."""
+    """One organisation, or several when a run joins a corpus trust with others.
+
+    "Oxleas and Somerset", "Calderstones and Mersey Care".
+    """
     return _joined_trusts(run) or [_organisation(run)]
 
 
 def _joined_trusts(run: str) -> list[Organisation] | None:
-    """The corpus trusts a run joins with "and", or None when it is not only trusts.
+    """The organisations a run joins with "and" after a corpus trust, or None.
 
     Only an "and" after a trust splits: "Sheffield Health and Social Care NHS Foundation
     Trust" is one name, "Calderstones and Mersey Care" two.
@@ -1311,7 +1322,7 @@ _COMPARING = r"(?:Comparing|Contrasting|Regarding|Considering|Looking at)\b"
 # a verb that opens it ("Comparing A and B").
 _LEAD_IN = re.compile(
     r"\b(?:prep|preparing|briefing|meeting|paper|session|presentation|away day|background|"
-    r"for context|quick question|for (?:my|our)\b|\bq\b|\bqn\b|\bquery\b|\bquestion\b)"
+    r"for context|quick question|for (?:my|our)\b|\bq\b|\bqn\b|\bquery\b)"
     r"|^\W*(?:hi|hello)\b|^\W*" + _COMPARING,
     re.I,
 )
@@ -1374,8 +1385,11 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
     text = _ASIDE.sub(" ", text)  # "in a nutshell": how to answer, not what about
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
-    text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " ", text, flags=re.I)  # the theme, said
+    text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
     text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
+    text = _TEAMED_UP.sub(" partnered ", text)  # "who did they team up with": partners
+    text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
+    text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
     text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
     text = re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
     text = re.sub(r"\boutside (?:their|its|our) own walls\b", " ", text, flags=re.I)
@@ -1389,12 +1403,19 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
 
 # Asides on how short the answer should be: "in a nutshell", "briefly", "the gist".
 _ASIDE = re.compile(
-    r"\bin (?:a nutshell|brief|short|a word|a sentence|one line|plain english|a few words)\b"
-    r"|\b(?:the gist|briefly|tl;?dr|summed up|in summary)\b",
+    r"(?:^|[,;:(-])\s*(?:in (?:a nutshell|brief|short|a word|a sentence|one line|plain english|"
+    r"a few words|summary)|the gist|briefly|tl;?dr|summed up)\s*(?=[,;:)?!.-]|$)",
     re.I,
 )
+_TEAMED_UP = re.compile(r"\bteam(?:s|ed|ing)?\s+up\b", re.I)
+_CAME_TOP = re.compile(r"\b(?:came|come|comes|coming)\s+top\b|\btopped\b", re.I)
+_RAISE_CONCERNS = re.compile(r"\brais(?:e|es|ed|ing)\s+(?:concerns?|issues?|worries)\b", re.I)
 # What a trust got out of something: what it received from it.
-_GOT_OUT_OF = re.compile(r"\b(?:get|gets|got|getting)\s+out\s+of\b", re.I)
+_GOT_OUT_OF = re.compile(
+    r"\b(?:get|gets|got|getting)\s+out\s+of\b(?=\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}"
+    r"(?:fund|funds|funding|grant|pot|money|scheme|budget)\b)",
+    re.I,
+)
 # Money put into something: what it was funded with or by.
 _PUT_MONEY = re.compile(
     r"\b(?:put|puts|putting|invested|gave|give) (?:the |any |some )?(?:money|cash|funds?) "
@@ -1402,7 +1423,12 @@ _PUT_MONEY = re.compile(
     re.I,
 )
 # A season of a year ("summer 2016", "the spring of 2017"): when, not what.
-_SEASON = re.compile(r"\b(?:spring|summer|autumn|winter)\b(?=\s+(?:of\s+)?(?:19|20)\d{2}\b)", re.I)
+_SEASON = re.compile(
+    r"(?:(?<=\bin )|(?<=\bby )|(?<=\bduring )|(?<=\bfrom )|(?<=\buntil )|(?<=\bsince )|"
+    r"(?<=\bover )|(?<=\bthe ))(?:spring|summer|autumn|winter)\b"
+    r"(?=\s+(?:of\s+)?(?:19|20)\d{2}\b(?!\s+(?:report|inspection|review|update)))",
+    re.I,
+)
 # "How long did it take X to ...": the "take" asks for a duration; it is not a topic.
 _TAKE_TIME = re.compile(r"\b(?:take|takes|took|taken)\b(?=.*\bto\b)|\bto take\b", re.I)
 
@@ -1512,12 +1538,12 @@ _ONE_WAY = (
     # money given to a project is written as what it "received" from its funder
     ("fund funded funding funder funders", "received grant"),
     ("pot pots", "fund funds funding grant"),  # a pot of money is a fund
-    ("top topped winner winners", "first"),  # who "came top" or won took first place
+    ("winner winners", "first"),  # the winner took first place
+    # "who did they team up with" (read as "partnered"): partners, alliances, joint work
+    ("partnered", "partner partners partnership alliance jointly joint"),
     ("row", "running consecutive"),  # "years in a row": "the 18th year running"
-    ("team teamed", "partner partners partnership jointly alliance"),  # "teamed up with"
     ("absorb absorbed absorbing", "merged merger acquisition acquired"),
     ("incoming", "new became took appointed joined"),  # an incoming chief executive
-    ("raise raising raised", "speak speaking"),  # staff raising concerns "speak up"
     # the report's trusts were chosen as ones CQC visited whose ratings had improved
     ("chosen chose choose selected select picked pick", "visited improvements ratings"),
     ("feature featured features profile profiled include included", "visited"),

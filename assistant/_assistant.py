@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant import _extractive as extractive
 from assistant import _llm as llm
@@ -55,6 +56,9 @@ from dia.errors import BadQuestion, DiaError, UnknownFilter
 from dia.settings import Settings
 from index import Chunk, Embedder, Index, VectorStore, idf_table, tokenize, trusts_of
 
+if TYPE_CHECKING:
+    import numpy as np
+
 MAX_QUESTION_CHARS = 2000
 _WHY = re.compile(r"^\s*why\b", re.I)
 _RATING_WORDS = re.compile(
@@ -62,9 +66,6 @@ _RATING_WORDS = re.compile(
     r"special measures)\b",
     re.I,
 )
-# The lowest similarity at which a question all of whose topic words the documents use is
-# still looked into (below the calibrated threshold, which holds for other questions).
-_KNOWN_WORDS_FLOOR = 0.2
 ABSTAIN_TEXT = (
     "The documents do not cover this. Nothing in them answers the question well enough to "
     "quote, so no answer is given."
@@ -145,6 +146,7 @@ class PipelineState:
     analysis: QuestionAnalysis | None = None
     query: Query | None = None
     retrieved: Retrieved | None = None
+    ratings: tuple[list[Passage], np.ndarray | None] | None = None  # retrieved once, if asked
 
 
 @dataclass
@@ -285,7 +287,7 @@ class Assistant:
         result.timings_ms["total"] = _ms(state.started)
         return result
 
-    def _groups(self, state: PipelineState, top) -> list[extractive.Group]:
+    def _groups(self, state: PipelineState, top: list[Passage]) -> list[extractive.Group]:
         """The answer's groups; for a two-part question, each part's picks in turn.
 
         "Who led Calderstones' turnaround and what was the outcome at the 2016 inspection?"
@@ -358,12 +360,18 @@ class Assistant:
             and not (state.analysis.themes or state.analysis.names)
             # "did any of the seven rewrite their vision or values?": every topic word theirs,
             # the asking only phrased far from how they put it
-            and not (coverage == 1.0 and retrieved.best_dense >= _KNOWN_WORDS_FLOOR)
+            and not (
+                coverage == 1.0
+                and analysis.focus.strip()
+                and retrieved.best_dense >= self.settings.abstain_known_words_threshold
+            )
         ):
             return ABSTAIN_TEXT
         return ""
 
-    def _premise_instead(self, state: PipelineState, top) -> tuple[list, str]:
+    def _premise_instead(
+        self, state: PipelineState, top: list[Passage]
+    ) -> tuple[list[extractive.Group], str]:
         """What the documents do say, for a question whose premise they do not bear out.
 
         "Why did its rating fall in 2019?" gets the trust's 2019 ratings; "Why did it close
@@ -376,20 +384,21 @@ class Assistant:
         analysis = state.analysis
         attempts = []
         asks_a_value = analysis.answer_type in (PERSON, FIGURE)  # "Who was ... when rated good?"
-        whole = (top, state.retrieved.vector)
         if analysis.trusts and _RATING_WORDS.search(analysis.question) and not asks_a_value:
             rated = dataclasses.replace(analysis, focus=extractive.RATINGS_FOCUS)
-            ratings = self._rating_passages(state)
-            attempts.append((rated, "focus", ratings))
+            attempts.append((rated, "focus", True))
             if analysis.years and _asserted_rating(analysis):
                 # "Why was it rated inadequate in 2016?": its ratings, whatever the years
-                attempts.append((dataclasses.replace(rated, years=()), "focus", ratings))
+                attempts.append((dataclasses.replace(rated, years=()), "focus", True))
         if analysis.years and _WHY.match(analysis.question):
             # "Why was it put in special measures in 2016?": first what is told of that, in
             # its own year; a rating asserted ("rated inadequate in 2016") by the ratings
             at = len(attempts) if _asserted_rating(analysis) else 0
-            attempts.insert(at, (dataclasses.replace(analysis, years=()), "year", whole))
-        for attempt, why, (passages, vector) in attempts:
+            attempts.insert(at, (dataclasses.replace(analysis, years=()), "year", False))
+        for attempt, why, of_ratings in attempts:
+            passages, vector = (
+                self._rating_passages(state) if of_ratings else (top, state.retrieved.vector)
+            )
             groups = _trusted(self._composer.groups(attempt, passages, vector), self._composer.bank)
             if any(g.picks for g in groups):
                 gaps = [extractive.Group(g.label, g.trust, missing=why) for g in groups]
@@ -429,7 +438,9 @@ class Assistant:
             result.coverage, result.missing = "partial", [correction]
         return result
 
-    def _premise_checked(self, state: PipelineState, groups) -> tuple[list, str]:
+    def _premise_checked(
+        self, state: PipelineState, groups: list[extractive.Group]
+    ) -> tuple[list[extractive.Group], str]:
         """The groups, or the trust's ratings, and a line when a rating premise is not so.
 
         "Why did its rating fall in 2019?" and "Why was Somerset rated inadequate in 2017?"
@@ -476,6 +487,8 @@ class Assistant:
         ratings = self._ratings_instead(state)
         quotes = [p.sentence.quote for g in ratings for p in g.picks]
         reached = [_years_in(q)[:1] for q in quotes if extractive.gives_rating(q, rating)]
+        if not any(reached) and not analysis.since:
+            return [], ""  # when it was reached is not known: no later rating can be placed
         since = max([analysis.since, *(y[0] for y in reached if y)])  # after it was reached
         for group in ratings:
             picks = [p for p in group.picks if _a_lower_rating(p.sentence.quote, since)]
@@ -524,12 +537,19 @@ class Assistant:
         groups = _trusted(self._composer.groups(ratings, passages, vector), self._composer.bank)
         return groups if any(g.picks for g in groups) else []
 
-    def _rating_passages(self, state: PipelineState) -> tuple[list, object]:
+    def _rating_passages(self, state: PipelineState) -> tuple[list[Passage], np.ndarray | None]:
         """Passages retrieved for the trusts' ratings (in the years asked), and their vector.
 
         The question's own retrieval follows its premise ("why did its rating drop to
-        requires improvement in 2019?"), which may miss where the ratings are listed.
+        requires improvement in 2019?"), which may miss where the ratings are listed. Retrieved
+        once per question.
         """
+        if state.ratings is not None:
+            return state.ratings
+        state.ratings = self._retrieve_ratings(state)
+        return state.ratings
+
+    def _retrieve_ratings(self, state: PipelineState) -> tuple[list[Passage], np.ndarray | None]:
         analysis = state.analysis
         names = " and ".join(short_trust_name(t) for t in analysis.trusts)
         text = f"{names} rated overall rating {' '.join(analysis.years)}".strip()
@@ -773,7 +793,9 @@ def _citation(
 _HELD_RATING = re.compile(
     r"\b(?:held|hold|holds|holding|kept|keep|keeps|keeping|maintained|maintain|retained|"
     r"stayed|remained|sustained)\s+(?:on\s+to\s+|onto\s+)?(?:its|their|the|a)?\s*"
-    r"(?P<rating>good|outstanding)\b",
+    # the rating itself, not "keep good staff" or "maintain good governance"
+    r"(?P<rating>good|outstanding)\b(?=\s+(?:rating|overall)\b|\s*(?:[?.,;!-]|$)|\s+(?:since|after|for|"
+    r"from|until|in|at)\b)",
     re.I,
 )
 
@@ -806,7 +828,7 @@ def _rating_not_so(analysis: QuestionAnalysis) -> str:
     return f"The documents do not say {who} was rated {rating}{when}." if rating else ""
 
 
-def _rating_not_borne_out(analysis: QuestionAnalysis, groups) -> str:
+def _rating_not_borne_out(analysis: QuestionAnalysis, groups: list[extractive.Group]) -> str:
     """A plain line when the question asserts a rating the quoted sentences do not give.
 
     "Why was X rated inadequate in 2019?" answered with sentences that say Outstanding gets

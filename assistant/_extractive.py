@@ -738,7 +738,7 @@ class Composer:
         (unknown words weigh in elsewhere). A question listing what it asks about ("- police,
         other trusts, the wider system") has no one word that stands out.
         """
-        if _LISTED.search(analysis.question):
+        if _lists_examples(analysis.question):
             return frozenset()
         total = sum(weights.values())
         once = self.top_idf
@@ -965,12 +965,10 @@ class Composer:
             return True  # "What happened to Calderstones in 2016?": the year is the question
         if _rating_lines_answer(analysis):
             return True  # "the final CQC results": a rating in range (_in_range checked it)
-        if analysis.scope == REPORT and not _names_near(x, analysis):
-            return False  # "When was Leeds Teaching Hospitals rated good?": Leeds's line
+        if analysis.scope == REPORT and not _of_the_report_asked(x, analysis):
+            return False
         if analysis.answer_type == FIGURE:
             return _gives_the_figure(x, analysis, s.figure_focus)
-        if _dates_another_publication(x, analysis):
-            return False  # "When was Driving improvement published?": not a trust's report
         dated = _dates_a_rating(x, analysis) if analysis.answer_type == DATE else None
         if dated is not None:
             return dated
@@ -1215,6 +1213,19 @@ _LISTED = re.compile(
     r"(?:,|\s(?:or|and))\s+[^?.;,]+",
     re.I,
 )
+
+
+def _lists_examples(question: str) -> bool:
+    """True when the question lists examples of what it asks about (not a clause of its own).
+
+    "... - police, other trusts, the wider system?" does; "What did staff like about working
+    there, and what did they dislike?" does not.
+    """
+    listed = _LISTED.search(question)
+    return bool(listed) and not _ASKING_WORD.search(listed.group())
+
+
+_ASKING_WORD = re.compile(r"\b(?:what|how|why|who|when|which|did|does|do|was|were)\b", re.I)
 # "takeover or merger", and "merging with or being absorbed into"
 _EITHER_OR = re.compile(
     r"\b([A-Za-z][\w-]{2,})(?:\s+(?:with|into|to|by|from|in|on))? or "
@@ -1622,7 +1633,9 @@ def _ruled_out(x: Scored, analysis: QuestionAnalysis) -> bool:
     quote = x.sentence.quote
     if analysis.answer_type == DATE and not x.focus and analysis.focus:
         return True  # "When was it next inspected?": a dated line that names no inspection
-    asks_problems = analysis.focus == _FINDINGS or _ASKS_PROBLEMS.search(analysis.question)
+    asks_problems = analysis.focus == _FINDINGS or (
+        _problems_at_first(analysis) and not _SOLVED.search(analysis.question)
+    )
     if asks_problems and _PUT_RIGHT.search(quote):
         return True  # "Why was it rated requires improvement?": not what was put right
     # "Rob Webster took over in 2016" is no takeover of the trust
@@ -1684,6 +1697,8 @@ _PUT_RIGHT = re.compile(
 )
 
 
+# What was done about problems, which their putting right answers: "what problems did it solve?"
+_SOLVED = re.compile(r"\b(?:solv|fix|address|improv|tackl|resolv|put right|deal)\w*", re.I)
 # What was wrong, or the problems found: "what was actually wrong on its wards?"
 _ASKS_PROBLEMS = re.compile(
     r"\bwhat\s+(?:was|were|went|had gone)\s+(?:\w+\s+)?wrong\b"
@@ -1911,6 +1926,15 @@ def _referred_to(x: Scored) -> frozenset[str]:
 _OF_THEM = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|all) of (?:them|these|those)\b", re.I
 )
+
+
+def _of_the_report_asked(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """For a report-level question: the line is of the names and the publication asked.
+
+    "When was Leeds Teaching Hospitals rated good?" is not answered by Leeds's line, nor
+    "When was Driving improvement published?" by a trust's reports published that year.
+    """
+    return _names_near(x, analysis) and not _dates_another_publication(x, analysis)
 
 
 def _dates_another_publication(x: Scored, analysis: QuestionAnalysis) -> bool:
@@ -2358,7 +2382,7 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     if x.typed and named and (_took_up_a_post(quote) or _IN_POST_FROM.search(quote)):
         # "Rob Webster took over in 2016", "From late 2017, Peter Lewis was chief executive"
         return any(0 < year - max(named) <= _STILL_IN_POST for year in asked)
-    if in_context and named and _GIVES_RATING.search(quote) and _published_after(named, asked):
+    if named and _GIVES_RATING.search(quote) and _reports_the_visit(x, named, asked):
         return True  # "5–8 October 2015: inspection. On 9 February 2016 CQC rated it Good"
     if named:  # only looking back from a paragraph of that year: "many 2018 issues unresolved"
         looks_back = in_context and max(named) < min(int(year) for year in years)
@@ -2372,9 +2396,23 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     return undated and x.focus >= 0.5
 
 
-def _published_after(named: list[int], asked: list[int]) -> bool:
-    """True when a rating's years are the year after the one asked (a visit's report)."""
-    return all(any(year - visit == 1 for visit in asked) for year in named)
+def _reports_the_visit(x: Scored, named: list[int], asked: list[int]) -> bool:
+    """True for the rating of a visit of the year asked, published the year after.
+
+    "**5–8 October 2015:** second comprehensive inspection. On 9 February 2016 CQC rated the
+    trust Good": the visit is named before the line on its own line, and the line names no
+    visit of its own ("In October 2020 an unannounced inspection rated ..." is another one).
+    """
+    if _A_VISIT.search(x.sentence.quote):
+        return False
+    if not all(any(year - visit == 1 for visit in asked) for year in named):
+        return False
+    text, start = x.sentence.chunk.text, x.sentence.start
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    return bool(_A_VISIT.search(before)) and any(str(visit) in before for visit in asked)
+
+
+_A_VISIT = re.compile(r"\b(?:inspection|re-?inspection|inspected|visit|visits|visited)\b", re.I)
 
 
 def _year_before(sentence: Sentence, whole_passage: bool = False) -> str:

@@ -100,11 +100,12 @@ FIGURE_PATTERNS = {
         r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
         r"several|few|eighteen)[- ](?:years?|months?|weeks?|days?)\b"
         # "had led the trust since 2006": how long, counted from when it began
-        r"|\bsince\s+(?:(?:early|late|mid|the end of|the start of|[A-Z][a-z]+)\s+)?"
+        rf"|\bsince\s+(?:(?:early|late|mid|the end of|the start of|{_MONTH})\s+)?"
         r"(?:19|20)\d{2}\b"
         # a span of years: "from 2013 to 2016", "2014–2019", "between 2013 and 2016"
-        r"|\b(?:19|20)\d{2}\s*(?:–|-|to|until)\s*(?:[A-Z][a-z]+\s+)?(?:19|20)\d{2}\b"
-        r"|\bbetween\s+(?:[A-Z][a-z]+\s+)?(?:19|20)\d{2}\s+and\s+(?:[A-Z][a-z]+\s+)?"
+        rf"|\b(?:19|20)\d{{2}}\s*(?:–|-|to|until)\s*(?:(?:{_MONTH})\s+)?(?:19|20)\d{{2}}\b"
+        rf"(?!\s+(?:strategy|plan|programme))"
+        rf"|\bbetween\s+(?:(?:{_MONTH})\s+)?(?:19|20)\d{{2}}\s+and\s+(?:(?:{_MONTH})\s+)?"
         r"(?:19|20)\d{2}\b",
         re.I,
     ),

@@ -147,6 +147,14 @@ class Settings(BaseSettings):
         0.25,
         description="Best dense similarity below which the answer abstains (set from evals).",
     )
+    abstain_known_words_threshold: float = Field(
+        0.2,
+        description=(
+            "Best dense similarity below which a question all of whose topic words the corpus "
+            "uses still abstains (below abstain_threshold: such a question may only be phrased "
+            "far from the documents' wording)."
+        ),
+    )
     abstain_min_coverage: float = Field(
         0.6,
         description=(

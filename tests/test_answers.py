@@ -2952,3 +2952,33 @@ def test_how_many_years_is_a_duration_and_a_span_of_years_tells_it():
     assert duration.search("She was chief executive from 2013 to 2016.")
     assert duration.search("He led it between 2014 and 2019.")
     assert not duration.search("It grew in 2016 and 2017.")
+
+
+def test_the_reviewers_cases_read_as_ordinary_questions():
+    from assistant._extractive import _lists_examples
+    from assistant._sentences import FIGURE_PATTERNS
+
+    assert "Well-led" in analyse("Well-led question: what did CQC find at Oxleas?").focus
+    assert "relationship_with_cqc" not in analyse("How did it keep tabs on agency spending?").themes
+    assert "next_steps" in analyse("What happens next to Calderstones?").themes
+    assert analyse("Who did Rob Webster work closely with?").answer_type == "person"
+    assert analyse("How far is Calderstones from Liverpool?").answer_type == "figure"
+    assert "short" in analyse("Were nurses in short supply at Sheffield?").focus
+    assert "winter" in analyse("What did the winter 2018 report say?").focus
+    assert analyse("What did Paul Nurse say?").names == ("Paul Nurse",)
+    assert "reaction" not in analyse("Who came first in the Top 70 Stars?").themes
+    assert not _lists_examples(
+        "What did staff like about working there, and what did they dislike?"
+    )
+    assert not FIGURE_PATTERNS["duration"].search("the 2019 to 2024 strategy")
+    assert "received" not in analyse("How did Calderstones get out of special measures?").focus
+
+
+@pytest.mark.slow
+def test_keeping_good_staff_is_no_rating_kept(real_settings):
+    assistant = Assistant(real_settings)
+    assert not assistant.ask("How did Sheffield keep good staff?").missing
+    fared = assistant.ask("How did Oxleas fare at its 2019 inspection?")
+    assert "October 2020" not in fared.answer  # another, later inspection
+    solved = assistant.ask("What problems did Sheffield solve after 2014?")
+    assert not solved.abstained
