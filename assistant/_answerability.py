@@ -17,6 +17,7 @@ from assistant._analysis import (
     RANGE_WORDS,
     WHICH_TRUST,
     QuestionAnalysis,
+    asks_make_up,
 )
 from assistant._extractive import Group, visit_asked
 from assistant._sentences import person_names, short_trust_name
@@ -164,7 +165,9 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
     for name in analysis.outside:
         if not _mentioned(index, name):
             return f"The documents do not cover {name}. They hold case studies of {seven}."
-        if not analysis.trusts and _A_TRUST.search(name):  # a trust only mentioned in passing
+        # a trust only mentioned in passing, or any body asked about as one of the seven
+        # ("Did Lancashire Care feature in the report?")
+        if not analysis.trusts and (_A_TRUST.search(name) or _as_one_of_them(analysis)):
             return (
                 f"{name} is not one of the trusts the documents cover; they mention it only in "
                 f"passing. Their case studies are of {seven}."
@@ -242,8 +245,10 @@ def placed(analysis: QuestionAnalysis, index: Index) -> QuestionAnalysis:
         scope = ONE_TRUST if len(owners) == 1 else NAMED_TRUSTS  # "Webster and Hindle"
         return dataclasses.replace(analysis, trusts=tuple(owners), scope=scope)
     for name in analysis.outside:
-        if _A_TRUST.search(name):
-            continue  # "Taunton and Somerset NHS Foundation Trust" is an organisation of its own
+        if _A_TRUST.search(name) or _as_one_of_them(analysis):
+            # "Taunton and Somerset NHS Foundation Trust" is an organisation of its own, and
+            # so is one asked about as a case study ("Did Lancashire Care feature in it?")
+            continue
         owners = {chunk.trust for chunk in _mentions(index, name)}
         if len(owners) == 1 and owners <= seven:
             (trust,) = owners
@@ -277,6 +282,19 @@ _DOER = re.compile(
     r"\b(?:[Ww]hat|[Hh]ow) (?:did|does|has|have) "
     r"(?P<name>[A-Z][\w'’-]+(?: (?:and |of )?[A-Z][\w'’-]+)*)"
     r"(?:'s|’s)? (?:do|doing|done|achieve|manage|get|turn|improve|change)\b"
+)
+
+
+def _as_one_of_them(analysis: QuestionAnalysis) -> bool:
+    """True when the question asks whether a body is one of the report's trusts."""
+    return asks_make_up(analysis.question) or bool(_ONE_OF_THEM.search(analysis.question))
+
+
+# "Did X feature in the report?", "Was X one of the seven?", "Is X among the case studies?"
+_ONE_OF_THEM = re.compile(
+    r"\b(?:feature[sd]?|included|profiled|covered)\b[^?]*\b(?:report|case stud(?:y|ies))\b"
+    r"|\b(?:one of|among) the (?:seven|featured|case stud(?:y|ies)|trusts in)\b",
+    re.I,
 )
 _A_TRUST = re.compile(r"\b(?:trust|nhs|ft|foundation)\b", re.I)  # not a hospital or a council
 

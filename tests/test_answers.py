@@ -2982,3 +2982,12 @@ def test_keeping_good_staff_is_no_rating_kept(real_settings):
     assert "October 2020" not in fared.answer  # another, later inspection
     solved = assistant.ask("What problems did Sheffield solve after 2014?")
     assert not solved.abstained
+
+
+@pytest.mark.slow
+def test_a_body_asked_about_as_one_of_the_seven_is_said_not_to_be(real_settings):
+    assistant = Assistant(real_settings)
+    lancashire = assistant.ask("Did the Lancashire Care trust feature in the report?")
+    assert lancashire.abstained and "is not one of the trusts" in lancashire.answer
+    mersey = assistant.ask("What did Mersey Care do after taking over Calderstones?")
+    assert not mersey.abstained  # about it, not asked as a case study
