@@ -472,7 +472,7 @@ class Assistant:
         correction = _rating_not_borne_out(analysis, ratings) if ratings else ""
         return (ratings, correction) if correction else (groups, "")
 
-    def _hold_not_borne_out(self, state: PipelineState) -> tuple[list, str]:
+    def _hold_not_borne_out(self, state: PipelineState) -> tuple[list[extractive.Group], str]:
         """The trust's later, lower ratings, for a question saying it kept a good rating.
 
         "Sheffield has held on to its good rating since the 2017 upgrade - what's kept it
@@ -802,7 +802,9 @@ _HELD_RATING = re.compile(
 
 def _a_lower_rating(quote: str, since: int) -> bool:
     """True when a line gives a trust a lower rating (or a fall), not before the year given."""
-    lower = extractive.says_rating_fell(quote) or extractive.gives_rating(quote, _LOWER)
+    lower = extractive.says_rating_fell(quote) or extractive.gives_rating(
+        quote, extractive.LOWER_RATING
+    )
     if _STAYED.search(quote):
         return False  # "older people's wards ... inadequate, although the trust stayed good"
     years = _years_in(quote)
@@ -814,7 +816,6 @@ def _years_in(quote: str) -> list[int]:
     return [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", quote)]
 
 
-_LOWER = "(?:requires improvement|inadequate)"
 _STAYED = re.compile(
     r"\b(?:stayed|remained|kept|still|continued)\s+(?:rated\s+)?(?:good|outstanding)\b", re.I
 )

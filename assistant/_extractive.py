@@ -2096,7 +2096,7 @@ _DOWN_WORDS = (
     r"(?:on to )?(?:its|their|the) (?:\w+ )?ratings?\b"
 )
 _GOING_DOWN = re.compile(_DOWN_WORDS, re.I)
-_LOWER = "(?:requires improvement|inadequate)"  # what a rating that fell went to
+LOWER_RATING = "(?:requires improvement|inadequate)"  # what a rating that fell went to
 # A rating reached before a fall: "after being rated good", "once they got to outstanding".
 _REACHED_FIRST = re.compile(
     r"\b(?:after|once|when|since|having)\s+(?:\w+\s+){0,3}?(?:rated|becoming|became|been|"
@@ -2109,10 +2109,12 @@ _MOVED_DOWN = (
     r"|\b(?:back to|down from|downgraded|lowered\b.{0,40}\bto)\b|\bfrom (?:good|outstanding) to\b"
 )
 # A fall said of a rating itself, or a lower rating given.
-_RATING_WENT_DOWN = re.compile(_MOVED_DOWN + rf"|\b(?:rated|rated it|rating of) {_LOWER}\b", re.I)
+_RATING_WENT_DOWN = re.compile(
+    _MOVED_DOWN + rf"|\b(?:rated|rated it|rating of) {LOWER_RATING}\b", re.I
+)
 # ... said in words of movement only ("rated requires improvement" may be where a trust
 # started; "rated requires improvement overall again" is not).
-_SAYS_FELL = re.compile(_MOVED_DOWN + rf"|\b{_LOWER}(?: overall)? again\b", re.I)
+_SAYS_FELL = re.compile(_MOVED_DOWN + rf"|\b{LOWER_RATING}(?: overall)? again\b", re.I)
 _BACKSLIDE = re.compile(
     _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b"
     # "how did their ratings move", "rating journey", "how did each fare at its next inspection"
@@ -2553,11 +2555,11 @@ def _rating_sought(analysis: QuestionAnalysis) -> str:
     """
     going_down = _GOING_DOWN.search(analysis.question)
     if going_down and _REACHED_FIRST.search(analysis.question):
-        return _LOWER  # "Did any slip back down after being rated good?": down from good
+        return LOWER_RATING  # "Did any slip back down after being rated good?": down from good
     if asked_rating(analysis):
         return asked_rating(analysis)
     if going_down:
-        return _LOWER
+        return LOWER_RATING
     return RATING_PATTERN if _about_ratings(analysis) else ""  # "how did their ratings move"
 
 
@@ -2593,13 +2595,15 @@ def _rated_only(
     def gives(quote: str) -> bool:  # for a fall, "although the overall rating fell" too
         if domain_rating and re.search(domain_rating, quote, re.I):
             return True
-        return gives_rating(quote, rating) or (rating == _LOWER and says_rating_fell(quote))
+        return gives_rating(quote, rating) or (rating == LOWER_RATING and says_rating_fell(quote))
 
     rated = [g for g in groups if g.trust and any(gives(p.sentence.quote) for p in g.picks)]
     if not rated:
         return groups
     fell = [g for g in rated if any(_SAYS_FELL.search(p.sentence.quote) for p in g.picks)]
-    if (rating == _LOWER or falling) and fell:  # "which slipped back": not those first rated lower
+    if (
+        rating == LOWER_RATING or falling
+    ) and fell:  # "which slipped back": not those first rated lower
         rated = fell
     return rated + [g for g in groups if not g.trust and g.picks]
 
