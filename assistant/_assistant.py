@@ -486,7 +486,7 @@ class Assistant:
         rating = held.group("rating").lower()
         ratings = self._ratings_instead(state)
         quotes = [p.sentence.quote for g in ratings for p in g.picks]
-        reached = [_years_in(q)[:1] for q in quotes if extractive.gives_rating(q, rating)]
+        reached = [extractive.years_in(q)[:1] for q in quotes if extractive.gives_rating(q, rating)]
         if not any(reached) and not analysis.since:
             return [], ""  # when it was reached is not known: no later rating can be placed
         since = max([analysis.since, *(y[0] for y in reached if y)])  # after it was reached
@@ -672,7 +672,7 @@ def _report_named(part: str, first: str) -> str:
 
     Only the Driving improvement report is named back by its title; another "it" stays.
     """
-    if not re.search(r"\bdriving improvement\b", first, re.I):
+    if not extractive.names_the_report(first):
         return part
     return re.sub(r"\bit\b", "the Driving improvement report", part, count=1, flags=re.I)
 
@@ -807,13 +807,8 @@ def _a_lower_rating(quote: str, since: int) -> bool:
     )
     if _STAYED.search(quote):
         return False  # "older people's wards ... inadequate, although the trust stayed good"
-    years = _years_in(quote)
+    years = extractive.years_in(quote)
     return lower and bool(years) and not (since and max(years) <= since)
-
-
-def _years_in(quote: str) -> list[int]:
-    """The years a line names, in order."""
-    return [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", quote)]
 
 
 _STAYED = re.compile(

@@ -72,6 +72,16 @@ _PAGE_DATE = re.compile(
 _TITLED = re.compile(r"\bDriving improvement\b", re.I)  # the report by its title
 
 
+def names_the_report(text: str) -> bool:
+    """True when a text names the report by its title ("Driving improvement")."""
+    return bool(_TITLED.search(text))
+
+
+def years_in(text: str) -> list[int]:
+    """The years a text names, in order."""
+    return [int(year) for year in _ANY_YEAR.findall(text)]
+
+
 @dataclass
 class Scoring:
     """Weights and thresholds of sentence choice (tuned on the eval set's tuning half).
@@ -1918,9 +1928,14 @@ def _referred_to(x: Scored) -> frozenset[str]:
     """
     if not _OF_THEM.search(x.sentence.quote):
         return frozenset()
-    text, start = x.sentence.chunk.text, x.sentence.start
-    before = text[text.rfind("\n", 0, start) + 1 : start]
+    before = _line_before(x.sentence)
     return frozenset(tokenize([before])[0]) if before.strip() else frozenset()
+
+
+def _line_before(sentence: Sentence) -> str:
+    """The text before the sentence on its own line (a list item's lead-in, a bold date)."""
+    text, start = sentence.chunk.text, sentence.start
+    return text[text.rfind("\n", 0, start) + 1 : start]
 
 
 _OF_THEM = re.compile(
@@ -1945,11 +1960,7 @@ def _dates_another_publication(x: Scored, analysis: QuestionAnalysis) -> bool:
     """
     if analysis.answer_type != DATE or analysis.scope != REPORT:
         return False
-    title = _DRIVING_IMPROVEMENT.search(analysis.question)
-    return bool(title) and not _DRIVING_IMPROVEMENT.search(x.sentence.quote)
-
-
-_DRIVING_IMPROVEMENT = re.compile(r"\bdriving improvement\b", re.I)
+    return names_the_report(analysis.question) and not names_the_report(x.sentence.quote)
 
 
 def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:
@@ -1960,8 +1971,7 @@ def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:
     ("Top 70 Stars" over "First place: Dr Bijay Sinha"); a figure for another place, even one
     in the next list item, is no answer.
     """
-    text, start = x.sentence.chunk.text, x.sentence.start
-    line = text[text.rfind("\n", 0, start) + 1 : start] + " " + x.sentence.chunk.section
+    line = _line_before(x.sentence) + " " + x.sentence.chunk.section
     around = x.sentence.tokens | set(tokenize([line])[0] if line.strip() else [])
     for name in (*analysis.names, *analysis.outside):
         words = set(tokenize([name])[0]) - trust_name_words()
@@ -2377,7 +2387,7 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     if any(year in quote for year in years):
         return True
     in_context = any(year in x.sentence.context for year in years)
-    named = [int(year) for year in _ANY_YEAR.findall(quote)]
+    named = years_in(quote)
     asked = [int(year) for year in years]
     if x.typed and named and any(min(named) < year < max(named) for year in asked):
         return True  # "joined as chair in 2015 ... would step down in 2024": chair in 2017
@@ -2409,8 +2419,7 @@ def _reports_the_visit(x: Scored, named: list[int], asked: list[int]) -> bool:
         return False
     if not all(any(year - visit == 1 for visit in asked) for year in named):
         return False
-    text, start = x.sentence.chunk.text, x.sentence.start
-    before = text[text.rfind("\n", 0, start) + 1 : start]
+    before = _line_before(x.sentence)
     return bool(_A_VISIT.search(before)) and any(str(visit) in before for visit in asked)
 
 
