@@ -107,6 +107,12 @@ class Scoring:
         action_candidates: More of them for "what did X do about Y" questions.
         keep_ratio: A further sentence must score at least this share of the group's best.
         more_focus: ... and hold this share of the focus words itself (or be close in meaning).
+        lines_per_trust: Most sentences for each trust in an answer on what the trusts did
+            ("How did trusts cut restrictive practice?"): one line per trust often leaves out
+            the trust's second example.
+        wide_more_focus: A trust's further sentence in such an answer must hold this share
+            of the focus words itself or be close in meaning (`min_semantic`); being on the
+            theme's page is not enough there.
         min_focus: Least focus-word share (sentence + context) that counts as addressing it.
         min_semantic: Least sentence similarity that counts as addressing the question.
         on_theme_semantic: The same, for sentences in a section on a theme the question names.
@@ -139,6 +145,8 @@ class Scoring:
     action_candidates: int = 4
     keep_ratio: float = 0.6
     more_focus: float = 0.3
+    lines_per_trust: int = 2
+    wide_more_focus: float = 0.4
     min_focus: float = 0.4
     min_semantic: float = 0.42
     on_theme_semantic: float = 0.4
@@ -847,6 +855,7 @@ class Composer:
         addressing = [x for x in head if self._addresses(x, analysis)]
         if addressing and self._misses_distinctive(addressing, analysis):
             addressing = []
+        addressing = self._near_the_distinctive(addressing, analysis)
         if not addressing and wide and analysis.themes:
             addressing = self._on_theme_line(head)
         if not addressing:
@@ -857,7 +866,8 @@ class Composer:
         if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
         every = year_only or _rating_lines_answer(analysis)  # each line in range answers
-        group.picks = self._diverse(addressing, self._limit(analysis, trust), every)
+        strict = wide and bool(trust)  # a trust's second line in an all-trust answer
+        group.picks = self._diverse(addressing, self._limit(analysis, trust), every, strict)
         group.picks = _ordered(group.picks, addressing, analysis)
         answering = {(x.sentence.chunk.id, x.sentence.start) for x in addressing if x.focus >= 0.25}
         group.picks = [
@@ -1045,14 +1055,8 @@ class Composer:
         sentences about service users alone. A sentence from a section on the theme the
         question is (for one trust) answers it whatever its words.
         """
-        if (
-            analysis.answer_type in (FIGURE, PERSON)
-            or analysis.years
-            or _RATED.search(analysis.focus)
-        ):
-            return False  # figures, people, years and ratings have checks of their own
-        if analysis.scope in (REPORT, NAMED_TRUSTS):
-            return False  # questions about the report, and comparisons, frame it loosely
+        if not _has_distinctive_check(analysis):
+            return False
         if any(x.whole_theme for x in addressing):
             return False
         if any(x.rare_near for x in addressing):
@@ -1060,6 +1064,28 @@ class Composer:
         if analysis.scope == ALL_TRUSTS and any(x.on_theme for x in addressing):
             return False  # a trust's line on the theme asked about is its answer
         return self._closest_to_focus(addressing, analysis) < self.scoring.rare_semantic
+
+    def _near_the_distinctive(
+        self, addressing: list[Scored], analysis: QuestionAnalysis
+    ) -> list[Scored]:
+        """In an all-trust answer, the lines near the focus's distinctive word, when some are.
+
+        Lines on the theme asked about and lines close to the focus stay too. "How did the
+        trusts cut the use of restraint?": a line on cutting waiting times is close to the
+        question but not about restraint, and must not stand for the trust when another line
+        of its speaks of restraint.
+        """
+        if analysis.scope != ALL_TRUSTS or not _has_distinctive_check(analysis):
+            return addressing
+        if not any(x.rare_near for x in addressing):
+            return addressing
+        return [
+            x
+            for x in addressing
+            if x.rare_near
+            or x.on_theme
+            or self._closest_to_focus([x], analysis) >= self.scoring.rare_semantic
+        ]
 
     def _closest_to_focus(self, addressing: list[Scored], analysis: QuestionAnalysis) -> float:
         """The best similarity of the sentences to the focus words alone.
@@ -1079,20 +1105,25 @@ class Composer:
         return max(float(v @ focus) for v in known)
 
     def _limit(self, analysis: QuestionAnalysis, trust: str) -> int:
-        if analysis.scope == ALL_TRUSTS:
-            limit = 1 if trust else 2
+        if analysis.scope == ALL_TRUSTS and trust:  # what each trust did: its examples
+            limit = self.scoring.lines_per_trust if analysis.answer_type != WHICH_TRUST else 1
+        elif analysis.scope == ALL_TRUSTS:
+            limit = 2
         elif analysis.scope == NAMED_TRUSTS:
             limit = 3
         else:  # one fact: the sentence that holds it and one more (answer shape 1)
             limit = 2 if analysis.answer_type not in ("how_what", "yes_no") else 4
         return min(limit, self.max_sentences)
 
-    def _diverse(self, ranked: list[Scored], limit: int, every: bool = False) -> list[Scored]:
+    def _diverse(
+        self, ranked: list[Scored], limit: int, every: bool = False, strict: bool = False
+    ) -> list[Scored]:
         """The best sentence, then others close to it in score and unlike those chosen.
 
         With `every`, each line is on point: for a question that asks only about a year
         ("What happened in 2016?") every sentence of that year, for one about ratings each
-        rating in range.
+        rating in range. With `strict` (one trust's lines among all seven), a further line
+        must itself hold much of the focus or be close in meaning.
         """
         chosen = [ranked[0]]
         floor = max(x.score for x in ranked) * self.scoring.keep_ratio
@@ -1104,6 +1135,8 @@ class Composer:
                 chosen[same[0]] = x  # "... transformed by the staff. That service's rating rose"
             if same or len(chosen) >= limit:
                 continue
+            if strict and not self._strongly_on_point(x):
+                continue
             on_point = (
                 every
                 or x.focus >= self.scoring.more_focus
@@ -1113,6 +1146,23 @@ class Composer:
             if on_point:
                 chosen.append(x)
         return chosen
+
+    def _strongly_on_point(self, x: Scored) -> bool:
+        close = (x.semantic or 0.0) >= self.scoring.min_semantic
+        return close or x.focus >= self.scoring.wide_more_focus
+
+
+def _has_distinctive_check(analysis: QuestionAnalysis) -> bool:
+    """Whether the focus's distinctive word decides what answers.
+
+    Figures, people, years and ratings have checks of their own; questions about the report,
+    and comparisons, frame it loosely.
+    """
+    if analysis.answer_type in (FIGURE, PERSON) or analysis.years:
+        return False
+    if _RATED.search(analysis.focus):
+        return False
+    return analysis.scope not in (REPORT, NAMED_TRUSTS)
 
 
 def focus_weights(

@@ -1372,6 +1372,26 @@ def test_all_trust_lines_must_be_near_the_topic_not_the_frame(real_settings):
 
 
 @pytest.mark.slow
+def test_what_the_trusts_did_gives_a_trust_its_second_example(real_settings):
+    """One line per trust leaves out a trust's second example; 'which trust' keeps to one."""
+    assistant = Assistant(real_settings)
+    ligature = assistant.ask("What did the trusts do about ligature points?").answer
+    lincolnshire = ligature.split("**Lincolnshire Partnership NHS Foundation Trust**")[1]
+    assert lincolnshire.count("\n- ") == 2 and "heat map" in lincolnshire
+    outstanding = assistant.ask("Which trusts were rated outstanding?").answer
+    nscht = outstanding.split(f"**{NSCHT}**")[1].split("\n\n")[0]
+    assert nscht.count("\n- ") == 1
+
+
+@pytest.mark.slow
+def test_a_trusts_line_must_speak_of_the_distinctive_word_when_another_does(real_settings):
+    """Cutting waiting times is close to 'cut the use of restraint' but is not about it."""
+    restraint = Assistant(real_settings).ask("How did the trusts cut the use of restraint?")
+    assert "CAMHS waits" not in restraint.answer
+    assert "restraint-reduction programme" in restraint.answer
+
+
+@pytest.mark.slow
 def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     """A fall is said in words of movement; a first 'requires improvement' is no fall."""
     assistant = Assistant(real_settings)
