@@ -56,7 +56,8 @@ FILLER = _words(
 
 _SCAFFOLD = _QUESTION_WORDS | _words(
     "the a an of to in on at for by with from and or its it their they them this that these those "
-    "there here trust trusts trust's trusts' nhs any all each every about me us you your "
+    "they'd they're they've themselves there here trust trusts trust's trusts' nhs any all "
+    "each every about me us you your "
     "describe explain give list name much many compare compared comparison between both versus vs "
     "v featured seven profiled case studies study notes documents say said says can could would "
     "should will shall get got make made i we our england another other others some more most "
@@ -216,7 +217,9 @@ _ALL = re.compile(
     r"\b(?:the trusts|trusts|all|each|every|across|any of the|featured|improving trusts)\b", re.I
 )
 _ABOUT_REPORT = re.compile(
-    r"\b(?:publish|published|publication|series|interview|interviewed|acute|case stud(?:y|ies)|"
+    r"\b(?:publish|published|publication|series|interview|interviewed|acute|"
+    # "the case studies", not "the case study trusts" (the seven themselves)
+    r"case stud(?:y|ies)(?![\s-]+(?:trusts|sites|organisations|organizations))|"
     r"sector|nationally|england|the report (?:say|find|found|conclude))"
     # mental health trusts in general, not the seven: "the first mental health trusts rated
     # outstanding", "How many NHS mental health trusts ...", "the 47 rated ..."
@@ -269,6 +272,7 @@ def asks_make_up(question: str) -> bool:
     return bool(_MAKE_UP.search(question) and _FOR_THE_REPORT.search(question))
 
 
+_THEY = re.compile(r"\b(?:they|they'd|they've|they're|their|them|themselves)\b", re.I)
 _TRUST_BY_TRUST = re.compile(r"\b(?:each|every|all seven|per trust|which)\b", re.I)
 _COMPARE = re.compile(r"\b(?:compare|compared|comparison|versus|vs\.?|differ|difference)\b", re.I)
 
@@ -1057,6 +1061,8 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
     if _REPORT_SAYS.search(question) and not _TRUST_BY_TRUST.search(question):
         return REPORT
     if answer_type == WHICH_TRUST or _ALL.search(question) or themes_in_text(question):
+        return ALL_TRUSTS
+    if _THEY.search(question):  # "what did they aim for next?": here "they" are the trusts
         return ALL_TRUSTS
     return REPORT
 

@@ -59,6 +59,14 @@ def test_answer_type_and_scope(question, answer_type, scope):
     assert (analysis.answer_type, analysis.scope) == (answer_type, scope)
 
 
+def test_the_case_study_trusts_and_a_bare_they_are_the_trusts():
+    """'The case study trusts' are the seven; with nobody named, 'they' are the trusts too."""
+    visible = analyse("How did chief execs make themselves visible across the case study trusts?")
+    assert visible.scope == "all_trusts" and "themselves" not in visible.focus
+    assert analyse("What were they aiming for after reaching good?").scope == "all_trusts"
+    assert analyse("What did the case studies say about culture?").scope == "report"
+
+
 def quotes_of(text: str) -> list[str]:
     """The quotes a one-passage text yields, in order."""
     return [s.quote for s in split_passage(chunk(text))]
