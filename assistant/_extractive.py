@@ -1631,7 +1631,9 @@ _RECENT = re.compile(
 _EARLY = re.compile(
     r"\b(?:initial(?:ly)?|original(?:ly)?|at first|at the start|to begin with|"
     r"first (?:(?:CQC|comprehensive) )?(?:inspection|inspected|visit|rat(?:ing|ed)|report|found)"
-    r"|first (?:went|came|looked|go|come) in)",
+    r"|first (?:went|came|looked|go|come) in"
+    # "when it first got requires improvement", "when it was first handed a poor rating"
+    r"|first (?:got|get|gets|received|was given|was handed|earned|had)\b)",
     re.I,
 )
 
@@ -1683,8 +1685,8 @@ def _rating_to_date(analysis: QuestionAnalysis) -> str:
         reached = analysis.question[event.start() : event.end() + 30]
         return re.findall(r"\b(good|outstanding)\b", reached, re.I)[-1].lower()
     named = re.search(RATING_PATTERN, analysis.question, re.I)
-    if named and analysis.focus == _FINDINGS:  # set by _reasons_for_a_rating
-        return named.group(1).lower()
+    if named and analysis.focus == _FINDINGS and not _problems_at_first(analysis):
+        return named.group(1).lower()  # set by _reasons_for_a_rating (the first is by years)
     return ""
 
 
@@ -1694,12 +1696,21 @@ def _ruled_out(x: Scored, analysis: QuestionAnalysis) -> bool:
     if analysis.answer_type == DATE and not x.focus and analysis.focus:
         return True  # "When was it next inspected?": a dated line that names no inspection
     asks_problems = analysis.focus == _FINDINGS or (
-        _problems_at_first(analysis) and not _SOLVED.search(analysis.question)
+        _problems_at_first(analysis) and not _asks_what_was_solved(analysis.question)
     )
     if asks_problems and _PUT_RIGHT.search(quote):
         return True  # "Why was it rated requires improvement?": not what was put right
+    if asks_problems and _problems_at_first(analysis) and not analysis.years:
+        named = years_in(quote)  # "concerns raised in January 2022" came long after the first
+        if named and min(named) > _FIRST_RATINGS_BY + 1:
+            return True
     # "Rob Webster took over in 2016" is no takeover of the trust
     return _asks_about_takeovers(analysis) and _took_up_a_post(quote)
+
+
+def _asks_what_was_solved(question: str) -> bool:
+    """True for "What problems did it fix?", not for "... when it got requires improvement?"."""
+    return bool(_SOLVED.search(re.sub(RATING_PATTERN, " ", question, flags=re.I)))
 
 
 def _asks_why_rated(question: str) -> bool:
@@ -1714,8 +1725,15 @@ def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
     behind it, not by lines that give the rating again.
     """
     if _problems_at_first(analysis):  # "What problems did CQC find at Sheffield in 2014?"
+        # "when it first got requires improvement" says when and "what was wrong" asks for
+        # findings: the wards, if named, and what inspectors found are the topic
+        said = _ASKS_PROBLEMS.findall(analysis.question) + _EARLY.findall(analysis.question)
+        framing = _RATING_WORDS | set(" ".join(said).lower().split())
+        rest = [word for word in analysis.focus.split() if word.lower() not in framing]
         return dataclasses.replace(
-            analysis, themes=tuple(dict.fromkeys(("reaction", *analysis.themes)))
+            analysis,
+            focus=" ".join([*rest, _FINDINGS]),
+            themes=tuple(dict.fromkeys(("reaction", *analysis.themes))),
         )
     low = re.search(r"\b(?:requires improvement|inadequate)\b", analysis.question, re.I)
     if not (_asks_why_rated(analysis.question) and low) or analysis.focus == RATINGS_FOCUS:

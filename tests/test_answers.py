@@ -1400,6 +1400,20 @@ def test_a_trusts_line_must_speak_of_the_distinctive_word_when_another_does(real
 
 
 @pytest.mark.slow
+def test_problems_when_first_rated_are_the_first_findings_not_later_ones(real_settings):
+    """'When it first got requires improvement' says when; 'improvement' is not what was fixed."""
+    answer = (
+        Assistant(real_settings)
+        .ask(
+            "What was wrong with Oxleas's acute wards when it first received requires improvement?"
+        )
+        .answer
+    )
+    assert "bed pressure" in answer or "shortage of beds" in answer
+    assert "2022" not in answer and "dealt with" not in answer
+
+
+@pytest.mark.slow
 def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     """A fall is said in words of movement; a first 'requires improvement' is no fall."""
     assistant = Assistant(real_settings)
