@@ -236,6 +236,10 @@ _REPORT_SAYS = re.compile(
     r"think|thought|learn|learned|learnt|draw|draws|drew|offer|offers|show|shows|showed|"
     r"tell|tells|teach|teaches|describe|describes|set out|sets out)\b|"
     r"\b(?:key|main) (?:findings|lessons|messages)\b"
+    # "the big lesson in CQC's report", "in CQC's summary": its own findings
+    # (not "the trusts in the report" nor "learn from the report", which only say where)
+    r"|\b(?:in|from)\s+(?:cqc'?s\s+(?:own\s+)?(?:\d{4}\s+)?(?:report|summary|overview)|"
+    r"the\s+(?:report'?s\s+)?(?:summary|overview))\b"
     r"|\bwhat (?:does|did|do) [^?]{1,50}? mean\b|\bwhat is meant by\b|\bdefin(?:e|ition)\b",
     re.I,
 )
@@ -537,7 +541,18 @@ def _themes(question: str) -> tuple[str, ...]:
         found.append("reaction")  # "what was wrong when CQC first went in?"
     if _WITH_CQC.search(question) and "relationship_with_cqc" not in found:
         found.append("relationship_with_cqc")
+    if _PAST_GOOD.search(question) and "next_steps" not in found:
+        found.append("next_steps")  # "where should they go once they'd reached good?"
     return tuple(found)
+
+
+# Good reached, and what came after it: the next step on the improvement journey.
+_PAST_GOOD = re.compile(
+    r"\b(?:once|after|having|since|now)\b[^?]{0,30}?\b(?:reached|reaching|got to|getting to|"
+    r"gotten to|achieved|achieving|made|making|became|becoming)\s+(?:a\s+)?good\b"
+    r"(?!\s+(?:staff|leaders?|people|practice|governance))",
+    re.I,
+)
 
 
 # The relationship with CQC in everyday words: "their dealings with CQC", "kept tabs on".
@@ -1402,11 +1417,20 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     # "ended up merging": the merging is asked about
     text = re.sub(r"\b(?:end|ends|ended|ending) up\b(?=\s+\w+ing\b)", " ", text, flags=re.I)
     text = _SEASON.sub(" ", text)  # "in summer 2016": a time, said as "in August 2016"
+    text = _IN_THE_REPORT.sub(" ", text)  # "the lesson in CQC's report": where, not what
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
 
 
+# Where the asker looks, not what for: "in CQC's report on the seven trusts", "in CQC's
+# summary"; "what did it boil down to" asks what it was.
+_IN_THE_REPORT = re.compile(
+    r"\b(?:in|from)\s+(?:cqc'?s|the)\s+(?:own\s+)?(?:\d{4}\s+)?(?:report|summary|overview)"
+    r"(?:\s+on\s+the\s+(?:seven\s+)?(?:mental health\s+)?trusts)?\b"
+    r"|\b(?:boil|boils|boiled|boiling)\s+down(?:\s+to)?\b",
+    re.I,
+)
 # Asides on how short the answer should be: "in a nutshell", "briefly", "the gist".
 _ASIDE = re.compile(
     r"(?:^|[,;:(-])\s*(?:in (?:a nutshell|brief|short|a word|a sentence|one line|plain english|"

@@ -1302,7 +1302,7 @@ _COUNTED_AS = {"respond": ("respons", "part"), "particip": ("respond", "respons"
 # appeared", "how did they lead the *turnaround*"): however rare in the corpus, a sentence need
 # not hold them to answer. The second line is the vocabulary of improvement stories themselves.
 _FRAMING = (
-    "statement statements example examples kind kinds type types sort role roles approach "
+    "statement statements example examples kind kinds type types sort role roles approach style "
     "approaches thing things aspect aspects area areas detail details information evidence "
     "story stories lesson lessons step steps part parts form new main key emphasis appear "
     "appeared appears specific particular exactly mention mentioned mentions feature features "

@@ -67,6 +67,19 @@ def test_the_case_study_trusts_and_a_bare_they_are_the_trusts():
     assert analyse("What did the case studies say about culture?").scope == "report"
 
 
+def test_cqcs_summary_is_the_report_and_good_reached_is_the_next_step():
+    summary = analyse("In CQC's summary, what did good governance boil down to?")
+    assert (summary.scope, summary.focus) == ("report", "good governance")
+    lesson = analyse("What was the big cultural lesson in CQC's report on the seven trusts?")
+    assert lesson.scope == "report" and "report" not in lesson.focus
+    assert analyse("What can other trusts learn from the report about leadership?").scope == (
+        "all_trusts"  # 'from the report' only says where the trusts are
+    )
+    assert "next_steps" in analyse("Where should they go once they'd reached good?").themes
+    fell = analyse("Did any of these trusts slip back down after being rated good?")
+    assert "next_steps" not in fell.themes  # a rating kept is a time, not the next step
+
+
 def quotes_of(text: str) -> list[str]:
     """The quotes a one-passage text yields, in order."""
     return [s.quote for s in split_passage(chunk(text))]
@@ -1411,6 +1424,16 @@ def test_problems_when_first_rated_are_the_first_findings_not_later_ones(real_se
     )
     assert "bed pressure" in answer or "shortage of beds" in answer
     assert "2022" not in answer and "dealt with" not in answer
+
+
+@pytest.mark.slow
+def test_a_leaders_style_is_how_they_lead_not_a_missing_word(real_settings):
+    """'Style' frames the question like 'approach': no document needs the word."""
+    result = Assistant(real_settings).ask(
+        "What's the leadership style of South West Yorkshire's chief executive?"
+    )
+    assert not result.abstained
+    assert "heroic lone leader" in result.answer or "every new member of staff" in result.answer
 
 
 @pytest.mark.slow
