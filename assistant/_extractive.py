@@ -857,7 +857,7 @@ class Composer:
             addressing = []
         addressing = self._near_the_distinctive(addressing, analysis)
         if not addressing and wide and analysis.themes:
-            addressing = self._on_theme_line(head)
+            addressing = self._on_theme_line(head, analysis)
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
@@ -908,14 +908,18 @@ class Composer:
             for sentence in self.bank.of(chunk)
         )
 
-    def _on_theme_line(self, head: list[Scored]) -> list[Scored]:
+    def _on_theme_line(self, head: list[Scored], analysis: QuestionAnalysis) -> list[Scored]:
         """For a theme asked of every trust, a trust's best line from its section on it.
 
         Each trust's notes have a section per theme: saying a trust has nothing on the theme
-        when that section speaks loosely to the question would be false.
+        when that section speaks loosely to the question would be false. A line that speaks
+        in the theme's own words (survey results for staff engagement) goes before one that
+        only sits under its heading (enough skilled staff).
         """
         floor = self.scoring.wide_semantic_floor
         on_theme = [x for x in head if x.on_theme and (x.semantic or 0.0) >= floor]
+        said = _theme_words_said(analysis)
+        on_theme.sort(key=lambda x: -x.score - self.scoring.theme * bool(said & x.sentence.tokens))
         return on_theme[:1]
 
     def _with_elaboration(
@@ -1150,6 +1154,18 @@ class Composer:
     def _strongly_on_point(self, x: Scored) -> bool:
         close = (x.semantic or 0.0) >= self.scoring.min_semantic
         return close or x.focus >= self.scoring.wide_more_focus
+
+
+def _theme_words_said(analysis: QuestionAnalysis) -> frozenset[str]:
+    """The stems naming the themes asked about, but not those naming whom they concern.
+
+    "Staff" is in every line of a staff engagement section; "survey" and "listen" are not.
+    """
+    named = set().union(*(theme_words(key) for key in analysis.themes))
+    return frozenset(named - set(tokenize([_WHOM_OF_THEMES])[0]))
+
+
+_WHOM_OF_THEMES = "staff patients users carers families people services public who what"
 
 
 def _has_distinctive_check(analysis: QuestionAnalysis) -> bool:

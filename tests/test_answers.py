@@ -1437,6 +1437,21 @@ def test_a_leaders_style_is_how_they_lead_not_a_missing_word(real_settings):
 
 
 @pytest.mark.slow
+def test_a_trusts_theme_line_speaks_in_the_themes_words(real_settings):
+    """Under the staff engagement heading, survey results passed on beat 'enough staff'."""
+    answer = (
+        Assistant(real_settings)
+        .ask(
+            "What did the trusts actually do to get frontline staff involved"
+            " and feeling like the changes were theirs?"
+        )
+        .answer
+    )
+    oxleas = answer.split(f"**{OXLEAS}**")[1].split("\n\n")[0]
+    assert "survey results" in oxleas and "suitably skilled" not in oxleas
+
+
+@pytest.mark.slow
 def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     """A fall is said in words of movement; a first 'requires improvement' is no fall."""
     assistant = Assistant(real_settings)
