@@ -852,12 +852,7 @@ class Composer:
         head = list({id(x): x for x in scored[:size] + typed}.values())
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
-        addressing = [x for x in head if self._addresses(x, analysis)]
-        if addressing and self._misses_distinctive(addressing, analysis):
-            addressing = []
-        addressing = self._near_the_distinctive(addressing, analysis)
-        if not addressing and wide and analysis.themes:
-            addressing = self._on_theme_line(head, analysis)
+        addressing = self._addressing(head, analysis)
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
@@ -876,6 +871,18 @@ class Composer:
         ]
         group.picks = [_items_asked_about(pick, analysis) for pick in _adjacent_joined(group.picks)]
         return group
+
+    def _addressing(self, head: list[Scored], analysis: QuestionAnalysis) -> list[Scored]:
+        """The lines of a group's head that answer the question, best first."""
+        addressing = [x for x in head if self._addresses(x, analysis)]
+        if addressing and self._misses_distinctive(addressing, analysis):
+            addressing = []
+        addressing = self._near_the_distinctive(addressing, analysis)
+        if not addressing and analysis.scope == ALL_TRUSTS and analysis.themes:
+            addressing = self._on_theme_line(head, analysis)
+        if analysis.answer_type == WHICH_TRUST:  # "which got outstanding": the rating first
+            addressing.sort(key=lambda x: -_gives_asked_rating(x.sentence.quote, analysis))
+        return addressing
 
     def _missing_time(self, trust: str, scored: list[Scored], analysis: QuestionAnalysis) -> str:
         """Why nothing can answer for the time asked: "visit", "year", or '' when something may.
@@ -2532,7 +2539,10 @@ _ASKED_RATING = re.compile(
     rf"\b(?:rated|rating of|become|became|reach(?:ed)?|(?:back|down|up|fell|dropped|slipped|"
     rf"went|moved|rose|returned) to)\s+{RATING_PATTERN}\b"
     rf"|\b(?:get|gets|got|gain(?:ed)?|achieve[ds]?|earn(?:ed)?|win|won|receive[ds]?)\s+"
-    rf"(?:an?\s+|the\s+|its\s+)?{RATING_PATTERN}(?=\s+(?:overall\s+)?rating\b)",
+    rf"(?:an?\s+|the\s+|its\s+)?{RATING_PATTERN}(?=\s+(?:overall\s+)?rating\b)"
+    # "either outstanding overall or outstanding for well-led": a rating said with its scope
+    rf"|\b(?:either\s+)?{RATING_PATTERN}(?=\s+(?:overall\b|for\s+(?:well[- ]led|caring|safe|"
+    rf"effective|responsive)\b))",
     re.I,
 )
 
@@ -2600,7 +2610,7 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
         r"\bfor\b|\bservices?\b|\bwards?\b", analysis.question[match.end() :]
     ):
         return ""
-    return (match.group(1) or match.group(2)).lower()
+    return _rating_in(match)
 
 
 # A key question of CQC's ratings ("outstanding for well-led").
@@ -2618,7 +2628,7 @@ def _domain_rating(analysis: QuestionAnalysis) -> str:
     domains = re.findall(rf"\bfor\s+({_DOMAIN})\b", after, re.I)
     if not domains or re.search(r"\bservices?\b|\bwards?\b", after, re.I):
         return ""
-    rating = (match.group(1) or match.group(2)).lower()
+    rating = _rating_in(match)
     asked = "|".join(re.escape(d.lower()).replace("\\-", "[- ]") for d in domains)
     return rf"\b{rating}\s+for\s+(?:\w+,?\s+){{0,4}}?(?:{asked})\b"
 
@@ -2631,7 +2641,7 @@ def _overall_too(analysis: QuestionAnalysis) -> str:
     named = _ASKED_RATING.search(analysis.question)
     if not named or not _OVERALL.search(analysis.question):
         return ""
-    return (named.group(1) or named.group(2)).lower()
+    return _rating_in(named)
 
 
 def says_rating_fell(quote: str) -> bool:
@@ -2639,6 +2649,11 @@ def says_rating_fell(quote: str) -> bool:
     if not (_GIVES_RATING.search(quote) and _WENT_DOWN.search(quote)):
         return False
     return bool(_RATING_WENT_DOWN.search(quote))
+
+
+def _rating_in(match: re.Match) -> str:
+    """The rating an _ASKED_RATING match names, in lower case."""
+    return next(group for group in match.groups() if group).lower()
 
 
 def _rating_sought(analysis: QuestionAnalysis) -> str:
@@ -2675,6 +2690,32 @@ def gives_rating(sentence: str, rating: str) -> bool:
     return any(re.search(p, sentence, re.I) for p in patterns)
 
 
+def _gives_asked_rating(quote: str, analysis: QuestionAnalysis) -> int:
+    """How well a line answers a "which trusts" rating question: 2, 1 or 0.
+
+    2 for the rating asked about (for a fall, said as a fall), 1 for the rating alone.
+    """
+    rating, domain_rating = _rating_sought(analysis), _domain_rating(analysis)
+    if domain_rating:
+        rating = _overall_too(analysis)
+    if not _gives(quote, rating, domain_rating):
+        return 0
+    falling = rating == LOWER_RATING or _GOING_DOWN.search(analysis.question)
+    return 1 + bool(not falling or _SAYS_FELL.search(quote))
+
+
+def _gives(quote: str, rating: str, domain_rating: str = "") -> bool:
+    """True when a line gives the rating, or the key question's rating, asked about.
+
+    For a fall ("slipped back"), "although the overall rating fell" gives it too.
+    """
+    if domain_rating and re.search(domain_rating, quote, re.I):
+        return True
+    if not rating:
+        return False
+    return gives_rating(quote, rating) or (rating == LOWER_RATING and says_rating_fell(quote))
+
+
 def _rated_only(
     groups: list[Group], rating: str, domain_rating: str = "", falling: bool = False
 ) -> list[Group]:
@@ -2684,13 +2725,11 @@ def _rated_only(
     and an overall rating only when it is asked too ("overall or for well-led"). For a fall
     ("slipped back to requires improvement"), those whose quotes say the rating went down.
     """
-
-    def gives(quote: str) -> bool:  # for a fall, "although the overall rating fell" too
-        if domain_rating and re.search(domain_rating, quote, re.I):
-            return True
-        return gives_rating(quote, rating) or (rating == LOWER_RATING and says_rating_fell(quote))
-
-    rated = [g for g in groups if g.trust and any(gives(p.sentence.quote) for p in g.picks)]
+    rated = [
+        g
+        for g in groups
+        if g.trust and any(_gives(p.sentence.quote, rating, domain_rating) for p in g.picks)
+    ]
     if not rated:
         return groups
     fell = [g for g in rated if any(_SAYS_FELL.search(p.sentence.quote) for p in g.picks)]

@@ -1452,6 +1452,19 @@ def test_a_trusts_theme_line_speaks_in_the_themes_words(real_settings):
 
 
 @pytest.mark.slow
+def test_did_any_get_a_rating_said_with_its_scope_names_only_those(real_settings):
+    """'either outstanding overall or outstanding for well-led': the lines giving either."""
+    result = Assistant(real_settings).ask(
+        "Did any of the featured trusts get beyond good afterwards -"
+        " either outstanding overall or outstanding for well-led?"
+    )
+    headed = set(re.findall(r"^\*\*(.+?)\*\*$", result.answer, re.M)) - {"Across the reports"}
+    assert headed == {NSCHT, "Lincolnshire Partnership NHS Foundation Trust"}
+    nscht = result.answer.split(f"**{NSCHT}**")[1].split("\n\n")[0]
+    assert re.search(r"(?i)rated .{0,60}outstanding", nscht)  # the rating, not a domain line
+
+
+@pytest.mark.slow
 def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     """A fall is said in words of movement; a first 'requires improvement' is no fall."""
     assistant = Assistant(real_settings)
