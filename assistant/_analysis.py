@@ -184,7 +184,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             # a funder is an organisation: "Who funded the coaching academy?", "Who put money
             # into it?"
             r"|^\W*who (?:funded|funds|paid for|pays for|financed|sponsored|commissioned|"
-            r"(?:put|puts|invested|gave) (?:the )?(?:money|funding|cash|funds)\b)",
+            r"(?:put|puts|invested|gave)(?: up)? (?:the )?(?:money|funding|cash|funds)\b)",
             re.I,
         ),
     ),
@@ -375,6 +375,7 @@ def analyse(
             question naming one is about that trust, not about an organisation not covered.
 
     """
+    question = as_checked_claim(question)  # "X was rated good, wasn't it?": was X rated good
     asked, question = question, _ATTRIBUTED.sub(" ", _whole_years(_laid_out(question))).strip()
     question = _WHATS.sub("what is", question)  # "whats SWYPFT's response rate?"
     runs = _capitalised_runs(question)
@@ -1221,6 +1222,49 @@ def _condition(question: str) -> str:
     return question[span[0] : span[1]] if span else ""
 
 
+def as_checked_claim(question: str) -> str:
+    """A claim put for checking, as a yes/no question; any other question as it is.
+
+    "I've been told Oxleas was rated outstanding in 2019. Is that correct?" and "Oxleas was
+    rated outstanding in 2019, wasn't it?" ask "Is it the case that Oxleas was rated
+    outstanding in 2019?".
+    """
+    check = _CHECK.search(question) or _TAG.search(question)
+    if not check:
+        return question
+    claim = _HEARSAY.sub("", question[: check.start()]).strip(" ,.;:-")
+    if not claim or _QUESTION_START.match(claim):
+        return question
+    return f"{_IS_IT_SO} {claim}?"
+
+
+_IS_IT_SO = "Is it the case that"
+_IS_IT_SO_RE = re.compile(
+    r"^\W*(?:is|was)\s+it\s+(?:the case|true|right|correct|so)\s+that\b", re.I
+)
+# Who said the claim being checked: "I've been told (that)", "apparently", "I think".
+_HEARSAY = re.compile(
+    r"^\s*(?:i(?:'ve|’ve| have)? (?:been told|heard|read)|i was told|someone (?:told me|said|says)|"
+    r"apparently|i (?:think|believe|understand|gather)|my understanding is)(?:\s+that)?[,:]?\s+",
+    re.I,
+)
+# A check put after a claim: "Is that correct?", "..., right?", "Am I right?"
+_CHECK = re.compile(
+    r"(?:[.,;:!?]|\s-)\s*(?:(?:is|was) (?:that|this|it) (?:correct|right|true|so|accurate)|"
+    r"am i (?:right|correct)|(?:is that )?(?:right|true|correct))\s*\?+\s*$",
+    re.I,
+)
+# A tag question: "..., didn't it?", "..., wasn't he?"
+_TAG = re.compile(
+    r",\s*(?:didn't|did|wasn't|was|isn't|is|hasn't|has|haven't|have|weren't|were|doesn't|does|"
+    r"hadn't|had|won't|can't)(?:\s+not)?\s+(?:it|they|he|she|there)\s*\?+\s*$",
+    re.I,
+)
+_QUESTION_START = re.compile(
+    r"(?:what|how|why|when|who|whom|which|where|did|does|do|was|were|is|are|has|have|had|can|"
+    r"could)\b",
+    re.I,
+)
 _WHATS = re.compile(r"\bwhat['’]?s\b", re.I)
 # "According to CQC, ...": who says it frames the question; it names nothing asked about.
 _ATTRIBUTED = re.compile(r"\b(?:according to|in the words of|as per)\b", re.I)
@@ -1401,6 +1445,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _HOW_LONG_IN_POST.sub(" ", text)  # "the long-serving chief executive": who, not what
     text = _WENT_ON.sub(" left moved ", text)
     text = _CAME_OUT.sub(" published ", text)
+    text = _IS_IT_SO_RE.sub(" ", text)  # "is it true that X was rated good": X rated good
     text = _TELL_ME.sub(" ", text)  # "tell me about": no topic; "what did CQC tell X": told
     text = _FOR_THE_ASKER.sub(" ", text)  # "... that I should push our board on": their use
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
@@ -1408,6 +1453,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
     text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
     text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
+    text = _WENT_BACK.sub(" back revisited ", text)  # "which trusts did CQC go back to"
     text = _TEAMED_UP.sub(" partnered ", text)  # "who did they team up with": partners
     text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
     text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
@@ -1446,10 +1492,16 @@ _GOT_OUT_OF = re.compile(
     r"(?:fund|funds|funding|grant|pot|money|scheme|budget)\b)",
     re.I,
 )
+# A visit made again: "did CQC go back to", "came back into" (not "went back to good").
+_WENT_BACK = re.compile(
+    r"\b(?:go|goes|went|gone|going|come|came|comes|coming) back (?:to|into|in)\b"
+    rf"(?!\s+(?:being\b|the rating\b|a rating\b|{RATING_PATTERN}))",
+    re.I,
+)
 # Money put into something: what it was funded with or by.
 _PUT_MONEY = re.compile(
-    r"\b(?:put|puts|putting|invested|gave|give) (?:the |any |some )?(?:money|cash|funds?) "
-    r"(?:in|into|towards|to|for)\b",
+    r"\b(?:put|puts|putting|invested|gave|give)(?: up)? (?:the |any |some )?"
+    r"(?:money|cash|funds?|funding) (?:in|into|towards|to|for)\b",
     re.I,
 )
 # A season of a year ("summer 2016", "the spring of 2017"): when, not what.
@@ -1569,6 +1621,7 @@ _ONE_WAY = (
     ("fund funded funding funder funders", "received grant"),
     ("pot pots", "fund funds funding grant"),  # a pot of money is a fund
     ("winner winners", "first"),  # the winner took first place
+    ("revisited", "returned"),  # "did CQC go back to": it returned
     # "who did they team up with" (read as "partnered"): partners, alliances, joint work
     ("partnered", "partner partners partnership alliance jointly joint"),
     ("row", "running consecutive"),  # "years in a row": "the 18th year running"

@@ -2536,8 +2536,9 @@ _DATED_ITEM = re.compile(
 
 
 _ASKED_RATING = re.compile(
-    rf"\b(?:rated|rating of|become|became|reach(?:ed)?|(?:back|down|up|fell|dropped|slipped|"
-    rf"went|moved|rose|returned) to)\s+{RATING_PATTERN}\b"
+    rf"\b(?:rated|rating of|become|became|reach(?:ed)?|(?:back|down|up|fall|falls|fell|drop|"
+    rf"drops|dropped|slip|slips|slipped|go|goes|went|move|moves|moved|rise|rises|rose|return|"
+    rf"returns|returned) to)\s+{RATING_PATTERN}\b"
     rf"|\b(?:get|gets|got|gain(?:ed)?|achieve[ds]?|earn(?:ed)?|win|won|receive[ds]?)\s+"
     rf"(?:an?\s+|the\s+|its\s+)?{RATING_PATTERN}(?=\s+(?:overall\s+)?rating\b)"
     # "either outstanding overall or outstanding for well-led": a rating said with its scope

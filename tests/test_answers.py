@@ -80,6 +80,26 @@ def test_cqcs_summary_is_the_report_and_good_reached_is_the_next_step():
     assert "next_steps" not in fell.themes  # a rating kept is a time, not the next step
 
 
+def test_a_claim_put_for_checking_is_a_yes_no_question():
+    from assistant._analysis import as_checked_claim
+
+    told = "I've been told Oxleas was rated outstanding in 2019. Is that correct?"
+    assert as_checked_claim(told) == "Is it the case that Oxleas was rated outstanding in 2019?"
+    tagged = analyse("Sheffield dropped to inadequate at its 2018 inspection, didn't it?")
+    assert tagged.answer_type == "yes_no" and "case" not in tagged.focus
+    assert as_checked_claim("Oxleas was rated good in 2017, right?").startswith("Is it the case")
+    for question in ("What went right?", "Was Oxleas rated good, is that right?"):
+        assert as_checked_claim(question) == question  # asked already, or no claim put
+
+
+def test_money_put_up_and_a_visit_made_again_are_said_in_the_documents_words():
+    funder = analyse("Who put up the money for the Sheffield Microsystem Coaching Academy?")
+    assert funder.answer_type == "organisation" and "funded" in funder.focus.split()
+    assert "revisited" in analyse("Which trusts did CQC go back to in 2020?").focus.split()
+    fell = analyse("Which trusts went back to requires improvement?")
+    assert "revisited" not in fell.focus.split()
+
+
 def quotes_of(text: str) -> list[str]:
     """The quotes a one-passage text yields, in order."""
     return [s.quote for s in split_passage(chunk(text))]
@@ -1462,6 +1482,16 @@ def test_did_any_get_a_rating_said_with_its_scope_names_only_those(real_settings
     assert headed == {NSCHT, "Lincolnshire Partnership NHS Foundation Trust"}
     nscht = result.answer.split(f"**{NSCHT}**")[1].split("\n\n")[0]
     assert re.search(r"(?i)rated .{0,60}outstanding", nscht)  # the rating, not a domain line
+
+
+@pytest.mark.slow
+def test_a_rating_claimed_in_a_check_or_as_a_drop_is_put_right(real_settings):
+    assistant = Assistant(real_settings)
+    told = assistant.ask("Someone said Oxleas was rated outstanding in 2019, is that right?")
+    assert told.answer.startswith("The documents do not say Oxleas was rated outstanding in 2019.")
+    dropped = assistant.ask("Did Sheffield drop to inadequate at its 2018 inspection?")
+    assert dropped.answer.startswith("The documents do not say Sheffield")
+    assert "Requires Improvement overall" in dropped.answer
 
 
 @pytest.mark.slow
