@@ -1451,6 +1451,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
     text = _ASIDE.sub(" ", text)  # "in a nutshell": how to answer, not what about
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
+    # "in practice", "practical steps": how real the answer should be ("practice" stems alike)
+    text = re.sub(r"\bin practice\b|\bpractical(?:ly)?\b", " ", text, flags=re.I)
     text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
     text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
     text = _WENT_BACK.sub(" back revisited ", text)  # "which trusts did CQC go back to"

@@ -1333,7 +1333,7 @@ _FRAMING = (
     "changes improve improved improvement improvements achieve achieved achievement "
     "play plays played start started starting position positions point situation state "
     "struggle struggled struggling better get gets getting got mean means meant meaning "
-    "define defined definition final "
+    "define defined definition final concrete tangible frontline "
     "conclude concluded concludes conclusion conclusions"
 )
 

@@ -100,6 +100,12 @@ def test_money_put_up_and_a_visit_made_again_are_said_in_the_documents_words():
     assert "revisited" not in fell.focus.split()
 
 
+def test_how_real_the_answer_should_be_is_no_topic():
+    assert analyse("How did the trusts react in practice?").focus == "react"
+    assert "practice" in analyse("How did trusts cut restrictive practice?").focus
+    assert "practical" not in analyse("What practical steps did Sheffield take?").focus
+
+
 def quotes_of(text: str) -> list[str]:
     """The quotes a one-passage text yields, in order."""
     return [s.quote for s in split_passage(chunk(text))]
@@ -1492,6 +1498,20 @@ def test_a_rating_claimed_in_a_check_or_as_a_drop_is_put_right(real_settings):
     dropped = assistant.ask("Did Sheffield drop to inadequate at its 2018 inspection?")
     assert dropped.answer.startswith("The documents do not say Sheffield")
     assert "Requires Improvement overall" in dropped.answer
+
+
+@pytest.mark.slow
+def test_concrete_examples_of_a_theme_are_the_trusts_section_on_it(real_settings):
+    """'Concrete' and 'frontline' only say how the staff engagement examples should be."""
+    answer = (
+        Assistant(real_settings)
+        .ask(
+            "Give me some concrete examples of Oxleas engaging and empowering its frontline staff."
+        )
+        .answer
+    )
+    first = next(line for line in answer.splitlines() if line.startswith("- "))
+    assert "survey results" in first
 
 
 @pytest.mark.slow
