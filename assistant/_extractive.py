@@ -2144,7 +2144,17 @@ def _in_range(x: Scored, analysis: QuestionAnalysis) -> bool:
     if _a_finding_of_the_visit(x, analysis):
         return True  # "How did Oxleas fare at its 2019 inspection?": what CQC found, too
     fell = _WENT_DOWN.search(quote) or not _GOING_DOWN.search(analysis.question)
-    return bool(_GIVES_RATING.search(quote)) and bool(fell)  # "went backwards": a fall
+    # "did the trust lose its good rating?": "the trust as a whole stayed good" says no
+    kept = analysis.answer_type == YES_NO and _KEPT_RATING.search(quote)
+    return bool(_GIVES_RATING.search(quote)) and bool(fell or kept)  # "went backwards": a fall
+
+
+# A rating kept through a visit: "the trust as a whole stayed good", "left ... unchanged".
+_KEPT_RATING = re.compile(
+    r"\b(?:stayed|remained|kept|still|continued)\s+(?:rated\s+|to be\s+)?(?:good|outstanding)\b"
+    r"|\b(?:good|outstanding) rating unchanged\b|\bleft (?:its|their) (?:\w+ )?rating unchanged\b",
+    re.I,
+)
 
 
 def _a_finding_of_the_visit(x: Scored, analysis: QuestionAnalysis) -> bool:
@@ -2488,7 +2498,7 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
     if named and _GIVES_RATING.search(quote) and _reports_the_visit(x, named, asked):
         return True  # "5–8 October 2015: inspection. On 9 February 2016 CQC rated it Good"
     if named:  # only looking back from a paragraph of that year: "many 2018 issues unresolved"
-        looks_back = in_context and max(named) < min(int(year) for year in years)
+        looks_back = in_context and max(named) < min(asked) and not _DATES_ITSELF.search(quote)
         return looks_back and x.focus >= 0.5
     before = _year_before(x.sentence)
     if before:  # "Okocha thanked colleagues" after "The May 2017 announcement": 2017
@@ -2497,6 +2507,16 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
         return x.focus >= 0.25 or x.typed
     undated = not any(_ANY_YEAR.fullmatch(token) for token in x.sentence.context)
     return undated and x.focus >= 0.5
+
+
+# A year that dates the line's own event ("May 2021 inspection: ...", "In 2019 CQC found"),
+# not one it looks back to ("many 2018 issues still unresolved").
+_DATES_ITSELF = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d\s+(?:inspection|re-?inspection|visit|"
+    r"report|rating)s?\b|^\W*(?:in\s+)?(?:19|20)\d\d\b",
+    re.I,
+)
 
 
 def _reports_the_visit(x: Scored, named: list[int], asked: list[int]) -> bool:

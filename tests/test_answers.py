@@ -1515,6 +1515,18 @@ def test_concrete_examples_of_a_theme_are_the_trusts_section_on_it(real_settings
 
 
 @pytest.mark.slow
+def test_a_rating_is_of_the_year_it_names_and_a_kept_one_says_no_fall(real_settings):
+    """A May 2021 rating next to a line naming 2023 is no 2023 rating; 'stayed good' answers."""
+    assistant = Assistant(real_settings)
+    later = assistant.ask(
+        "What overall rating did CQC give Sheffield Health and Social Care in 2023?"
+    )
+    assert later.abstained and "May 2021" not in later.answer.split("Closest material")[0]
+    kept = assistant.ask("Did Oxleas lose its good rating in 2020?")
+    assert not kept.abstained and "the trust as a whole stayed good" in kept.answer
+
+
+@pytest.mark.slow
 def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     """A fall is said in words of movement; a first 'requires improvement' is no fall."""
     assistant = Assistant(real_settings)
