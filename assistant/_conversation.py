@@ -7,7 +7,15 @@ from collections.abc import Sequence
 
 from corpus import TRUSTS, Trust, named_trusts, stop_words, theme_by_key, themes_in_text
 
-_PRONOUNS = re.compile(r"\b(they|them|their|theirs|it|its|this trust|that trust|the trust)\b", re.I)
+# A pronoun standing for the trust talked about ("it" in "how long did it take" stands for none).
+_PRONOUNS = re.compile(
+    r"\b(they|them|their|theirs|it(?!\s+(?:take|took|takes|taking)\b)|its|this trust|that trust|"
+    r"the trust)\b",
+    re.I,
+)
+# "that rating": the rating the conversation was about ("Did they hold on to that rating?").
+_THAT_RATING = re.compile(r"\b(?:that|this|the same)\s+rating\b", re.I)
+_RATING_WORD = re.compile(r"\b(outstanding|good|requires improvement|inadequate)\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|also|same|what else|anything else)\b|^\s*(and|or)\s", re.I
 )
@@ -38,7 +46,17 @@ def condense(question: str, history: Sequence[str], others: Sequence[Trust] = ()
     previous: str | None = None
     for earlier in history:
         previous = earlier if previous is None else _condense_once(earlier, previous, book)
-    return question if previous is None else _condense_once(question, previous, book)
+    if previous is None:
+        return question
+    return _rating_carried(_condense_once(question, previous, book), previous)
+
+
+def _rating_carried(question: str, previous: str) -> str:
+    """Name the rating "that rating" means, from the question before ("upgraded to good")."""
+    named = _RATING_WORD.search(previous)
+    if not named or not _THAT_RATING.search(question):
+        return question
+    return _THAT_RATING.sub(f"its {named.group(1).lower()} rating", question, count=1)
 
 
 def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:

@@ -1033,6 +1033,19 @@ def test_list_items_whose_lead_in_ended_the_passage_before_are_quoted_with_it():
     assert not split_passage(chunk(items), "x\n\nHe pointed to early gains:")  # would dangle
 
 
+def test_a_follow_up_keeps_the_rating_it_means_and_a_dummy_it_is_no_trust():
+    held = condense(
+        "Did they manage to hold on to that rating?",
+        ["When was Sheffield Health and Social Care upgraded to good?"],
+    )
+    assert held == (
+        "Did Sheffield Health and Social Care NHS Foundation Trust manage to hold on to its good "
+        "rating?"
+    )
+    took = condense("How long did it take them to get to good?", ["Tell me about Oxleas."])
+    assert took == "How long did it take Oxleas NHS Foundation Trust to get to good?"
+
+
 def test_a_compare_follow_up_asks_the_previous_question_for_both_trusts():
     standalone = condense(
         "how does that compare with sheffield?",
