@@ -238,8 +238,9 @@ _REPORT_SAYS = re.compile(
     r"\b(?:key|main) (?:findings|lessons|messages)\b"
     # "the big lesson in CQC's report", "in CQC's summary": its own findings
     # (not "the trusts in the report" nor "learn from the report", which only say where)
-    r"|\b(?:in|from)\s+(?:cqc'?s\s+(?:own\s+)?(?:\d{4}\s+)?(?:report|summary|overview)|"
-    r"the\s+(?:report'?s\s+)?(?:summary|overview))\b"
+    # (not "the trusts in CQC's report", which only says which trusts)
+    r"|(?<!trusts )(?<!seven )(?<!trust )\b(?:in|from)\s+(?:cqc'?s\s+(?:own\s+)?(?:\d{4}\s+)?"
+    r"(?:report|summary|overview)|the\s+(?:report'?s\s+)?(?:summary|overview))\b"
     r"|\bwhat (?:does|did|do) [^?]{1,50}? mean\b|\bwhat is meant by\b|\bdefin(?:e|ition)\b",
     re.I,
 )
@@ -276,7 +277,9 @@ def asks_make_up(question: str) -> bool:
     return bool(_MAKE_UP.search(question) and _FOR_THE_REPORT.search(question))
 
 
-_THEY = re.compile(r"\b(?:they|they'd|they've|they're|their|them|themselves)\b", re.I)
+_THEY = re.compile(r"\b(?:they|their|them|themselves)\b", re.I)
+# Who "they" are when CQC, its inspectors or the report are in the question: not the trusts.
+_THEY_ARE_CQC = re.compile(r"\b(?:cqc|inspectors?|regulator|the report|report)\b", re.I)
 _TRUST_BY_TRUST = re.compile(r"\b(?:each|every|all seven|per trust|which)\b", re.I)
 _COMPARE = re.compile(r"\b(?:compare|compared|comparison|versus|vs\.?|differ|difference)\b", re.I)
 
@@ -375,6 +378,7 @@ def analyse(
             question naming one is about that trust, not about an organisation not covered.
 
     """
+    question = question.replace("’", "'")  # one apostrophe for every pattern
     question = as_checked_claim(question)  # "X was rated good, wasn't it?": was X rated good
     asked, question = question, _ATTRIBUTED.sub(" ", _whole_years(_laid_out(question))).strip()
     question = _WHATS.sub("what is", question)  # "whats SWYPFT's response rate?"
@@ -461,7 +465,11 @@ def _named_organisations(
 
 # Word pairs (stemmed) that name a theme in any word order: "engage ... staff".
 _THEME_WORDS: tuple[tuple[str, frozenset[str], frozenset[str]], ...] = (
-    ("staff_engagement", frozenset({"engag", "listen", "empow", "involv"}), frozenset({"staff"})),
+    (  # "engage frontline staff": the staff the theme is about
+        "staff_engagement",
+        frozenset({"engag", "listen", "empow", "involv"}),
+        frozenset({"staff", "frontlin"}),
+    ),
     (
         "involving_patients",
         frozenset({"involv", "engag", "listen", "coproduc"}),
@@ -551,7 +559,8 @@ def _themes(question: str) -> tuple[str, ...]:
 _PAST_GOOD = re.compile(
     r"\b(?:once|after|having|since|now)\b[^?]{0,30}?\b(?:reached|reaching|got to|getting to|"
     r"gotten to|achieved|achieving|made|making|became|becoming)\s+(?:a\s+)?good\b"
-    r"(?!\s+(?:staff|leaders?|people|practice|governance))",
+    r"(?!\s+(?:staff|leaders?|people|practice|governance|progress|use|links|work|results|"
+    r"outcomes|relationships|levels|on|of|use|sense|time|headway|decisions|money))",
     re.I,
 )
 
@@ -1078,7 +1087,8 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
         return REPORT
     if answer_type == WHICH_TRUST or _ALL.search(question) or themes_in_text(question):
         return ALL_TRUSTS
-    if _THEY.search(question):  # "what did they aim for next?": here "they" are the trusts
+    if _THEY.search(question) and not _THEY_ARE_CQC.search(question):
+        # "what did they aim for next?": here "they" are the trusts
         return ALL_TRUSTS
     return REPORT
 
@@ -1235,10 +1245,14 @@ def as_checked_claim(question: str) -> str:
     claim = _HEARSAY.sub("", question[: check.start()]).strip(" ,.;:-")
     if not claim or _QUESTION_START.match(claim):
         return question
+    first, _, rest = claim.partition(" ")
+    if first.lower() in stop_words() or first.lower() in _COMMON_OPENERS:  # "Most trusts ..."
+        claim = f"{first.lower()} {rest}"
     return f"{_IS_IT_SO} {claim}?"
 
 
 _IS_IT_SO = "Is it the case that"
+_COMMON_OPENERS = frozenset(["most", "all", "every", "each", "some", "both", "none", "several"])
 _IS_IT_SO_RE = re.compile(
     r"^\W*(?:is|was)\s+it\s+(?:the case|true|right|correct|so)\s+that\b", re.I
 )
@@ -1250,14 +1264,15 @@ _HEARSAY = re.compile(
 )
 # A check put after a claim: "Is that correct?", "..., right?", "Am I right?"
 _CHECK = re.compile(
-    r"(?:[.,;:!?]|\s-)\s*(?:(?:is|was) (?:that|this|it) (?:correct|right|true|so|accurate)|"
-    r"am i (?:right|correct)|(?:is that )?(?:right|true|correct))\s*\?+\s*$",
+    r"(?:[.,;:!?]|\s-)\s*(?:(?:is|was|isn't|wasn't) (?:that|this|it)(?: not)? "
+    r"(?:correct|right|true|so|accurate)|am i (?:right|correct)|have i got (?:that|it) right|"
+    r"(?:is that )?(?:right|true|correct))\s*\?+\s*$",
     re.I,
 )
 # A tag question: "..., didn't it?", "..., wasn't he?"
 _TAG = re.compile(
     r",\s*(?:didn't|did|wasn't|was|isn't|is|hasn't|has|haven't|have|weren't|were|doesn't|does|"
-    r"hadn't|had|won't|can't)(?:\s+not)?\s+(?:it|they|he|she|there)\s*\?+\s*$",
+    r"hadn't|had|won't|can't)\s+(?:it|they|he|she|there)(?:\s+not)?\s*\?+\s*$",
     re.I,
 )
 _QUESTION_START = re.compile(
@@ -1455,7 +1470,8 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bin practice\b|\bpractical(?:ly)?\b", " ", text, flags=re.I)
     text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
     text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
-    text = _WENT_BACK.sub(" back revisited ", text)  # "which trusts did CQC go back to"
+    # "which trusts did CQC go back to": the ones it revisited
+    text = _WENT_BACK.sub(lambda m: f" {m.group('who')} back revisited ", text)
     text = _TEAMED_UP.sub(" partnered ", text)  # "who did they team up with": partners
     text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
     text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
@@ -1496,7 +1512,8 @@ _GOT_OUT_OF = re.compile(
 )
 # A visit made again: "did CQC go back to", "came back into" (not "went back to good").
 _WENT_BACK = re.compile(
-    r"\b(?:go|goes|went|gone|going|come|came|comes|coming) back (?:to|into|in)\b"
+    r"\b(?P<who>cqc|inspectors?|the regulator)\s+(?:\w+\s+)?(?:go|goes|went|gone|going|come|came|"
+    r"comes|coming) back (?:to|into|in)\b"
     rf"(?!\s+(?:being\b|the rating\b|a rating\b|{RATING_PATTERN}))",
     re.I,
 )

@@ -882,8 +882,7 @@ def _asserted_rating(analysis: QuestionAnalysis) -> str:
 # outstanding rating".
 _ASSERTED_RATING = re.compile(
     rf"\b(?:rated|become|became|(?:get|got|gain(?:ed)?|achieve[d]?|earn(?:ed)?|won|reach(?:ed)?)"
-    rf"(?:\s+an?)?|(?:drop|drops|dropped|fall|falls|fell|slip|slips|slipped|go|goes|went|rise|"
-    rf"rises|rose|move|moves|moved|back|down|up)\s+to)\s+{RATING_PATTERN}\b",
+    rf"(?:\s+an?)?|{extractive.MOVED_TO})\s+{RATING_PATTERN}\b",
     re.I,
 )
 _OF_SERVICES = re.compile(

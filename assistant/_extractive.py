@@ -860,6 +860,8 @@ class Composer:
         year_only = bool(analysis.years) and not analysis.focus
         if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
+        if analysis.answer_type == WHICH_TRUST:  # "which got outstanding": the rating first
+            addressing.sort(key=lambda x: -_gives_asked_rating(x.sentence.quote, analysis))
         every = year_only or _rating_lines_answer(analysis)  # each line in range answers
         strict = wide and bool(trust)  # a trust's second line in an all-trust answer
         group.picks = self._diverse(addressing, self._limit(analysis, trust), every, strict)
@@ -880,8 +882,6 @@ class Composer:
         addressing = self._near_the_distinctive(addressing, analysis)
         if not addressing and analysis.scope == ALL_TRUSTS and analysis.themes:
             addressing = self._on_theme_line(head, analysis)
-        if analysis.answer_type == WHICH_TRUST:  # "which got outstanding": the rating first
-            addressing.sort(key=lambda x: -_gives_asked_rating(x.sentence.quote, analysis))
         return addressing
 
     def _missing_time(self, trust: str, scored: list[Scored], analysis: QuestionAnalysis) -> str:
@@ -1031,13 +1031,12 @@ class Composer:
 
     def _names_a_trust(self, x: Scored, analysis: QuestionAnalysis) -> bool:
         """For "which trusts ...": the rating asked about, or the focus at the sentence's head."""
-        if gives_rating(x.sentence.quote, _rating_sought(analysis)):
+        sought, rating, domain_rating, _ = _ratings_asked(analysis)
+        quote = x.sentence.quote
+        if gives_rating(quote, sought):
             return True  # "Which trusts slipped back to requires improvement?"
-        domain_rating = _domain_rating(analysis)
-        if domain_rating and re.search(domain_rating, x.sentence.quote, re.I):
-            return True  # "Which trusts were rated outstanding for well-led?"
-        if domain_rating and gives_rating(x.sentence.quote, _overall_too(analysis)):
-            return True  # "... outstanding, either overall or for well-led"
+        if domain_rating and (re.search(domain_rating, quote, re.I) or gives_rating(quote, rating)):
+            return True  # "... rated outstanding, either overall or for well-led"
         least = self.scoring.min_focus
         return (x.head or x.focus >= least) and x.focus_context >= least
 
@@ -1117,7 +1116,8 @@ class Composer:
 
     def _limit(self, analysis: QuestionAnalysis, trust: str) -> int:
         if analysis.scope == ALL_TRUSTS and trust:  # what each trust did: its examples
-            limit = self.scoring.lines_per_trust if analysis.answer_type != WHICH_TRUST else 1
+            what_was_done = analysis.answer_type in (HOW_WHAT, YES_NO, ORGANISATION)
+            limit = self.scoring.lines_per_trust if what_was_done else 1
         elif analysis.scope == ALL_TRUSTS:
             limit = 2
         elif analysis.scope == NAMED_TRUSTS:
@@ -1159,6 +1159,7 @@ class Composer:
         return chosen
 
     def _strongly_on_point(self, x: Scored) -> bool:
+        """True when a line holds much of the focus itself or is close to it in meaning."""
         close = (x.semantic or 0.0) >= self.scoring.min_semantic
         return close or x.focus >= self.scoring.wide_more_focus
 
@@ -1169,10 +1170,18 @@ def _theme_words_said(analysis: QuestionAnalysis) -> frozenset[str]:
     "Staff" is in every line of a staff engagement section; "survey" and "listen" are not.
     """
     named = set().union(*(theme_words(key) for key in analysis.themes))
-    return frozenset(named - set(tokenize([_WHOM_OF_THEMES])[0]))
+    return frozenset(named - _whom_of_themes())
 
 
-_WHOM_OF_THEMES = "staff patients users carers families people services public who what"
+@functools.cache
+def _whom_of_themes() -> frozenset[str]:
+    """Stems in the themes' words that tell no topic of them.
+
+    Whom a theme concerns ("staff", "patients"), and the filler of its label ("people who
+    use services", "what").
+    """
+    words = "staff patients users carers families people services public who what"
+    return frozenset(tokenize([words])[0])
 
 
 def _has_distinctive_check(analysis: QuestionAnalysis) -> bool:
@@ -1333,7 +1342,7 @@ _FRAMING = (
     "changes improve improved improvement improvements achieve achieved achievement "
     "play plays played start started starting position positions point situation state "
     "struggle struggled struggling better get gets getting got mean means meant meaning "
-    "define defined definition final concrete tangible frontline "
+    "define defined definition final concrete tangible "
     "conclude concluded concludes conclusion conclusions"
 )
 
@@ -2555,14 +2564,18 @@ _DATED_ITEM = re.compile(
 )
 
 
+# A rating moved to: "dropped to inadequate", "went back to good", "did it drop to ...", not
+# one hoped for ("what would it need to do to move up to outstanding?").
+MOVED_TO = (
+    r"(?<!to )(?:(?:went|moved|fell|dropped|slipped|rose|returned|came|drop|drops|fall|falls|"
+    r"slip|slips)\s+(?:back\s+|down\s+|up\s+)?|back\s+|down\s+)to"
+)
 _ASKED_RATING = re.compile(
-    rf"\b(?:rated|rating of|become|became|reach(?:ed)?|(?:back|down|up|fall|falls|fell|drop|"
-    rf"drops|dropped|slip|slips|slipped|go|goes|went|move|moves|moved|rise|rises|rose|return|"
-    rf"returns|returned) to)\s+{RATING_PATTERN}\b"
+    rf"\b(?:rated|rating of|become|became|reach(?:ed)?|{MOVED_TO})\s+{RATING_PATTERN}\b"
     rf"|\b(?:get|gets|got|gain(?:ed)?|achieve[ds]?|earn(?:ed)?|win|won|receive[ds]?)\s+"
     rf"(?:an?\s+|the\s+|its\s+)?{RATING_PATTERN}(?=\s+(?:overall\s+)?rating\b)"
     # "either outstanding overall or outstanding for well-led": a rating said with its scope
-    rf"|\b(?:either\s+)?{RATING_PATTERN}(?=\s+(?:overall\b|for\s+(?:well[- ]led|caring|safe|"
+    rf"|\b{RATING_PATTERN}(?=\s+(?:overall\b|for\s+(?:well[- ]led|caring|safe|"
     rf"effective|responsive)\b))",
     re.I,
 )
@@ -2650,6 +2663,11 @@ def _domain_rating(analysis: QuestionAnalysis) -> str:
     if not domains or re.search(r"\bservices?\b|\bwards?\b", after, re.I):
         return ""
     rating = _rating_in(match)
+    if match.group(3):  # said with its scope: only the key questions that rating is said for
+        said = re.findall(rf"\b{rating}\s+for\s+({_DOMAIN})\b", analysis.question, re.I)
+        if not said:
+            return ""
+        domains = said
     asked = "|".join(re.escape(d.lower()).replace("\\-", "[- ]") for d in domains)
     return rf"\b{rating}\s+for\s+(?:\w+,?\s+){{0,4}}?(?:{asked})\b"
 
@@ -2716,13 +2734,28 @@ def _gives_asked_rating(quote: str, analysis: QuestionAnalysis) -> int:
 
     2 for the rating asked about (for a fall, said as a fall), 1 for the rating alone.
     """
-    rating, domain_rating = _rating_sought(analysis), _domain_rating(analysis)
-    if domain_rating:
-        rating = _overall_too(analysis)
-    if not _gives(quote, rating, domain_rating):
+    sought, rating, domain_rating, falling = _ratings_asked(analysis)
+    if not (_gives(quote, rating, domain_rating) or gives_rating(quote, sought)):
         return 0
-    falling = rating == LOWER_RATING or _GOING_DOWN.search(analysis.question)
     return 1 + bool(not falling or _SAYS_FELL.search(quote))
+
+
+@functools.lru_cache(maxsize=64)
+def _ratings_asked(analysis: QuestionAnalysis) -> tuple[str, str, str, bool]:
+    """What a "which trusts" rating question asks, worked out once per question.
+
+    Returns:
+        The overall rating sought, the overall rating a line must give (with a key question's
+        rating asked, only one asked "overall" too), the key question's rating pattern, and
+        whether a fall is asked about.
+
+    """
+    sought = rating = _rating_sought(analysis)
+    domain_rating = _domain_rating(analysis)
+    if domain_rating:  # "outstanding for well-led", and "overall" when asked too
+        rating = _overall_too(analysis)
+    falling = rating == LOWER_RATING or bool(_GOING_DOWN.search(analysis.question))
+    return sought, rating, domain_rating, falling
 
 
 def _gives(quote: str, rating: str, domain_rating: str = "") -> bool:
