@@ -1821,7 +1821,12 @@ _WHY_RATED = re.compile(
     r"(?:^|[.!?:]\s)\W*why\b[^?]*\b(?:rated|rating|ratings|downgraded|marked down)\b", re.I
 )
 # "Both dropped back to requires improvement in 2018. What did CQC find that caused it?"
-_CAUSED_IT = re.compile(r"\b(?:what|which)\b[^?]*\b(?:caused|led to|was behind)\b", re.I)
+_CAUSED_IT = re.compile(
+    r"\b(?:what|which)\b[^?]*\b(?:caused|led to|was behind)\b"
+    # "... dropped back to requires improvement in 2018. What did CQC find at each?"
+    r"|\bwhat did (?:cqc|the inspectors|inspectors|the inspection) (?:find|found|pick up|see)\b",
+    re.I,
+)
 _RATING_WORDS = frozenset(
     re.findall(
         r"\S+",

@@ -1571,6 +1571,17 @@ def test_a_date_asked_of_every_trust_keeps_one_line_each(real_settings):
 
 
 @pytest.mark.slow
+def test_what_cqc_found_at_a_fall_named_before_is_its_findings(real_settings):
+    """'Both dropped back to requires improvement in 2018. What did CQC find at each?'"""
+    result = Assistant(real_settings).ask(
+        "Sheffield and South West Yorkshire both fell back to requires improvement in 2018."
+        " What did CQC find at each?"
+    )
+    assert not result.missing  # each side answers, not "nothing on 'CQC find'"
+    assert "call bells" in result.answer.split(f"**{SWYPFT}**")[1]
+
+
+@pytest.mark.slow
 def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     """A fall is said in words of movement; a first 'requires improvement' is no fall."""
     assistant = Assistant(real_settings)
