@@ -167,7 +167,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"|\bwhich of (?:the|these|those) (?:seven|7)\b"
             r"(?=\s+trusts?\b|\s+(?:did|was|were|had|has|is|are|went|got)\b|\W*$)"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
-            r"trusts?\b(?![-\w])",
+            r"trusts?\b(?![-\w])"
+            # "Of the seven mental health trusts, which went on to ...?"
+            r"|\bof (?:the|these|those) (?:seven|7)(?: [\w-]+){0,3}?(?: trusts)?,?\s+which\b",
             re.I,
         ),
     ),
@@ -217,7 +219,10 @@ _ALL = re.compile(
     r"\b(?:the trusts|trusts|all|each|every|across|any of the|featured|improving trusts)\b", re.I
 )
 _ABOUT_REPORT = re.compile(
-    r"\b(?:publish|published|publication|series|interview|interviewed|acute|"
+    r"\b(?:publish|published|publication|series|interview|interviewed|"
+    # the acute trusts' report, not "acute hospitals" or a trust's "acute trust" partner
+    r"acute(?!\s+(?:hospitals?|wards?|services?|care|partners?|inpatient|mental|beds?|"
+    r"trust\b|hospital\b))|"
     # "the case studies", not "the case study trusts" (the seven themselves)
     r"case stud(?:y|ies)(?![\s-]+(?:trusts|sites|organisations|organizations))|"
     r"sector|nationally|england|the report (?:say|find|found|conclude))"
@@ -277,6 +282,12 @@ def asks_make_up(question: str) -> bool:
     return bool(_MAKE_UP.search(question) and _FOR_THE_REPORT.search(question))
 
 
+# A publication named only as a time: "after the March 2018 publication", "since the report".
+_AFTER_THE_REPORT = re.compile(
+    r"\b(?:after|since|before|following)\s+(?:the|its|cqc'?s)\s+(?:\w+\s+)?(?:\d{4}\s+)?"
+    r"(?:publication|report)\b(?!\s+(?:say|said|find|found))",
+    re.I,
+)
 _THEY = re.compile(r"\b(?:they|their|them|themselves)\b", re.I)
 # Who "they" are when CQC, its inspectors or the report are in the question: not the trusts.
 _THEY_ARE_CQC = re.compile(r"\b(?:cqc|inspectors?|regulator|the report|report)\b", re.I)
@@ -1077,6 +1088,7 @@ def _figure_kind(question: str) -> str:
 
 
 def _scope(question: str, trusts: list[str], answer_type: str, names: list[str]) -> str:
+    question = _AFTER_THE_REPORT.sub(" ", question)  # "after the 2018 publication": a time
     if len(trusts) > 1:
         return NAMED_TRUSTS
     if trusts:
@@ -1477,16 +1489,26 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
     text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
     text = re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
-    text = re.sub(r"\boutside (?:their|its|our) own walls\b", " ", text, flags=re.I)
+    text = re.sub(r"\b(?:outside|beyond) (?:their|its|our) own walls\b", " ", text, flags=re.I)
     # "ended up merging": the merging is asked about
     text = re.sub(r"\b(?:end|ends|ended|ending) up\b(?=\s+\w+ing\b)", " ", text, flags=re.I)
     text = _SEASON.sub(" ", text)  # "in summer 2016": a time, said as "in August 2016"
     text = _IN_THE_REPORT.sub(" ", text)  # "the lesson in CQC's report": where, not what
+    text = _THE_SEVEN.sub(" ", text)  # "of the seven mental health trusts": which, not what
     words = [w.strip("'’.,-") for w in _WORD.findall(text) if w != "X"]
     kept = [w for w in words if w and w.lower() not in _SCAFFOLD and w.lower() not in FILLER]
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
 
 
+# The seven named by what they are, and a rating's scope said loosely ("for a single key
+# question"): which trusts and which rating, not the topic.
+_THE_SEVEN = re.compile(
+    r"\b(?:the|these|those)\s+(?:seven\s+|7\s+|featured\s+)?(?:specialist\s+)?(?:nhs\s+)?"
+    r"mental health (?:nhs\s+)?trusts\b(?!['’]?\s*(?:report|case stud))"
+    r"|\bfor\s+(?:a|any|one|a single|at least one|some|each|one of)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:key questions?|domains?)\b",
+    re.I,
+)
 # Where the asker looks, not what for: "in CQC's report on the seven trusts", "in CQC's
 # summary"; "what did it boil down to" asks what it was.
 _IN_THE_REPORT = re.compile(

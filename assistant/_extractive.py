@@ -2652,6 +2652,12 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
     return _rating_in(match)
 
 
+# Any one of the key questions: "outstanding overall or for a single key question".
+_ANY_KEY_QUESTION = re.compile(
+    r"\bfor\s+(?:a|any|one|a single|at least one|some|each|one of)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:key questions?|domains?|areas?)\b",
+    re.I,
+)
 # A key question of CQC's ratings ("outstanding for well-led").
 _DOMAIN = r"(?:well[- ]led|caring|safe|effective|responsive)"
 _OVERALL = re.compile(r"\boverall\b|\bat trust level\b", re.I)
@@ -2665,6 +2671,8 @@ def _domain_rating(analysis: QuestionAnalysis) -> str:
         return ""
     after = analysis.question[match.end() :]
     domains = re.findall(rf"\bfor\s+({_DOMAIN})\b", after, re.I)
+    if not domains and _ANY_KEY_QUESTION.search(after):  # "or for a single key question"
+        domains = ["well-led", "caring", "safe", "effective", "responsive"]
     if not domains or re.search(r"\bservices?\b|\bwards?\b", after, re.I):
         return ""
     rating = _rating_in(match)

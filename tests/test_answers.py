@@ -127,6 +127,17 @@ def test_how_real_the_answer_should_be_is_no_topic():
     assert "practical" not in analyse("What practical steps did Sheffield take?").focus
 
 
+def test_where_and_when_words_do_not_make_a_question_about_the_report():
+    partners = analyse("Which partnerships did the trusts build - police, acute hospitals?")
+    assert partners.scope == "all_trusts"  # acute hospitals, not the acute trusts' report
+    assert analyse("What did the acute report find?").scope == "report"
+    later = analyse("Did any of the trusts go backwards after the March 2018 publication?")
+    assert later.scope == "all_trusts"  # the publication only says when
+    seven = analyse("Of the seven mental health trusts, which got an outstanding rating?")
+    assert seven.answer_type == "trust" and "mental" not in seven.focus
+    assert "mental" in analyse("When was the seven mental health trusts report published?").focus
+
+
 def quotes_of(text: str) -> list[str]:
     """The quotes a one-passage text yields, in order."""
     return [s.quote for s in split_passage(chunk(text))]
@@ -1579,6 +1590,17 @@ def test_what_cqc_found_at_a_fall_named_before_is_its_findings(real_settings):
     )
     assert not result.missing  # each side answers, not "nothing on 'CQC find'"
     assert "call bells" in result.answer.split(f"**{SWYPFT}**")[1]
+
+
+@pytest.mark.slow
+def test_outstanding_for_any_key_question_names_the_trusts_given_it(real_settings):
+    result = Assistant(real_settings).ask(
+        "Of the seven mental health trusts, which later got an outstanding rating,"
+        " overall or for any key question?"
+    )
+    headed = set(re.findall(r"^\*\*(.+?)\*\*$", result.answer, re.M)) - {"Across the reports"}
+    assert {NSCHT, "Lincolnshire Partnership NHS Foundation Trust"} <= headed
+    assert OXLEAS not in headed and SWYPFT not in headed  # good, never outstanding
 
 
 @pytest.mark.slow
