@@ -241,9 +241,8 @@ _REPORT_SAYS = re.compile(
     r"think|thought|learn|learned|learnt|draw|draws|drew|offer|offers|show|shows|showed|"
     r"tell|tells|teach|teaches|describe|describes|set out|sets out)\b|"
     r"\b(?:key|main) (?:findings|lessons|messages)\b"
-    # "the big lesson in CQC's report", "in CQC's summary": its own findings
-    # (not "the trusts in the report" nor "learn from the report", which only say where)
-    # (not "the trusts in CQC's report", which only says which trusts)
+    # "the big lesson in CQC's report", "in CQC's summary": its own findings (not "the trusts
+    # in CQC's report" nor "learn from the report", which only say which trusts or where)
     r"|(?<!trusts )(?<!seven )(?<!trust )\b(?:in|from)\s+(?:cqc'?s\s+(?:own\s+)?(?:\d{4}\s+)?"
     r"(?:report|summary|overview)|the\s+(?:report'?s\s+)?(?:summary|overview))\b"
     r"|\bwhat (?:does|did|do) [^?]{1,50}? mean\b|\bwhat is meant by\b|\bdefin(?:e|ition)\b",
@@ -290,7 +289,7 @@ _AFTER_THE_REPORT = re.compile(
 )
 _THEY = re.compile(r"\b(?:they|their|them|themselves)\b", re.I)
 # Who "they" are when CQC, its inspectors or the report are in the question: not the trusts.
-_THEY_ARE_CQC = re.compile(r"\b(?:cqc|inspectors?|regulator|the report|report)\b", re.I)
+_THEY_ARE_CQC = re.compile(r"\b(?:cqc|inspectors?|regulator|report)\b", re.I)
 _TRUST_BY_TRUST = re.compile(r"\b(?:each|every|all seven|per trust|which)\b", re.I)
 _COMPARE = re.compile(r"\b(?:compare|compared|comparison|versus|vs\.?|differ|difference)\b", re.I)
 
@@ -571,7 +570,7 @@ _PAST_GOOD = re.compile(
     r"\b(?:once|after|having|since|now)\b[^?]{0,30}?\b(?:reached|reaching|got to|getting to|"
     r"gotten to|achieved|achieving|made|making|became|becoming)\s+(?:a\s+)?good\b"
     r"(?!\s+(?:staff|leaders?|people|practice|governance|progress|use|links|work|results|"
-    r"outcomes|relationships|levels|on|of|use|sense|time|headway|decisions|money))",
+    r"outcomes|relationships|levels|on|of|sense|time|headway|decisions|money))",
     re.I,
 )
 
@@ -1270,7 +1269,7 @@ _IS_IT_SO_RE = re.compile(
 )
 # Who said the claim being checked: "I've been told (that)", "apparently", "I think".
 _HEARSAY = re.compile(
-    r"^\s*(?:i(?:'ve|’ve| have)? (?:been told|heard|read)|i was told|someone (?:told me|said|says)|"
+    r"^\s*(?:i(?:'ve| have)? (?:been told|heard|read)|i was told|someone (?:told me|said|says)|"
     r"apparently|i (?:think|believe|understand|gather)|my understanding is)(?:\s+that)?[,:]?\s+",
     re.I,
 )

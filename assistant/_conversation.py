@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant._analysis import RATING_PATTERN
 from corpus import TRUSTS, Trust, named_trusts, stop_words, theme_by_key, themes_in_text
 
 # A pronoun standing for the trust talked about ("it" in "how long did it take" stands for none).
@@ -15,7 +16,7 @@ _PRONOUNS = re.compile(
 )
 # "that rating": the rating the conversation was about ("Did they hold on to that rating?").
 _THAT_RATING = re.compile(r"\b(?:that|this|the same)\s+rating\b", re.I)
-_RATING_WORD = re.compile(r"\b(outstanding|good|requires improvement|inadequate)\b", re.I)
+_RATING_WORD = re.compile(rf"\b{RATING_PATTERN}\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|also|same|what else|anything else)\b|^\s*(and|or)\s", re.I
 )
