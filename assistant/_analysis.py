@@ -1479,15 +1479,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
     # "in practice", "practical steps": how real the answer should be ("practice" stems alike)
     text = re.sub(r"\bin practice\b|\bpractical(?:ly)?\b", " ", text, flags=re.I)
-    text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
-    text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
-    # "which trusts did CQC go back to": the ones it revisited
-    text = _WENT_BACK.sub(lambda m: f" {m.group('who')} back revisited ", text)
-    text = _TEAMED_UP.sub(" partnered ", text)  # "who did they team up with": partners
-    text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
-    text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
-    text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
-    text = re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
+    text = _as_the_documents_say_it(text)
     text = re.sub(r"\b(?:outside|beyond) (?:their|its|our) own walls\b", " ", text, flags=re.I)
     # "ended up merging": the merging is asked about
     text = re.sub(r"\b(?:end|ends|ended|ending) up\b(?=\s+\w+ing\b)", " ", text, flags=re.I)
@@ -1499,13 +1491,30 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
 
 
+def _as_the_documents_say_it(text: str) -> str:
+    """Everyday phrases put in the words the documents use ("keep tabs on": monitored)."""
+    text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
+    text = _PUT_MONEY.sub(" funded ", text)  # "who put money into it": who funded it
+    # "which trusts did CQC go back to": the ones it revisited
+    text = _WENT_BACK.sub(lambda m: f" {m.group('who')} back revisited ", text)
+    text = _TEAMED_UP.sub(" partnered ", text)  # "who did they team up with": partners
+    text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
+    text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
+    text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
+    return re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
+
+
 # The seven named by what they are, and a rating's scope said loosely ("for a single key
 # question"): which trusts and which rating, not the topic.
+# Any one of CQC's key questions: "outstanding overall or for a single key question".
+ANY_KEY_QUESTION = (
+    r"\bfor\s+(?:a|any|one|a single|at least one|some|each|one of)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:key questions?|domains?|areas?)\b"
+)
 _THE_SEVEN = re.compile(
     r"\b(?:the|these|those)\s+(?:seven\s+|7\s+|featured\s+)?(?:specialist\s+)?(?:nhs\s+)?"
     r"mental health (?:nhs\s+)?trusts\b(?!['’]?\s*(?:report|case stud))"
-    r"|\bfor\s+(?:a|any|one|a single|at least one|some|each|one of)\s+(?:the\s+)?(?:\w+\s+)?"
-    r"(?:key questions?|domains?)\b",
+    rf"|{ANY_KEY_QUESTION}",
     re.I,
 )
 # Where the asker looks, not what for: "in CQC's report on the seven trusts", "in CQC's

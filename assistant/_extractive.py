@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant._analysis import (
     ALL_TRUSTS,
+    ANY_KEY_QUESTION,
     DATE,
     FIGURE,
     HOW_WHAT,
@@ -2652,12 +2653,7 @@ def asked_rating(analysis: QuestionAnalysis) -> str:
     return _rating_in(match)
 
 
-# Any one of the key questions: "outstanding overall or for a single key question".
-_ANY_KEY_QUESTION = re.compile(
-    r"\bfor\s+(?:a|any|one|a single|at least one|some|each|one of)\s+(?:the\s+)?(?:\w+\s+)?"
-    r"(?:key questions?|domains?|areas?)\b",
-    re.I,
-)
+_ANY_KEY_QUESTION = re.compile(ANY_KEY_QUESTION, re.I)
 # A key question of CQC's ratings ("outstanding for well-led").
 _DOMAIN = r"(?:well[- ]led|caring|safe|effective|responsive)"
 _OVERALL = re.compile(r"\boverall\b|\bat trust level\b", re.I)
