@@ -464,6 +464,7 @@ class Composer:
             groups = _rated_only(
                 groups, rating, falling=bool(_GOING_DOWN.search(analysis.question))
             )
+        groups = _ranked_only(groups, analysis)  # "which improved the most": a ranking said
         # "Which trusts changed their culture?" is about a theme most trusts cover, and "which
         # slipped back?" about a rating some were given: list every trust with evidence;
         # otherwise ("Which trusts had staffing problems at their first inspection?") only
@@ -862,7 +863,7 @@ class Composer:
         if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
         if analysis.answer_type == WHICH_TRUST:  # "which got outstanding": the rating first
-            addressing.sort(key=lambda x: -_gives_asked_rating(x.sentence.quote, analysis))
+            addressing.sort(key=lambda x: _which_trust_order(x, analysis))
         every = year_only or _rating_lines_answer(analysis)  # each line in range answers
         strict = wide and bool(trust)  # a trust's second line in an all-trust answer
         group.picks = self._diverse(addressing, self._limit(analysis, trust), every, strict)
@@ -2736,6 +2737,41 @@ def gives_rating(sentence: str, rating: str) -> bool:
         rf"\boverall rating(?:\s+\w+){{0,3}}\s+{rating}\b",
     )
     return any(re.search(p, sentence, re.I) for p in patterns)
+
+
+def _which_trust_order(x: Scored, analysis: QuestionAnalysis) -> tuple[int, bool]:
+    """A "which trusts" line's place: the rating asked first, then a ranking among trusts."""
+    ranks = _RANKING_ASKED.search(analysis.question) and _ranks_among_trusts(x)
+    return -_gives_asked_rating(x.sentence.quote, analysis), not ranks
+
+
+def _ranks_among_trusts(x: Scored) -> bool:
+    """True for a line on the focus that ranks its trust among others.
+
+    "CQC regarded it as the fastest-improving mental health trust in the country."
+    """
+    return x.focus > 0 and bool(_RANKED_AMONG.search(x.sentence.quote))
+
+
+def _ranked_only(groups: list[Group], analysis: QuestionAnalysis) -> list[Group]:
+    """For "which trust improved the most?": the trusts a line ranks among others, if any."""
+    if not _RANKING_ASKED.search(analysis.question):
+        return groups
+    ranked = [g for g in groups if g.trust and any(_ranks_among_trusts(p) for p in g.picks)]
+    return ranked + [g for g in groups if not g.trust and g.picks] if ranked else groups
+
+
+# A superlative asked of the trusts: "which improved the most", "the fastest", "the best".
+_RANKING_ASKED = re.compile(
+    r"\b(?:the\s+)?(?:most|best|fastest|quickest|biggest|greatest|largest|strongest)\b", re.I
+)
+# A line ranking a trust among others: "the fastest-improving mental health trust in the
+# country", "the best results among all mental health trusts".
+_RANKED_AMONG = re.compile(
+    r"\b(?:most|best|fastest[\w-]*|quickest|biggest|greatest|largest|highest|top)\b[^.;]{0,60}"
+    r"\b(?:in the country|nationally|in england|among all|of all|in the nhs|of any)\b",
+    re.I,
+)
 
 
 def _gives_asked_rating(quote: str, analysis: QuestionAnalysis) -> int:

@@ -1604,6 +1604,14 @@ def test_outstanding_for_any_key_question_names_the_trusts_given_it(real_setting
 
 
 @pytest.mark.slow
+def test_which_trust_improved_fastest_names_the_one_ranked_so(real_settings):
+    """A superlative asked of the trusts is answered by a line ranking one among others."""
+    result = Assistant(real_settings).ask("Which trust improved fastest?")
+    headed = set(re.findall(r"^\*\*(.+?)\*\*$", result.answer, re.M)) - {"Across the reports"}
+    assert headed == {NSCHT} and "fastest-improving" in result.answer
+
+
+@pytest.mark.slow
 def test_which_trusts_fell_or_rose_later_names_only_those(real_settings):
     """A fall is said in words of movement; a first 'requires improvement' is no fall."""
     assistant = Assistant(real_settings)
