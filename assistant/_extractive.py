@@ -847,11 +847,7 @@ class Composer:
             size += self.scoring.action_candidates
         if analysis.years or analysis.since or _about_ratings(analysis):
             scored = [x for x in scored if _in_range(x, analysis)]  # the head is all in range
-        typed = [x for x in scored if x.typed]
-        if analysis.answer_type == PERSON:  # the people in the role asked about, first
-            typed = [x for x in typed if _in_role(x, analysis)]
-        typed = typed[: size // 2]
-        head = list({id(x): x for x in scored[:size] + typed}.values())
+        head = list({id(x): x for x in scored[:size] + _read_too(scored, analysis, size)}.values())
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
         addressing = self._addressing(head, analysis)
@@ -2737,6 +2733,20 @@ def gives_rating(sentence: str, rating: str) -> bool:
         rf"\boverall rating(?:\s+\w+){{0,3}}\s+{rating}\b",
     )
     return any(re.search(p, sentence, re.I) for p in patterns)
+
+
+def _read_too(scored: list[Scored], analysis: QuestionAnalysis, size: int) -> list[Scored]:
+    """Lines read beyond a group's best few for what this kind of question asks.
+
+    Those holding the asked-for type (for a person, one in the role asked about), and for
+    "which trust improved the most?" those ranking the trust among others.
+    """
+    typed = [x for x in scored if x.typed]
+    if analysis.answer_type == PERSON:  # the people in the role asked about, first
+        typed = [x for x in typed if _in_role(x, analysis)]
+    ranking = analysis.answer_type == WHICH_TRUST and _RANKING_ASKED.search(analysis.question)
+    ranked = [x for x in scored if _ranks_among_trusts(x)] if ranking else []
+    return typed[: size // 2] + ranked[:2]
 
 
 def _which_trust_order(x: Scored, analysis: QuestionAnalysis) -> tuple[int, bool]:

@@ -1606,9 +1606,12 @@ def test_outstanding_for_any_key_question_names_the_trusts_given_it(real_setting
 @pytest.mark.slow
 def test_which_trust_improved_fastest_names_the_one_ranked_so(real_settings):
     """A superlative asked of the trusts is answered by a line ranking one among others."""
-    result = Assistant(real_settings).ask("Which trust improved fastest?")
-    headed = set(re.findall(r"^\*\*(.+?)\*\*$", result.answer, re.M)) - {"Across the reports"}
-    assert headed == {NSCHT} and "fastest-improving" in result.answer
+    assistant = Assistant(real_settings)
+    for question in ("Which trust improved fastest?", "Which trust improved the most?"):
+        result = assistant.ask(question)
+        headed = set(re.findall(r"^\*\*(.+?)\*\*$", result.answer, re.M))
+        assert headed - {"Across the reports"} == {NSCHT}, question
+        assert "fastest-improving" in result.answer
 
 
 @pytest.mark.slow
