@@ -843,12 +843,14 @@ SPEAKER_GROUPS = (
 RATINGS = ("outstanding", "good", "requires improvement", "inadequate")  # CQC's four, best first
 RATING_PATTERN = "(" + "|".join(RATINGS) + ")"
 REPORT_YEAR = 2018  # CQC published Driving improvement in March 2018
-_MONTHS_RE = "january|february|march|april|may|june|july|august|september|october|november|december"
+MONTHS_PATTERN = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+)
 _SINCE_YEAR = re.compile(
     r"\b(?:(?:after|since|following|post|later (?:in|than))\s+(?:(?:its|their|the|end of|"
-    r"early|late|mid|[a-z]+ (?:inspection|rating|report) (?:in|of)|" + _MONTHS_RE + r")\s+)*"
+    r"early|late|mid|[a-z]+ (?:inspection|rating|report) (?:in|of)|" + MONTHS_PATTERN + r")\s+)*"
     # "from their 2018-19 inspections" is not a range: it says which inspections
-    r"|from\s+(?:(?:the|end of|early|late|mid|" + _MONTHS_RE + r")\s+)*)"
+    r"|from\s+(?:(?:the|end of|early|late|mid|" + MONTHS_PATTERN + r")\s+)*)"
     r"((?:19|20)\d{2})\b",
     re.I,
 )

@@ -805,15 +805,10 @@ def _a_lower_rating(quote: str, since: int) -> bool:
     lower = extractive.says_rating_fell(quote) or extractive.gives_rating(
         quote, extractive.LOWER_RATING
     )
-    if _STAYED.search(quote):
+    if extractive.KEPT_RATING.search(quote):
         return False  # "older people's wards ... inadequate, although the trust stayed good"
     years = extractive.years_in(quote)
     return lower and bool(years) and not (since and max(years) <= since)
-
-
-_STAYED = re.compile(
-    r"\b(?:stayed|remained|kept|still|continued)\s+(?:rated\s+)?(?:good|outstanding)\b", re.I
-)
 
 
 def _rating_not_so(analysis: QuestionAnalysis) -> str:

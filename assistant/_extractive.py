@@ -18,6 +18,7 @@ from assistant._analysis import (
     DATE,
     FIGURE,
     HOW_WHAT,
+    MONTHS_PATTERN,
     NAMED_TRUSTS,
     ONE_TRUST,
     ORGANISATION,
@@ -457,13 +458,11 @@ class Composer:
             return self._with_theme_summary(groups, analysis.themes)
         if analysis.answer_type != WHICH_TRUST:
             return groups
-        rating, domain_rating = _rating_sought(analysis), _domain_rating(analysis)
+        rating, overall, domain_rating, falling = _ratings_asked(analysis)
         if domain_rating:  # "rated outstanding for well-led" (and "overall", when asked)
-            groups = _rated_only(groups, _overall_too(analysis), domain_rating)
+            groups = _rated_only(groups, overall, domain_rating)
         elif rating:
-            groups = _rated_only(
-                groups, rating, falling=bool(_GOING_DOWN.search(analysis.question))
-            )
+            groups = _rated_only(groups, rating, falling=falling)
         groups = _ranked_only(groups, analysis)  # "which improved the most": a ranking said
         # "Which trusts changed their culture?" is about a theme most trusts cover, and "which
         # slipped back?" about a rating some were given: list every trust with evidence;
@@ -2157,12 +2156,12 @@ def _in_range(x: Scored, analysis: QuestionAnalysis) -> bool:
         return True  # "How did Oxleas fare at its 2019 inspection?": what CQC found, too
     fell = _WENT_DOWN.search(quote) or not _GOING_DOWN.search(analysis.question)
     # "did the trust lose its good rating?": "the trust as a whole stayed good" says no
-    kept = analysis.answer_type == YES_NO and _KEPT_RATING.search(quote)
+    kept = analysis.answer_type == YES_NO and KEPT_RATING.search(quote)
     return bool(_GIVES_RATING.search(quote)) and bool(fell or kept)  # "went backwards": a fall
 
 
 # A rating kept through a visit: "the trust as a whole stayed good", "left ... unchanged".
-_KEPT_RATING = re.compile(
+KEPT_RATING = re.compile(
     r"\b(?:stayed|remained|kept|still|continued)\s+(?:rated\s+|to be\s+)?(?:good|outstanding)\b"
     r"|\b(?:good|outstanding) rating unchanged\b|\bleft (?:its|their) (?:\w+ )?rating unchanged\b",
     re.I,
@@ -2524,8 +2523,7 @@ def _in_years(x: Scored, years: Sequence[str]) -> bool:
 # A year that dates the line's own event ("May 2021 inspection: ...", "In 2019 CQC found"),
 # not one it looks back to ("many 2018 issues still unresolved").
 _DATES_ITSELF = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december)\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d\s+(?:inspection|re-?inspection|visit|"
+    rf"\b(?:{MONTHS_PATTERN})\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d\s+(?:inspection|re-?inspection|visit|"
     r"report|rating)s?\b|^\W*(?:in\s+)?(?:19|20)\d\d\b",
     re.I,
 )
