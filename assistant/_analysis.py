@@ -133,7 +133,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         FIGURE,
         re.compile(
-            r"\bhow (?:much|many|big|large|often)\b|\bhow long\b(?!.*\b(?:take|took|to get|"
+            r"\bhow (?:much|many|big|large|often)\b|\b(?:size|staff)-?wise\b|"
+            r"\bhow long\b(?!.*\b(?:take|took|to get|"
             r"to move|to go|to reach|until|before)\b)|\bby how\b"
             # a distance, not an extent ("how far were they plugged into ..."): travelled
             r"|\bhow far\b(?=[^?]*\b(?:travel\w*|away|miles?|km|kilometres?|distance)\b)"
@@ -392,6 +393,7 @@ def analyse(
     question = as_checked_claim(question)  # "X was rated good, wasn't it?": was X rated good
     asked, question = question, _ATTRIBUTED.sub(" ", _whole_years(_laid_out(question))).strip()
     question = _WHATS.sub("what is", question)  # "whats SWYPFT's response rate?"
+    question = re.sub(r"\bMH\b", "mental health", question)  # "how many MH trusts"
     runs = _capitalised_runs(question)
     organisations = _named_organisations(question, runs, others)
     masked = question
@@ -594,7 +596,10 @@ _NEXT_VISIT = re.compile(
 )
 # A good rating reached: "first ... rated outstanding" tells of no reaction to a first rating.
 _RATED_WELL = re.compile(
-    r"\bfirst\s+(?:[\w-]+\s+){0,4}?rated\s+(?:as\s+)?[\"'‘“]?(?:good|outstanding)\b", re.I
+    r"\bfirst\s+(?:[\w-]+\s+){0,4}?rated\s+(?:as\s+)?[\"'‘“]?(?:good|outstanding)\b"
+    # "when CQC finished its first round of inspections": a time in the country's story
+    r"|\bfirst\s+(?:round|wave|cycle|programme)\s+of\b",
+    re.I,
 )
 
 
@@ -897,6 +902,10 @@ _ACTION = re.compile(
     r"handl(?:e|ed|ing)|bring down|"
     r"bringing down|stop(?:ped|ping)?)\b"
     r"|\bwhat did [^?]{1,60}? (?:change|put in place)\b"
+    # "Compare how Oxleas and Somerset handled their first ratings": the same, told in the past
+    r"|\bhow (?!many\b|much\b|long\b|often\b|far\b|did\b|has\b|have\b)[^?]{1,60}? "
+    r"(?:tackled|reduced|addressed|dealt with|fixed|responded|reacted|handled|"
+    r"turned (?:(?:things|it|them|matters) )?(?:a)?round|brought down|stopped)\b"
     r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
     re.I,
 )
@@ -1493,6 +1502,15 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     return " ".join(w for w in kept if not _YEAR.fullmatch(w) and not _MONTH.fullmatch(w))
 
 
+# "How big was the grant?", "the wider partnership ... how big is it?": not a trust's size
+_SIZE_OF_ANOTHER = re.compile(
+    r"\b(?:grant|fund\w*|budget|deficit|surplus|income|turnover|spend\w*|cost|sum|award|"
+    r"investment|contract|gap|saving\w*|partnership|system|alliance|network|programme|"
+    r"project|academy|caseloads?|waits?|waiting lists?)\b",
+    re.I,
+)
+
+
 def _as_the_documents_say_it(text: str) -> str:
     """Everyday phrases put in the words the documents use ("keep tabs on": monitored)."""
     text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
@@ -1503,6 +1521,17 @@ def _as_the_documents_say_it(text: str) -> str:
     text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
     text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
     text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
+    # "how big was it staff-wise", "size-wise": its size, told by its staff and people served
+    if not _SIZE_OF_ANOTHER.search(text):
+        text = re.sub(r"\bhow (?:big|large)\b|\b(?:size|staff)-?wise\b", " size ", text, flags=re.I)
+    # "while it was turning itself round": when, not what about
+    text = re.sub(
+        r"\b(?:while|whilst|when|as)\s+(?:it|they|the trusts?)\s+(?:was|were)\s+"
+        r"(?:turning|improving|recovering)\b(?:\s+(?:itself|themselves|things)\s+(?:a)?round)?",
+        " ",
+        text,
+        flags=re.I,
+    )
     return re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
 
 
@@ -1673,6 +1702,8 @@ _ONE_WAY = (
     ("pot pots", "fund funds funding grant"),  # a pot of money is a fund
     ("winner winners", "first"),  # the winner took first place
     ("revisited", "returned"),  # "did CQC go back to": it returned
+    # how big a trust is, is told by its staff and the people it serves
+    ("big bigger biggest size sizes large larger largest", "staff employees workforce population"),
     # "who did they team up with" (read as "partnered"): partners, alliances, joint work
     ("partnered", "partner partners partnership alliance jointly joint"),
     ("row", "running consecutive"),  # "years in a row": "the 18th year running"

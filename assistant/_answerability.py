@@ -192,10 +192,35 @@ def absent_subjects(analysis: QuestionAnalysis, index: Index, known: set[str]) -
         written = re.search(re.escape(term), analysis.question, re.I).group()
         if _YEAR_SPAN.fullmatch(written) or _abbreviates(written, analysis.trusts):
             continue  # "2016/17": a span of years; "Sheffield H&SC": the trust's own name
-        specific = any(c.isupper() or c.isdigit() for c in written)
-        if specific and term not in index.compounds():
+        if _specific(written, analysis.question) and not _compound_known(term, index):
             return f"The documents do not mention {written}."
     return ""
+
+
+def _specific(written: str, question: str) -> bool:
+    """True when a compound has a capital or a digit of its own ("A&E", "COVID-19", "RAG-rated").
+
+    A capital the compound has only because it opens the question ("Whole-time equivalent
+    numbers?") or a sentence of it is no sign of a name.
+    """
+    opens = re.search(r"(?:^|[.?!]\s+)" + re.escape(written), question) is not None
+    rest = written[1:] if opens else written
+    return any(c.isupper() or c.isdigit() for c in rest)
+
+
+def _compound_known(term: str, index: Index) -> bool:
+    """True when the corpus uses the compound, joined or as its words in a row ("RAG ratings")."""
+    if term in index.compounds():
+        return True
+    stems = tokenize([re.sub(r"\W+", " ", term)])[0]
+    if len(stems) < 2:
+        return False
+    for chunk, _ in index.keyword(" ".join(stems), 20):
+        tokens = tokenize([chunk.text])[0]
+        runs = zip(*(tokens[i:] for i in range(len(stems))), strict=False)
+        if any(list(run) == stems for run in runs):
+            return True
+    return False
 
 
 def _names_an_outside_doer(analysis: QuestionAnalysis, index: Index) -> bool:

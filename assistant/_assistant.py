@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import re
@@ -346,6 +347,7 @@ class Assistant:
             return absent
         coverage, unknown = vocabulary_coverage(state.index, analysis.focus or state.standalone)
         unheard = _only_unknown_topic(analysis.focus, unknown, self._idf or {})
+        unheard = unheard or _unknown_kind(analysis.question, self._idf or {})
         if unheard:  # "What role did governors play?": the documents never say "governors"
             return f"The documents do not mention {unheard}."
         # About a trust the documents cover, one known topic word is enough to look further
@@ -665,6 +667,41 @@ def _only_unknown_topic(focus: str, unknown: Sequence[str], vocabulary: Iterable
     known = list(vocabulary)
     slips = [w for w in unheard if difflib.get_close_matches(w.lower(), known, n=1, cutoff=0.85)]
     return "" if slips else " ".join(unheard)
+
+
+# "Which electronic patient record system did it bring in?": the kind of thing asked for
+_ASKED_KIND = re.compile(
+    r"^\W*(?:which|what)\s+(?P<kind>(?:[A-Za-z-]+\s+){1,3}?)(?P<head>systems?|tools?|"
+    r"software|apps?|platforms?|programmes?|schemes?|models?|frameworks?|methods?|"
+    r"methodolog(?:y|ies)|approach(?:es)?|initiatives?|awards?|qualifications?|"
+    r"accreditations?|standards?|techniques?)\b",
+    re.I,
+)
+
+
+def _unknown_kind(question: str, vocabulary: Iterable[str]) -> str:
+    """The kind of thing a "which ... system" question asks for, when a word of it is unknown.
+
+    "Which electronic patient record system did Somerset bring in?": the documents never use
+    "electronic" (nor a longer form of it), so nothing they hold is the system asked about.
+    A slip ("electornic") is close to a word of theirs and is left to the speller.
+    """
+    match = _ASKED_KIND.search(question)
+    if match is None:
+        return ""
+    known = sorted(vocabulary)
+    words = match.group("kind").split()
+    unheard = [w for w in words if not all(_used(stem, known) for stem in tokenize([w])[0])]
+    slips = [w for w in unheard if difflib.get_close_matches(w.lower(), known, n=1, cutoff=0.85)]
+    if not unheard or slips:
+        return ""
+    return " ".join([*words, match.group("head")])
+
+
+def _used(stem: str, known: list[str]) -> bool:
+    """True when the sorted vocabulary holds the stem or a longer form of it."""
+    position = bisect.bisect_left(known, stem)
+    return position < len(known) and known[position].startswith(stem)
 
 
 def _report_named(part: str, first: str) -> str:

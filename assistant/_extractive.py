@@ -859,6 +859,8 @@ class Composer:
             addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
         if analysis.answer_type == WHICH_TRUST:  # "which got outstanding": the rating first
             addressing.sort(key=lambda x: _which_trust_order(x, analysis))
+        if analysis.answer_type == DATE:  # "When did it announce ...": the announcement first
+            addressing.sort(key=lambda x: not _dates_the_event(x, analysis))
         every = year_only or _rating_lines_answer(analysis)  # each line in range answers
         strict = wide and bool(trust)  # a trust's second line in an all-trust answer
         group.picks = self._diverse(addressing, self._limit(analysis, trust), every, strict)
@@ -1898,10 +1900,21 @@ def _counted(question: str) -> frozenset[str]:
         return _people()  # counted as staff, patients, members ...: not partners or projects
     if match is None or match.group(1).lower() in _LOOSE_COUNTS:
         return frozenset()
-    stems = frozenset(tokenize([match.group(1)])[0])
+    stems = frozenset(tokenize([f"{match.group(1)} {_head_noun(question[match.end() :])}"])[0])
     if not stems or any(_COUNTED_AS.get(stem) for stem in stems):
         return frozenset()  # "how many did", "how many responded": no noun to hold to
     return stems
+
+
+def _head_noun(after: str) -> str:
+    """The plural noun right after a counted word ("improvement *coaches*"), or ''."""
+    following = re.match(r"\s+([a-z]{2,}s)\b", after)
+    if following is None or following.group(1) in _NOT_COUNTED:
+        return ""
+    return following.group(1)
+
+
+_NOT_COUNTED = frozenset({"has", "was", "does", "is", "this", "its", "as", "us", "thus", "across"})
 
 
 _PEOPLE = (
@@ -2080,6 +2093,32 @@ def _names_near(x: Scored, analysis: QuestionAnalysis) -> bool:
         if words and 2 * len(words & around) < len(words):  # most of the name, not "Hospitals"
             return False
     return True
+
+
+def _dates_the_event(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True when a dated line tells the event the question asks the date of, in its verb.
+
+    "When did North Staffordshire announce it had moved up to good?" is answered by "[It]
+    announced the result on 21 February 2017", before the line on the inspection itself.
+    """
+    if analysis.scope == REPORT:
+        return False  # the report's own date has rules of its own
+    events = set(tokenize([analysis.focus])[0]) & _event_stems()
+    said = x.sentence.tokens
+    told = all(e in said or set(same_meaning().get(e, ())) & said for e in events)
+    return bool(events) and x.typed and told
+
+
+@functools.cache
+def _event_stems() -> frozenset[str]:
+    """Stems of the verbs for events a date is asked of (announced, published, appointed)."""
+    return frozenset(tokenize([_EVENTS])[0])
+
+
+_EVENTS = (
+    "announce announced publish published launch launched appoint appointed retire retired "
+    "merge merged acquire acquired open opened close closed resign resigned"
+)
 
 
 def _reacts(analysis: QuestionAnalysis) -> bool:

@@ -3234,3 +3234,36 @@ def test_a_body_asked_about_as_one_of_the_seven_is_said_not_to_be(real_settings)
     assert lancashire.abstained and "is not one of the trusts" in lancashire.answer
     mersey = assistant.ask("What did Mersey Care do after taking over Calderstones?")
     assert not mersey.abstained  # about it, not asked as a case study
+
+
+def test_sizes_counts_and_events_are_read_as_asked():
+    from assistant._extractive import _counted
+
+    staff = analyse(
+        "Roughly how big was Calderstones staff-wise while it was turning itself round?"
+    )
+    assert staff.answer_type == "figure" and "size" in staff.focus
+    assert "turning" not in staff.focus  # when, not what about
+    assert "size" not in analyse("How big was the Health Foundation grant?").focus  # money
+    assert "coach" in _counted("How many improvement coaches has the academy trained?")
+    assert "mental health" in analyse("how many MH trusts were rated requires improvement?").focus
+    round_ = analyse("How many trusts were requires improvement after CQC's first round of visits?")
+    assert "reaction" not in round_.themes  # a time in the country's story, not a reaction
+    assert analyse("Compare how Oxleas and Somerset handled their first poor ratings.").action
+
+
+@pytest.mark.slow
+def test_sizes_counts_events_and_unknown_kinds_are_answered_as_asked(real_settings):
+    assistant = Assistant(real_settings)
+    size = assistant.ask("Roughly how big was Calderstones staff-wise? Whole-time numbers?")
+    assert "1,396 full-time-equivalent staff" in size.answer
+    coaches = assistant.ask("How many improvement coaches has the Sheffield academy trained?")
+    assert "195 coaches" in coaches.answer
+    announced = assistant.ask("When did North Staffs announce it had moved up to good?")
+    assert "21 February 2017" in announced.answer
+    record = assistant.ask("Which electronic patient record system did Somerset bring in?")
+    assert record.abstained and "electronic patient record system" in record.answer
+    method = assistant.ask("Which quality improvement method did Sheffield use?")
+    assert not method.abstained and "microsystem" in method.answer
+    rag = assistant.ask("Did any trust move away from RAG-rated dashboards?")
+    assert "do not mention" not in rag.answer  # "RAG ratings" is the same thing
