@@ -163,7 +163,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         WHICH_TRUST,
         re.compile(
             r"\bwhich (?:of the )?(?:(?!(?:did|does|do|has|have|had|the|each|was|were)\b)\w+ ){0,3}"
-            r"trusts?\b|\bwhat trusts?\b|\bwhich ones?\b"
+            r"trusts?\b(?!\s+(?:did|does|will|would) [^?]{1,60}? (?:join|merg\w*|combine|team up|"
+            r"partner|collaborate))|\bwhat trusts?\b|\bwhich ones?\b"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+of\s+(?:the|these|those)\s+(?:seven|7)\b"
             r"|\bwhich of (?:the|these|those) (?:seven|7)\b"
             r"(?=\s+trusts?\b|\s+(?:did|was|were|had|has|is|are|went|got)\b|\W*$)"
@@ -182,7 +183,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"officer|manager|head|ceo|man|woman|governor|secretary)s?\b)|\bwhat (?:was|is|were) "
             r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b"
             # an organisation a trust joined: "Who did Calderstones merge with?"
-            r"|\bwho (?:did|does|will|would) [^?]{1,60}? (?:join|merge|combine|team up|"
+            r"|\b(?:who|which (?:\w+ )?trusts?) (?:did|does|will|would) [^?]{1,60}? "
+            r"(?:join|merg\w*|combine|team up|"
             r"partner|collaborate)\b"
             # a funder is an organisation: "Who funded the coaching academy?", "Who put money
             # into it?"
@@ -810,6 +812,8 @@ def _hard_years(question: str) -> tuple[str, ...]:
     premise = _premise_span(question) or (0, 0)
     action = bool(_ACTION.search(question))
     baselines = [m.span() for m in _CONTRAST.finditer(question)]  # "compared with the 2018 ..."
+    # "rated inadequate after its 2016 inspection": that inspection's year, no range
+    inspected = [m.span() for m in _RATED_AFTER_INSPECTION.finditer(question)]
     for match in _YEAR.finditer(question):
         if premise[0] <= match.start() < premise[1]:
             continue
@@ -827,6 +831,7 @@ def _hard_years(question: str) -> tuple[str, ...]:
         # "... after getting marked down on safety in 2015": what came after, not in, 2015
         after = {"after", "following", "once"}.intersection(before[:-1]) and not problem
         ranged = RANGE_WORDS.intersection(near) or closes or after
+        ranged = ranged and not any(a <= match.start() < b for a, b in inspected)
         if dated and not problem and not ranged:
             years.append(match.group())
     return tuple(dict.fromkeys(years))
@@ -859,6 +864,11 @@ _SINCE_YEAR = re.compile(
     r"((?:19|20)\d{2})\b",
     re.I,
 )
+_RATED_AFTER_INSPECTION = re.compile(
+    r"\brat(?:ed|ing)\b[^?,;]{0,40}?\b(?:after|following)\s+(?:its|the|their)\s+"
+    r"(?:19|20)\d{2}\s+(?:inspection|visit|re-inspection)\b",
+    re.I,
+)
 _AFTER_EVENT_IN = re.compile(
     r"\b(?:after|since|following)\b[^,;?.]{0,40}?\bin ((?:19|20)\d{2})\b", re.I
 )
@@ -877,6 +887,8 @@ def _since_year(question: str) -> int:
     A year in the scene-setting premise ("Both fell back in 2018 - how did they differ
     after that?") does not start a range by itself.
     """
+    if _RATED_AFTER_INSPECTION.search(question):
+        return 0  # "rated inadequate after its 2016 inspection": that inspection's rating
     match = _SINCE_YEAR.search(question) or _AFTER_EVENT_IN.search(question)
     if match:
         return int(match.group(1))
@@ -1653,7 +1665,8 @@ _SAME_MEANING = (
     "rise rose risen raise raised upgrade upgraded climb climbed|"
     "wrong problem problems failing failings concern concerns deteriorated shortcomings|"
     "chair chaired chairman chairwoman chairperson|back again restored regained|"
-    "publish published publication release released|succeed succeeded successor succession"
+    "publish published publication release released|succeed succeeded successor succession|"
+    "merge merged merger mergers merging"
 )
 
 

@@ -119,8 +119,9 @@ def mend(question: str, speller: Speller) -> str:
         tokens = tokenize([word])[0]
         if not tokens or len(word) < 4:
             return word
-        if not speller.knows(tokens[0]) and (trust_word := _trust_word(word)):
-            return trust_word  # "Caldestones" is Calderstones
+        # "Caldestones" is Calderstones; "Lincolnshre" too, though it starts like "Lincoln"
+        if tokens[0] not in speller.words and (trust_word := _trust_word(word)):
+            return trust_word
         corrected = speller.correct(tokens[0])
         return corrected if corrected and not word[0].isupper() else word
 

@@ -302,6 +302,12 @@ class Assistant:
         parts = [analyse(part, trust, self._others) for part in asked] if len(asked) > 1 else []
         if parts and _stands_alone(parts[1], state.analysis):
             return extractive.merged([self._part_groups(state, part) for part in parts])
+        if parts and parts[0].answer_type == PERSON:  # "Who led it, and where did he go?"
+            first = self._part_groups(state, parts[0])
+            named = _with_the_person(asked[1], first)
+            if named:
+                second = analyse(named, trust, self._others)
+                return extractive.merged([first, self._part_groups(state, second)])
         whole = _trusted(
             composer.groups(state.analysis, top, state.retrieved.vector), composer.bank
         )
@@ -459,6 +465,9 @@ class Assistant:
         held = self._hold_not_borne_out(state)
         if held[1]:
             return held  # "Sheffield has held on to its good rating since 2017 - why?"
+        dated = self._dated_premise_not_so(state, groups)
+        if dated[1]:
+            return dated  # "NSCHT was rated outstanding back in February 2017 - ..."
         if self._premise_in_notes(analysis):
             return groups, ""  # "when it was rated good in 2017": the notes say so somewhere
         correction = _rating_not_borne_out(analysis, groups)
@@ -473,6 +482,24 @@ class Assistant:
             return ratings or groups, fell
         correction = _rating_not_borne_out(analysis, ratings) if ratings else ""
         return (ratings, correction) if correction else (groups, "")
+
+    def _dated_premise_not_so(
+        self, state: PipelineState, groups: list[extractive.Group]
+    ) -> tuple[list[extractive.Group], str]:
+        """The ratings, and a line, when a premise's rating was given, but not in its year.
+
+        "NSCHT was rated outstanding back in February 2017 - which key questions ...?": it
+        was rated outstanding in 2019, not 2017. The groups stay when they already tell
+        ratings; else the trust's ratings are shown.
+        """
+        analysis = state.analysis
+        if analysis.years or not analysis.all_years or not _asserted_rating(analysis):
+            return [], ""
+        dated = dataclasses.replace(analysis, years=analysis.all_years)
+        if not self._premise_in_notes(analysis) or self._premise_in_notes(dated):
+            return [], ""
+        told = any(_gives(groups, rating) for rating in RATINGS)
+        return (groups if told else self._ratings_instead(state) or groups), _rating_not_so(dated)
 
     def _hold_not_borne_out(self, state: PipelineState) -> tuple[list[extractive.Group], str]:
         """The trust's later, lower ratings, for a question saying it kept a good rating.
@@ -510,11 +537,12 @@ class Assistant:
         if not asked or not analysis.trusts:
             return False
         chunks = [c for c in self._composer.index.chunks.values() if c.trust in analysis.trusts]
+        years = analysis.years
         quotes = [
             x.quote
             for chunk in chunks
             for x in self._composer.bank.of(chunk)
-            if not analysis.years or any(y in x.quote for y in analysis.years)
+            if not years or any(y in x.quote for y in years)
         ]
         return _quotes_give(quotes, asked.group(1).lower())
 
@@ -712,6 +740,28 @@ def _report_named(part: str, first: str) -> str:
     if not extractive.names_the_report(first):
         return part
     return re.sub(r"\bit\b", "the Driving improvement report", part, count=1, flags=re.I)
+
+
+def _with_the_person(part: str, first: list[extractive.Group]) -> str:
+    """A second part that leans on the person the first part's answer names, with the name.
+
+    "Who led Somerset through its turnaround, and where did that leader go afterwards?": the
+    first answer names Nick Broughton, so the second part asks where Nick Broughton went.
+    Empty when the part does not lean back or the first answer names nobody.
+    """
+    leans = _THE_PERSON.search(part)
+    picks = [pick for group in first for pick in group.picks]
+    names = person_names(picks[0].sentence.quote) if picks else []
+    if leans is None or not names:
+        return ""
+    return f"{part[: leans.start()]}{names[0]}{part[leans.end() :]}"
+
+
+_THE_PERSON = re.compile(
+    r"\b(?:he|she|they|him|her|them|(?:that|this|the) (?:leader|person|chief executive|"
+    r"chief exec|ceo|chair|director|man|woman))\b",
+    re.I,
+)
 
 
 def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:

@@ -2117,7 +2117,8 @@ def _event_stems() -> frozenset[str]:
 
 _EVENTS = (
     "announce announced publish published launch launched appoint appointed retire retired "
-    "merge merged acquire acquired open opened close closed resign resigned"
+    "merge merged merger acquire acquired open opened close closed resign resigned "
+    "complete completed"
 )
 
 

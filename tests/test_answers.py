@@ -3267,3 +3267,45 @@ def test_sizes_counts_events_and_unknown_kinds_are_answered_as_asked(real_settin
     assert not method.abstained and "microsystem" in method.answer
     rag = assistant.ask("Did any trust move away from RAG-rated dashboards?")
     assert "do not mention" not in rag.answer  # "RAG ratings" is the same thing
+
+
+def test_joining_partners_inspection_years_and_slipped_names_are_read_as_asked():
+    from assistant._answerability import Speller, mend
+
+    merged = analyse("Which trust did Somerset Partnership end up merging with?")
+    assert merged.answer_type == "organisation"  # the partner, not one of the seven
+    rated = analyse("Why was Oxleas rated inadequate overall after its 2016 inspection?")
+    assert rated.years == ("2016",) and not rated.since  # that inspection's rating
+    assert analyse("What has Oxleas done since its 2016 inspection?").since == 2016
+    speller = Speller(["lincoln", "lincolnshir", "partnership"], lambda stem: stem == "lincoln")
+    assert "Lincolnshire" in mend("Lincolnshre Partnership's bed use?", speller)
+
+
+@pytest.mark.slow
+def test_premises_dated_wrongly_and_people_leaned_on_are_answered(real_settings):
+    assistant = Assistant(real_settings)
+    inadequate = assistant.ask("Why was Oxleas rated inadequate overall after its 2016 inspection?")
+    assert inadequate.answer.startswith("The documents do not say Oxleas was rated inadequate")
+    assert "requires improvement overall" in inadequate.answer
+    dated = assistant.ask(
+        "NSCHT was rated outstanding back in February 2017 - which key questions did it get "
+        "outstanding for?"
+    )
+    assert "do not say North Staffordshire Combined Healthcare was rated outstanding in 2017" in (
+        dated.answer
+    )
+    assert "28 March 2019" in dated.answer
+    led = assistant.ask(
+        "Who led Somerset Partnership through its turnaround to good, and where did that leader "
+        "go afterwards?"
+    )
+    assert "Nick Broughton" in led.answer and "Southern Health" in led.answer
+    merged = assistant.ask(
+        "Which trust did Somerset Partnership end up merging with, and when did the merger go "
+        "through?"
+    )
+    assert "Taunton and Somerset" in merged.answer and "1 April 2020" in merged.answer
+    slipped = assistant.ask(
+        "How much did Lincolnshre Partnership's out of area bed use fall in 2018?"
+    )
+    assert "43%" in slipped.answer
