@@ -221,6 +221,8 @@ _PERCENT = re.compile(r"\b(?:percentage|percent|proportion|share|rate)\b|%", re.
 _ALL = re.compile(
     r"\b(?:the trusts|trusts|all|each|every|across|any of the|featured|improving trusts)\b", re.I
 )
+# Examples of a theme asked for, with no trust named: the trusts' own, each under its name
+_EXAMPLES_ASKED = re.compile(r"\b(?:examples?|instances?|anyone|anybody|any of them)\b", re.I)
 _ABOUT_REPORT = re.compile(
     r"\b(?:publish|published|publication|series|interview|interviewed|"
     # the acute trusts' report, not "acute hospitals" or a trust's "acute trust" partner
@@ -562,11 +564,21 @@ def _themes(question: str) -> tuple[str, ...]:
             found.append(key)
     if _FIRST_WENT_IN.search(question) and "reaction" not in found:
         found.append("reaction")  # "what was wrong when CQC first went in?"
+    if _LIVED_EXPERIENCE.search(question) and "involving_patients" not in found:
+        found.append("involving_patients")  # "people with lived experience in real roles"
     if _WITH_CQC.search(question) and "relationship_with_cqc" not in found:
         found.append("relationship_with_cqc")
     if _PAST_GOOD.search(question) and "next_steps" not in found:
         found.append("next_steps")  # "where should they go once they'd reached good?"
     return tuple(found)
+
+
+# People who use services, by the words for their roles in improvement
+_LIVED_EXPERIENCE = re.compile(
+    r"\blived experience\b|\bexperts? by experience\b|\bpeer (?:support )?workers?\b"
+    r"|\bservice[- ]user (?:involvement|voice|representatives?|reps?|feedback)\b",
+    re.I,
+)
 
 
 # Good reached, and what came after it: the next step on the improvement journey.
@@ -1121,6 +1133,8 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
         return REPORT
     if answer_type == WHICH_TRUST or _ALL.search(question) or themes_in_text(question):
         return ALL_TRUSTS
+    if _EXAMPLES_ASKED.search(question) and _themes(question):
+        return ALL_TRUSTS  # "Give me examples of people with lived experience in real roles"
     if _THEY.search(question) and not _THEY_ARE_CQC.search(question):
         # "what did they aim for next?": here "they" are the trusts
         return ALL_TRUSTS
@@ -1523,6 +1537,13 @@ _SIZE_OF_ANOTHER = re.compile(
 )
 
 
+_KEPT_POSTED = re.compile(
+    r"\b(?:keep|kept|keeping|keeps)\s+(?P<who>(?:[\w'’,-]+\s+){0,6}?)"
+    r"(?:posted|informed|in the loop|up to date|up-to-date|updated|abreast)\b",
+    re.I,
+)
+
+
 def _as_the_documents_say_it(text: str) -> str:
     """Everyday phrases put in the words the documents use ("keep tabs on": monitored)."""
     text = re.sub(r"\b(?:keep|kept|keeping) tabs\b", " monitored ", text, flags=re.I)
@@ -1533,18 +1554,20 @@ def _as_the_documents_say_it(text: str) -> str:
     text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
     text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
     text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
+    # "keep staff and carers posted on progress": told them, with updates
+    text = _KEPT_POSTED.sub(lambda m: f" {m.group('who')} updates ", text)
+    text = _TURNING_ROUND.sub(" ", text)  # "while it was turning itself round": when
     # "how big was it staff-wise", "size-wise": its size, told by its staff and people served
     if not _SIZE_OF_ANOTHER.search(text):
         text = re.sub(r"\bhow (?:big|large)\b|\b(?:size|staff)-?wise\b", " size ", text, flags=re.I)
-    # "while it was turning itself round": when, not what about
-    text = re.sub(
-        r"\b(?:while|whilst|when|as)\s+(?:it|they|the trusts?)\s+(?:was|were)\s+"
-        r"(?:turning|improving|recovering)\b(?:\s+(?:itself|themselves|things)\s+(?:a)?round)?",
-        " ",
-        text,
-        flags=re.I,
-    )
     return re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
+
+
+_TURNING_ROUND = re.compile(
+    r"\b(?:while|whilst|when|as)\s+(?:it|they|the trusts?)\s+(?:was|were)\s+"
+    r"(?:turning|improving|recovering)\b(?:\s+(?:itself|themselves|things)\s+(?:a)?round)?",
+    re.I,
+)
 
 
 # The seven named by what they are, and a rating's scope said loosely ("for a single key
@@ -1715,6 +1738,7 @@ _ONE_WAY = (
     ("pot pots", "fund funds funding grant"),  # a pot of money is a fund
     ("winner winners", "first"),  # the winner took first place
     ("revisited", "returned"),  # "did CQC go back to": it returned
+    ("inspector inspectors", "cqc"),  # what inspectors said is mostly written as CQC's
     # how big a trust is, is told by its staff and the people it serves
     ("big bigger biggest size sizes large larger largest", "staff employees workforce population"),
     # "who did they team up with" (read as "partnered"): partners, alliances, joint work

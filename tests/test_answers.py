@@ -3309,3 +3309,26 @@ def test_premises_dated_wrongly_and_people_leaned_on_are_answered(real_settings)
         "How much did Lincolnshre Partnership's out of area bed use fall in 2018?"
     )
     assert "43%" in slipped.answer
+
+
+def test_examples_of_a_theme_and_everyday_phrases_are_read_as_meant():
+    lived = analyse("Give me examples of people with lived experience being given real roles.")
+    assert "involving_patients" in lived.themes and lived.scope == "all_trusts"
+    ligatures = analyse("Has anyone got good examples of getting a grip on ligature risks?")
+    assert ligatures.scope != "all_trusts"  # no theme: the trusts whose lines answer it
+    posted = analyse("How did trusts keep staff, carers and the public posted on progress?")
+    assert "updates" in posted.focus and "carers" in posted.focus
+
+
+@pytest.mark.slow
+def test_progress_told_and_inspectors_words_are_found(real_settings):
+    assistant = Assistant(real_settings)
+    posted = assistant.ask(
+        "How did the trusts keep staff posted on progress after their inspections?"
+    )
+    assert "public progress chart" in posted.answer
+    culture = assistant.ask(
+        "Oxleas and Sheffield - how did inspectors describe the staff culture at their 2019 and "
+        "2020 inspections?"
+    )
+    assert "not caring and compassionate" in culture.answer
