@@ -1554,7 +1554,7 @@ def _as_the_documents_say_it(text: str) -> str:
     text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
     text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
     text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
-    # "keep staff and carers posted on progress": told them, with updates
+    # "keep staff and carers posted on progress": the updates they were given
     text = _KEPT_POSTED.sub(lambda m: f" {m.group('who')} updates ", text)
     text = _TURNING_ROUND.sub(" ", text)  # "while it was turning itself round": when
     # "how big was it staff-wise", "size-wise": its size, told by its staff and people served

@@ -1342,7 +1342,7 @@ _FRAMING = (
     "play plays played start started starting position positions point situation state "
     "struggle struggled struggling better get gets getting got mean means meant meaning "
     "define defined definition final concrete tangible "
-    "conclude concluded concludes conclusion conclusions"
+    "conclude concluded concludes conclusion conclusions update updates updated"
 )
 
 

@@ -3327,6 +3327,8 @@ def test_progress_told_and_inspectors_words_are_found(real_settings):
         "How did the trusts keep staff posted on progress after their inspections?"
     )
     assert "public progress chart" in posted.answer
+    loop = assistant.ask("How did Calderstones keep carers in the loop after its 2014 report?")
+    assert not loop.abstained
     culture = assistant.ask(
         "Oxleas and Sheffield - how did inspectors describe the staff culture at their 2019 and "
         "2020 inspections?"
