@@ -221,6 +221,15 @@ _PERCENT = re.compile(r"\b(?:percentage|percent|proportion|share|rate)\b|%", re.
 _ALL = re.compile(
     r"\b(?:the trusts|trusts|all|each|every|across|any of the|featured|improving trusts)\b", re.I
 )
+_THE_TRUSTS_DOING = re.compile(
+    r"\b(?:the|these|those)\s+(?:featured\s+|seven\s+|improving\s+)?trusts\s+"
+    r"(?:work\w*|partner\w*|collaborat\w*|join\w*|team\w*|link\w*)\b",
+    re.I,
+)
+_A_BODY = re.compile(
+    r"\b(?:Department|Council|Police|Constabulary|NHS|Trust|Foundation|Commission|Hospitals?|"
+    r"CCG|Group|Service|Agency|Authority|University|College|Office|Ministry)\b"
+)
 # Examples of a theme asked for, with no trust named: the trusts' own, each under its name
 _EXAMPLES_ASKED = re.compile(r"\b(?:examples?|instances?|anyone|anybody|any of them)\b", re.I)
 _ABOUT_REPORT = re.compile(
@@ -1127,7 +1136,10 @@ def _scope(question: str, trusts: list[str], answer_type: str, names: list[str])
         return NAMED_TRUSTS
     if trusts:
         return ONE_TRUST
-    if _ABOUT_REPORT.search(question) or names or asks_make_up(question):
+    # "the trusts working with the police or the Department of Health": the trusts' work
+    bodies = all(_A_BODY.search(name) for name in names)  # no person among the names
+    named = names and not (_THE_TRUSTS_DOING.search(question) and bodies)
+    if _ABOUT_REPORT.search(question) or named or asks_make_up(question):
         return REPORT
     if _REPORT_SAYS.search(question) and not _TRUST_BY_TRUST.search(question):
         return REPORT

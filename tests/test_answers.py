@@ -3318,6 +3318,9 @@ def test_examples_of_a_theme_and_everyday_phrases_are_read_as_meant():
     assert ligatures.scope != "all_trusts"  # no theme: the trusts whose lines answer it
     posted = analyse("How did trusts keep staff, carers and the public posted on progress?")
     assert "updates" in posted.focus and "carers" in posted.focus
+    police = analyse("Any examples of the featured trusts working with the Department of Health?")
+    assert police.scope == "all_trusts"  # the trusts' work with a body, not the body's words
+    assert analyse("What did the Department of Health say about the trusts?").scope == "report"
 
 
 @pytest.mark.slow
