@@ -842,7 +842,8 @@ def _hard_years(question: str) -> tuple[str, ...]:
             continue
         clause = re.split(r"[,;?]", question[: match.start()].lower())[-1]
         before = re.findall(r"[a-z]+", clause)
-        dated = before[-1:] in (["in"], ["during"]) or "when" not in before
+        last = [w for w in before if not _MONTH.fullmatch(w)][-1:]  # "in late 2018": in
+        dated = last in (["in"], ["during"]) or "when" not in before
         problem = action and _FINDING_WORDS.intersection(before)  # dates what was done about
         near = [w for w in before[-4:] if not _MONTH.fullmatch(w)][-2:]  # "after the March"
         if near == ["from", "their"] or near == ["from", "its"]:

@@ -2284,6 +2284,9 @@ _BACKSLIDE = re.compile(
     r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) (?:at|in) (?:[\w'’-]+ ){0,3}"
     r"(?:inspection|re-?inspection|visit)s?\b"
     r"|\bfared? (?:on|with|in) (?:[\w'’-]+ ){0,3}(?:ratings?|inspections?)\b"
+    # "how did they do when CQC went back in late 2018?": how the return visit rated them
+    r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) when (?:CQC|inspectors|the inspectors) "
+    r"(?:went|came|returned|visited|inspected)\b"
     r"|\bhappened to\b[^?.;]{0,40}\bratings?\b",
     re.I,
 )

@@ -3337,3 +3337,18 @@ def test_progress_told_and_inspectors_words_are_found(real_settings):
         "2020 inspections?"
     )
     assert "not caring and compassionate" in culture.answer
+
+
+def test_a_season_before_a_year_still_dates_the_question():
+    assert analyse("How did they do when CQC went back in late 2018?").years == ("2018",)
+    assert analyse("When NSCHT got its good rating in early 2017, what next?").years == ("2017",)
+
+
+@pytest.mark.slow
+def test_how_a_trust_did_when_cqc_went_back_is_its_rating_then(real_settings):
+    assistant = Assistant(real_settings)
+    back = assistant.ask(
+        "And how did they do when CQC went back in late 2018?",
+        history=["What was Lincolnshire Partnership rated after its 2015 inspection?"],
+    )
+    assert "outstanding for well-led" in back.answer and "2025" not in back.answer
