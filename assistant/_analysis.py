@@ -156,8 +156,13 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ),
     (
         DATE,
-        # "How long did it take to get to good?" is answered by the dates of both events.
-        re.compile(r"^\s*when\b|\bwhat (?:year|date|month)\b|\bin which year\b|\bhow long\b", re.I),
+        # "How long did it take to get to good?" is answered by the dates of both events, and
+        # so is "who got from requires improvement to good quicker, X or Y?"
+        re.compile(
+            r"^\s*when\b|\bwhat (?:year|date|month)\b|\bin which year\b|\bhow long\b"
+            r"|\bfrom\b[^?]{1,40}\bto\b[^?]{0,30}\b(?:quicker|faster|sooner|more quickly)\b",
+            re.I,
+        ),
     ),
     (
         WHICH_TRUST,

@@ -1954,21 +1954,32 @@ def _from_one_rating_to_another(
 ) -> list[Scored]:
     """The dated sentences giving each rating of "from requires improvement to outstanding".
 
-    "How long did it take to go from ... to ...?" is answered by the two dates, earlier first;
-    without a dated sentence for each, the picks stay as they are.
+    "How long did it take to go from ... to ...?" is answered by the two dates: the first
+    line giving the one rating, then the first giving the other after it (a sentence dated
+    by its line's opening counts). Without a dated sentence for each, the picks stay.
     """
     asked = _FROM_TO_RATING.search(analysis.question)
     if asked is None:
         return picks
-    ends = []
+    ends: list[Scored] = []
+    since = 0
     for rating in (asked.group(1).lower(), asked.group(2).lower()):
-        end = next(
-            (x for x in addressing if x.typed and gives_rating(x.sentence.quote, rating)), None
-        )
-        if end is None or end in ends:
+        dated = [
+            (year, x)
+            for x in addressing
+            if gives_rating(x.sentence.quote, rating) and (year := _year_said(x)) >= since
+        ]
+        if not dated:
             return picks
+        since, end = min(dated, key=lambda pair: pair[0])
         ends.append(end)
-    return sorted(ends, key=lambda x: _first_year(x.sentence.quote))
+    return ends if ends[0] is not ends[1] else picks
+
+
+def _year_said(x: Scored) -> int:
+    """The first year of the sentence, or of its line's opening ("2015 ...: It was rated")."""
+    year = _first_year(x.sentence.quote)
+    return year if year != 9999 else _first_year(_line_before(x.sentence) or "")
 
 
 def _ordered(

@@ -3352,3 +3352,17 @@ def test_how_a_trust_did_when_cqc_went_back_is_its_rating_then(real_settings):
         history=["What was Lincolnshire Partnership rated after its 2015 inspection?"],
     )
     assert "outstanding for well-led" in back.answer and "2025" not in back.answer
+
+
+def test_who_got_there_quicker_is_asked_by_the_dates():
+    quicker = analyse("Who got from requires improvement to good quicker, Oxleas or Somerset?")
+    assert quicker.answer_type == "date"
+
+
+@pytest.mark.slow
+def test_from_one_rating_to_another_takes_the_first_of_each_in_turn(real_settings):
+    answer = Assistant(real_settings).ask(
+        "How long did it take North Staffordshire to go from requires improvement to outstanding?"
+    )
+    assert "September 2015" in answer.answer and "28 March 2019" in answer.answer
+    assert answer.answer.index("September 2015") < answer.answer.index("28 March 2019")
