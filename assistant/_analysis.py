@@ -202,7 +202,12 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         PERSON,
         re.compile(
             r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|people|chief|director|chair|leader|"
-            r"officer|nurse|doctor|executive|inspector)\b|\bwhat (?:was|is) the name\b",
+            r"officer|nurse|doctor|executive|inspector)\b|\bwhat (?:was|is) the name\b"
+            # "what was that person's name?", "can you name the nurse CQC profiled?"
+            r"|\bwhat (?:was|is) (?:that|this|the|his|her) (?:person|individual|man|woman)'s name\b"
+            r"|\bwhat (?:was|is) (?:his|her) name\b"
+            r"|^\W*(?:can|could) you name (?:the|a|an|any) (?:[\w-]+ ){0,3}(?:nurse|doctor|person|"
+            r"chief|director|chair|leader|manager|executive|psychiatrist|individual|inspector)s?\b",
             re.I,
         ),
     ),
@@ -337,7 +342,7 @@ class QuestionAnalysis:
         condition: Focus words that only set the scene ("after CQC rated it inadequate"): they
             count for less than the rest.
         answer_type: figure, date, person, organisation, trust, yes_no or how_what.
-        figure_kind: For figures: money, percent or count.
+        figure_kind: For figures: money, percent, score, duration or count.
         scope: one_trust, named_trusts, all_trusts or report.
         trusts: Full names of the corpus trusts the question is about.
         organisations: Every organisation named, corpus trust or not.
@@ -423,6 +428,10 @@ def analyse(
     if trust_filter and trust_filter not in trusts:
         trusts.insert(0, trust_filter)
     answer_type = _answer_type(_without_names(masked, organisations))
+    if answer_type == PERSON and _A_TRUST_WORKED_WITH.search(question):
+        worker = _A_TRUST_WORKED_WITH.search(question).group("who")
+        if trusts_in_text(worker):  # "who did Oxleas work with": a body, not a person
+            answer_type = ORGANISATION
     names = _names(runs, others)
     outside = [org.name for org in organisations if not org.trust]
     reacting = _reacting(question, masked, organisations)
@@ -585,6 +594,13 @@ def _themes(question: str) -> tuple[str, ...]:
     if _PAST_GOOD.search(question) and "next_steps" not in found:
         found.append("next_steps")  # "where should they go once they'd reached good?"
     return tuple(found)
+
+
+_A_TRUST_WORKED_WITH = re.compile(
+    r"^\W*who (?:did|does|has|have) (?P<who>[^?]{1,40}?) (?:work|worked|working|partner|"
+    r"partnered|collaborate|collaborated|team up|teamed up)\b[^?]{0,40}?\bwith\b",
+    re.I,
+)
 
 
 # People who use services, by the words for their roles in improvement
@@ -1129,6 +1145,8 @@ def _figure_kind(question: str) -> str:
         return "duration"
     if re.search(r"\bhow many\b", question, re.I) and not _PERCENT.search(question):
         return "count"
+    if re.search(r"\bscores?\b", question, re.I) and not _MONEY.search(question):
+        return "score"  # "its staff engagement score": a number, not "four levels"
     if _MONEY.search(question):
         return "money"
     if _PERCENT.search(question):
@@ -1575,6 +1593,7 @@ def _as_the_documents_say_it(text: str) -> str:
     # "keep staff and carers posted on progress": the updates they were given
     text = _KEPT_POSTED.sub(lambda m: f" {m.group('who')} updates ", text)
     text = _TURNING_ROUND.sub(" ", text)  # "while it was turning itself round": when
+    text = re.sub(r"\b(?:that|this|the|his|her)\s+(?:person|individual|man|woman)'s\b", " ", text)
     # "how big was it staff-wise", "size-wise": its size, told by its staff and people served
     if not _SIZE_OF_ANOTHER.search(text):
         text = re.sub(r"\bhow (?:big|large)\b|\b(?:size|staff)-?wise\b", " size ", text, flags=re.I)

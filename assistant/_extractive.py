@@ -907,9 +907,10 @@ class Composer:
         if not named or not trust:
             return False
         year, stem = named.group(1), named.group(2)[:3].lower()  # "ins", "re-", "rat", "vis"
-        stem = "inspect" if stem in ("ins", "re-") else stem
+        # an inspection is a visit, and a visit an inspection ("CQC's 2017 visit")
+        stems = ("rat",) if stem == "rat" else ("inspect", "visit")
         return not any(
-            year in sentence.text and stem in sentence.text.lower()
+            year in sentence.text and any(s in sentence.text.lower() for s in stems)
             for chunk in self._of_trust(trust)
             for sentence in self.bank.of(chunk)
         )

@@ -96,6 +96,8 @@ FIGURE_PATTERNS = {
         r"eight|nine|ten|eleven|twelve|dozen|hundreds|thousands|half|a third|a quarter)\b",
         re.I,
     ),
+    # a score is given in digits ("3.8", "61%", "top 20%"), never as "four levels"
+    "score": re.compile(r"(?<![\d/])\b(?!(?:19|20)\d{2}\b)\d[\d,.]*(?:\s?%)?(?!/)", re.I),
     "duration": re.compile(
         r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
         r"several|few|eighteen)[- ](?:years?|months?|weeks?|days?)\b"
@@ -621,7 +623,7 @@ def holds(
     Args:
         sentence: The sentence.
         answer_type: The question's answer type.
-        figure_kind: For figures: money, percent or count.
+        figure_kind: For figures: money, percent, score, duration or count.
         asked: Lower-cased words of the question; a "name" made of them is no answer.
 
     """

@@ -3366,3 +3366,33 @@ def test_from_one_rating_to_another_takes_the_first_of_each_in_turn(real_setting
     )
     assert "September 2015" in answer.answer and "28 March 2019" in answer.answer
     assert answer.answer.index("September 2015") < answer.answer.index("28 March 2019")
+
+
+def test_names_scores_and_partners_are_asked_for_as_meant():
+    assert analyse("what was that person's name?").answer_type == "person"
+    assert analyse("Can you name the nurse CQC profiled?").answer_type == "person"
+    assert analyse("who did oxleas work with on its QI approach?").answer_type == "organisation"
+    assert analyse("Who did Rob Webster work closely with?").answer_type == "person"
+    assert analyse("What was SWYPFT's staff engagement score in 2017?").figure_kind == "score"
+    assert not holds("It described its system at four levels.", "figure", "score")
+    assert holds("Its engagement score was 3.9.", "figure", "score")
+
+
+@pytest.mark.slow
+def test_unnamed_people_and_absent_scores_are_said_plainly_and_visits_are_inspections(
+    real_settings,
+):
+    assistant = Assistant(real_settings)
+    nurse = assistant.ask(
+        "Nurses at NSCHT praised their new permanent director of nursing in 2016 - what was that "
+        "person's name?"
+    )
+    assert nurse.abstained and "person's" not in nurse.answer
+    score = assistant.ask("What was SWYPFT's staff engagement score in the 2017 NHS staff survey?")
+    assert score.abstained
+    visit = assistant.ask(
+        "How did CQC's 2017 visit to Somerset Partnership end up covering the whole trust?"
+    )
+    assert "widened the visit" in visit.answer
+    kings = assistant.ask("who did oxleas work with on there quality improvment approach in 2015")
+    assert "King's Fund" in kings.answer
