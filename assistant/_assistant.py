@@ -248,10 +248,35 @@ class Assistant:
         if state.history and self.chat_model is not None:
             standalone = llm.condense_with_llm(self.chat_model, state.question, state.history)
         else:
-            standalone = condense(state.question, state.history, self._others)
+            standalone = condense(state.question, self._answered_history(state), self._others)
         state.standalone = mend(standalone, self._speller) if self._speller else standalone
         state.timings["condense"] = _ms(started)
         return state
+
+    def _answered_history(self, state: PipelineState) -> list[str]:
+        """The history, the last question's answer named when the new one leans on it.
+
+        "Which of the seven only provided learning disability services?" then "What happened
+        to it after it got rated good?": "it" is the trust the first answer names
+        (Calderstones), which the first question does not, so that question is answered
+        (history and filters as they were) and the trust its answer names first is carried
+        over: "it" is one trust, the one the answer leads with.
+        """
+        history = list(state.history)
+        if not history or not _LEANS_BACK.search(state.question):
+            return history
+        last = history[-1]
+        book = (*TRUSTS, *self._others)
+        if named_trusts(last, book) or named_trusts(state.question, book):
+            return history
+        if analyse(last, None, self._others).answer_type != WHICH_TRUST:
+            return history
+        trust, theme = state.filters
+        answered = self.ask(last, history=history[:-1], trust=trust, theme=theme, k=state.k)
+        named = [c.trust for c in answered.citations if c.trust in {t.name for t in book}]
+        if answered.abstained or not named:
+            return history
+        return [*history[:-1], f"{last.rstrip(' ?')} ({named[0]})?"]  # the answer's first
 
     def _retrieve_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()

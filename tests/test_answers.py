@@ -3396,3 +3396,15 @@ def test_unnamed_people_and_absent_scores_are_said_plainly_and_visits_are_inspec
     assert "widened the visit" in visit.answer
     kings = assistant.ask("who did oxleas work with on there quality improvment approach in 2015")
     assert "King's Fund" in kings.answer
+
+
+@pytest.mark.slow
+def test_a_follow_up_on_the_trust_the_last_answer_named_is_about_that_trust(real_settings):
+    assistant = Assistant(real_settings)
+    after = assistant.ask(
+        "what happened to it after it got rated good?",
+        history=["Which of the seven trusts only provided learning disability services?"],
+    )
+    assert "Calderstones" in after.standalone_question and "Mersey Care" in after.answer
+    plain = assistant.ask("what happened to it?", history=["What is a ligature heat map?"])
+    assert plain.standalone_question.startswith("what happened to it")  # no trust to carry
