@@ -1119,6 +1119,7 @@ _NEXT_PART = re.compile(
 def _answer_type(question: str) -> str:
     """The answer type of the question's first clause (a second part rarely changes it)."""
     question = _LEADING_WHEN.sub("", question)  # "When it was rated good, what did it do?"
+    question = _TOPIC_FIRST.sub("", question)  # "Calderstones - who was brought in ...?"
     first = re.split(r"[?;]|,\s*and\b|\band (?=how|what|when|who|which|why)", question)[0]
     for text in (first, question):
         for answer_type, pattern in _TYPE_RULES:
@@ -1129,6 +1130,11 @@ def _answer_type(question: str) -> str:
     return HOW_WHAT
 
 
+# A short topic said before the question ("Calderstones - who ...", "LPFT: what did ...").
+_TOPIC_FIRST = re.compile(
+    r"^\W*[\w'’&. ]{2,40}?\s*[-–—:]\s+(?=(?:who|whom|whose|what|when|how|which|why|where)\b)",
+    re.I,
+)
 # A when-clause that sets the time of the question that follows it.
 _LEADING_WHEN = re.compile(
     r"^\W*(?:when|once|after|now that)\b(?!\s+(?:was|were|did|does|do|is|are|has|had|have)\b)"
