@@ -129,6 +129,13 @@ _MONTH = re.compile(
     re.I,
 )
 
+# Joining another body: "merge with", "join?", "team up with" (not "did well after the merger")
+_JOINED_WITH = (
+    r"(?:join(?:s|ed|ing)?|merg(?:e|es|ed|ing)|combin(?:e|es|ed|ing)|team(?:ed|ing)? up|"
+    r"partner(?:s|ed|ing)?|collaborat(?:e|es|ed|ing))\s*"
+    r"(?:with\b|\?|$)"
+)
+
 _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         FIGURE,
@@ -168,8 +175,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         WHICH_TRUST,
         re.compile(
             r"\bwhich (?:of the )?(?:(?!(?:did|does|do|has|have|had|the|each|was|were)\b)\w+ ){0,3}"
-            r"trusts?\b(?!\s+(?:did|does|will|would) [^?]{1,60}? (?:join|merg\w*|combine|team up|"
-            r"partner|collaborate))|\bwhat trusts?\b|\bwhich ones?\b"
+            r"trusts?\b(?!\s+(?:did|does|will|would) (?:(?!\bto\b)[^?]){1,60}? "
+            + _JOINED_WITH
+            + r")|\bwhat trusts?\b|\bwhich ones?\b"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+of\s+(?:the|these|those)\s+(?:seven|7)\b"
             r"|\bwhich of (?:the|these|those) (?:seven|7)\b"
             r"(?=\s+trusts?\b|\s+(?:did|was|were|had|has|is|are|went|got)\b|\W*$)"
@@ -188,12 +196,11 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"officer|manager|head|ceo|man|woman|governor|secretary)s?\b)|\bwhat (?:was|is|were) "
             r"(?:it|they|the [\w-]+|[\w'’]+ [\w-]+) called\b|\bwhat did [^?]{1,60}? call\b"
             # an organisation a trust joined: "Who did Calderstones merge with?"
-            r"|\b(?:who|which (?:\w+ )?trusts?) (?:did|does|will|would) [^?]{1,60}? "
-            r"(?:join|merg\w*|combine|team up|"
-            r"partner|collaborate)\b"
+            r"|\b(?:who|which (?:\w+ )?trusts?) (?:did|does|will|would) (?:(?!\bto\b)[^?]){1,60}? "
+            + _JOINED_WITH
             # a funder is an organisation: "Who funded the coaching academy?", "Who put money
             # into it?"
-            r"|^\W*who (?:funded|funds|paid for|pays for|financed|sponsored|commissioned|"
+            + r"|^\W*who (?:funded|funds|paid for|pays for|financed|sponsored|commissioned|"
             r"(?:put|puts|invested|gave)(?: up)? (?:the )?(?:money|funding|cash|funds)\b)",
             re.I,
         ),
@@ -427,11 +434,7 @@ def analyse(
     trusts += [org.trust for org in organisations if org.trust and org.trust not in trusts]
     if trust_filter and trust_filter not in trusts:
         trusts.insert(0, trust_filter)
-    answer_type = _answer_type(_without_names(masked, organisations))
-    if answer_type == PERSON and _A_TRUST_WORKED_WITH.search(question):
-        worker = _A_TRUST_WORKED_WITH.search(question).group("who")
-        if trusts_in_text(worker):  # "who did Oxleas work with": a body, not a person
-            answer_type = ORGANISATION
+    answer_type = _a_body_for_a_trust(question, _answer_type(_without_names(masked, organisations)))
     names = _names(runs, others)
     outside = [org.name for org in organisations if not org.trust]
     reacting = _reacting(question, masked, organisations)
@@ -594,6 +597,12 @@ def _themes(question: str) -> tuple[str, ...]:
     if _PAST_GOOD.search(question) and "next_steps" not in found:
         found.append("next_steps")  # "where should they go once they'd reached good?"
     return tuple(found)
+
+
+def _a_body_for_a_trust(question: str, answer_type: str) -> str:
+    """An organisation, for "who did Oxleas work with?": a trust works with bodies, not people."""
+    worked = _A_TRUST_WORKED_WITH.search(question) if answer_type == PERSON else None
+    return ORGANISATION if worked and trusts_in_text(worked.group("who")) else answer_type
 
 
 _A_TRUST_WORKED_WITH = re.compile(
@@ -958,7 +967,8 @@ _ACTION = re.compile(
     r"bringing down|stop(?:ped|ping)?)\b"
     r"|\bwhat did [^?]{1,60}? (?:change|put in place)\b"
     # "Compare how Oxleas and Somerset handled their first ratings": the same, told in the past
-    r"|\bhow (?!many\b|much\b|long\b|often\b|far\b|did\b|has\b|have\b)[^?]{1,60}? "
+    r"|\bhow (?!many\b|much\b|long\b|often\b|far\b|did\b|has\b|have\b)"
+    r"(?:(?!\b(?:who|that|which)\b)[^?]){1,60}? "  # "staff who responded": no action
     r"(?:tackled|reduced|addressed|dealt with|fixed|responded|reacted|handled|"
     r"turned (?:(?:things|it|them|matters) )?(?:a)?round|brought down|stopped)\b"
     r"|\bhow did [^?]{1,60}? make [^?]{1,40}? (?:safer|better)\b",
@@ -1571,6 +1581,10 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
 
 
 # "How big was the grant?", "the wider partnership ... how big is it?": not a trust's size
+# "how big was Calderstones", "how large is it", "size-wise": the trust's size
+_HOW_BIG = re.compile(
+    r"\bhow (?:big|large)(?=\s+(?:is|was|are|were)\b)|\b(?:size|staff)-?wise\b", re.I
+)
 _SIZE_OF_ANOTHER = re.compile(
     r"\b(?:grant|fund\w*|budget|deficit|surplus|income|turnover|spend\w*|cost|sum|award|"
     r"investment|contract|gap|saving\w*|partnership|system|alliance|network|programme|"
@@ -1596,13 +1610,14 @@ def _as_the_documents_say_it(text: str) -> str:
     text = _CAME_TOP.sub(" first ", text)  # "who came top of the list": first place
     text = _RAISE_CONCERNS.sub(r"\g<0> speaking", text)  # raising concerns is speaking up
     text = _GOT_OUT_OF.sub(" received from ", text)  # "how much did it get out of the fund"
-    # "keep staff and carers posted on progress": the updates they were given
-    text = _KEPT_POSTED.sub(lambda m: f" {m.group('who')} updates ", text)
+    # "keep staff posted on progress": the progress updates they were given
+    told = " updates " if re.search(r"\bprogress\b", text, re.I) else " "  # "progress updates"
+    text = _KEPT_POSTED.sub(lambda m: f" {m.group('who')}{told}", text)
     text = _TURNING_ROUND.sub(" ", text)  # "while it was turning itself round": when
     text = re.sub(r"\b(?:that|this|the|his|her)\s+(?:person|individual|man|woman)'s\b", " ", text)
     # "how big was it staff-wise", "size-wise": its size, told by its staff and people served
     if not _SIZE_OF_ANOTHER.search(text):
-        text = re.sub(r"\bhow (?:big|large)\b|\b(?:size|staff)-?wise\b", " size ", text, flags=re.I)
+        text = _HOW_BIG.sub(" size ", text)
     return re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
 
 
@@ -1783,7 +1798,7 @@ _ONE_WAY = (
     ("revisited", "returned"),  # "did CQC go back to": it returned
     ("inspector inspectors", "cqc"),  # what inspectors said is mostly written as CQC's
     # how big a trust is, is told by its staff and the people it serves
-    ("big bigger biggest size sizes large larger largest", "staff employees workforce population"),
+    ("size sizes", "staff employees workforce population"),
     # "who did they team up with" (read as "partnered"): partners, alliances, joint work
     ("partnered", "partner partners partnership alliance jointly joint"),
     ("row", "running consecutive"),  # "years in a row": "the 18th year running"

@@ -257,13 +257,15 @@ class Assistant:
         """The history, the last question's answer named when the new one leans on it.
 
         "Which of the seven only provided learning disability services?" then "What happened
-        to it after it got rated good?": "it" is the trust the first answer names
-        (Calderstones), which the first question does not, so that question is answered
-        (history and filters as they were) and the trust its answer names first is carried
-        over: "it" is one trust, the one the answer leads with.
+        to it after it got rated good?": "it" is one trust, the one the first answer leads
+        with (Calderstones), which the first question does not name. That question is
+        answered again on its own (no history, the same theme filter; one pipeline more,
+        never nested) and the trust carried over. A plural "they" or a trust filter carries
+        nothing.
         """
         history = list(state.history)
-        if not history or not _LEANS_BACK.search(state.question):
+        trust, theme = state.filters
+        if not history or trust or not _ONE_LEANED_ON.search(state.question):
             return history
         last = history[-1]
         book = (*TRUSTS, *self._others)
@@ -271,12 +273,12 @@ class Assistant:
             return history
         if analyse(last, None, self._others).answer_type != WHICH_TRUST:
             return history
-        trust, theme = state.filters
-        answered = self.ask(last, history=history[:-1], trust=trust, theme=theme, k=state.k)
-        named = [c.trust for c in answered.citations if c.trust in {t.name for t in book}]
+        answered = self.ask(last, theme=theme, k=state.k)
+        names = {t.name for t in book}
+        named = [c.trust for c in answered.citations if c.trust in names]
         if answered.abstained or not named:
             return history
-        return [*history[:-1], f"{last.rstrip(' ?')} ({named[0]})?"]  # the answer's first
+        return [*history[:-1], f"{last.rstrip(' ?')} ({named[0]})?"]
 
     def _retrieve_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()
@@ -518,9 +520,10 @@ class Assistant:
         ratings; else the trust's ratings are shown.
         """
         analysis = state.analysis
-        if analysis.years or not analysis.all_years or not _asserted_rating(analysis):
+        points = tuple(_IN_A_YEAR.findall(analysis.question))  # "in 2017", not "by 2018"
+        if analysis.years or not points or not _asserted_rating(analysis):
             return [], ""
-        dated = dataclasses.replace(analysis, years=analysis.all_years)
+        dated = dataclasses.replace(analysis, years=points)
         if not self._premise_in_notes(analysis) or self._premise_in_notes(dated):
             return [], ""
         told = any(_gives(groups, rating) for rating in RATINGS)
@@ -775,6 +778,8 @@ def _with_the_person(part: str, first: list[extractive.Group]) -> str:
     Empty when the part does not lean back or the first answer names nobody.
     """
     leans = _THE_PERSON.search(part)
+    if leans and leans.group().lower() in ("they", "them") and _RATING_WORDS.search(part):
+        leans = None  # "Who led Somerset, and how did they get to outstanding?": the trust
     picks = [pick for group in first for pick in group.picks]
     names = person_names(picks[0].sentence.quote) if picks else []
     if leans is None or not names:
@@ -783,7 +788,7 @@ def _with_the_person(part: str, first: list[extractive.Group]) -> str:
 
 
 _THE_PERSON = re.compile(
-    r"\b(?:he|she|they|him|her|them|(?:that|this|the) (?:leader|person|chief executive|"
+    r"\b(?:he|she|him|her|they|them|(?:that|this|the) (?:leader|person|chief executive|"
     r"chief exec|ceo|chair|director|man|woman))\b",
     re.I,
 )
@@ -807,6 +812,13 @@ def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:
     return bool(topic or part.years)
 
 
+# A year said as a point in time: "in 2017", "back in February 2017", "in early 2016"
+_IN_A_YEAR = re.compile(
+    r"\bin\s+(?:(?:early|late|mid|the spring of|the summer of|[A-Z][a-z]+)\s+)?((?:19|20)\d{2})\b"
+)
+# One trust (or its work) leaned on: "what happened to it", "what sat behind that" (not
+# "they" or "each", which lean on several)
+_ONE_LEANED_ON = re.compile(r"\b(?:it|its|this|that|the trust)\b", re.I)
 _LEANS_BACK = re.compile(
     r"\b(?:it|its|they|them|their|he|she|his|her|this|that|these|those|each)\b", re.I
 )

@@ -1343,7 +1343,7 @@ _FRAMING = (
     "play plays played start started starting position positions point situation state "
     "struggle struggled struggling better get gets getting got mean means meant meaning "
     "define defined definition final concrete tangible "
-    "conclude concluded concludes conclusion conclusions update updates updated"
+    "conclude concluded concludes conclusion conclusions"
 )
 
 
@@ -1968,7 +1968,8 @@ def _from_one_rating_to_another(
         dated = [
             (year, x)
             for x in addressing
-            if gives_rating(x.sentence.quote, rating) and (year := _year_said(x)) >= since
+            if gives_rating(x.sentence.quote, rating)
+            and since <= (year := _year_said(x)) < 9999  # undated lines are no end
         ]
         if not dated:
             return picks
@@ -2115,10 +2116,16 @@ def _dates_the_event(x: Scored, analysis: QuestionAnalysis) -> bool:
     """
     if analysis.scope == REPORT:
         return False  # the report's own date has rules of its own
-    events = set(tokenize([analysis.focus])[0]) & _event_stems()
+    events = _events_asked(analysis.focus)
     said = x.sentence.tokens
     told = all(e in said or set(same_meaning().get(e, ())) & said for e in events)
     return bool(events) and x.typed and told
+
+
+@functools.lru_cache(maxsize=256)
+def _events_asked(focus: str) -> frozenset[str]:
+    """The event verbs of a question's focus (worked out once per question)."""
+    return frozenset(tokenize([focus])[0]) & _event_stems()
 
 
 @functools.cache
@@ -2298,7 +2305,7 @@ _BACKSLIDE = re.compile(
     r"|\bfared? (?:on|with|in) (?:[\w'’-]+ ){0,3}(?:ratings?|inspections?)\b"
     # "how did they do when CQC went back in late 2018?": how the return visit rated them
     r"|\bhow did (?:[\w'’]+ ){0,5}(?:fare|get on|do) when (?:CQC|inspectors|the inspectors) "
-    r"(?:went|came|returned|visited|inspected)\b"
+    r"(?:(?:went|came) back|returned|revisited|re-?inspected|(?:visited|inspected) again)\b"
     r"|\bhappened to\b[^?.;]{0,40}\bratings?\b",
     re.I,
 )

@@ -97,7 +97,11 @@ FIGURE_PATTERNS = {
         re.I,
     ),
     # a score is given in digits ("3.8", "61%", "top 20%"), never as "four levels"
-    "score": re.compile(r"(?<![\d/])\b(?!(?:19|20)\d{2}\b)\d[\d,.]*(?:\s?%)?(?!/)", re.I),
+    "score": re.compile(
+        rf"(?<![\d/-])\b(?!(?:19|20)\d{{2}}\b)\d+(?:[.,]\d+)?(?:\s?%)?(?![\d/])"
+        rf"(?!\s+(?:{_MONTH}))",
+        re.I,
+    ),
     "duration": re.compile(
         r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
         r"several|few|eighteen)[- ](?:years?|months?|weeks?|days?)\b"

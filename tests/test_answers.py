@@ -3410,3 +3410,14 @@ def test_a_follow_up_on_the_trust_the_last_answer_named_is_about_that_trust(real
     assert "Calderstones" in after.standalone_question and "Mersey Care" in after.answer
     plain = assistant.ask("what happened to it?", history=["What is a ligature heat map?"])
     assert plain.standalone_question.startswith("what happened to it")  # no trust to carry
+
+
+def test_new_readings_leave_ordinary_questions_alone():
+    assert analyse("Which trusts did well after the merger?").answer_type == "trust"
+    assert analyse("Which trusts did the most to partner with patients?").answer_type == "trust"
+    assert "size" not in analyse("How big a role did governors play at Oxleas?").focus
+    assert "staff" not in analyse("What were the biggest challenges?").focus
+    assert not analyse("How satisfied were staff who responded to the survey at Oxleas?").action
+    assert not holds("It was announced on 21 February 2017.", "figure", "score")
+    loop = analyse("How did Calderstones keep carers in the loop?")
+    assert "updates" not in loop.focus  # only progress is given as updates
