@@ -2040,7 +2040,8 @@ def _took_up_a_post(quote: str) -> bool:
 def _gives_the_figure(x: Scored, analysis: QuestionAnalysis, figure_focus: float) -> bool:
     """True when the sentence gives the figure asked for, of the thing and place asked about."""
     counted = _counted(analysis.question)
-    counted |= {other for stem in counted for other in same_meaning().get(stem, ())}  # kids
+    # kids are children; but inspectors counted are not CQC ("how many inspectors visited")
+    counted |= {o for stem in counted for o in same_meaning().get(stem, ()) if o != "cqc"}
     if counted and not counted & (x.sentence.tokens | _referred_to(x)):
         return False  # "How many beds ...": a count of something else is no answer
     if not _names_near(x, analysis):

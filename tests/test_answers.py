@@ -3337,6 +3337,8 @@ def test_progress_told_and_inspectors_words_are_found(real_settings):
         "2020 inspections?"
     )
     assert "not caring and compassionate" in culture.answer
+    counted = assistant.ask("How many inspectors visited Oxleas in 2016?")
+    assert counted.abstained  # inspectors counted are not any line on CQC
 
 
 def test_a_season_before_a_year_still_dates_the_question():
