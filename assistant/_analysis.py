@@ -1142,7 +1142,8 @@ def _answer_type(question: str) -> str:
 
 # A short topic said before the question ("Calderstones - who ...", "LPFT: what did ...").
 _TOPIC_FIRST = re.compile(
-    r"^\W*[\w'’&. ]{2,40}?\s*[-–—:]\s+(?=(?:who|whom|whose|what|when|how|which|why|where)\b)",
+    r"^\W*(?!(?:what|how|who|when|which|why|where|do|does|did|is|are|was|were)\b)"
+    r"(?:[\w'’&.]+ ?){1,4}\s*[-–—:]\s+(?=(?:who|whom|whose|what|when|how|which|why|where)\b)",
     re.I,
 )
 # A when-clause that sets the time of the question that follows it.

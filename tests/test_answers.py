@@ -3377,6 +3377,8 @@ def test_names_scores_and_partners_are_asked_for_as_meant():
     assert analyse("Who did Rob Webster work closely with?").answer_type == "person"
     assert analyse("Calderstones - who was the chief exec brought in?").answer_type == "person"
     assert analyse("Oxleas: when was it rated good?").answer_type == "date"
+    asked_first = "What do we know about staff at Somerset - who got the credit for it?"
+    assert analyse(asked_first).answer_type != "person"  # a question of its own, no topic
     assert analyse("What was SWYPFT's staff engagement score in 2017?").figure_kind == "score"
     assert not holds("It described its system at four levels.", "figure", "score")
     assert holds("Its engagement score was 3.9.", "figure", "score")
