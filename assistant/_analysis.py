@@ -136,11 +136,19 @@ _JOINED_WITH = (
     r"(?:with\b|\?|$)"
 )
 
+# "How much did the trusts lean on partners?": how far, not a figure
+_AN_EXTENT = (
+    r" (?:did|does|do|has|have|had) (?:[\w'’-]+ ){1,5}?(?:lean|rely|relied|depend|matter|"
+    r"help|value|focus|emphasi[sz]e|draw|learn|care|engage|listen|involve|change|improve)"
+)
+
 _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     (
         FIGURE,
         re.compile(
-            r"\bhow (?:much|many|big|large|often)\b|\b(?:size|staff)-?wise\b|"
+            r"\bhow (?:much|many|big|large|often)\b(?!"
+            + _AN_EXTENT
+            + r")|\b(?:size|staff)-?wise\b|"
             r"\bhow long\b(?!.*\b(?:take|took|to get|"
             r"to move|to go|to reach|until|before)\b)|\bby how\b"
             # a distance, not an extent ("how far were they plugged into ..."): travelled
@@ -256,7 +264,8 @@ _ABOUT_REPORT = re.compile(
     r"trust\b|hospital\b))|"
     # "the case studies", not "the case study trusts" (the seven themselves)
     r"case stud(?:y|ies)(?![\s-]+(?:trusts|sites|organisations|organizations))|"
-    r"sector|nationally|england|the report (?:say|find|found|conclude))"
+    r"(?<!voluntary )(?<!third )(?<!private )(?<!independent )sector|nationally|england|"
+    r"the report (?:say|find|found|conclude))"
     # mental health trusts in general, not the seven: "the first mental health trusts rated
     # outstanding", "How many NHS mental health trusts ...", "the 47 rated ..."
     r"|\b(?:NHS|all|first|other|many|most|\d+)\s+(?:(?:rated|specialist)\s+)?"
@@ -438,7 +447,7 @@ def analyse(
     names = _names(runs, others)
     outside = [org.name for org in organisations if not org.trust]
     reacting = _reacting(question, masked, organisations)
-    focus = _focus(masked, organisations)
+    focus = _without_type_words(_focus(masked, organisations), answer_type)
     return QuestionAnalysis(
         question=asked,
         focus=f"response {focus}" if reacting else focus,  # what was done in response
@@ -599,6 +608,13 @@ def _themes(question: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _without_type_words(focus: str, answer_type: str) -> str:
+    """The focus without the words that only name a figure ("what happened to incident numbers")."""
+    if answer_type != FIGURE:
+        return focus
+    return " ".join(w for w in focus.split() if w.lower() not in {"number", "numbers", "figures"})
+
+
 def _a_body_for_a_trust(question: str, answer_type: str) -> str:
     """An organisation, for "who did Oxleas work with?": a trust works with bodies, not people."""
     worked = _A_TRUST_WORKED_WITH.search(question) if answer_type == PERSON else None
@@ -683,8 +699,8 @@ def _capitalised_runs(question: str) -> list[str]:
         end = match.end()
         if listed:
             runs.append((False, []))
-        if _continues_run(word, runs, question[match.end() :]):
-            runs[-1][1].append(word)
+        if not opener and _continues_run(word, runs, question[match.end() :]):
+            runs[-1][1].append(word)  # (a new sentence starts a new run: "Healthwatch. Across")
         elif word[0].isupper() and _plain(word) not in _NOT_A_NAME - {"nhs"}:
             runs.append((opener, [word]))
         else:

@@ -3425,3 +3425,12 @@ def test_new_readings_leave_ordinary_questions_alone():
     assert not holds("It was announced on 21 February 2017.", "figure", "score")
     loop = analyse("How did Calderstones keep carers in the loop?")
     assert "updates" not in loop.focus  # only progress is given as updates
+
+
+def test_asides_extents_and_the_words_for_a_figure_are_read_as_meant():
+    healthwatch = analyse("I volunteer with Healthwatch. Across the trusts, who had a say?")
+    assert "Healthwatch Across" not in healthwatch.names  # a new sentence, a new name
+    lean = analyse("How much did the improving trusts lean on partners in the voluntary sector?")
+    assert lean.answer_type != "figure" and lean.scope == "all_trusts"
+    assert analyse("How much did Lincolnshire get from the fund?").answer_type == "figure"
+    assert "numbers" not in analyse("What happened to incident numbers at Oxleas?").focus
