@@ -155,7 +155,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"|\bhow far\b(?=[^?]*\b(?:travel\w*|away|miles?|km|kilometres?|distance)\b)"
             r"|\bhow far (?:is|are|was|were)\b[^?]*\bfrom\b"
             r"|\bwhat (?:was |is |were )?"
-            r"(?:the |its |their |x |(?:[\w-]+ ){0,3}[\w-]+['’]s )?(?:[\w'’-]+ ){0,3}"
+            r"(?:the |its |their |x |(?:[\w-]+ ){0,3}[\w-]+['’]s )?(?:[\w'’-]+ ){0,4}"
             r"(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
             r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
@@ -221,6 +221,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             # "what was that person's name?", "can you name the nurse CQC profiled?"
             r"|\bwhat (?:was|is) (?:that|this|the|his|her) (?:person|individual|man|woman)'s name\b"
             r"|\bwhat (?:was|is) (?:his|her) name\b"
+            r"|\b(?:give|tell|list)(?: me| us)? the names? of (?:the )?(?:[\w-]+ ){0,3}(?:staff|"
+            r"people|individuals|nurses|doctors|leaders|chief executives|directors|members)\b"
             r"|^\W*(?:can|could) you name (?:the|a|an|any) (?:[\w-]+ ){0,3}(?:nurse|doctor|person|"
             r"chief|director|chair|leader|manager|executive|psychiatrist|individual|inspector)s?\b",
             re.I,

@@ -3434,3 +3434,6 @@ def test_asides_extents_and_the_words_for_a_figure_are_read_as_meant():
     assert lean.answer_type != "figure" and lean.scope == "all_trusts"
     assert analyse("How much did Lincolnshire get from the fund?").answer_type == "figure"
     assert "numbers" not in analyse("What happened to incident numbers at Oxleas?").focus
+    scores = analyse("What were Somerset Partnership's NHS staff survey engagement scores?")
+    assert scores.answer_type == "figure" and scores.figure_kind == "score"
+    assert analyse("Can you give me the names of the staff CQC profiled?").answer_type == "person"
