@@ -188,7 +188,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             + r")|\bwhat trusts?\b|\bwhich ones?\b"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+of\s+(?:the|these|those)\s+(?:seven|7)\b"
             r"|\bwhich of (?:the|these|those) (?:seven|7)\b"
-            r"(?=\s+trusts?\b|\s+(?:did|was|were|had|has|is|are|went|got)\b|\W*$)"
+            r"(?=\s+trusts?\b|\s+(?:did|was|were|had|has|is|are|went|got|\w+ed)\b|\W*$)"
             r"|^\W*(?:has|have|did|was|were|is|are)\s+any\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}"
             r"trusts?\b(?![-\w])"
             # "Of the seven mental health trusts, which went on to ...?"

@@ -3437,3 +3437,5 @@ def test_asides_extents_and_the_words_for_a_figure_are_read_as_meant():
     scores = analyse("What were Somerset Partnership's NHS staff survey engagement scores?")
     assert scores.answer_type == "figure" and scores.figure_kind == "score"
     assert analyse("Can you give me the names of the staff CQC profiled?").answer_type == "person"
+    slipped = analyse("which of these seven slipped back after getting good?")
+    assert slipped.answer_type == "trust"
