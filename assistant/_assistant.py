@@ -565,12 +565,11 @@ class Assistant:
         if not asked or not analysis.trusts:
             return False
         chunks = [c for c in self._composer.index.chunks.values() if c.trust in analysis.trusts]
-        years = analysis.years
         quotes = [
             x.quote
             for chunk in chunks
             for x in self._composer.bank.of(chunk)
-            if not years or any(y in x.quote for y in years)
+            if not analysis.years or any(y in x.quote for y in analysis.years)
         ]
         return _quotes_give(quotes, asked.group(1).lower())
 
@@ -740,7 +739,7 @@ def _unknown_kind(question: str, vocabulary: Iterable[str]) -> str:
 
     "Which electronic patient record system did Somerset bring in?": the documents never use
     "electronic" (nor a longer form of it), so nothing they hold is the system asked about.
-    A slip ("electornic") is close to a word of theirs and is left to the speller.
+    A slip close to a word of theirs ("recrod") is left to the speller.
     """
     match = _ASKED_KIND.search(question)
     if match is None:
