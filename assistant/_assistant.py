@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import difflib
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from assistant import _extractive as extractive
 from assistant import _llm as llm
 from assistant._analysis import (
     FIGURE,
+    MONTHS_PATTERN,
     NAMED_TRUSTS,
     ONE_TRUST,
     PERSON,
@@ -380,7 +380,9 @@ class Assistant:
             return absent
         coverage, unknown = vocabulary_coverage(state.index, analysis.focus or state.standalone)
         unheard = _only_unknown_topic(analysis.focus, unknown, self._idf or {})
-        unheard = unheard or _unknown_kind(analysis.question, self._idf or {})
+        unheard = unheard or _unknown_kind(
+            analysis.question, state.index.bm25.knows, self._idf or {}
+        )
         if unheard:  # "What role did governors play?": the documents never say "governors"
             return f"The documents do not mention {unheard}."
         # About a trust the documents cover, one known topic word is enough to look further
@@ -734,29 +736,33 @@ _ASKED_KIND = re.compile(
 )
 
 
-def _unknown_kind(question: str, vocabulary: Iterable[str]) -> str:
+def _unknown_kind(question: str, knows: Callable[..., bool], vocabulary: Iterable[str]) -> str:
     """The kind of thing a "which ... system" question asks for, when a word of it is unknown.
 
     "Which electronic patient record system did Somerset bring in?": the documents never use
     "electronic" (nor a longer form of it), so nothing they hold is the system asked about.
     A slip close to a word of theirs ("recrod") is left to the speller.
+
+    Args:
+        question: The question.
+        knows: The keyword index's test of a term (``BM25Index.knows``).
+        vocabulary: The corpus's stems, for telling a slip from an unknown word.
+
     """
     match = _ASKED_KIND.search(question)
     if match is None:
         return ""
-    known = sorted(vocabulary)
     words = match.group("kind").split()
-    unheard = [w for w in words if not all(_used(stem, known) for stem in tokenize([w])[0])]
-    slips = [w for w in unheard if difflib.get_close_matches(w.lower(), known, n=1, cutoff=0.85)]
-    if not unheard or slips:
+    # used as it is or in a longer form, never cut short ("electron" is no "elect")
+    unheard = [
+        w for w in words if not all(knows(stem, min_stem=len(stem)) for stem in tokenize([w])[0])
+    ]
+    if not unheard:
+        return ""
+    known = list(vocabulary)
+    if any(difflib.get_close_matches(w.lower(), known, n=1, cutoff=0.85) for w in unheard):
         return ""
     return " ".join([*words, match.group("head")])
-
-
-def _used(stem: str, known: list[str]) -> bool:
-    """True when the sorted vocabulary holds the stem or a longer form of it."""
-    position = bisect.bisect_left(known, stem)
-    return position < len(known) and known[position].startswith(stem)
 
 
 def _report_named(part: str, first: str) -> str:
@@ -813,7 +819,9 @@ def _stands_alone(part: QuestionAnalysis, whole: QuestionAnalysis) -> bool:
 
 # A year said as a point in time: "in 2017", "back in February 2017", "in early 2016"
 _IN_A_YEAR = re.compile(
-    r"\bin\s+(?:(?:early|late|mid|the spring of|the summer of|[A-Z][a-z]+)\s+)?((?:19|20)\d{2})\b"
+    rf"\bin\s+(?:(?:early|late|mid|the spring of|the summer of|{MONTHS_PATTERN})\s+)?"
+    r"((?:19|20)\d{2})\b",
+    re.I,
 )
 # One trust (or its work) leaned on: "what happened to it", "what sat behind that" (not
 # "they" or "each", which lean on several)
