@@ -1014,8 +1014,11 @@ _ASSERTED_RATING = re.compile(
 _OF_SERVICES = re.compile(
     r"\b(?:services?|wards?|teams?|units?|key questions?|domains?)\b[^?.]*\brated\b", re.I
 )
+# A rating of a part, not the whole: "outstanding for anything", "outstanding for well-led"
 _FOR_A_PART = re.compile(
-    rf"{RATING_PATTERN}\s+for\s+(?:anything|any|something|some|a|an|one|at least one)\b", re.I
+    rf"{RATING_PATTERN}\s+for\s+(?:anything|any|something|some|a|an|one|at least one|safe|"
+    r"safety|effective|effectiveness|caring|responsive|responsiveness|well-led|leadership)\b",
+    re.I,
 )
 _FELL = re.compile(
     r"\brating\w*\s+(?:fall|fell|drop|dropped|slip|slipped|decline|declined|go down|went down|"

@@ -3439,3 +3439,12 @@ def test_asides_extents_and_the_words_for_a_figure_are_read_as_meant():
     assert analyse("Can you give me the names of the staff CQC profiled?").answer_type == "person"
     slipped = analyse("which of these seven slipped back after getting good?")
     assert slipped.answer_type == "trust"
+
+
+@pytest.mark.slow
+def test_a_key_questions_rating_asked_about_is_no_overall_premise(real_settings):
+    answer = Assistant(real_settings).ask(
+        "When did Lincolnshire first get outstanding for well-led?"
+    )
+    assert "do not say" not in answer.answer  # it was: in the late-2018 inspection
+    assert "outstanding for well-led" in answer.answer
