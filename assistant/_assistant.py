@@ -254,31 +254,44 @@ class Assistant:
         return state
 
     def _answered_history(self, state: PipelineState) -> list[str]:
-        """The history, the last question's answer named when the new one leans on it.
+        """The history, a which-trust question's answer named when a later turn leans on it.
 
         "Which of the seven only provided learning disability services?" then "What happened
         to it after it got rated good?": "it" is one trust, the one the first answer leads
         with (Calderstones), which the first question does not name. That question is
         answered again on its own (no history, the same theme filter; one pipeline more,
-        never nested) and the trust carried over. A plural "they" or a trust filter carries
-        nothing.
+        never nested) and the trust carried over. The which-trust question may sit further
+        back ("Who was running it then?" between), as long as no later turn names a trust of
+        its own. A plural "they" or a trust filter carries nothing.
         """
         history = list(state.history)
         trust, theme = state.filters
-        if not history or trust or not _ONE_LEANED_ON.search(state.question):
-            return history
-        last = history[-1]
         book = (*TRUSTS, *self._others)
-        if named_trusts(last, book) or named_trusts(state.question, book):
+        asked = self._which_trust_asked(history, state.question, book)
+        if asked is None or trust:
             return history
-        if analyse(last, None, self._others).answer_type != WHICH_TRUST:
-            return history
-        answered = self.ask(last, theme=theme, k=state.k)
+        answered = self.ask(history[asked], theme=theme, k=state.k)
         names = {t.name for t in book}
         named = [c.trust for c in answered.citations if c.trust in names]
         if answered.abstained or not named:
             return history
-        return [*history[:-1], f"{last.rstrip(' ?')} ({named[0]})?"]
+        history[asked] = f"{history[asked].rstrip(' ?')} ({named[0]})?"
+        return history
+
+    def _which_trust_asked(
+        self, history: list[str], question: str, book: Sequence[Trust]
+    ) -> int | None:
+        """Where the which-trust question a follow-up leans on sits in the history, if any."""
+        later = [question]
+        for at in range(len(history) - 1, -1, -1):
+            earlier = history[at]
+            if named_trusts(earlier, book) or any(named_trusts(t, book) for t in later):
+                return None
+            if analyse(earlier, None, self._others).answer_type == WHICH_TRUST:
+                leaning = _ONE_LEANED_ON.search(later[0]) and _LEANS_BACK.search(question)
+                return at if leaning else None
+            later.insert(0, earlier)
+        return None
 
     def _retrieve_step(self, state: PipelineState) -> PipelineState:
         started = time.perf_counter()

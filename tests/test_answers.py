@@ -3414,6 +3414,19 @@ def test_a_follow_up_on_the_trust_the_last_answer_named_is_about_that_trust(real
     assert "Calderstones" in after.standalone_question and "Mersey Care" in after.answer
     plain = assistant.ask("what happened to it?", history=["What is a ligature heat map?"])
     assert plain.standalone_question.startswith("what happened to it")  # no trust to carry
+    two_back = assistant.ask(
+        "And what happened when it got taken over?",
+        history=[
+            "Which of the seven trusts only provided learning disability services?",
+            "Who was running it during the turnaround?",
+        ],
+    )
+    assert "Calderstones" in two_back.standalone_question  # the answer two turns back
+    named_since = assistant.ask(
+        "what happened to it?",
+        history=["Which trust only provided learning disability services?", "And Oxleas?"],
+    )
+    assert "Calderstones" not in named_since.standalone_question
 
 
 def test_new_readings_leave_ordinary_questions_alone():
