@@ -158,8 +158,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:the |its |their |x |(?:[\w-]+ ){0,3}[\w-]+['’]s )?(?:[\w'’-]+ ){0,4}"
             r"(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
-            r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
-            r"earn)\b"
+            # "what did it pay for?", "what did it spend the money on?": the things bought
+            r"spend|spending|count|ratio)s?\b(?![^?]*\b(?:on|for|in)\W*$)"
+            r"|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|earn)\b(?![^?]*\b(?:on|for|in)\W*$)"
             # terse: "NSCHT staff survey response rate 2018?", "Oxleas annual income?"
             r"|^(?!\W*(?:who|whom|whose|when|which|where|did|does|do|is|was|were|are|has|have|"
             r"had|can|could|tell|list|compare|give|show)\b)"

@@ -14,8 +14,16 @@ _PRONOUNS = re.compile(
     r"the trust)\b",
     re.I,
 )
+# "there" for the trust's place ("Who took over as chief executive there?"), not "is there ..."
+_THERE = re.compile(
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bover )\bthere\b"
+    r"(?!\s+(?:is|are|was|were|has|have|had|been|be|will|would|seems?|appears?|any)\b)",
+    re.I,
+)
 # "that rating": the rating the conversation was about ("Did they hold on to that rating?").
 _THAT_RATING = re.compile(r"\b(?:that|this|the same)\s+rating\b", re.I)
+# "after that" as a time, the whole event before ("who took over straight after that, and ...")
+_AFTER_THAT = re.compile(r"\b(after|before|since)\s+(?:that|this)\b(?=\s*(?:[,?.;]|and\b|$))", re.I)
 _RATING_WORD = re.compile(rf"\b{RATING_PATTERN}\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|also|same|what else|anything else)\b|^\s*(and|or)\s", re.I
@@ -53,11 +61,17 @@ def condense(question: str, history: Sequence[str], others: Sequence[Trust] = ()
 
 
 def _rating_carried(question: str, previous: str) -> str:
-    """Name the rating "that rating" means, from the question before ("upgraded to good")."""
+    """Name the rating "that rating" means, from the question before ("upgraded to good").
+
+    "Straight after that" after a question on a rating is after that rating too.
+    """
     named = _RATING_WORD.search(previous)
-    if not named or not _THAT_RATING.search(question):
+    if not named:
         return question
-    return _THAT_RATING.sub(f"its {named.group(1).lower()} rating", question, count=1)
+    rating = f"its {named.group(1).lower()} rating"
+    if _THAT_RATING.search(question):
+        return _THAT_RATING.sub(rating, question, count=1)
+    return _AFTER_THAT.sub(lambda m: f"{m.group(1)} {rating}", question, count=1)
 
 
 def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
@@ -82,6 +96,8 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
         return question
     if _PRONOUNS.search(question):
         return _PRONOUNS.sub(carried_names, question, count=1)
+    if _THERE.search(question):
+        return _THERE.sub(f"at {carried_names}", question, count=1)
     if _FOLLOW_UP.search(question) or len(question.split()) <= 10 and not _BROAD.search(question):
         return f"{question.rstrip(' ?')} at {carried_names}?"
     return question

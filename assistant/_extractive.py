@@ -833,6 +833,7 @@ class Composer:
             + s.typed * bool(in_succession and _TOOK_POST.search(quote))
             + s.typed * _names_whom(quote, asked)
             + s.typed * _gives_the_name(quote, analysis)
+            + s.typed * (in_succession is None and _took_the_post(quote, analysis))
         )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
@@ -1010,6 +1011,8 @@ class Composer:
         person = x.typed and _in_role(x, analysis) or _done_to_the_named(x, analysis)
         if analysis.answer_type == PERSON and not person:
             return False
+        if person and _took_the_post(x.sentence.quote, analysis):
+            return True  # "Who took over as chief executive after ...": someone became it
         leads = analysis.answer_type == PERSON and _LEADING_VERBS & set(analysis.focus.split())
         if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
             return True
@@ -3016,6 +3019,15 @@ def _labelled_as_asked(sentence: Sentence, analysis: QuestionAnalysis) -> bool:
 
 
 _BOLD_LABEL = re.compile(r"(?:\*\*)?([A-Z][^.:*\n]{2,40})[.:](?:\*\*)?")
+
+
+def _took_the_post(quote: str, analysis: QuestionAnalysis) -> bool:
+    """For "Who took over as chief executive after its rating?": a line on taking the post."""
+    return (
+        analysis.answer_type == PERSON
+        and bool(_TOOK_POST.search(analysis.question))
+        and bool(_TOOK_POST.search(quote))
+    )
 
 
 def _gives_the_name(quote: str, analysis: QuestionAnalysis) -> bool:

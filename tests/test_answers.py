@@ -3461,3 +3461,28 @@ def test_a_key_questions_rating_asked_about_is_no_overall_premise(real_settings)
     )
     assert "do not say" not in answer.answer  # it was: in the late-2018 inspection
     assert "outstanding for well-led" in answer.answer
+
+
+def test_what_a_sum_paid_for_is_no_figure():
+    assert analyse("what did it pay for?").answer_type != "figure"
+    assert analyse("What did Oxleas spend the money on?").answer_type != "figure"
+    assert analyse("What did Oxleas spend on new IT systems?").answer_type == "figure"
+    assert analyse("What did Oxleas pay for the consultants?").answer_type == "figure"
+
+
+def test_there_and_after_that_lean_on_the_trust_and_the_rating_before():
+    before = ["Which of the seven trusts went on to be rated outstanding overall? (Oxleas)"]
+    asked = condense("Who took over as chief executive there straight after that?", before)
+    assert "at Oxleas" in asked and "after its outstanding rating" in asked
+    assert condense("Was there a staff survey?", ["How did Oxleas change its culture?"]) == (
+        "Was there a staff survey at Oxleas NHS Foundation Trust?"  # "there" as in "is there"
+    )
+
+
+@pytest.mark.slow
+def test_who_took_over_after_a_rating_is_who_became_it(real_settings):
+    answer = Assistant(real_settings).ask(
+        "Who took over as chief executive at North Staffordshire right after it was rated "
+        "outstanding?"
+    )
+    assert answer.answer.split("\n- ")[1].startswith("Peter Axon became chief executive")
