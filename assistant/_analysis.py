@@ -626,7 +626,9 @@ def _a_body_for_a_trust(question: str, answer_type: str) -> str:
 
 _A_TRUST_WORKED_WITH = re.compile(
     r"^\W*who (?:did|does|has|have) (?P<who>[^?]{1,40}?) (?:work|worked|working|partner|"
-    r"partnered|collaborate|collaborated|team up|teamed up)\b[^?]{0,40}?\bwith\b",
+    r"partnered|collaborate|collaborated|team up|teamed up|train|trained|develop|developed|"
+    r"build|built|set up|learn|learned|learnt|share|shared|run|ran|design|designed|pilot|"
+    r"piloted|co-produce|co-produced)\b[^?]{0,40}?\bwith\b",
     re.I,
 )
 
@@ -1634,6 +1636,7 @@ def _as_the_documents_say_it(text: str) -> str:
     told = " updates " if re.search(r"\bprogress\b", text, re.I) else " "  # "progress updates"
     text = _KEPT_POSTED.sub(lambda m: f" {m.group('who')}{told}", text)
     text = _TURNING_ROUND.sub(" ", text)  # "while it was turning itself round": when
+    text = _BACK_THEN.sub(" ", text)  # "back in 2013": in 2013
     text = re.sub(r"\b(?:that|this|the|his|her)\s+(?:person|individual|man|woman)'s\b", " ", text)
     # "how big was it staff-wise", "size-wise": its size, told by its staff and people served
     if not _SIZE_OF_ANOTHER.search(text):
@@ -1641,6 +1644,9 @@ def _as_the_documents_say_it(text: str) -> str:
     return re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
 
 
+_BACK_THEN = re.compile(
+    r"\b(?:way\s+)?back\s+(?=(?:in\s+(?:\w+\s+)?(?:19|20)\d\d|then|when)\b)", re.I
+)
 _TURNING_ROUND = re.compile(
     r"\b(?:while|whilst|when|as)\s+(?:it|they|the trusts?)\s+(?:was|were)\s+"
     r"(?:turning|improving|recovering)\b(?:\s+(?:itself|themselves|things)\s+(?:a)?round)?",

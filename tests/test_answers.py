@@ -3486,3 +3486,10 @@ def test_who_took_over_after_a_rating_is_who_became_it(real_settings):
         "outstanding?"
     )
     assert answer.answer.split("\n- ")[1].startswith("Peter Axon became chief executive")
+
+
+def test_who_a_trust_did_something_with_is_a_body_and_back_then_is_no_topic():
+    trained = analyse("Who did SHSC train its first microsystem coaches with back in 2013?")
+    assert trained.answer_type == "organisation" and "back" not in trained.focus.split()
+    assert analyse("Who did Oxleas develop its QI approach with?").answer_type == "organisation"
+    assert "back" in analyse("When did CQC go back to Oxleas?").focus.split()
