@@ -249,6 +249,7 @@ def split_passage(
     heading = set(token_lists[-1])
     paragraphs = _paragraph_tokens(text, spans, token_lists)
     orphans = _orphan_items(text, spans, earlier)
+    labelled = _lead_in_words(text, spans, token_lists)
     sentences = []
     for i, (start, end) in enumerate(spans):
         context = frozenset(paragraphs[i] | heading)
@@ -261,6 +262,7 @@ def split_passage(
         words = tuple(token_lists[i])
         if i in orphans:  # the lead-in's words say what the item is ("programme of work")
             words = tuple(words_of([orphans[i]])[0]) + words
+        lead_words = labelled.get(i, frozenset())  # "Ward-level changes ...:" says it too
         if listed is not None:
             sentence = _list_sentence(chunk, spans, i, listed, token_lists, context, earlier)
         elif _list_items(text, spans, i):
@@ -269,7 +271,7 @@ def split_passage(
         else:
             quote = _sentence_quote(chunk, spans, i, orphans, earlier)
             sentence = Sentence(
-                chunk, start, end, bodies[i], frozenset(words), context, quote, words
+                chunk, start, end, bodies[i], frozenset(words) | lead_words, context, quote, words
             )
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
@@ -450,6 +452,25 @@ def _with_bracket_words(sentence: Sentence) -> Sentence:
     if not inserted:
         return sentence
     return dataclasses.replace(sentence, tokens=sentence.tokens | set(words_of([inserted])[0]))
+
+
+def _lead_in_words(text: str, spans, token_lists) -> dict[int, frozenset[str]]:
+    """For each list item that is a sentence of its own, the words of its list's lead-in.
+
+    "Several ward-level changes stood out to inspectors in 2017:" says what each item under
+    it is; "Occupational therapy staff moved to seven-day working" is one of them.
+    """
+    found: dict[int, frozenset[str]] = {}
+    lead: frozenset[str] = frozenset()
+    for i, (start, end) in enumerate(spans):
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip().startswith(("-", "*", "•")):
+            lead = (
+                frozenset(token_lists[i]) if text[start:end].rstrip().endswith(":") else frozenset()
+            )
+        elif lead:
+            found[i] = lead
+    return found
 
 
 def _orphan_items(text: str, spans, earlier: str) -> dict[int, str]:

@@ -3493,3 +3493,15 @@ def test_who_a_trust_did_something_with_is_a_body_and_back_then_is_no_topic():
     assert trained.answer_type == "organisation" and "back" not in trained.focus.split()
     assert analyse("Who did Oxleas develop its QI approach with?").answer_type == "organisation"
     assert "back" in analyse("When did CQC go back to Oxleas?").focus.split()
+
+
+def test_a_list_items_lead_in_says_what_the_item_is():
+    text = (
+        "Several ward-level changes stood out to inspectors in 2017:\n\n"
+        "- Occupational therapy staff moved to seven-day working, so activities ran daily.\n"
+        "- A smoking cessation project combined education sessions with checks.\n\n"
+        "Later the trust board met every month to review its whole action plan."
+    )
+    words = {s.text[:10]: s.tokens for s in split_passage(chunk(text))}
+    assert "ward" in words["Occupation"] and "inspector" in " ".join(words["A smoking "])
+    assert "ward" not in words["Later the "]  # a paragraph after the list is no item
