@@ -73,6 +73,7 @@ _SCAFFOLD = _QUESTION_WORDS | _words(
     "neither several various whose just quite rather own thus hence therefore however yet "
     "already ever once outcome outcomes opposed as ones something anything afterwards we're didn't"
     " don't doesn't isn't aren't wasn't weren't"
+    " interested curious wondering keen i'm i'd i've"
 )
 
 _ORG_END = frozenset(
@@ -1536,7 +1537,7 @@ def _asked_part(text: str) -> str:
     "… last after 2018? Board member here wanting the honest picture." keeps the question, and
     so does "I'm new to QI - what's the biggest thing ...".
     """
-    text = _WANTS_TO_KNOW.sub("", text.strip())
+    text = _WANTS_TO_KNOW.sub("", _AS_A_ROLE.sub("", text.strip()))
     asked = _WHO_ASKS.sub("", text)
     if _ONLY_POINTS_BACK.match(asked) or _LEANS_ON_CONTEXT.search(asked):
         asked = text  # "... went backwards after being praised - which ones?"; "my trust keeps
@@ -1549,7 +1550,24 @@ def _asked_part(text: str) -> str:
         # "We're thinking of trialling a checklist for aggression. Oxleas did something like
         # this, didn't they? ...": the sentence just before says what this is
         asking = [s for i, s in enumerate(sentences) if _ASKING.search(s) or i == pointing[0] - 1]
+    if asking and all(_ONLY_FOR_EXAMPLES.match(sentence) for sentence in asking):
+        return asked  # "I'm interested in how X did Y. Is there a concrete example?": Y
     return " ".join(asking) if asking and len(asking) < len(sentences) else asked
+
+
+# "As a governor I'm ...", "As a new NED, we ...": the asker's role, before what they ask
+_AS_A_ROLE = re.compile(
+    r"^\W*as an?\s+(?:[\w'-]+,?\s+){1,4}?(?=(?:I|I'm|I'd|I've|we|we're|our|my)\b)", re.I
+)
+# An asking sentence with no topic of its own: it asks for an example of what was said before.
+_ONLY_FOR_EXAMPLES = re.compile(
+    r"^\W*(?:is there|are there|(?:can|could) you (?:give|share|point to)(?: me| us)?|give me|"
+    r"do (?:you|we) have|have you got|any)\s+(?:(?:a|an|any|some|one|more)\s+)?"
+    r"(?:(?:concrete|specific|real|practical|good|actual|real-life|recent)\s+)?"
+    r"(?:examples?|evidence|instances?|cases?|details?|specifics)\b"
+    r"(?:\s+(?:of (?:this|that|it)|at all|please))?\W*$",
+    re.I,
+)
 
 
 # An asking sentence that points back at what was said before it.

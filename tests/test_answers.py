@@ -3505,3 +3505,14 @@ def test_a_list_items_lead_in_says_what_the_item_is():
     words = {s.text[:10]: s.tokens for s in split_passage(chunk(text))}
     assert "ward" in words["Occupation"] and "inspector" in " ".join(words["A smoking "])
     assert "ward" not in words["Later the "]  # a paragraph after the list is no item
+
+
+def test_a_request_for_an_example_asks_about_what_was_said_before_it():
+    asked = analyse(
+        "As a governor I'm interested in how families' voices reached the board at NSCHT. "
+        "Is there a concrete example?"
+    )
+    assert {"families", "voices", "board"} <= set(asked.focus.split())
+    assert not {"governor", "interested"} & set(asked.focus.split())
+    assert analyse("As a new NED, I want to know how Oxleas engaged staff").focus == "engaged staff"
+    assert analyse("Oxleas is big. Is Calderstones big?").focus == "big"  # the question alone
