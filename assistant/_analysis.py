@@ -1843,6 +1843,7 @@ _ONE_WAY = (
     ("inspector inspectors", "cqc"),  # what inspectors said is mostly written as CQC's
     # how big a trust is, is told by its staff and the people it serves
     ("size sizes", "staff employees workforce population"),
+    ("workforce workforces", "staff employees employed employs"),  # its number of staff
     # "who did they team up with" (read as "partnered"): partners, alliances, joint work
     ("partnered", "partner partners partnership alliance jointly joint"),
     ("row", "running consecutive"),  # "years in a row": "the 18th year running"

@@ -3516,3 +3516,9 @@ def test_a_request_for_an_example_asks_about_what_was_said_before_it():
     assert not {"governor", "interested"} & set(asked.focus.split())
     assert analyse("As a new NED, I want to know how Oxleas engaged staff").focus == "engaged staff"
     assert analyse("Oxleas is big. Is Calderstones big?").focus == "big"  # the question alone
+
+
+@pytest.mark.slow
+def test_a_workforce_is_told_by_its_number_of_staff(real_settings):
+    answer = Assistant(real_settings).ask("How big were the workforces at Oxleas and SWYPFT?")
+    assert answer.coverage == "full" and "4,500 NHS staff" in answer.answer
