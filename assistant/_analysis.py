@@ -177,7 +177,9 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         # so is "who got from requires improvement to good quicker, X or Y?"
         re.compile(
             r"^\s*when\b|\bwhat (?:year|date|month)\b|\bin which year\b|\bhow long\b"
-            r"|\bfrom\b[^?]{1,40}\bto\b[^?]{0,30}\b(?:quicker|faster|sooner|more quickly)\b",
+            r"|\bfrom\b[^?]{1,40}\bto\b[^?]{0,30}\b(?:quicker|faster|sooner|more quickly)\b"
+            # "Which got to good first, Calderstones or Somerset?": the date of each
+            r"|^\W*(?:which|who)\b[^?]{0,60}\b(?:first|sooner|earlier|quicker|faster)\b[^?]*\bor\b",
             re.I,
         ),
     ),

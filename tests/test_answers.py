@@ -3522,3 +3522,11 @@ def test_a_request_for_an_example_asks_about_what_was_said_before_it():
 def test_a_workforce_is_told_by_its_number_of_staff(real_settings):
     answer = Assistant(real_settings).ask("How big were the workforces at Oxleas and SWYPFT?")
     assert answer.coverage == "full" and "4,500 NHS staff" in answer.answer
+
+
+def test_which_of_two_got_there_first_is_answered_by_the_dates():
+    assert analyse("Which got to a good rating first, Calderstones or Somerset?").answer_type == (
+        "date"
+    )
+    assert analyse("Who got to good sooner, Oxleas or SWYPFT?").answer_type == "date"
+    assert analyse("Which trust was rated outstanding first?").answer_type == "trust"  # no pair
