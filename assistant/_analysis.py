@@ -159,9 +159,8 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:the |its |their |x |(?:[\w-]+ ){0,3}[\w-]+['’]s )?(?:[\w'’-]+ ){0,4}"
             r"(?:percentage|proportion|share|number|rate|"
             r"figure|amount|cost|budget|income|turnover|deficit|surplus|score|total|salary|"
-            # "what did it pay for?", "what did it spend the money on?": the things bought
-            r"spend|spending|count|ratio)s?\b(?![^?]*\b(?:on|for|in)\W*$)"
-            r"|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|earn)\b(?![^?]*\b(?:on|for|in)\W*$)"
+            r"spend|spending|count|ratio)s?\b|\bwhat did .{1,60}\b(?:spend|cost|pay|invest|"
+            r"earn)\b"
             # terse: "NSCHT staff survey response rate 2018?", "Oxleas annual income?"
             r"|^(?!\W*(?:who|whom|whose|when|which|where|did|does|do|is|was|were|are|has|have|"
             r"had|can|could|tell|list|compare|give|show)\b)"
@@ -177,9 +176,7 @@ _TYPE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         # so is "who got from requires improvement to good quicker, X or Y?"
         re.compile(
             r"^\s*when\b|\bwhat (?:year|date|month)\b|\bin which year\b|\bhow long\b"
-            r"|\bfrom\b[^?]{1,40}\bto\b[^?]{0,30}\b(?:quicker|faster|sooner|more quickly)\b"
-            # "Which got to good first, Calderstones or Somerset?": the date of each
-            r"|^\W*(?:which|who)\b[^?]{0,60}\b(?:first|sooner|earlier|quicker|faster)\b[^?]*\bor\b",
+            r"|\bfrom\b[^?]{1,40}\bto\b[^?]{0,30}\b(?:quicker|faster|sooner|more quickly)\b",
             re.I,
         ),
     ),
@@ -1152,18 +1149,33 @@ _NEXT_PART = re.compile(
 
 def _answer_type(question: str) -> str:
     """The answer type of the question's first clause (a second part rarely changes it)."""
+    if _WHICH_FIRST.search(question):
+        return DATE  # "Which got to good first, Calderstones or Somerset?": each one's date
     question = _LEADING_WHEN.sub("", question)  # "When it was rated good, what did it do?"
     question = _TOPIC_FIRST.sub("", question)  # "Calderstones - who was brought in ...?"
     first = re.split(r"[?;]|,\s*and\b|\band (?=how|what|when|who|which|why)", question)[0]
     for text in (first, question):
         for answer_type, pattern in _TYPE_RULES:
-            if pattern.search(text):
+            if pattern.search(text) and not (
+                answer_type == FIGURE and _WHAT_IT_BOUGHT.search(text)
+            ):
                 return answer_type
         if _WHAT_IS.match(text):
             return HOW_WHAT  # "What is X, when did it start and how far has it grown?"
     return HOW_WHAT
 
 
+# Which of two trusts (masked as X) got somewhere first: "Who got to good sooner, X or X?"
+_WHICH_FIRST = re.compile(
+    r"^\W*(?i:which|who)\b[^?]{0,60}\b(?i:first|sooner|earlier|quicker|faster)\b[^?]*"
+    r"\bX\b[^?]{0,40}\bor\b\s+X\b",
+)
+# What money bought: "what did it pay for?", "what did it spend the money on?"
+_WHAT_IT_BOUGHT = re.compile(
+    r"\b(?:spend|spent|pay|paid|invest|invested)\s+(?:(?:the|its|their|that|this)\s+"
+    r"(?:money|cash|funding|grant|sum|funds?)\s+)?(?:for|on|in)\W*$",
+    re.I,
+)
 # A short topic said before the question ("Calderstones - who ...", "LPFT: what did ...").
 _TOPIC_FIRST = re.compile(
     r"^\W*(?!(?:what|how|who|when|which|why|where|do|does|did|is|are|was|were)\b)"
@@ -1563,11 +1575,12 @@ _AS_A_ROLE = re.compile(
 )
 # An asking sentence with no topic of its own: it asks for an example of what was said before.
 _ONLY_FOR_EXAMPLES = re.compile(
-    r"^\W*(?:is there|are there|(?:can|could) you (?:give|share|point to)(?: me| us)?|give me|"
-    r"do (?:you|we) have|have you got|any)\s+(?:(?:a|an|any|some|one|more)\s+)?"
+    r"^\W*(?:is there|are there|(?:can|could) you (?:give|share|show|point)(?: me| us)?(?: to)?|"
+    r"give me|show me|point me to|do (?:you|we) have|have you got|any)\s+"
+    r"(?:(?:a|an|any|some|one|more)\s+)?"
     r"(?:(?:concrete|specific|real|practical|good|actual|real-life|recent)\s+)?"
-    r"(?:examples?|evidence|instances?|cases?|details?|specifics)\b"
-    r"(?:\s+(?:of (?:this|that|it)|at all|please))?\W*$",
+    r"(?:examples?|evidence|instances?|cases?|case stud(?:y|ies)|details?|specifics)\b"
+    r"(?:\s+(?:of (?:this|that|it)|at all|please|in practice))*\W*$",
     re.I,
 )
 
@@ -1656,7 +1669,7 @@ def _as_the_documents_say_it(text: str) -> str:
     told = " updates " if re.search(r"\bprogress\b", text, re.I) else " "  # "progress updates"
     text = _KEPT_POSTED.sub(lambda m: f" {m.group('who')}{told}", text)
     text = _TURNING_ROUND.sub(" ", text)  # "while it was turning itself round": when
-    text = _BACK_THEN.sub(" ", text)  # "back in 2013": in 2013
+    text = _BACK_THEN.sub(_time_only, text)  # "back in 2013": in 2013
     text = re.sub(r"\b(?:that|this|the|his|her)\s+(?:person|individual|man|woman)'s\b", " ", text)
     # "how big was it staff-wise", "size-wise": its size, told by its staff and people served
     if not _SIZE_OF_ANOTHER.search(text):
@@ -1665,8 +1678,24 @@ def _as_the_documents_say_it(text: str) -> str:
 
 
 _BACK_THEN = re.compile(
-    r"\b(?:way\s+)?back\s+(?=(?:in\s+(?:\w+\s+)?(?:19|20)\d\d|then|when)\b)", re.I
+    r"(?P<before>\b[\w']+\s+)?(?:way\s+)?back\s+(?=(?:in\s+(?:\w+\s+)?(?:19|20)\d\d|then|when)\b)",
+    re.I,
 )
+# Verbs whose "back" is part of what was done ("bring back", "went back", "cut back")
+_BACK_VERBS = _words(
+    "bring brought come came go went get got put take took give gave cut scale scaled roll "
+    "rolled hold held look looked pay paid fight fought bounce bounced step stepped"
+)
+
+
+def _time_only(match: re.Match) -> str:
+    """The words before "back in 2013" (a time); "brought back in 2019" as it is."""
+    before = match.group("before") or ""
+    if before.strip().lower() in _BACK_VERBS:
+        return match.group()
+    return f"{before} "
+
+
 _TURNING_ROUND = re.compile(
     r"\b(?:while|whilst|when|as)\s+(?:it|they|the trusts?)\s+(?:was|were)\s+"
     r"(?:turning|improving|recovering)\b(?:\s+(?:itself|themselves|things)\s+(?:a)?round)?",

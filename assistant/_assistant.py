@@ -254,22 +254,26 @@ class Assistant:
         return state
 
     def _answered_history(self, state: PipelineState) -> list[str]:
-        """The history, a which-trust question's answer named when a later turn leans on it.
+        """The history, a which-trust question's answer named when later turns lean on it.
 
         "Which of the seven only provided learning disability services?" then "What happened
         to it after it got rated good?": "it" is one trust, the one the first answer leads
         with (Calderstones), which the first question does not name. That question is
         answered again on its own (no history, the same theme filter; one pipeline more,
-        never nested) and the trust carried over. The which-trust question may sit further
-        back ("Who was running it then?" between), as long as no later turn names a trust of
-        its own. A plural "they" or a trust filter carries nothing.
+        never nested) and the trust carried over. The which-trust question may sit a turn or
+        two further back when each turn since leans on it ("Who was running it then?"). A
+        plural "they", a turn naming a trust or a trust filter carries nothing.
         """
         history = list(state.history)
         trust, theme = state.filters
         book = (*TRUSTS, *self._others)
-        asked = self._which_trust_asked(history, state.question, book)
-        if asked is None or trust:
+        if trust or named_trusts(state.question, book) or not _LEANS_BACK.search(state.question):
             return history
+        asked = self._which_trust_asked(history, book)
+        if asked is None or (
+            asked == len(history) - 1 and not _ONE_LEANED_ON.search(state.question)
+        ):
+            return history  # right after "which trusts ...?", "they" are several
         answered = self.ask(history[asked], theme=theme, k=state.k)
         names = {t.name for t in book}
         named = [c.trust for c in answered.citations if c.trust in names]
@@ -278,19 +282,16 @@ class Assistant:
         history[asked] = f"{history[asked].rstrip(' ?')} ({named[0]})?"
         return history
 
-    def _which_trust_asked(
-        self, history: list[str], question: str, book: Sequence[Trust]
-    ) -> int | None:
-        """Where the which-trust question a follow-up leans on sits in the history, if any."""
-        later = [question]
-        for at in range(len(history) - 1, -1, -1):
+    def _which_trust_asked(self, history: list[str], book: Sequence[Trust]) -> int | None:
+        """Where the which-trust question the last turns lean on sits (at most 3 back)."""
+        for at in range(len(history) - 1, max(len(history) - 4, -1), -1):
             earlier = history[at]
-            if named_trusts(earlier, book) or any(named_trusts(t, book) for t in later):
+            if named_trusts(earlier, book):
                 return None
             if analyse(earlier, None, self._others).answer_type == WHICH_TRUST:
-                leaning = _ONE_LEANED_ON.search(later[0]) and _LEANS_BACK.search(question)
-                return at if leaning else None
-            later.insert(0, earlier)
+                return at
+            if not _ONE_LEANED_ON.search(earlier):
+                return None  # "What is a ligature heat map?": a turn on something else
         return None
 
     def _retrieve_step(self, state: PipelineState) -> PipelineState:
@@ -456,12 +457,41 @@ class Assistant:
                 return groups, unrated or missing_text(analysis, *gaps)
         return [], ""
 
+    def _with_reasons_for_the_rating(
+        self, state: PipelineState, groups: list[extractive.Group]
+    ) -> list[extractive.Group]:
+        """The rating lines, then why the trust was given the rating it was given.
+
+        "Why was Oxleas rated inadequate in 2016?": it was rated requires improvement, and the
+        answer goes on to why it was rated that.
+        """
+        analysis = state.analysis
+        asserted = _asserted_rating(analysis)
+        picks = [pick for group in groups for pick in group.picks]
+        given = (
+            re.search(rf"\b{RATING_PATTERN}\b", picks[0].sentence.quote, re.I) if picks else None
+        )
+        if not (_WHY.match(analysis.question) and asserted and given):
+            return groups
+        rating = given.group(0).lower()
+        if rating == asserted or rating not in ("requires improvement", "inadequate"):
+            return groups  # why a trust was rated good is told by what improved
+        asked = re.sub(
+            rf"\b{re.escape(asserted)}\b", rating, analysis.question, count=1, flags=re.I
+        )
+        real = analyse(asked, state.filters[0], self._others)
+        top = state.retrieved.passages[: max(state.k, 10)]
+        reasons = self._composer.groups(real, top, state.retrieved.vector)
+        return extractive.merged([groups, _trusted(reasons, self._composer.bank)])
+
     def _extractive_answer(
         self, state: PipelineState, groups, correction: str = ""
     ) -> AnswerResult:
         analysis = state.analysis
         if not correction:
             groups, correction = self._premise_checked(state, groups)
+        if correction:
+            groups = self._with_reasons_for_the_rating(state, groups)
         correction = correction or _speaker_not_quoted(analysis, groups)
         lead = lead_line(analysis, groups)
         if correction:

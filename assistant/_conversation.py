@@ -14,17 +14,35 @@ _PRONOUNS = re.compile(
     r"the trust)\b",
     re.I,
 )
-# "there" for the trust's place ("Who took over as chief executive there?"), not "is there ..."
-_THERE = re.compile(
-    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bover )\bthere\b"
-    r"(?!\s+(?:is|are|was|were|has|have|had|been|be|will|would|seems?|appears?|any)\b)",
-    re.I,
+# "there" for the trust's place ("Who took over as chief executive there?"): not "is there",
+# "has there ever been", "get there" or "from there"
+_THERE = re.compile(r"\b(?P<before>[\w']+)\s+there\b(?P<after>\s+[\w']+)?", re.I)
+_NOT_A_PLACE_BEFORE = frozenset(
+    re.findall(
+        r"\S+",
+        "is are was were has have had be been being do does did will would could can should may "
+        "might isn't aren't wasn't weren't hasn't haven't hadn't don't doesn't didn't won't "
+        "wouldn't couldn't can't get gets got getting go goes went going gone from out over up "
+        "down back in to reach reached",
+    )
+)
+_NOT_A_PLACE_AFTER = frozenset(
+    re.findall(
+        r"\S+",
+        "is are was were has have had been be will would seem seems appear appears any ever use "
+        "used isn't wasn't aren't weren't",
+    )
 )
 # "that rating": the rating the conversation was about ("Did they hold on to that rating?").
 _THAT_RATING = re.compile(r"\b(?:that|this|the same)\s+rating\b", re.I)
 # "after that" as a time, the whole event before ("who took over straight after that, and ...")
 _AFTER_THAT = re.compile(r"\b(after|before|since)\s+(?:that|this)\b(?=\s*(?:[,?.;]|and\b|$))", re.I)
 _RATING_WORD = re.compile(rf"\b{RATING_PATTERN}\b", re.I)
+# A rating given: "rated outstanding", "went from requires improvement to good", "good rating"
+_RATING_GIVEN = re.compile(
+    rf"\b(?:rated|rating of|to|as)\s+(?:an?\s+)?{RATING_PATTERN}\b|\b{RATING_PATTERN}\s+rating\b",
+    re.I,
+)
 _FOLLOW_UP = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|also|same|what else|anything else)\b|^\s*(and|or)\s", re.I
 )
@@ -57,21 +75,40 @@ def condense(question: str, history: Sequence[str], others: Sequence[Trust] = ()
         previous = earlier if previous is None else _condense_once(earlier, previous, book)
     if previous is None:
         return question
+    question = _after_the_rating(question, previous)
     return _rating_carried(_condense_once(question, previous, book), previous)
 
 
 def _rating_carried(question: str, previous: str) -> str:
-    """Name the rating "that rating" means, from the question before ("upgraded to good").
-
-    "Straight after that" after a question on a rating is after that rating too.
-    """
+    """Name the rating "that rating" means, from the question before ("upgraded to good")."""
     named = _RATING_WORD.search(previous)
-    if not named:
+    if not named or not _THAT_RATING.search(question):
         return question
-    rating = f"its {named.group(1).lower()} rating"
-    if _THAT_RATING.search(question):
-        return _THAT_RATING.sub(rating, question, count=1)
-    return _AFTER_THAT.sub(lambda m: f"{m.group(1)} {rating}", question, count=1)
+    return _THAT_RATING.sub(f"its {named.group(1).lower()} rating", question, count=1)
+
+
+def _after_the_rating(question: str, previous: str) -> str:
+    """The question, its "straight after that" said as after the rating asked about before.
+
+    The last rating the question before gives counts ("went from requires improvement to
+    good": good); a rating word that is no rating given ("good practice") does not.
+    """
+    given = list(_RATING_GIVEN.finditer(previous))
+    if not given:
+        return question
+    named = _RATING_WORD.search(given[-1].group()).group().lower()
+    return _AFTER_THAT.sub(lambda m: f"{m.group(1)} the {named} rating", question, count=1)
+
+
+def _at_the_place(question: str, names: str) -> str:
+    """The question with a "there" that stands for the trust's place said as "at <trust>"."""
+    for match in _THERE.finditer(question):
+        after = (match.group("after") or "").strip().lower()
+        if match.group("before").lower() in _NOT_A_PLACE_BEFORE or after in _NOT_A_PLACE_AFTER:
+            continue
+        at = match.start() + match.group().lower().index("there", len(match.group("before")))
+        return f"{question[:at]}at {names}{question[at + len('there') :]}"
+    return question
 
 
 def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
@@ -96,8 +133,9 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
         return question
     if _PRONOUNS.search(question):
         return _PRONOUNS.sub(carried_names, question, count=1)
-    if _THERE.search(question):
-        return _THERE.sub(f"at {carried_names}", question, count=1)
+    placed = _at_the_place(question, carried_names)
+    if placed != question:
+        return placed
     if _FOLLOW_UP.search(question) or len(question.split()) <= 10 and not _BROAD.search(question):
         return f"{question.rstrip(' ?')} at {carried_names}?"
     return question

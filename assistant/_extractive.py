@@ -1009,13 +1009,8 @@ class Composer:
         if x.in_succession is not None:
             return x.in_succession and x.typed and _has_role(x, analysis, around=True)
         person = x.typed and _in_role(x, analysis) or _done_to_the_named(x, analysis)
-        if analysis.answer_type == PERSON and not person:
-            return False
-        if person and _took_the_post(x.sentence.quote, analysis):
-            return True  # "Who took over as chief executive after ...": someone became it
-        leads = analysis.answer_type == PERSON and _LEADING_VERBS & set(analysis.focus.split())
-        if leads and x.sentence.chunk.theme == "leadership":  # "Who led its turnaround?"
-            return True
+        if analysis.answer_type == PERSON and (not person or _leads_or_took_post(x, analysis)):
+            return person  # "Who led its turnaround?", "Who took over as chief executive?"
         acts = analysis.action or asks_cause(analysis.question)
         if acts and not _reacts(analysis) and _only_the_scene(x.sentence.tokens, analysis):
             return False  # "Once it was rated outstanding, what did it put in place ...?"
@@ -1775,7 +1770,11 @@ def _reasons_for_a_rating(analysis: QuestionAnalysis) -> QuestionAnalysis:
         # "Why did its rating fall in 2019?" may rest on a false premise, and why a trust was
         # rated good is told by what improved
         return analysis
-    rest = [word for word in analysis.focus.split() if word.lower() not in _RATING_WORDS]
+    rest = [
+        word
+        for word in analysis.focus.split()
+        if word.lower() not in _RATING_WORDS | _RATING_TIME_WORDS  # "after its 2016 inspection"
+    ]
     if rest:
         return analysis  # "Why was Oxleas rated well on caring?": the caring
     first = all(int(year) <= _FIRST_RATINGS_BY for year in analysis.years)
@@ -1829,6 +1828,10 @@ _CAUSED_IT = re.compile(
     # "... dropped back to requires improvement in 2018. What did CQC find at each?"
     r"|\bwhat did (?:cqc|the inspectors|inspectors|the inspection) (?:find|found|pick up|see)\b",
     re.I,
+)
+# Words that only place a rating in time: "rated inadequate after its 2016 inspection".
+_RATING_TIME_WORDS = frozenset(
+    re.findall(r"\S+", "after following inspection inspected visit report")
 )
 _RATING_WORDS = frozenset(
     re.findall(
@@ -3021,12 +3024,28 @@ def _labelled_as_asked(sentence: Sentence, analysis: QuestionAnalysis) -> bool:
 _BOLD_LABEL = re.compile(r"(?:\*\*)?([A-Z][^.:*\n]{2,40})[.:](?:\*\*)?")
 
 
+def _leads_or_took_post(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """For a who-question on leading: a line in a leadership section, or on taking the post."""
+    leads = _LEADING_VERBS & set(analysis.focus.split())
+    return (
+        bool(leads)
+        and x.sentence.chunk.theme == "leadership"
+        or _took_the_post(x.sentence.quote, analysis)
+    )
+
+
 def _took_the_post(quote: str, analysis: QuestionAnalysis) -> bool:
-    """For "Who took over as chief executive after its rating?": a line on taking the post."""
+    """For "Who took over as chief executive after its rating?": a line on taking that post.
+
+    The question names a leading post and the line says someone took up one ("Who started
+    the coaching programme?" asks for no post).
+    """
     return (
         analysis.answer_type == PERSON
         and bool(_TOOK_POST.search(analysis.question))
+        and bool(_LEADING_ROLE.search(analysis.question))
         and bool(_TOOK_POST.search(quote))
+        and bool(_LEADING_ROLE.search(quote))
     )
 
 

@@ -259,10 +259,7 @@ def split_passage(
                 sentences.append(_row_sentence(chunk, start, end, row, context))
             continue
         listed = _list_unit(text, spans, i)
-        words = tuple(token_lists[i])
-        if i in orphans:  # the lead-in's words say what the item is ("programme of work")
-            words = tuple(words_of([orphans[i]])[0]) + words
-        lead_words = labelled.get(i, frozenset())  # "Ward-level changes ...:" says it too
+        words = _own_words(token_lists[i], orphans.get(i, ""))
         if listed is not None:
             sentence = _list_sentence(chunk, spans, i, listed, token_lists, context, earlier)
         elif _list_items(text, spans, i):
@@ -271,7 +268,14 @@ def split_passage(
         else:
             quote = _sentence_quote(chunk, spans, i, orphans, earlier)
             sentence = Sentence(
-                chunk, start, end, bodies[i], frozenset(words) | lead_words, context, quote, words
+                chunk,
+                start,
+                end,
+                bodies[i],
+                frozenset(words) | labelled.get(i, frozenset()),
+                context,
+                quote,
+                words,
             )
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
@@ -454,8 +458,17 @@ def _with_bracket_words(sentence: Sentence) -> Sentence:
     return dataclasses.replace(sentence, tokens=sentence.tokens | set(words_of([inserted])[0]))
 
 
-def _lead_in_words(text: str, spans, token_lists) -> dict[int, frozenset[str]]:
-    """For each list item that is a sentence of its own, the words of its list's lead-in.
+def _own_words(tokens: list[str], orphan_lead_in: str) -> tuple[str, ...]:
+    """A sentence's words in order; an orphan item's lead-in's first ("programme of work")."""
+    if not orphan_lead_in:
+        return tuple(tokens)
+    return tuple(words_of([orphan_lead_in])[0]) + tuple(tokens)
+
+
+def _lead_in_words(
+    text: str, spans: list[tuple[int, int]], token_lists: list[list[str]]
+) -> dict[int, frozenset[str]]:
+    """For each sentence in a list item, the words of its list's lead-in.
 
     "Several ward-level changes stood out to inspectors in 2017:" says what each item under
     it is; "Occupational therapy staff moved to seven-day working" is one of them.
@@ -463,14 +476,17 @@ def _lead_in_words(text: str, spans, token_lists) -> dict[int, frozenset[str]]:
     found: dict[int, frozenset[str]] = {}
     lead: frozenset[str] = frozenset()
     for i, (start, end) in enumerate(spans):
-        line_start = text.rfind("\n", 0, start) + 1
-        if not text[line_start:start].strip().startswith(("-", "*", "•")):
+        if not _ITEM_LINE.match(text, text.rfind("\n", 0, start) + 1):
             lead = (
                 frozenset(token_lists[i]) if text[start:end].rstrip().endswith(":") else frozenset()
             )
         elif lead:
             found[i] = lead
     return found
+
+
+# A list item's line: "- ", "* " or "• " (not "**bold**"), or "1. " / "1) "
+_ITEM_LINE = re.compile(r"[ \t]*(?:[-•]|\*(?!\*)|\d+[.)])[ \t]")
 
 
 def _orphan_items(text: str, spans, earlier: str) -> dict[int, str]:
