@@ -245,7 +245,9 @@ def split_passage(
     text = chunk.text
     spans = [_trim_bullet(text, s, e) for s, e in split_sentences(text)]
     bodies = [text[s:e] for s, e in spans]
-    token_lists = words_of(bodies + [chunk.section]) if bodies else [[]]
+    token_lists = (
+        words_of([_generic_name_words_out(b) for b in bodies] + [chunk.section]) if bodies else [[]]
+    )
     heading = set(token_lists[-1])
     paragraphs = _paragraph_tokens(text, spans, token_lists)
     orphans = _orphan_items(text, spans, earlier)
@@ -456,6 +458,24 @@ def _with_bracket_words(sentence: Sentence) -> Sentence:
     if not inserted:
         return sentence
     return dataclasses.replace(sentence, tokens=sentence.tokens | set(words_of([inserted])[0]))
+
+
+def _generic_name_words_out(text: str) -> str:
+    """The text with the common words of the seven trusts' names left out of their names.
+
+    "Somerset Partnership formed an alliance" is about an alliance, not about partnership
+    work; "Sheffield Health and Social Care" says nothing about social care.
+    """
+    return _TRUST_NAME.sub(lambda m: m.group(1) or m.group(2), text)
+
+
+# A trust's own name, its distinctive part kept: "Somerset" in "Somerset Partnership NHS FT"
+_TRUST_NAME = re.compile(
+    r"\b(Somerset|Lincolnshire|South West Yorkshire|Calderstones|North Staffordshire|Sheffield|"
+    r"Oxleas)(?:'s)?(?:\s+(?:Partnership|Combined Healthcare|Combined|Health and Social Care))"
+    r"(?:\s+NHS(?:\s+Foundation)?\s+Trust)?\b"
+    r"|\b(Combined) Healthcare\b(?:\s+NHS\s+Trust)?",
+)
 
 
 def _own_words(tokens: list[str], orphan_lead_in: str) -> tuple[str, ...]:

@@ -3572,3 +3572,15 @@ def test_new_readings_leave_near_questions_alone():
     lead_in = "Oxleas cut restraint on its wards. "
     for ask in ("Can you point me to an example?", "Is there a case study?"):
         assert analyse(lead_in + ask).focus.startswith("cut restraint wards")
+
+
+def test_a_trusts_name_says_nothing_of_partnerships_or_social_care():
+    text = (
+        "Somerset Partnership formed an alliance with the acute trust in May 2017. "
+        "Sheffield Health and Social Care NHS Foundation Trust reported to councillors on pay. "
+        "The partnership with the council covered social care for adults."
+    )
+    tokens = [s.tokens for s in split_passage(chunk(text))]
+    assert "partnership" not in tokens[0] and "somerset" in tokens[0]
+    assert "social" not in tokens[1] and "sheffield" in tokens[1]
+    assert {"partnership", "social"} <= tokens[2]
