@@ -1674,6 +1674,7 @@ def _as_the_documents_say_it(text: str) -> str:
     # "how big was it staff-wise", "size-wise": its size, told by its staff and people served
     if not _SIZE_OF_ANOTHER.search(text):
         text = _HOW_BIG.sub(" size ", text)
+    text = re.sub(r"\bQI\b", " quality improvement ", text, flags=re.I)  # as the notes write it
     return re.sub(r"\b(?:DH|DoH|DHSC)\b", " Department of Health ", text)
 
 

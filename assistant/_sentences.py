@@ -461,11 +461,12 @@ def _with_bracket_words(sentence: Sentence) -> Sentence:
 
 
 def _generic_name_words_out(text: str) -> str:
-    """The text with the common words of the seven trusts' names left out of their names.
+    """The text a sentence's words are taken from: trust names cut short, "QI" spelt out.
 
     "Somerset Partnership formed an alliance" is about an alliance, not about partnership
     work; "Sheffield Health and Social Care" says nothing about social care.
     """
+    text = re.sub(r"\bQI\b", "quality improvement", text, flags=re.I)  # read as questions are
     return _TRUST_NAME.sub(lambda m: m.group(1) or m.group(2), text)
 
 

@@ -12,7 +12,7 @@ from assistant._conversation import condense
 from assistant._extractive import _beyond_theme, _counted, focus_weights
 from assistant._provenance import ORDER, merge_labels, provenance, url_label
 from assistant._sentences import holds, is_fragment, person_names, split_passage, spoken_by
-from index import Chunk, HashEmbedder
+from index import Chunk, HashEmbedder, tokenize
 
 OXLEAS = "Oxleas NHS Foundation Trust"
 NSCHT = "North Staffordshire Combined Healthcare NHS Trust"
@@ -152,7 +152,7 @@ def test_focus_drops_scaffolding_trust_names_and_years():
     assert analyse("How many volunteers did Oxleas have?").figure_kind == "count"
     assert analyse("How much did Oxleas spend on agency nurses?").figure_kind == "money"
     went_about = analyse("How has Sheffield gone about building a QI culture among teams?")
-    assert went_about.focus == "building QI culture teams"  # "gone about" only frames
+    assert went_about.focus == "building quality improvement culture teams"  # "gone about": frame
 
 
 def test_organisations_outside_the_seven_are_told_apart():
@@ -3584,3 +3584,9 @@ def test_a_trusts_name_says_nothing_of_partnerships_or_social_care():
     assert "partnership" not in tokens[0] and "somerset" in tokens[0]
     assert "social" not in tokens[1] and "sheffield" in tokens[1]
     assert {"partnership", "social"} <= tokens[2]
+
+
+def test_qi_is_read_as_the_notes_write_it():
+    assert "quality improvement" in analyse("How did Oxleas build its QI approach?").focus
+    tokens = split_passage(chunk("The trust chose to invest in an internally led QI approach."))
+    assert set(tokenize(["quality improvement"])[0]) <= tokens[0].tokens
