@@ -612,10 +612,20 @@ def _themes(question: str) -> tuple[str, ...]:
 
 
 def _without_type_words(focus: str, answer_type: str) -> str:
-    """The focus without the words that only name a figure ("what happened to incident numbers")."""
-    if answer_type != FIGURE:
-        return focus
-    return " ".join(w for w in focus.split() if w.lower() not in {"number", "numbers", "figures"})
+    """The focus without words that only frame the type asked for.
+
+    "What happened to incident numbers" asks for a figure of incidents; "Who chaired Oxleas
+    during its turnaround?" asks for the chair of that time, not for lines on a turnaround.
+    """
+    framing = _FRAMING_BY_TYPE.get(answer_type, frozenset())
+    kept = [w for w in focus.split() if w.lower() not in framing]
+    return " ".join(kept) if kept or answer_type == FIGURE else focus  # "who led it?": led
+
+
+_FRAMING_BY_TYPE = {
+    FIGURE: _words("number numbers figures"),
+    PERSON: _words("turnaround turnarounds turn-around recovery"),
+}
 
 
 def _a_body_for_a_trust(question: str, answer_type: str) -> str:
@@ -1620,6 +1630,7 @@ def _focus(masked: str, organisations: tuple[Organisation, ...]) -> str:
     text = _FOR_THE_ASKER.sub(" ", text)  # "... that I should push our board on": their use
     text = re.sub(r"\bput (?:it |things )?right\b", " ", text, flags=re.I)  # what it had to do
     text = _ASIDE.sub(" ", text)  # "in a nutshell": how to answer, not what about
+    text = re.sub(r"\b(?:e\.g|i\.e|etc)\b\.?", " ", text, flags=re.I)  # "e.g. SPC charts"
     text = re.sub(r"\bnext[\s-]door\b", " ", text, flags=re.I)  # where, said by the name
     # "in practice", "practical steps": how real the answer should be ("practice" stems alike)
     text = re.sub(r"\bin practice\b|\bpractical(?:ly)?\b", " ", text, flags=re.I)

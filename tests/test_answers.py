@@ -3590,3 +3590,10 @@ def test_qi_is_read_as_the_notes_write_it():
     assert "quality improvement" in analyse("How did Oxleas build its QI approach?").focus
     tokens = split_passage(chunk("The trust chose to invest in an internally led QI approach."))
     assert set(tokenize(["quality improvement"])[0]) <= tokens[0].tokens
+
+
+def test_asides_and_time_frames_are_no_topic():
+    assert analyse("How did the trusts use data, e.g. SPC charts?").focus == "use data SPC charts"
+    assert analyse("Who chaired Oxleas during its turnaround?").focus == "chaired"
+    assert analyse("Who led the turnaround?").focus == "led"  # who led it then
+    assert analyse("How did Oxleas manage its turnaround?").focus == "manage turnaround"
