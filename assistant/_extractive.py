@@ -2358,7 +2358,7 @@ def _lateness(text: str) -> float:
 
 _ROLE_KIND = re.compile(
     r"\b(medical|nursing|finance|financial|operating|operations|strategy|quality|clinical|"
-    r"workforce|people) (director|officer|lead)\b"
+    r"workforce|people) (director|officer|lead)s?\b"  # "the medical directors at the trusts"
 )
 
 

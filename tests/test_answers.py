@@ -3597,3 +3597,12 @@ def test_asides_and_time_frames_are_no_topic():
     assert analyse("Who chaired Oxleas during its turnaround?").focus == "chaired"
     assert analyse("Who led the turnaround?").focus == "led"  # who led it then
     assert analyse("How did Oxleas manage its turnaround?").focus == "manage turnaround"
+
+
+@pytest.mark.slow
+def test_the_medical_directors_asked_about_are_no_other_directors(real_settings):
+    answer = Assistant(real_settings).ask("Who were the medical directors at the trusts?")
+    assert "Ify Okocha" in answer.answer and "Mike Hunter" in answer.answer
+    assert (
+        "Director of Nursing" not in answer.answer and "Director of Strategy" not in answer.answer
+    )
