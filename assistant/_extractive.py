@@ -2813,7 +2813,23 @@ def _read_too(scored: list[Scored], analysis: QuestionAnalysis, size: int) -> li
         typed = [x for x in typed if _in_role(x, analysis)]
     ranking = analysis.answer_type == WHICH_TRUST and _RANKING_ASKED.search(analysis.question)
     ranked = [x for x in scored if _ranks_among_trusts(x)] if ranking else []
-    return typed[: size // 2] + ranked[:2]
+    return typed[: size // 2] + ranked[:2] + _each_rating_dated(scored, analysis)
+
+
+def _each_rating_dated(scored: list[Scored], analysis: QuestionAnalysis) -> list[Scored]:
+    """For "how long from requires improvement to good?": the dated lines giving either one.
+
+    The first line giving good can rank below later lines giving requires improvement again.
+    """
+    asked = _FROM_TO_RATING.search(analysis.question)
+    if asked is None:
+        return []
+    ratings = [rating.lower() for rating in asked.groups()]
+    return [
+        x
+        for x in scored
+        if any(gives_rating(x.sentence.quote, r) for r in ratings) and _year_said(x) < 9999
+    ][:8]
 
 
 def _which_trust_order(x: Scored, analysis: QuestionAnalysis) -> tuple[int, bool]:

@@ -3606,3 +3606,13 @@ def test_the_medical_directors_asked_about_are_no_other_directors(real_settings)
     assert (
         "Director of Nursing" not in answer.answer and "Director of Strategy" not in answer.answer
     )
+
+
+@pytest.mark.slow
+def test_from_one_rating_to_another_finds_the_first_good_behind_later_slips(real_settings):
+    answer = Assistant(real_settings).ask(
+        "How long did it take Sheffield to get from requires improvement to good?"
+    )
+    assert "2014: a comprehensive inspection" in answer.answer
+    assert "On 30 March 2017 CQC raised the overall rating to Good." in answer.answer
+    assert "May 2021" not in answer.answer  # a later slip back is no end of the climb
