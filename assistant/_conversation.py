@@ -47,6 +47,8 @@ _FOLLOW_UP = re.compile(
     r"^\s*(what|how)\s+about\b|^\s*(and|also|same|what else|anything else)\b|^\s*(and|or)\s", re.I
 )
 _CONTENT = re.compile(r"[a-z]{4,}")
+# A year that belongs to the trust named ("its 2015 rating"), not to another trust asked after
+_OWN_YEAR = re.compile(r"\b(its|their)\s+(?:19|20)\d\d\s+", re.I)
 # A short follow-up that only points back at the previous question ("When was that?").
 _BACK_REFERENCE = re.compile(r"\b(?:that|then|this|those|it|them|they)\b", re.I)
 _COMPARED = re.compile(r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ\w*|same as)\b", re.I)
@@ -120,7 +122,8 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
     if trusts and themes:
         return question
     if trusts and _only_names(question, book):
-        return _swap_trusts(previous, trusts, book)
+        # "What about Oxleas?" after "... respond to its 2015 rating?": its own rating's year
+        return _OWN_YEAR.sub(r"\1 ", _swap_trusts(previous, trusts, book))
     if trusts and carried and _COMPARED.search(question) and not themes:
         # "How does that compare with Sheffield?": the previous question, for both
         return _swap_trusts(previous, [*carried, *(t for t in trusts if t not in carried)], book)
@@ -131,6 +134,8 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
         if not trusts and _BACK_REFERENCE.search(question) and len(question.split()) <= 6:
             return f"{question.rstrip(' ?')}: {previous.split(': ')[-1]}"  # "When was that?"
         return question
+    if _BACK_REFERENCE.search(question) and len(question.split()) <= 4:
+        return f"{question.rstrip(' ?')}: {previous.split(': ')[-1]}"  # "Did it work?"
     if _PRONOUNS.search(question):
         return _PRONOUNS.sub(carried_names, question, count=1)
     placed = _at_the_place(question, carried_names)
