@@ -450,7 +450,8 @@ def analyse(
     names = _names(runs, others)
     outside = [org.name for org in organisations if not org.trust]
     reacting = _reacting(question, masked, organisations)
-    focus = _without_type_words(_focus(masked, organisations), answer_type)
+    framed = _DURING_TURNAROUND.sub(" ", masked) if answer_type == PERSON else masked
+    focus = _without_type_words(_focus(framed, organisations), answer_type)
     return QuestionAnalysis(
         question=asked,
         focus=f"response {focus}" if reacting else focus,  # what was done in response
@@ -614,18 +615,18 @@ def _themes(question: str) -> tuple[str, ...]:
 def _without_type_words(focus: str, answer_type: str) -> str:
     """The focus without words that only frame the type asked for.
 
-    "What happened to incident numbers" asks for a figure of incidents; "Who chaired Oxleas
-    during its turnaround?" asks for the chair of that time, not for lines on a turnaround.
+    "What happened to incident numbers" asks for a figure of incidents.
     """
     framing = _FRAMING_BY_TYPE.get(answer_type, frozenset())
     kept = [w for w in focus.split() if w.lower() not in framing]
     return " ".join(kept) if kept or answer_type == FIGURE else focus  # "who led it?": led
 
 
-_FRAMING_BY_TYPE = {
-    FIGURE: _words("number numbers figures"),
-    PERSON: _words("turnaround turnarounds turn-around recovery"),
-}
+_FRAMING_BY_TYPE = {FIGURE: _words("number numbers figures")}
+# "Who chaired Oxleas during its turnaround?": the chair of that time, not lines on a turnaround
+_DURING_TURNAROUND = re.compile(
+    r"\b(?:during|through|throughout|in)\s+(?:its|the|their)\s+(?:turn-?around|recovery)\b", re.I
+)
 
 
 def _a_body_for_a_trust(question: str, answer_type: str) -> str:

@@ -48,7 +48,17 @@ _FOLLOW_UP = re.compile(
 )
 _CONTENT = re.compile(r"[a-z]{4,}")
 # A year that belongs to the trust named ("its 2015 rating"), not to another trust asked after
-_OWN_YEAR = re.compile(r"\b(its|their)\s+(?:19|20)\d\d\s+", re.I)
+_OWN_YEAR = re.compile(
+    r"(\bits|\btheir|(?<=\w)['’]s)\s+(?:19|20)\d\d(?:\s*(?:and|to|-|–)\s*(?:19|20)\d\d)*\s+", re.I
+)
+# A short follow-up on what the turn before asked about, not on its trust: "Did it work?",
+# "When did that happen?", "Who funded it?", "Why?" ("Who chaired it?" is about the trust)
+_ON_THE_EVENT = re.compile(
+    r"^\W*(?:why|how|when|how so|why not)\W*$|\b(?:that|this|then|those)\b|\b(?:work|worked|"
+    r"works|help|helped|happen|happened|succeed|succeeded|last|lasted|stick|stuck|fund|funded|"
+    r"cost|pay|paid|matter|mattered)\b",
+    re.I,
+)
 # A short follow-up that only points back at the previous question ("When was that?").
 _BACK_REFERENCE = re.compile(r"\b(?:that|then|this|those|it|them|they)\b", re.I)
 _COMPARED = re.compile(r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ\w*|same as)\b", re.I)
@@ -134,7 +144,7 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
         if not trusts and _BACK_REFERENCE.search(question) and len(question.split()) <= 6:
             return f"{question.rstrip(' ?')}: {previous.split(': ')[-1]}"  # "When was that?"
         return question
-    if _BACK_REFERENCE.search(question) and len(question.split()) <= 4:
+    if _points_back_at_the_event(question):
         return f"{question.rstrip(' ?')}: {previous.split(': ')[-1]}"  # "Did it work?"
     if _PRONOUNS.search(question):
         return _PRONOUNS.sub(carried_names, question, count=1)
@@ -144,6 +154,16 @@ def _condense_once(question: str, previous: str, book: Sequence[Trust]) -> str:
     if _FOLLOW_UP.search(question) or len(question.split()) <= 10 and not _BROAD.search(question):
         return f"{question.rstrip(' ?')} at {carried_names}?"
     return question
+
+
+def _points_back_at_the_event(question: str) -> bool:
+    """True for a very short follow-up on what the question before asked about."""
+    short = len(question.split()) <= 4
+    return (
+        short
+        and bool(_ON_THE_EVENT.search(question))
+        and (bool(_BACK_REFERENCE.search(question)) or len(question.split()) <= 2)
+    )
 
 
 def _only_names(question: str, book: Sequence[Trust]) -> bool:

@@ -2822,14 +2822,15 @@ def _each_rating_dated(scored: list[Scored], analysis: QuestionAnalysis) -> list
     The first line giving good can rank below later lines giving requires improvement again.
     """
     asked = _FROM_TO_RATING.search(analysis.question)
-    if asked is None:
+    if asked is None or analysis.answer_type != DATE:
         return []
     ratings = [rating.lower() for rating in asked.groups()]
-    return [
+    dated = [
         x
         for x in scored
         if any(gives_rating(x.sentence.quote, r) for r in ratings) and _year_said(x) < 9999
-    ][:8]
+    ]
+    return sorted(dated, key=_year_said)[:8]  # the earliest: where the climb starts and ends
 
 
 def _which_trust_order(x: Scored, analysis: QuestionAnalysis) -> tuple[int, bool]:

@@ -246,7 +246,7 @@ def split_passage(
     spans = [_trim_bullet(text, s, e) for s, e in split_sentences(text)]
     bodies = [text[s:e] for s, e in spans]
     token_lists = (
-        words_of([_generic_name_words_out(b) for b in bodies] + [chunk.section]) if bodies else [[]]
+        words_of([_generic_name_words_out(b) for b in [*bodies, chunk.section]]) if bodies else [[]]
     )
     heading = set(token_lists[-1])
     paragraphs = _paragraph_tokens(text, spans, token_lists)
@@ -467,15 +467,14 @@ def _generic_name_words_out(text: str) -> str:
     work; "Sheffield Health and Social Care" says nothing about social care.
     """
     text = re.sub(r"\bQI\b", "quality improvement", text, flags=re.I)  # read as questions are
-    return _TRUST_NAME.sub(lambda m: m.group(1) or m.group(2), text)
+    return _TRUST_NAME.sub(lambda m: next(g for g in m.groups() if g), text)
 
 
 # A trust's own name, its distinctive part kept: "Somerset" in "Somerset Partnership NHS FT"
 _TRUST_NAME = re.compile(
-    r"\b(Somerset|Lincolnshire|South West Yorkshire|Calderstones|North Staffordshire|Sheffield|"
-    r"Oxleas)(?:'s)?(?:\s+(?:Partnership|Combined Healthcare|Combined|Health and Social Care))"
-    r"(?:\s+NHS(?:\s+Foundation)?\s+Trust)?\b"
-    r"|\b(Combined) Healthcare\b(?:\s+NHS\s+Trust)?",
+    r"\b(?:(Somerset|Lincolnshire|South West Yorkshire|Calderstones) Partnership"
+    r"|(Sheffield) Health and Social Care|(North Staffordshire) Combined(?: Healthcare)?"
+    r"|(Combined) Healthcare)(?:\s+NHS(?:\s+Foundation)?\s+Trust)?\b"
 )
 
 
