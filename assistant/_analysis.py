@@ -450,8 +450,7 @@ def analyse(
     names = _names(runs, others)
     outside = [org.name for org in organisations if not org.trust]
     reacting = _reacting(question, masked, organisations)
-    framed = _DURING_TURNAROUND.sub(" ", masked) if answer_type == PERSON else masked
-    focus = _without_type_words(_focus(framed, organisations), answer_type)
+    focus = _typed_focus(masked, organisations, answer_type)
     return QuestionAnalysis(
         question=asked,
         focus=f"response {focus}" if reacting else focus,  # what was done in response
@@ -610,6 +609,12 @@ def _themes(question: str) -> tuple[str, ...]:
     if _PAST_GOOD.search(question) and "next_steps" not in found:
         found.append("next_steps")  # "where should they go once they'd reached good?"
     return tuple(found)
+
+
+def _typed_focus(masked: str, organisations: tuple[Organisation, ...], answer_type: str) -> str:
+    """The focus for the answer type asked ("during its turnaround" only dates a who-question)."""
+    framed = _DURING_TURNAROUND.sub(" ", masked) if answer_type == PERSON else masked
+    return _without_type_words(_focus(framed, organisations), answer_type)
 
 
 def _without_type_words(focus: str, answer_type: str) -> str:

@@ -245,9 +245,7 @@ def split_passage(
     text = chunk.text
     spans = [_trim_bullet(text, s, e) for s, e in split_sentences(text)]
     bodies = [text[s:e] for s, e in spans]
-    token_lists = (
-        words_of([_generic_name_words_out(b) for b in [*bodies, chunk.section]]) if bodies else [[]]
-    )
+    token_lists = _token_lists(bodies, chunk.section)
     heading = set(token_lists[-1])
     paragraphs = _paragraph_tokens(text, spans, token_lists)
     orphans = _orphan_items(text, spans, earlier)
@@ -269,16 +267,8 @@ def split_passage(
             continue
         else:
             quote = _sentence_quote(chunk, spans, i, orphans, earlier)
-            sentence = Sentence(
-                chunk,
-                start,
-                end,
-                bodies[i],
-                frozenset(words) | labelled.get(i, frozenset()),
-                context,
-                quote,
-                words,
-            )
+            tokens = frozenset(words) | labelled.get(i, frozenset())  # with its list's lead-in
+            sentence = Sentence(chunk, start, end, bodies[i], tokens, context, quote, words)
         if sentence is not None and sentence.quote:
             sentences.append(_with_label_trust(sentence, _item_label(text, spans, i)))
     return [_with_bracket_words(_with_given_name(s, given_names or {})) for s in sentences]
@@ -458,6 +448,11 @@ def _with_bracket_words(sentence: Sentence) -> Sentence:
     if not inserted:
         return sentence
     return dataclasses.replace(sentence, tokens=sentence.tokens | set(words_of([inserted])[0]))
+
+
+def _token_lists(bodies: list[str], section: str) -> list[list[str]]:
+    """Each sentence's stemmed words, then the section heading's (one empty list if none)."""
+    return words_of([_generic_name_words_out(t) for t in [*bodies, section]]) if bodies else [[]]
 
 
 def _generic_name_words_out(text: str) -> str:
