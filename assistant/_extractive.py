@@ -3351,7 +3351,8 @@ _OVERVIEW_WORDS = frozenset(
         "become became requires cqc single one biggest big thing things most important "
         "differently secret secrets draw draws drew teach teaches taught enablers enabler "
         "messages message takeaways takeaway identified identify identifies highlighted "
-        "highlight highlights mental health seven nhs ",
+        "highlight highlights mental health seven nhs top copy replicate borrow emulate "
+        "first year",
     )
 )
 

@@ -3640,3 +3640,14 @@ def test_review_short_follow_ups_years_and_names():
     )
     named = split_passage(chunk("Lincolnshire Combined services and Sheffield's social care grew."))
     assert "combin" in named[0].tokens and "social" in named[0].tokens
+
+
+def test_the_top_things_to_copy_ask_for_the_reports_overview():
+    from assistant._extractive import asks_for_overview
+
+    asked = analyse(
+        "Our trust just got requires improvement. What are the top things these trusts did in "
+        "the first year that I could copy?"
+    )
+    assert asks_for_overview(asked)
+    assert not asks_for_overview(analyse("What did the trusts do about restraint?"))
