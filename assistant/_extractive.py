@@ -1965,23 +1965,34 @@ def _from_one_rating_to_another(
     line giving the one rating, then the first giving the other after it (a sentence dated
     by its line's opening counts). Without a dated sentence for each, the picks stay.
     """
-    asked = _FROM_TO_RATING.search(analysis.question)
-    if asked is None:
+    ratings = _ratings_from_to(analysis)
+    if not ratings:
         return picks
     ends: list[Scored] = []
     since = 0
-    for rating in (asked.group(1).lower(), asked.group(2).lower()):
-        dated = [
-            (year, x)
-            for x in addressing
-            if gives_rating(x.sentence.quote, rating)
-            and since <= (year := _year_said(x)) < 9999  # undated lines are no end
-        ]
+    for rating in ratings:
+        dated = [x for x in _dated_with(addressing, (rating,)) if _year_said(x) >= since]
         if not dated:
             return picks
-        since, end = min(dated, key=lambda pair: pair[0])
+        end = min(dated, key=_year_said)
+        since = _year_said(end)
         ends.append(end)
     return ends if ends[0] is not ends[1] else picks
+
+
+def _ratings_from_to(analysis: QuestionAnalysis) -> tuple[str, ...]:
+    """("requires improvement", "good") for "from requires improvement to good", else ()."""
+    asked = _FROM_TO_RATING.search(analysis.question)
+    return tuple(rating.lower() for rating in asked.groups()) if asked else ()
+
+
+def _dated_with(lines: list[Scored], ratings: tuple[str, ...]) -> list[Scored]:
+    """The lines giving one of the ratings with a year said (undated lines are no end)."""
+    return [
+        x
+        for x in lines
+        if any(gives_rating(x.sentence.quote, r) for r in ratings) and _year_said(x) < 9999
+    ]
 
 
 def _year_said(x: Scored) -> int:
@@ -2821,16 +2832,10 @@ def _each_rating_dated(scored: list[Scored], analysis: QuestionAnalysis) -> list
 
     The first line giving good can rank below later lines giving requires improvement again.
     """
-    asked = _FROM_TO_RATING.search(analysis.question)
-    if asked is None or analysis.answer_type != DATE:
+    ratings = _ratings_from_to(analysis)
+    if not ratings or analysis.answer_type != DATE:
         return []
-    ratings = [rating.lower() for rating in asked.groups()]
-    dated = [
-        x
-        for x in scored
-        if any(gives_rating(x.sentence.quote, r) for r in ratings) and _year_said(x) < 9999
-    ]
-    return sorted(dated, key=_year_said)[:8]  # the earliest: where the climb starts and ends
+    return sorted(_dated_with(scored, ratings), key=_year_said)[:8]  # the earliest first
 
 
 def _which_trust_order(x: Scored, analysis: QuestionAnalysis) -> tuple[int, bool]:

@@ -491,7 +491,7 @@ def _lead_in_words(
     found: dict[int, frozenset[str]] = {}
     lead: frozenset[str] = frozenset()
     for i, (start, end) in enumerate(spans):
-        if not _ITEM_LINE.match(text, text.rfind("\n", 0, start) + 1):
+        if not _on_item_line(text, start):
             lead = (
                 frozenset(token_lists[i]) if text[start:end].rstrip().endswith(":") else frozenset()
             )
@@ -504,6 +504,11 @@ def _lead_in_words(
 _ITEM_LINE = re.compile(r"[ \t]*(?:[-•]|\*(?!\*)|\d+[.)])[ \t]")
 
 
+def _on_item_line(text: str, start: int) -> bool:
+    """True when the text at `start` is on a list item's line ("- ", "* ", "1. ", not "**")."""
+    return bool(_ITEM_LINE.match(text, text.rfind("\n", 0, start) + 1))
+
+
 def _orphan_items(text: str, spans, earlier: str) -> dict[int, str]:
     """List items that open a passage whose lead-in ended the passage before, with it.
 
@@ -512,15 +517,14 @@ def _orphan_items(text: str, spans, earlier: str) -> dict[int, str]:
     response:] a Programme Director appointed ...". Items that are sentences stand alone.
     """
     paragraph = earlier.rstrip().rsplit("\n\n", 1)[-1].strip()
-    if not paragraph.endswith(":") or not text.lstrip().startswith(("-", "*", "•")):
+    if not paragraph.endswith(":") or not _on_item_line(text, len(text) - len(text.lstrip())):
         return {}
     lead_in = [paragraph[s:e] for s, e in split_sentences(paragraph)][-1]
     if len(lead_in) > MAX_INSERTION or _dangling_pronoun(lead_in):
         return {}  # a bracket is a short label ("He pointed to early gains:" would dangle)
     orphans = {}
     for i, (start, end) in enumerate(spans):
-        line_start = text.rfind("\n", 0, start) + 1
-        if not text[line_start:start].strip().startswith(("-", "*", "•")):
+        if not _on_item_line(text, start):
             break
         item = text[start:end]
         if is_fragment(item) and len(item.split()) >= 3:
@@ -586,10 +590,7 @@ def _list_items(text: str, spans, i: int, most: int = 12) -> list[tuple[int, int
         return None
     items = []
     for s, e in spans[i + 1 : i + 1 + most]:
-        line_start = text.rfind("\n", 0, s) + 1
-        if not text[line_start:s].strip().startswith(("-", "*", "•")) and not re.match(
-            r"\s*\d+[.)]", text[line_start:s]
-        ):
+        if not _on_item_line(text, s):
             break
         items.append((s, e))
     return items
