@@ -319,6 +319,8 @@ class Assistant:
                 instead, correction = self._premise_instead(state, top)
                 if instead:
                     groups, reason = instead, ""
+                elif correction:
+                    reason = correction  # no ratings to show: the line alone
         if reason:
             result = self._abstain(state, reason)
         elif self.chat_model is not None:
@@ -433,6 +435,9 @@ class Assistant:
 
         """
         analysis = state.analysis
+        status = self._status_not_so(state, [])
+        if status[1]:
+            return status
         attempts = []
         asks_a_value = analysis.answer_type in (PERSON, FIGURE)  # "Who was ... when rated good?"
         if analysis.trusts and _RATING_WORDS.search(analysis.question) and not asks_a_value:
@@ -492,6 +497,8 @@ class Assistant:
             groups, correction = self._premise_checked(state, groups)
         if correction:
             groups = self._with_reasons_for_the_rating(state, groups)
+            if not any(g.picks for g in groups):
+                return self._abstain(state, correction)  # nothing else to say
         correction = correction or _speaker_not_quoted(analysis, groups)
         lead = lead_line(analysis, groups)
         if correction:
@@ -527,6 +534,9 @@ class Assistant:
         are answered, when no quote bears them out, by what the ratings were.
         """
         analysis = state.analysis
+        status = self._status_not_so(state, groups)
+        if status[1]:
+            return status  # "Did Oxleas ever go into special measures?"
         part = _FOR_A_PART.search(analysis.question) if analysis.trusts else None
         if part and not self._given_anywhere(analysis, part.group(1).lower()):
             who = " or ".join(short_trust_name(t) for t in analysis.trusts)
@@ -554,6 +564,52 @@ class Assistant:
             return ratings or groups, fell
         correction = _rating_not_borne_out(analysis, ratings) if ratings else ""
         return (ratings, correction) if correction else (groups, "")
+
+    def _status_not_so(
+        self, state: PipelineState, groups: list[extractive.Group]
+    ) -> tuple[list[extractive.Group], str]:
+        """A line, when a question says a trust was in special measures and its notes do not.
+
+        "Did Oxleas ever get special measures?" is answered by its ratings, after a plain line
+        that the documents do not say so. "Were Oxleas or Sheffield in special measures?"
+        keeps Sheffield's lines and says what is not said of Oxleas. A year asked ("in 2016")
+        is held to: the status must be told with that year.
+        """
+        analysis = state.analysis
+        if not (analysis.trusts and _SPECIAL_MEASURES.search(analysis.question)):
+            return [], ""
+        unsaid = [t for t in analysis.trusts if not self._told_of(t, analysis.years)]
+        if not unsaid:
+            return [], ""
+        when = f" in {' or '.join(analysis.years)}" if analysis.years else ""
+        who = " or ".join(short_trust_name(t) for t in unsaid)
+        line = f"The documents do not say {who} was put in special measures{when}."
+        told = [g for g in groups if g.picks and g.trust not in unsaid]
+        if len(unsaid) < len(analysis.trusts) and told:
+            return told, line
+        return self._told_in_other_years(state, unsaid) or self._ratings_instead(state), line
+
+    def _told_in_other_years(
+        self, state: PipelineState, unsaid: list[str]
+    ) -> list[extractive.Group]:
+        """What the notes tell of special measures, whatever the year, when a year was asked."""
+        analysis = state.analysis
+        if not analysis.years or not all(self._told_of(t, ()) for t in unsaid):
+            return []
+        undated = dataclasses.replace(analysis, years=())
+        top = state.retrieved.passages[: max(state.k, 10)]
+        groups = self._composer.groups(undated, top, state.retrieved.vector)
+        groups = _trusted(groups, self._composer.bank)
+        return groups if any(g.picks for g in groups) else []
+
+    def _told_of(self, trust: str, years: Sequence[str]) -> bool:
+        """True when a sentence of the trust's notes tells of special measures (in a year asked)."""
+        return any(
+            _SPECIAL_MEASURES.search(x.quote) and (not years or any(y in x.quote for y in years))
+            for chunk in self._composer.index.chunks.values()
+            if chunk.trust == trust
+            for x in self._composer.bank.of(chunk)
+        )
 
     def _dated_premise_not_so(
         self, state: PipelineState, groups: list[extractive.Group]
@@ -588,10 +644,14 @@ class Assistant:
         rating = held.group("rating").lower()
         ratings = self._ratings_instead(state)
         quotes = [p.sentence.quote for g in ratings for p in g.picks]
-        reached = [extractive.years_in(q)[:1] for q in quotes if extractive.gives_rating(q, rating)]
+        # each line's latest year: "November 2016: ... On 30 March 2017 CQC raised it to Good"
+        reached = [
+            extractive.years_in(q)[-1:] for q in quotes if extractive.gives_rating(q, rating)
+        ]
         if not any(reached) and not analysis.since:
             return [], ""  # when it was reached is not known: no later rating can be placed
-        since = max([analysis.since, *(y[0] for y in reached if y)])  # after it was reached
+        # after it was first reached (since the year asked): a later "remained good" is no start
+        since = min((y[0] for y in reached if y and y[0] >= analysis.since), default=analysis.since)
         for group in ratings:
             picks = [p for p in group.picks if _a_lower_rating(p.sentence.quote, since)]
             if picks:
@@ -1047,6 +1107,8 @@ def _asserted_rating(analysis: QuestionAnalysis) -> str:
     return "" if _FOR_A_PART.search(analysis.question) else asked.group(1).lower()
 
 
+# The regulator's status for a failing trust, which a question may take as given.
+_SPECIAL_MEASURES = re.compile(r"\bspecial\s+measures\b", re.I)
 # A rating a question takes as given: "rated inadequate", "became outstanding", "get an
 # outstanding rating".
 _ASSERTED_RATING = re.compile(

@@ -25,6 +25,7 @@ from assistant._analysis import (
     PERSON,
     PLACES_OF_PEOPLES,
     RATING_PATTERN,
+    RATINGS,
     REPORT,
     REPORT_YEAR,
     WHICH_TRUST,
@@ -851,6 +852,8 @@ class Composer:
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
         addressing = self._addressing(head, analysis)
+        if asks_rating_history(analysis):  # "requires improvement overall" answers, unworded
+            addressing += [x for x in _rating_events(head) if x not in addressing]
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
@@ -1859,6 +1862,22 @@ def _first_year(text: str) -> int:
     return min(int(year) for year in years) if years else 9999
 
 
+# A trust's ratings over time: "what ratings has it had", "its rating history", "how have
+# its ratings changed".
+_RATING_HISTORY = re.compile(
+    r"\bratings?\s+(?:history|journey|record|track record|over (?:time|the years))\b"
+    r"|\bwhat (?:cqc )?ratings\b|\bratings? (?:has|have|did) [\w' ]{2,40}?"
+    r"(?:had|got|received|been given)\b"
+    r"|\bhow (?:has|have|did) [\w' ]{0,40}?ratings? (?:changed|moved|gone|developed)\b"
+    r"|\b(?:rated|ratings?) over the years\b",
+    re.I,
+)
+# Ratings of a trust's parts, not the trust: "for each key question", "its services' ratings".
+_OF_PARTS = re.compile(
+    r"\b(?:key questions?|domains?|services?|wards?|teams?|core services|safe|effective|caring|"
+    r"responsive|well-led)\b",
+    re.I,
+)
 # "Their next inspection after the report": the first one in the range, not the latest.
 _NEXT = re.compile(r"\bnext (?:CQC )?(?:inspection|visit|rating|report|re-?inspection)\b", re.I)
 
@@ -2005,6 +2024,8 @@ def _ordered(
     picks: list[Scored], addressing: list[Scored], analysis: QuestionAnalysis
 ) -> list[Scored]:
     """The picks as the kind of question wants them: what was done, dates, time order."""
+    if asks_rating_history(analysis):
+        return _rating_history(picks, addressing)
     if analysis.action:
         picks = _with_an_action(picks, addressing, lead=not _reacts(analysis))
     if analysis.answer_type == DATE:  # "When did ...": the sentence with the date first
@@ -2832,10 +2853,79 @@ def _each_rating_dated(scored: list[Scored], analysis: QuestionAnalysis) -> list
 
     The first line giving good can rank below later lines giving requires improvement again.
     """
+    if asks_rating_history(analysis):
+        return sorted(_rating_events(scored), key=_year_said)[:8]
     ratings = _ratings_from_to(analysis)
     if not ratings or analysis.answer_type != DATE:
         return []
     return sorted(_dated_with(scored, ratings), key=_year_said)[:8]  # the earliest first
+
+
+def asks_rating_history(analysis: QuestionAnalysis) -> bool:
+    """True for a question on a trust's ratings over time, or the ratings shown for a premise.
+
+    "What ratings has Oxleas had?", "Somerset's rating history". Not the ratings of its
+    services or key questions, nor when or why one rating was given.
+    """
+    if analysis.focus == RATINGS_FOCUS:
+        return True
+    question = analysis.question
+    return bool(
+        analysis.trusts
+        and _RATING_HISTORY.search(question)
+        and not _OF_PARTS.search(question)
+        and not _WHY.search(question)
+    )
+
+
+def _rating_history(picks: list[Scored], addressing: list[Scored]) -> list[Scored]:
+    """The dated lines giving the trust an overall rating, earliest first, one per line said.
+
+    Without two such lines the picks stay: one date is not a history.
+    """
+
+    def given(x: Scored) -> str:
+        return next((r for r in RATINGS if gives_rating(x.sentence.quote, r)), "fell")
+
+    dated = sorted(
+        _rating_events(addressing), key=lambda x: (_year_said(x), given(x) == "fell", -x.score)
+    )
+    history: dict[tuple[int, str], Scored] = {}
+    for x in dated:  # the best line for each rating given in a year; a fall if none is
+        year = _year_said(x)
+        if given(x) != "fell" or all(seen != year for seen, _ in history):
+            history.setdefault((year, given(x)), x)
+    lines = [_dated_quote(x) for x in list(history.values())[:5]]
+    return lines if len(lines) >= 2 else picks
+
+
+def _rating_events(lines: list[Scored]) -> list[Scored]:
+    """The dated lines giving a trust an overall rating, or saying its overall rating fell.
+
+    Not a service's fall: "crisis services Good, down from Outstanding" is no trust's rating.
+    """
+    fell = [
+        x
+        for x in lines
+        if says_rating_fell(x.sentence.quote)
+        and re.search(r"\boverall\b", x.sentence.quote, re.I)
+        and _year_said(x) < 9999
+    ]
+    given = _dated_with(lines, RATINGS)
+    return given + [x for x in fell if x not in given]
+
+
+def _dated_quote(x: Scored) -> Scored:
+    """The line with its year in brackets when only its line's opening says it.
+
+    "[In 2015:] [Somerset Partnership] was rated requires improvement overall" for a sentence
+    under "- September 2015 comprehensive inspection: ...".
+    """
+    year = _year_said(x)
+    if _first_year(x.sentence.quote) != 9999 or year == 9999:
+        return x
+    quote = f"[In {year}:] {x.sentence.quote}"
+    return dataclasses.replace(x, sentence=dataclasses.replace(x.sentence, quote=quote))
 
 
 def _which_trust_order(x: Scored, analysis: QuestionAnalysis) -> tuple[int, bool]:

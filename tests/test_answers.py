@@ -3651,3 +3651,52 @@ def test_the_top_things_to_copy_ask_for_the_reports_overview():
     )
     assert asks_for_overview(asked)
     assert not asks_for_overview(analyse("What did the trusts do about restraint?"))
+
+
+@pytest.mark.slow
+def test_special_measures_is_a_premise_checked_against_the_trusts_notes(real_settings):
+    assistant = Assistant(real_settings)
+    oxleas = assistant.ask("Did Oxleas ever get special measures?")
+    assert oxleas.answer.startswith("The documents do not say Oxleas was put in special measures.")
+    assert "specialist development" not in oxleas.answer  # "special" is not "specialist"
+    assert "April 2016 comprehensive inspection" in oxleas.answer  # its ratings instead
+    sheffield = assistant.ask("Was Sheffield ever put in special measures?")
+    assert "do not say" not in sheffield.answer and "special measures" in sheffield.answer
+    dated = assistant.ask("Was SHSC in special measures in 2016?")
+    assert "special measures in 2016." in dated.missing[0]
+    assert "January–February 2020" in dated.answer  # told, in another year
+    both = assistant.ask("Were Oxleas or Sheffield ever in special measures?")
+    assert both.missing == ["The documents do not say Oxleas was put in special measures."]
+    assert "Sheffield Health and Social Care" in both.answer
+
+
+def test_a_rating_history_is_asked_of_a_trust_not_of_its_parts():
+    from assistant._extractive import asks_rating_history
+
+    assert asks_rating_history(analyse("What ratings has Oxleas had?"))
+    assert asks_rating_history(analyse("What's Somerset's rating history?"))
+    assert asks_rating_history(analyse("How have Sheffield's ratings changed over the years?"))
+    assert not asks_rating_history(analyse("What ratings did LPFT get for each key question?"))
+    assert not asks_rating_history(analyse("Why was Oxleas rated good?"))
+    assert not asks_rating_history(analyse("What ratings do trusts get?"))  # no trust
+
+
+@pytest.mark.slow
+def test_a_rating_history_is_told_earliest_first_with_each_lines_year(real_settings):
+    answer = Assistant(real_settings).ask("What's Somerset's rating history?").answer
+    lines = [line for line in answer.splitlines() if line.startswith("- ")]
+    assert lines[0].startswith("- [In 2015:] [Somerset Partnership] was rated requires improvement")
+    assert lines[1].startswith("- [In 2017:]")
+    assert "October 2018" in lines[2]
+
+
+@pytest.mark.slow
+def test_a_held_rating_is_checked_after_it_was_first_reached(real_settings):
+    answer = Assistant(real_settings).ask(
+        "Since SWYPFT held on to its good rating continuously after the 2017 upgrade, what was "
+        "the secret to keeping it?"
+    )  # a later "remained Good" (2023) is no start: the 2018 fall is after 2017
+    assert answer.answer.startswith(
+        "The documents do not say South West Yorkshire Partnership kept its good rating."
+    )
+    assert "2018" in answer.answer
