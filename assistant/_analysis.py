@@ -1356,6 +1356,12 @@ _RESPONDED_TO = (
 )
 
 
+def in_scene_setting(question: str, at: int) -> bool:
+    """True when the offset falls in the question's premise or scene-setting clause."""
+    span = _condition_span(question)
+    return bool(span) and span[0] <= at < span[1]
+
+
 def _condition_span(question: str) -> tuple[int, int] | None:
     """Where the clause that sets the scene stands, if the question has one.
 

@@ -33,6 +33,7 @@ from assistant._analysis import (
     QuestionAnalysis,
     asks_cause,
     asks_make_up,
+    in_scene_setting,
     own_topics,
     responds_to_topic,
     same_meaning,
@@ -276,6 +277,7 @@ class Composer:
     _surnames: frozenset[str] | None = None
     _focus_vectors: dict[str, np.ndarray] = field(default_factory=dict)
     _people: dict[str, tuple[str, tuple, tuple]] = field(default_factory=dict)
+    _good_since: dict[str, int] = field(default_factory=dict)
     publications: Publications | None = None
 
     def __post_init__(self) -> None:
@@ -852,7 +854,7 @@ class Composer:
         self._add_semantic(head, analysis, vector)
         head.sort(key=lambda x: -x.score)
         addressing = self._addressing(head, analysis)
-        if asks_rating_history(analysis):  # "requires improvement overall" answers, unworded
+        if asks_rating_history(analysis) or asks_about_slips(analysis):  # rated, unworded
             addressing += [x for x in _rating_events(head) if x not in addressing]
         if not addressing:
             group.missing = _why_missing(scored, analysis)
@@ -869,6 +871,8 @@ class Composer:
         strict = wide and bool(trust)  # a trust's second line in an all-trust answer
         group.picks = self._diverse(addressing, self._limit(analysis, trust), every, strict)
         group.picks = _ordered(group.picks, addressing, analysis)
+        if asks_about_slips(analysis) and trust:
+            group.picks = _slips(group.picks, addressing, analysis, self._first_good(trust))
         answering = {(x.sentence.chunk.id, x.sentence.start) for x in addressing if x.focus >= 0.25}
         group.picks = [
             self._with_elaboration(pick, group.picks[:i] + group.picks[i + 1 :], answering)
@@ -932,6 +936,21 @@ class Composer:
         said = _theme_words_said(analysis)
         on_theme.sort(key=lambda x: -x.score - self.scoring.theme * bool(said & x.sentence.tokens))
         return on_theme[:1]
+
+    def _first_good(self, trust: str) -> int:
+        """The year a trust's notes first give it a good or outstanding rating (9999: never)."""
+        if trust not in self._good_since:
+            self._good_since[trust] = min(
+                (
+                    _year_of(x)
+                    for chunk in self.index.chunks.values()
+                    if chunk.trust == trust
+                    for x in self.bank.of(chunk)
+                    if gives_rating(x.quote, "good") or gives_rating(x.quote, "outstanding")
+                ),
+                default=9999,
+            )
+        return self._good_since[trust]
 
     def _with_elaboration(
         self, pick: Scored, others: list[Scored], answering: set[tuple[str, int]] = frozenset()
@@ -2016,8 +2035,13 @@ def _dated_with(lines: list[Scored], ratings: tuple[str, ...]) -> list[Scored]:
 
 def _year_said(x: Scored) -> int:
     """The first year of the sentence, or of its line's opening ("2015 ...: It was rated")."""
-    year = _first_year(x.sentence.quote)
-    return year if year != 9999 else _first_year(_line_before(x.sentence) or "")
+    return _year_of(x.sentence)
+
+
+def _year_of(sentence: Sentence) -> int:
+    """The first year of a sentence, or of its line's opening; 9999 when neither says one."""
+    year = _first_year(sentence.quote)
+    return year if year != 9999 else _first_year(_line_before(sentence) or "")
 
 
 def _ordered(
@@ -2335,6 +2359,7 @@ _RATING_WENT_DOWN = re.compile(
 # ... said in words of movement only ("rated requires improvement" may be where a trust
 # started; "rated requires improvement overall again" is not).
 _SAYS_FELL = re.compile(_MOVED_DOWN + rf"|\b{LOWER_RATING}(?: overall)? again\b", re.I)
+_ASKS_DOWN = re.compile(_DOWN_WORDS, re.I)
 _BACKSLIDE = re.compile(
     _DOWN_WORDS + r"|\b(?:keep|kept|hold|held|retain(?:ed)?) (?:its|their|the) (?:\w+ )?ratings?\b"
     # "how did their ratings move", "rating journey", "how did each fare at its next inspection"
@@ -2853,7 +2878,7 @@ def _each_rating_dated(scored: list[Scored], analysis: QuestionAnalysis) -> list
 
     The first line giving good can rank below later lines giving requires improvement again.
     """
-    if asks_rating_history(analysis):
+    if asks_rating_history(analysis) or asks_about_slips(analysis):
         return sorted(_rating_events(scored), key=_year_said)[:8]
     ratings = _ratings_from_to(analysis)
     if not ratings or analysis.answer_type != DATE:
@@ -2883,20 +2908,55 @@ def _rating_history(picks: list[Scored], addressing: list[Scored]) -> list[Score
 
     Without two such lines the picks stay: one date is not a history.
     """
-
-    def given(x: Scored) -> str:
-        return next((r for r in RATINGS if gives_rating(x.sentence.quote, r)), "fell")
-
-    dated = sorted(
-        _rating_events(addressing), key=lambda x: (_year_said(x), given(x) == "fell", -x.score)
-    )
-    history: dict[tuple[int, str], Scored] = {}
-    for x in dated:  # the best line for each rating given in a year; a fall if none is
-        year = _year_said(x)
-        if given(x) != "fell" or all(seen != year for seen, _ in history):
-            history.setdefault((year, given(x)), x)
-    lines = [_dated_quote(x) for x in list(history.values())[:5]]
+    lines = [_dated_quote(x) for x in _one_a_year(_rating_events(addressing))[:5]]
     return lines if len(lines) >= 2 else picks
+
+
+def _slips(
+    picks: list[Scored], addressing: list[Scored], analysis: QuestionAnalysis, good: int
+) -> list[Scored]:
+    """For "did any slip back after reaching good?": the trust's lower ratings after good.
+
+    Each dated line giving it a lower overall rating (or saying its overall rating fell)
+    after the year it was first rated good or outstanding (``good``; 9999 when never),
+    earliest first; the picks when none is.
+    """
+    events = _rating_events(addressing)
+    after = max(good, analysis.since - 1)  # "after the 2018 report": 2018's fall counts
+    lower = [x for x in events if _year_said(x) > after and _given(x) not in RATINGS[:2]]
+    return [_dated_quote(x) for x in _one_a_year(lower)[:3]] or picks
+
+
+def _given(x: Scored) -> str:
+    """The overall rating a line gives ("fell" for a fall without a rating)."""
+    return next((r for r in RATINGS if gives_rating(x.sentence.quote, r)), "fell")
+
+
+def _one_a_year(events: list[Scored]) -> list[Scored]:
+    """The best line for each rating given in a year, earliest first; a fall if none is."""
+    dated = sorted(events, key=lambda x: (_year_said(x), _given(x) == "fell", -x.score))
+    kept: dict[tuple[int, str], Scored] = {}
+    for x in dated:
+        year = _year_said(x)
+        if _given(x) != "fell" or all(seen != year for seen, _ in kept):
+            kept.setdefault((year, _given(x)), x)
+    return list(kept.values())
+
+
+def asks_about_slips(analysis: QuestionAnalysis) -> bool:
+    """True for "did any of them slip back / get worse / lose their rating?", not "why".
+
+    Not when the slip is a premise: "Both dropped back in 2018. What did CQC find?" and
+    "SHSC dropped back after the report - how did its results compare?" ask of the findings.
+    """
+    question = analysis.question
+    if _WHY.search(question):
+        return False
+    for down in _ASKS_DOWN.finditer(question):
+        stop = re.search(r"[.?!]", question[down.end() :])
+        if not in_scene_setting(question, down.start()) and (not stop or stop.group() != "."):
+            return True
+    return False
 
 
 def _rating_events(lines: list[Scored]) -> list[Scored]:

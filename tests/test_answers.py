@@ -2747,7 +2747,7 @@ def test_getting_worse_is_a_rating_that_fell(real_settings):
     question = "did any of the seven get worse again after the report came out?"
     assert analyse(question).answer_type == "trust"
     result = Assistant(real_settings).ask(question)
-    assert "the overall rating fell" in result.answer
+    assert "put the trust back to Requires Improvement overall" in result.answer  # SWYPFT's fall
     assert "published in August 2021" not in result.answer  # "came out" is the scene here
 
 
@@ -3700,3 +3700,28 @@ def test_a_held_rating_is_checked_after_it_was_first_reached(real_settings):
         "The documents do not say South West Yorkshire Partnership kept its good rating."
     )
     assert "2018" in answer.answer
+
+
+def test_a_slip_asked_about_is_no_slip_taken_as_given():
+    from assistant._extractive import asks_about_slips
+
+    assert asks_about_slips(analyse("Did any of these trusts slip back after being rated good?"))
+    assert asks_about_slips(analyse("Which trusts went backwards? What went wrong?"))
+    assert not asks_about_slips(
+        analyse("Both SWYPFT and SHSC dropped back in 2018. What did CQC find at each?")
+    )
+    assert not asks_about_slips(
+        analyse("SHSC dropped back after the report - how did its 2018 results compare?")
+    )
+    assert not asks_about_slips(analyse("Why did Sheffield slip back?"))
+
+
+@pytest.mark.slow
+def test_the_trusts_that_slipped_back_get_each_fall_after_good_earliest_first(real_settings):
+    answer = Assistant(real_settings).ask(
+        "Did any of these trusts slip back down after being rated good?"
+    )
+    sheffield = answer.answer.split("**Sheffield Health and Social Care")[1].split("**")[1]
+    assert "2014" not in sheffield  # its first rating, before good, is no slip
+    assert sheffield.index("2018 inspection") < sheffield.index("January–February 2020")
+    assert "put the trust back to Requires Improvement overall" in answer.answer  # SWYPFT
