@@ -196,6 +196,16 @@ class Assistant:
                 self.chat_model = llm.make_chat_model(self.settings)
             return self.index
 
+    def warm_up(self) -> int:
+        """Embed every sentence of the index once, so no answer waits for it; how many were.
+
+        Sentences are otherwise embedded when a question first reads them (all of them take
+        about 4 s on two cores). The chat UI runs this in the background; `dia eval` and
+        `dia bench` run it before timing answers.
+        """
+        self.open()
+        return self._composer.embed_sentences()
+
     def ask(
         self,
         question: str,

@@ -108,6 +108,10 @@ class Scoring:
             or views of those asked about.
         semantic: Weight of the sentence's own similarity to the question (best few only).
         semantic_candidates: Sentences per group given the semantic score.
+        closest_candidates: Further sentences per group given it: those of all the group's
+            candidates most similar in meaning to the question, however few words they share
+            with it ("spoke with about 600 staff in his 'Big Conversations'" for "were chief
+            executives out meeting staff?").
         action_candidates: More of them for "what did X do about Y" questions.
         keep_ratio: A further sentence must score at least this share of the group's best.
         more_focus: ... and hold this share of the focus words itself (or be close in meaning).
@@ -146,6 +150,7 @@ class Scoring:
     speaker: float = 0.6
     semantic: float = 0.35
     semantic_candidates: int = 8
+    closest_candidates: int = 6
     action_candidates: int = 4
     keep_ratio: float = 0.6
     more_focus: float = 0.3
@@ -840,10 +845,9 @@ class Composer:
         )
 
     def _choose(self, label, trust, scored, analysis, vector) -> Group:
+        if missing := self._missing_time(trust, scored, analysis):
+            return Group(label, trust, missing=missing)
         group = Group(label, trust)
-        group.missing = self._missing_time(trust, scored, analysis)
-        if group.missing:
-            return group
         wide = analysis.scope == ALL_TRUSTS
         size = self.scoring.semantic_candidates // (2 if wide else 1)
         if analysis.action:  # "what did X do about Y": what was done often ranks below findings
@@ -852,25 +856,25 @@ class Composer:
             scored = [x for x in scored if _in_range(x, analysis)]  # the head is all in range
         head = list({id(x): x for x in scored[:size] + _read_too(scored, analysis, size)}.values())
         self._add_semantic(head, analysis, vector)
+        closest = self._closest(scored, head, analysis, vector, trust)
         head.sort(key=lambda x: -x.score)
         addressing = self._addressing(head, analysis)
+        if addressing and closest:  # read further, by meaning: never the only lines
+            head = sorted(head + closest, key=lambda x: -x.score)
+            addressing = self._addressing(head, analysis)
         if asks_rating_history(analysis) or asks_about_slips(analysis):  # rated, unworded
             addressing += [x for x in _rating_events(head) if x not in addressing]
         if not addressing:
             group.missing = _why_missing(scored, analysis)
             return group
         group.strength = max(x.score for x in addressing)
+        self._in_asked_order(addressing, analysis)
         year_only = bool(analysis.years) and not analysis.focus
-        if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
-            addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
-        if analysis.answer_type == WHICH_TRUST:  # "which got outstanding": the rating first
-            addressing.sort(key=lambda x: _which_trust_order(x, analysis))
-        if analysis.answer_type == DATE:  # "When did it announce ...": the announcement first
-            addressing.sort(key=lambda x: not _dates_the_event(x, analysis))
         every = year_only or _rating_lines_answer(analysis)  # each line in range answers
         strict = wide and bool(trust)  # a trust's second line in an all-trust answer
         group.picks = self._diverse(addressing, self._limit(analysis, trust), every, strict)
         group.picks = _ordered(group.picks, addressing, analysis)
+        group.picks.sort(key=lambda x: any(x is c for c in closest))  # found by words first
         if asks_about_slips(analysis) and trust:
             group.picks = _slips(group.picks, addressing, analysis, self._first_good(trust))
         answering = {(x.sentence.chunk.id, x.sentence.start) for x in addressing if x.focus >= 0.25}
@@ -880,6 +884,15 @@ class Composer:
         ]
         group.picks = [_items_asked_about(pick, analysis) for pick in _adjacent_joined(group.picks)]
         return group
+
+    def _in_asked_order(self, addressing: list[Scored], analysis: QuestionAnalysis) -> None:
+        """Sort the addressing lines, in place, as the kind of question wants them first."""
+        if analysis.action and not _reacts(analysis):  # what was done first, the rest as scored
+            addressing.sort(key=lambda x: -x.score - self.scoring.typed * _acts(x.sentence.quote))
+        if analysis.answer_type == WHICH_TRUST:  # "which got outstanding": the rating first
+            addressing.sort(key=lambda x: _which_trust_order(x, analysis))
+        if analysis.answer_type == DATE:  # "When did it announce ...": the announcement first
+            addressing.sort(key=lambda x: not _dates_the_event(x, analysis))
 
     def _addressing(self, head: list[Scored], analysis: QuestionAnalysis) -> list[Scored]:
         """The lines of a group's head that answer the question, best first."""
@@ -993,15 +1006,68 @@ class Composer:
             return dataclasses.replace(pick, sentence=longer)
         return pick
 
-    def _add_semantic(self, head: list[Scored], analysis, vector) -> None:
+    def _closest(self, scored, head, analysis, vector, trust: str) -> list[Scored]:
+        """Candidates beyond the head closest in meaning to the question, whatever their words.
+
+        Not for questions on ratings, which are told in set words, nor for the report's lines
+        heading an all-trust answer; never a line saying who held a post. In an all-trust
+        answer, where a trust has a line or two, only those closer than any line in the head.
+        Each sentence is embedded once per process.
+        """
+        most = self.scoring.closest_candidates
+        wide = analysis.scope == ALL_TRUSTS
+        if vector is None or not most or len(scored) <= most or _on_ratings(analysis):
+            return []
+        if (wide and not trust) or not self._embedded(scored):
+            return []
+        asked = np.asarray(vector)
+        nearest = heapq.nlargest(
+            most, scored, key=lambda x: float(self.embeddings[self._key(x)] @ asked)
+        )
+        seen = {id(x) for x in head}
+        closest = [x for x in nearest if id(x) not in seen and not _says_who_held(x, analysis)]
+        self._add_semantic(closest, analysis, vector)
+        if wide:
+            found = max((x.semantic or 0.0 for x in head), default=0.0)
+            closest = [x for x in closest if (x.semantic or 0.0) > found]
+        return closest
+
+    def embed_sentences(self, batch: int = 64) -> int:
+        """Embed every quotable sentence not embedded yet, in batches; how many were.
+
+        Each sentence is otherwise embedded when a question first reads it.
+        """
         embedder: Embedder | None = self.index.embedder
-        if vector is None or embedder is None or not head:
-            return
-        missing = [x for x in head if self._key(x) not in self.embeddings]
+        if embedder is None:
+            return 0
+        sentences = [
+            x
+            for chunk in self.index.chunks.values()
+            for x in self.bank.of(chunk)
+            if x.quote and (chunk.id, x.start) not in self.embeddings
+        ]
+        for at in range(0, len(sentences), batch):
+            some = sentences[at : at + batch]
+            vectors = np.asarray(embedder.embed([x.text for x in some]))
+            for x, vector in zip(some, vectors, strict=True):
+                self.embeddings.setdefault((x.chunk.id, x.start), vector)
+        return len(sentences)
+
+    def _embedded(self, lines: list[Scored]) -> bool:
+        """Embed the lines not embedded yet; False when there is no embedder."""
+        embedder: Embedder | None = self.index.embedder
+        if embedder is None:
+            return False
+        missing = [x for x in lines if self._key(x) not in self.embeddings]
         if missing:
             vectors = embedder.embed([x.sentence.text for x in missing])
             for x, v in zip(missing, np.asarray(vectors), strict=True):
                 self.embeddings[self._key(x)] = v
+        return True
+
+    def _add_semantic(self, head: list[Scored], analysis, vector) -> None:
+        if vector is None or not head or not self._embedded(head):
+            return
         for x in head:
             x.semantic = float(self.embeddings[self._key(x)] @ np.asarray(vector))
             x.score += self.scoring.semantic * x.semantic
@@ -2941,6 +3007,37 @@ def _one_a_year(events: list[Scored]) -> list[Scored]:
         if _given(x) != "fell" or all(seen != year for seen, _ in kept):
             kept.setdefault((year, _given(x)), x)
     return list(kept.values())
+
+
+def _says_who_held(x: Scored, analysis: QuestionAnalysis) -> bool:
+    """True for a line saying who held a post, unless a person is asked for.
+
+    "Meera Nair was Director of Workforce and QI" is close in meaning to any question on
+    staff, and answers none of them.
+    """
+    return analysis.answer_type != PERSON and bool(_HOLDS_A_POST.search(x.sentence.quote))
+
+
+# A post held: "was chief executive", "as chair", "was Director of Workforce and QI".
+_HOLDS_A_POST = re.compile(
+    r"\b(?:was|were|became|as|is)\s+(?:the\s+)?(?:(?:interim|acting|joint|deputy)\s+)?"
+    r"(?:chief executive|chair(?:man|woman)?|director of \w+|medical director)\b",
+    re.I,
+)
+
+
+def _on_ratings(analysis: QuestionAnalysis) -> bool:
+    """True for a question answered by rating lines (their history, their slips, one named).
+
+    Rating lines are told in set words: "Towards Outstanding" is close in meaning to "rated
+    outstanding in 2017" but gives no rating. A who or which question on a rating ("who
+    commented when it was rated good?") is not on ratings, nor one naming a rating in passing
+    ("now that it is outstanding, how does it check on itself?").
+    """
+    if _about_ratings(analysis) or asks_rating_history(analysis) or asks_about_slips(analysis):
+        return True
+    given = re.search(rf"\brated\s+{RATING_PATTERN}\b", analysis.question, re.I)
+    return bool(given) and analysis.answer_type in (HOW_WHAT, YES_NO, DATE)
 
 
 def asks_about_slips(analysis: QuestionAnalysis) -> bool:

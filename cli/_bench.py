@@ -125,6 +125,7 @@ def task_warm(store: str, model: str, repeats: int) -> dict:
     from assistant import Assistant
 
     assistant = Assistant(Settings(store_dir=Path(store), embedding_model=model))
+    assistant.warm_up()
     assistant.ask(QUESTIONS[0])
     retrieve, total = [], []
     for _ in range(repeats):

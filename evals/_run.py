@@ -93,6 +93,7 @@ def _prepare(settings: Settings, items: list[EvalItem]) -> tuple[_Context, list[
     ingest(settings)
     assistant = Assistant(settings)
     index = assistant.open()
+    assistant.warm_up()  # answers are timed as in a running app, every sentence embedded
     documents = load_paths([settings.corpus_dir], int(settings.max_file_mb * 1e6)).documents
     sections = {d: set() for d in (doc.id for doc in documents)}
     for chunk in index.chunks.values():

@@ -3725,3 +3725,24 @@ def test_the_trusts_that_slipped_back_get_each_fall_after_good_earliest_first(re
     assert "2014" not in sheffield  # its first rating, before good, is no slip
     assert sheffield.index("2018 inspection") < sheffield.index("January–February 2020")
     assert "put the trust back to Requires Improvement overall" in answer.answer  # SWYPFT
+
+
+def test_warm_up_embeds_every_sentence_once(hash_settings):
+    assistant = Assistant(hash_settings)
+    assert assistant.warm_up() > 100  # every quotable sentence of the bundled corpus
+    assert assistant.warm_up() == 0  # already embedded: nothing to do
+
+
+@pytest.mark.slow
+def test_lines_close_in_meaning_are_read_however_few_words_they_share(real_settings):
+    assistant = Assistant(real_settings)
+    visible = assistant.ask(
+        "Were chief execs actually out meeting staff face to face? Give me examples of visible "
+        "leadership."
+    )
+    assert "easy to see and approach" in visible.answer  # Oxleas: no word of the question
+    partners = assistant.ask(
+        "How big a part did partnership working with the wider local health and care system "
+        "play in these turnarounds?"
+    )  # a line close in meaning never stands for a trust with no line on the question
+    assert "Steve Russell" not in partners.answer

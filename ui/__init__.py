@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from dia.settings import Settings
 
 
@@ -24,6 +26,7 @@ def launch(settings: Settings, assistant=None, *, block: bool = True):
 
     assistant = assistant or Assistant(settings)
     assistant.open()
+    threading.Thread(target=assistant.warm_up, name="dia-warm-up", daemon=True).start()
     app = build_app(settings, assistant)
     from ui._app import launch_options
 
