@@ -586,8 +586,8 @@ class Assistant:
         is held to: the status must be told with that year.
         """
         analysis = state.analysis
-        if not (analysis.trusts and _SPECIAL_MEASURES.search(analysis.question)):
-            return [], ""
+        if not (analysis.trusts and _PUT_IN_SPECIAL_MEASURES.search(analysis.question)):
+            return [], ""  # "What could a trust in special measures learn from Oxleas?"
         unsaid = [t for t in analysis.trusts if not self._told_of(t, analysis.years)]
         if not unsaid:
             return [], ""
@@ -1119,6 +1119,15 @@ def _asserted_rating(analysis: QuestionAnalysis) -> str:
 
 # The regulator's status for a failing trust, which a question may take as given.
 _SPECIAL_MEASURES = re.compile(r"\bspecial\s+measures\b", re.I)
+# ... as said of the trust asked about ("was Oxleas put in special measures?", "did it get
+# special measures?", "when did it come out of special measures?"), not of another ("a trust in
+# special measures") nor as avoided.
+_PUT_IN_SPECIAL_MEASURES = re.compile(
+    r"(?<!\btrust )(?<!\btrusts )(?<!\borganisations )(?<!\bavoid )(?<!\bavoided )"
+    r"\b(?:put|placed|go|went|gone|get|got|enter(?:ed)?|been|was|were|in|into|under|out of|"
+    r"exit(?:ed)?|left|leave|leaving)\s+(?:(?:in|into|under)\s+)?special\s+measures\b",
+    re.I,
+)
 # A rating a question takes as given: "rated inadequate", "became outstanding", "get an
 # outstanding rating".
 _ASSERTED_RATING = re.compile(

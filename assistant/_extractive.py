@@ -959,7 +959,8 @@ class Composer:
                     for chunk in self.index.chunks.values()
                     if chunk.trust == trust
                     for x in self.bank.of(chunk)
-                    if gives_rating(x.quote, "good") or gives_rating(x.quote, "outstanding")
+                    if (gives_rating(x.quote, "good") or gives_rating(x.quote, "outstanding"))
+                    and _one_rating(x.quote)
                 ),
                 default=9999,
             )
@@ -1957,6 +1958,8 @@ _RATING_HISTORY = re.compile(
     r"|\b(?:rated|ratings?) over the years\b",
     re.I,
 )
+# Ratings given by others than CQC: "what ratings did it get from its staff survey?"
+_NOT_CQCS = re.compile(r"\b(?:surveys?|friends and family|patients|staff|users|carers)\b", re.I)
 # Ratings of a trust's parts, not the trust: "for each key question", "its services' ratings".
 _OF_PARTS = re.compile(
     r"\b(?:key questions?|domains?|services?|wards?|teams?|core services|safe|effective|caring|"
@@ -2966,6 +2969,7 @@ def asks_rating_history(analysis: QuestionAnalysis) -> bool:
         and _RATING_HISTORY.search(question)
         and not _OF_PARTS.search(question)
         and not _WHY.search(question)
+        and not _NOT_CQCS.search(question)
     )
 
 
@@ -2974,7 +2978,7 @@ def _rating_history(picks: list[Scored], addressing: list[Scored]) -> list[Score
 
     Without two such lines the picks stay: one date is not a history.
     """
-    lines = [_dated_quote(x) for x in _one_a_year(_rating_events(addressing))[:5]]
+    lines = [_dated_quote(x) for x in _one_a_year(_rating_events(addressing))[:8]]
     return lines if len(lines) >= 2 else picks
 
 
@@ -2987,7 +2991,7 @@ def _slips(
     after the year it was first rated good or outstanding (``good``; 9999 when never),
     earliest first; the picks when none is.
     """
-    events = _rating_events(addressing)
+    events = [x for x in _rating_events(addressing) if not KEPT_RATING.search(x.sentence.quote)]
     after = max(good, analysis.since - 1)  # "after the 2018 report": 2018's fall counts
     lower = [x for x in events if _year_said(x) > after and _given(x) not in RATINGS[:2]]
     return [_dated_quote(x) for x in _one_a_year(lower)[:3]] or picks
@@ -3026,6 +3030,25 @@ _HOLDS_A_POST = re.compile(
 )
 
 
+def _only_the_slip(analysis: QuestionAnalysis) -> bool:
+    """True when the focus is the going down itself ("Did Sheffield slip back after 2017?").
+
+    A time set by an event ("after the report came out") is no other topic.
+    """
+    down = words_of(
+        [
+            "slip slipped back fell fall drop dropped went go get got gone worse wrong again "
+            "backwards down downgraded lose lost report published came out"
+        ]
+    )[0]
+    scene = words_of([analysis.condition])[0] if analysis.condition else []
+    return set(words_of([analysis.focus])[0]) <= {*down, *scene, *_time_words()}
+
+
+# A question on ratings: "after being rated good", "did their rating drop".
+_ON_A_RATING = re.compile(rf"\brat(?:ed|ings?)\b|\bdowngraded\b|\b{RATING_PATTERN}\b", re.I)
+
+
 def _on_ratings(analysis: QuestionAnalysis) -> bool:
     """True for a question answered by rating lines (their history, their slips, one named).
 
@@ -3047,8 +3070,10 @@ def asks_about_slips(analysis: QuestionAnalysis) -> bool:
     "SHSC dropped back after the report - how did its results compare?" ask of the findings.
     """
     question = analysis.question
-    if _WHY.search(question):
+    if _WHY.search(question) or re.search(r"\bwhy\b", question, re.I):
         return False
+    if not _ON_A_RATING.search(question) and not _only_the_slip(analysis):
+        return False  # "Did staff morale get worse at Sheffield?": the morale is asked about
     for down in _ASKS_DOWN.finditer(question):
         stop = re.search(r"[.?!]", question[down.end() :])
         if not in_scene_setting(question, down.start()) and (not stop or stop.group() != "."):
@@ -3061,6 +3086,7 @@ def _rating_events(lines: list[Scored]) -> list[Scored]:
 
     Not a service's fall: "crisis services Good, down from Outstanding" is no trust's rating.
     """
+    lines = [x for x in lines if not x.sentence.parts]  # not a list quoted whole
     fell = [
         x
         for x in lines
@@ -3068,8 +3094,13 @@ def _rating_events(lines: list[Scored]) -> list[Scored]:
         and re.search(r"\boverall\b", x.sentence.quote, re.I)
         and _year_said(x) < 9999
     ]
-    given = _dated_with(lines, RATINGS)
+    given = [x for x in _dated_with(lines, RATINGS) if _one_rating(x.sentence.quote)]
     return given + [x for x in fell if x not in given]
+
+
+def _one_rating(quote: str) -> bool:
+    """True when a line gives one overall rating: a whole rating journey in a line is no event."""
+    return sum(gives_rating(quote, rating) for rating in RATINGS) == 1
 
 
 def _dated_quote(x: Scored) -> Scored:

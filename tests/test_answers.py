@@ -3746,3 +3746,25 @@ def test_lines_close_in_meaning_are_read_however_few_words_they_share(real_setti
         "play in these turnarounds?"
     )  # a line close in meaning never stands for a trust with no line on the question
     assert "Steve Russell" not in partners.answer
+
+
+def test_review_special_measures_slips_and_histories_are_read_as_asked():
+    from assistant._assistant import _PUT_IN_SPECIAL_MEASURES as put_in
+    from assistant._extractive import asks_about_slips, asks_rating_history
+
+    assert put_in.search("Did Oxleas ever get special measures?")
+    assert put_in.search("Was Sheffield put into special measures in 2020?")
+    assert put_in.search("When did SHSC come out of special measures?")
+    assert not put_in.search("What could a trust in special measures learn from Oxleas?")
+    assert not put_in.search("How did Oxleas avoid special measures?")
+    assert not asks_about_slips(analyse("Did staff morale get worse at Sheffield after 2018?"))
+    assert not asks_about_slips(analyse("Did Sheffield drop back after 2018? Why?"))
+    assert asks_about_slips(analyse("Did Sheffield slip back after 2017?"))
+    assert not asks_rating_history(analyse("What ratings did Oxleas get from its staff survey?"))
+
+
+@pytest.mark.slow
+def test_a_rating_history_holds_no_rating_journey_quoted_whole(real_settings):
+    answer = Assistant(real_settings).ask("What ratings has Lincolnshire had?").answer
+    assert "Rating journey" not in answer  # a whole list in one quote is no one event
+    assert answer.index("2015 inspection") < answer.index("April 2017")
