@@ -1358,6 +1358,8 @@ def _forms(token: str, idf: dict[str, float], vocabulary: Sequence[str]) -> set[
                 break
             ending = word[len(token) :]
             short_ok = len(token) >= 5 or ending in _SHORT_WORD_ENDINGS
+            if ending in ("ist", "ists") and token.endswith("al"):
+                continue  # "specialist" is no form of "special", as in "special measures"
             if word not in trust_name_words() and ending in _INFLECTIONS and short_ok:
                 forms.add(word)
     forms |= {past for past in _irregular_forms().get(token, ()) if past in idf}

@@ -158,6 +158,8 @@ TRUSTS: tuple[Trust, ...] = (
             "north staffs combined",
             "north staffordshire",
             "north staffs",
+            "n staffs",
+            "n staffordshire",
             "combined healthcare",
             "nscht",
         ),

@@ -3768,3 +3768,15 @@ def test_a_rating_history_holds_no_rating_journey_quoted_whole(real_settings):
     answer = Assistant(real_settings).ask("What ratings has Lincolnshire had?").answer
     assert "Rating journey" not in answer  # a whole list in one quote is no one event
     assert answer.index("2015 inspection") < answer.index("April 2017")
+
+
+def test_n_staffs_is_north_staffordshire_and_specialist_is_no_form_of_special():
+    from assistant._extractive import _forms
+
+    assert analyse("whats the rating history for N Staffs, in order").trusts == (
+        "North Staffordshire Combined Healthcare NHS Trust",
+    )
+    vocabulary = ["psychiatr", "psychiatrist", "special", "specialist"]  # sorted
+    idf = dict.fromkeys(vocabulary, 1.0)
+    assert "specialist" not in _forms("special", idf, vocabulary)  # "special measures"
+    assert "psychiatrist" in _forms("psychiatr", idf, vocabulary)
