@@ -616,9 +616,7 @@ class Assistant:
         """True when a sentence of the trust's notes tells of special measures (in a year asked)."""
         return any(
             _SPECIAL_MEASURES.search(x.quote) and (not years or any(y in x.quote for y in years))
-            for chunk in self._composer.index.chunks.values()
-            if chunk.trust == trust
-            for x in self._composer.bank.of(chunk)
+            for x in self._composer.sentences_of(trust)
         )
 
     def _dated_premise_not_so(

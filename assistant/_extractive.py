@@ -676,6 +676,10 @@ class Composer:
         nearest = self._ranked(chunks, similarity, self.scoring.passages_per_trust)
         return list(dict.fromkeys(on_theme + retrieved + keyword + nearest))
 
+    def sentences_of(self, trust: str) -> list[Sentence]:
+        """Every sentence of the trust's passages, in corpus order."""
+        return [x for chunk in self._of_trust(trust) for x in self.bank.of(chunk)]
+
     def _of_trust(self, trust: str) -> list[Chunk]:
         """The trust's passages in corpus order (grouped once per index, not per question)."""
         if self._by_trust is None:
@@ -956,9 +960,7 @@ class Composer:
             self._good_since[trust] = min(
                 (
                     _year_of(x)
-                    for chunk in self.index.chunks.values()
-                    if chunk.trust == trust
-                    for x in self.bank.of(chunk)
+                    for x in self.sentences_of(trust)
                     if (gives_rating(x.quote, "good") or gives_rating(x.quote, "outstanding"))
                     and _one_rating(x.quote)
                 ),
@@ -1033,38 +1035,29 @@ class Composer:
             closest = [x for x in closest if (x.semantic or 0.0) > found]
         return closest
 
-    def embed_sentences(self, batch: int = 64) -> int:
-        """Embed every quotable sentence not embedded yet, in batches; how many were.
+    def embed_sentences(self) -> int:
+        """Embed every quotable sentence not embedded yet; how many were.
 
         Each sentence is otherwise embedded when a question first reads it.
         """
-        embedder: Embedder | None = self.index.embedder
-        if embedder is None:
-            return 0
-        sentences = [
-            x
-            for chunk in self.index.chunks.values()
-            for x in self.bank.of(chunk)
-            if x.quote and (chunk.id, x.start) not in self.embeddings
-        ]
-        for at in range(0, len(sentences), batch):
-            some = sentences[at : at + batch]
-            vectors = np.asarray(embedder.embed([x.text for x in some]))
-            for x, vector in zip(some, vectors, strict=True):
-                self.embeddings.setdefault((x.chunk.id, x.start), vector)
-        return len(sentences)
+        sentences = [x for chunk in self.index.chunks.values() for x in self.bank.of(chunk)]
+        return self._embed([x for x in sentences if x.quote])
 
     def _embedded(self, lines: list[Scored]) -> bool:
         """Embed the lines not embedded yet; False when there is no embedder."""
+        return self._embed([x.sentence for x in lines]) >= 0
+
+    def _embed(self, sentences: list[Sentence]) -> int:
+        """Embed the sentences not embedded yet; how many were (-1 without an embedder)."""
         embedder: Embedder | None = self.index.embedder
         if embedder is None:
-            return False
-        missing = [x for x in lines if self._key(x) not in self.embeddings]
+            return -1
+        missing = [x for x in sentences if (x.chunk.id, x.start) not in self.embeddings]
         if missing:
-            vectors = embedder.embed([x.sentence.text for x in missing])
-            for x, v in zip(missing, np.asarray(vectors), strict=True):
-                self.embeddings[self._key(x)] = v
-        return True
+            vectors = np.asarray(embedder.embed([x.text for x in missing]))
+            for x, vector in zip(missing, vectors, strict=True):
+                self.embeddings.setdefault((x.chunk.id, x.start), vector)
+        return len(missing)
 
     def _add_semantic(self, head: list[Scored], analysis, vector) -> None:
         if vector is None or not head or not self._embedded(head):
